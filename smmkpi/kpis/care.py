@@ -1,0 +1,532 @@
+"""Community care KPIs: how fast and how fully the brand answers people on social.
+
+Seeds: "response windows are fairly short", "few things look worse than unanswered
+questions or grievances", "neglecting positive feedback is another common mistake".
+
+Definitions (DESIGN.md §4, "Community care"); every timestamp is UTC:
+
+- A conversation belongs to the period of its `opened_at` (UTC calendar day).
+- *Needing a reply* = kind `question` or `complaint`.
+- `response_rate`: of those opened in the period, the share with a first response (a
+  response recorded at any time in the data, also after the period's end).
+- `median_first_response_minutes`, `p90_first_response_minutes`: over those that were
+  answered; percentiles by linear interpolation between the closest ranks (numpy's
+  default, Excel's PERCENTILE.INC): p of sorted x_0..x_{n-1} is at position p * (n - 1).
+- `within_sla_share`: of those opened in the period, the share whose first response came
+  at most `settings.sla_minutes` after opening (exactly at the SLA counts as within);
+  unanswered ones count as not within.
+- `unanswered_now`: those opened on or before the period's end and not answered by then
+  (as of midnight UTC after the period's last day), however old: a snapshot, not additive.
+- `praise_acknowledged_rate`: praise opened in the period with a response / praise.
+- `complaint_resolution_rate`: complaints opened in the period with `resolved_at` /
+  complaints.
+- `questions`, `suggestions`: counts of conversations of that kind opened in the period.
+
+Bad data: a first response before the conversation was opened (or a resolution before
+it) cannot be right. Such rows are listed by `bad_rows` with a reason and left out of
+the KPIs that use the broken timestamp: a response before opening is excluded from
+everything about responses (response rate, times, SLA, praise acknowledged); a
+resolution before opening is excluded from the complaint resolution rate. They still
+count as questions and suggestions. `care_quality` gives the counts for the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from smmkpi import datasets as ds
+from smmkpi.kpis.base import KPI
+
+if TYPE_CHECKING:
+    from smmkpi.workspace import Period, Workspace
+
+NEEDS_REPLY: tuple[str, ...] = ("question", "complaint")
+Grain = Literal["day", "week", "month"]
+_GRAIN_EVERY: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+# --- building blocks -------------------------------------------------------------------
+
+_needs_reply = pl.col("kind").is_in(list(NEEDS_REPLY))
+_responded = pl.col("first_response_at").is_not_null()
+_bad_response = _responded & (pl.col("first_response_at") < pl.col("opened_at"))
+_bad_resolution = pl.col("resolved_at").is_not_null() & (
+    pl.col("resolved_at") < pl.col("opened_at")
+)
+
+
+def _ratio(num: str, den: str) -> pl.Expr:
+    """num / den as a column, null where the denominator is zero."""
+    return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+
+
+def first_response_minutes() -> pl.Expr:
+    """Minutes from opening to the first response (null when unanswered)."""
+    return (pl.col("first_response_at") - pl.col("opened_at")).dt.total_microseconds() / 60e6
+
+
+def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
+    """Add the per-row flags every care figure is built from."""
+    sla = pl.duration(minutes=sla_minutes)
+    ok = ~_bad_response
+    return lf.with_columns(
+        _bad_response.alias("bad_response"),
+        _bad_resolution.alias("bad_resolution"),
+        (_needs_reply & ok).alias("_nr"),
+        (_needs_reply & ok & _responded).alias("_nr_resp"),
+        (
+            _needs_reply
+            & ok
+            & _responded
+            & ((pl.col("first_response_at") - pl.col("opened_at")) <= sla)
+        ).alias("_nr_sla"),
+        pl.when(_needs_reply & ok & _responded)
+        .then(first_response_minutes())
+        .otherwise(None)
+        .alias("_minutes"),
+        ((pl.col("kind") == "praise") & ok).alias("_praise"),
+        ((pl.col("kind") == "praise") & ok & _responded).alias("_praise_ack"),
+        ((pl.col("kind") == "complaint") & ~_bad_resolution).alias("_compl"),
+        ((pl.col("kind") == "complaint") & ~_bad_resolution & pl.col("resolved_at").is_not_null())
+        .alias("_compl_res"),
+    )
+
+
+def _aggs() -> list[pl.Expr]:
+    """The summed numerators and denominators, and the percentiles, of one group."""
+    n = pl.col
+    counts = [
+        pl.len().alias("conversations"),
+        n("_nr").sum().alias("needs_reply"),
+        n("_nr_resp").sum().alias("responded"),
+        n("_nr_sla").sum().alias("within_sla"),
+        n("_praise").sum().alias("praise"),
+        n("_praise_ack").sum().alias("praise_acknowledged"),
+        n("_compl").sum().alias("complaints"),
+        n("_compl_res").sum().alias("complaints_resolved"),
+        (n("kind") == "question").sum().alias("questions"),
+        (n("kind") == "suggestion").sum().alias("suggestions"),
+        n("bad_response").sum().alias("bad_response"),
+        n("bad_resolution").sum().alias("bad_resolution"),
+    ]
+    return [c.cast(pl.Int64) for c in counts] + [
+        n("_minutes").quantile(0.5, "linear").alias("median_first_response_minutes"),
+        n("_minutes").quantile(0.9, "linear").alias("p90_first_response_minutes"),
+    ]
+
+
+def _with_rates(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return lf.with_columns(
+        _ratio("responded", "needs_reply").alias("response_rate"),
+        _ratio("within_sla", "needs_reply").alias("within_sla_share"),
+        _ratio("praise_acknowledged", "praise").alias("praise_acknowledged_rate"),
+        _ratio("complaints_resolved", "complaints").alias("complaint_resolution_rate"),
+    )
+
+
+def care_table(
+    conversations: pl.DataFrame | pl.LazyFrame, sla_minutes: int, by: list[str] | None = None
+) -> pl.DataFrame:
+    """Every care figure per group of `by` (one row overall when `by` is empty).
+
+    Columns: the groups, conversations, needs_reply, responded, within_sla, the median
+    and p90 first response minutes, praise, praise_acknowledged, complaints,
+    complaints_resolved, questions, suggestions, bad_response, bad_resolution (counts of
+    flagged rows) and the rates response_rate, within_sla_share, praise_acknowledged_rate,
+    complaint_resolution_rate (null where the denominator is zero).
+    """
+    lf = _flagged(conversations.lazy(), sla_minutes)
+    grouped = lf.group_by(by, maintain_order=False).agg(_aggs()) if by else lf.select(_aggs())
+    out = _with_rates(grouped)
+    if by:
+        out = out.sort(by)
+    return out.collect()
+
+
+# --- data quality ----------------------------------------------------------------------
+
+
+def bad_rows(conversations: pl.DataFrame) -> pl.DataFrame:
+    """Conversations whose response or resolution is timed before their opening.
+
+    Columns: the conversation's own columns plus `reason` ("response before opened",
+    "resolved before opened", or both joined by "; "), sorted by opened_at.
+    """
+    reasons = pl.concat_list(
+        pl.when(_bad_response).then(pl.lit("response before opened")),
+        pl.when(_bad_resolution).then(pl.lit("resolved before opened")),
+    ).list.drop_nulls()
+    return (
+        conversations.lazy()
+        .filter(_bad_response | _bad_resolution)
+        .with_columns(reasons.list.join("; ").alias("reason"))
+        .sort("opened_at", "conversation_id")
+        .collect()
+    )
+
+
+@dataclass(frozen=True)
+class CareQuality:
+    """How many conversations were left out of care figures for impossible timestamps."""
+
+    response_before_open: int  # excluded from response rate, times, SLA, praise acknowledged
+    resolved_before_open: int  # excluded from complaint resolution rate
+
+    @property
+    def total(self) -> int:
+        return self.response_before_open + self.resolved_before_open
+
+    def message(self) -> str | None:
+        """A sentence for the page, or None when nothing was excluded."""
+        parts: list[str] = []
+        if self.response_before_open:
+            n = self.response_before_open
+            parts.append(
+                f"{n} conversation{'s' if n != 1 else ''} answered before "
+                f"{'they were' if n != 1 else 'it was'} opened "
+                f"{'were' if n != 1 else 'was'} excluded from the response figures"
+            )
+        if self.resolved_before_open:
+            n = self.resolved_before_open
+            parts.append(
+                f"{n} conversation{'s' if n != 1 else ''} resolved before "
+                f"{'they were' if n != 1 else 'it was'} opened "
+                f"{'were' if n != 1 else 'was'} excluded from the resolution rate"
+            )
+        return "; ".join(parts) + "." if parts else None
+
+
+def care_quality(conversations: pl.DataFrame | None) -> CareQuality:
+    """Counts of flagged conversations (for the period's frame)."""
+    if conversations is None or conversations.height == 0:
+        return CareQuality(0, 0)
+    row = conversations.select(
+        _bad_response.sum().alias("a"), _bad_resolution.sum().alias("b")
+    ).row(0)
+    return CareQuality(int(row[0]), int(row[1]))
+
+
+# --- unanswered ------------------------------------------------------------------------
+
+
+def period_end_instant(period: Period) -> dt.datetime:
+    """Midnight UTC after the period's last day: the moment `unanswered_now` is taken."""
+    return dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def care_as_of(period: Period, now: dt.datetime | None = None) -> dt.datetime:
+    """The instant the unanswered list is aged at: the period's end, or now if earlier."""
+    end = period_end_instant(period)
+    now = now or dt.datetime.now(dt.UTC)
+    return min(end, now)
+
+
+def _unanswered_filter(as_of: dt.datetime) -> pl.Expr:
+    return (
+        _needs_reply
+        & (pl.col("opened_at") <= as_of)
+        & (pl.col("first_response_at").is_null() | (pl.col("first_response_at") > as_of))
+    )
+
+
+def unanswered(
+    conversations: pl.DataFrame | None, as_of: dt.datetime, tz: str | None = None
+) -> pl.DataFrame:
+    """Questions and complaints opened by `as_of` with no response by then, oldest first.
+
+    Pass every conversation up to the period's end (`ws.history`), not only the period's:
+    an old question left unanswered is the most urgent one. Columns: conversation_id,
+    platform, kind, sentiment, campaign_id, opened_at (UTC), age_minutes, age_hours and,
+    with `tz`, opened_local (opened_at in that time zone).
+    """
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware (UTC)")
+    cols = ["conversation_id", "platform", "kind", "sentiment", "campaign_id", "opened_at"]
+    if conversations is None:
+        conversations = ds.get("conversations").empty_frame()
+    age = (pl.lit(as_of).cast(pl.Datetime("us", "UTC")) - pl.col("opened_at"))
+    out = (
+        conversations.lazy()
+        .filter(_unanswered_filter(as_of))
+        .select(cols)
+        .with_columns((age.dt.total_microseconds() / 60e6).alias("age_minutes"))
+        .with_columns((pl.col("age_minutes") / 60).alias("age_hours"))
+        .sort("opened_at", "conversation_id")
+    )
+    if tz:
+        out = out.with_columns(pl.col("opened_at").dt.convert_time_zone(tz).alias("opened_local"))
+    return out.collect()
+
+
+def unanswered_count(conversations: pl.DataFrame | None, as_of: dt.datetime) -> int:
+    """How many questions and complaints were waiting for a first response at `as_of`."""
+    if conversations is None:
+        return 0
+    return int(conversations.select(_unanswered_filter(as_of).sum()).item())
+
+
+# --- tables for the page ---------------------------------------------------------------
+
+
+def care_by_platform(conversations: pl.DataFrame, sla_minutes: int) -> pl.DataFrame:
+    """`care_table` per platform."""
+    return care_table(conversations, sla_minutes, by=["platform"])
+
+
+def care_over_time(
+    conversations: pl.DataFrame, sla_minutes: int, grain: Grain = "week"
+) -> pl.DataFrame:
+    """`care_table` per UTC day, ISO week (starting Monday) or month of opening; the
+    bucket's first day is in column `period`. Buckets without conversations are absent."""
+    every = _GRAIN_EVERY[grain]
+    lf = conversations.lazy().with_columns(
+        pl.col("opened_at").dt.date().dt.truncate(every).alias("period")
+    )
+    return care_table(lf, sla_minutes, by=["period"])
+
+
+def response_heatmap(conversations: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """First response time by weekday and hour of opening in the display time zone.
+
+    Questions and complaints only, flagged rows left out. One row for each of the 7 x 24
+    cells: weekday (1 = Monday), weekday_name, hour (0-23), needs_reply (opened),
+    responded, median_first_response_minutes (null where nothing was answered).
+    """
+    local = pl.col("opened_at").dt.convert_time_zone(tz)
+    cells = (
+        _flagged(conversations.lazy(), 0)
+        .filter(pl.col("_nr"))
+        .with_columns(
+            local.dt.weekday().cast(pl.Int8).alias("weekday"),
+            local.dt.hour().cast(pl.Int8).alias("hour"),
+        )
+        .group_by("weekday", "hour")
+        .agg(
+            pl.len().alias("needs_reply"),
+            pl.col("_nr_resp").sum().alias("responded"),
+            pl.col("_minutes").quantile(0.5, "linear").alias("median_first_response_minutes"),
+        )
+    )
+    grid = pl.LazyFrame({"weekday": list(range(1, 8))}, schema={"weekday": pl.Int8}).join(
+        pl.LazyFrame({"hour": list(range(24))}, schema={"hour": pl.Int8}), how="cross"
+    )
+    return (
+        grid.join(cells, on=["weekday", "hour"], how="left")
+        .with_columns(
+            pl.col("weekday")
+            .replace_strict(dict(enumerate(WEEKDAYS, start=1)), return_dtype=pl.String)
+            .alias("weekday_name"),
+            pl.col("needs_reply").fill_null(0).cast(pl.Int64),
+            pl.col("responded").fill_null(0).cast(pl.Int64),
+        )
+        .select(
+            "weekday",
+            "weekday_name",
+            "hour",
+            "needs_reply",
+            "responded",
+            "median_first_response_minutes",
+        )
+        .sort("weekday", "hour")
+        .collect()
+    )
+
+
+# --- KPIs ------------------------------------------------------------------------------
+
+
+def _summary(ws: Workspace) -> dict[str, float | int | None] | None:
+    """The one-row care table of the workspace's period (shared by the KPIs)."""
+
+    def build() -> dict[str, float | int | None] | None:
+        df = ws.frame("conversations")
+        if df is None:
+            return None
+        return care_table(df, ws.settings.sla_minutes).row(0, named=True)
+
+    return ws.memo(("care", "summary", ws.settings.sla_minutes), build)
+
+
+def _daily(ws: Workspace) -> pl.DataFrame | None:
+    def build() -> pl.DataFrame | None:
+        df = ws.frame("conversations")
+        if df is None:
+            return None
+        lf = df.lazy().with_columns(pl.col("opened_at").dt.date().alias("date"))
+        return care_table(lf, ws.settings.sla_minutes, by=["date"])
+
+    return ws.memo(("care", "daily", ws.settings.sla_minutes), build)
+
+
+def _value(field: str) -> Callable[[Workspace], float | None]:
+    """A KPI reading one field of the period's care table (None when absent or null)."""
+
+    def compute(ws: Workspace) -> float | None:
+        s = _summary(ws)
+        v = None if s is None else s[field]
+        return None if v is None else float(v)
+
+    return compute
+
+
+def _rate_value(num: str, den: str) -> Callable[[Workspace], float | None]:
+    def compute(ws: Workspace) -> float | None:
+        s = _summary(ws)
+        if s is None or not s[den]:
+            return None
+        return float(s[num]) / float(s[den])  # type: ignore[arg-type]
+
+    return compute
+
+
+def _daily_of(num: str, den: str | None = None) -> Callable[[Workspace], pl.DataFrame | None]:
+    """`date`, `num` (and `den`) by day of opening, for targets and trends."""
+
+    def daily(ws: Workspace) -> pl.DataFrame | None:
+        d = _daily(ws)
+        if d is None:
+            return None
+        cols = [pl.col("date"), pl.col(num).cast(pl.Float64).alias("num")]
+        if den is not None:
+            cols.append(pl.col(den).cast(pl.Float64).alias("den"))
+        return d.select(cols)
+
+    return daily
+
+
+def unanswered_now(ws: Workspace) -> float | None:
+    """Questions and complaints opened by the period's end with no response by then."""
+    hist = ws.history("conversations")
+    if hist is None:
+        return None
+    return float(unanswered_count(hist, period_end_instant(ws.period)))
+
+
+_DS = ("conversations",)
+
+KPIS: list[KPI] = [
+    KPI(
+        id="response_rate",
+        label="Response rate",
+        unit="ratio",
+        direction="higher",
+        additive=False,
+        goals=("support", "reputation"),
+        area="care",
+        description="Of questions and complaints opened in the period, the share with a "
+        "first response.",
+        datasets=_DS,
+        compute=_rate_value("responded", "needs_reply"),
+        daily=_daily_of("responded", "needs_reply"),
+    ),
+    KPI(
+        id="median_first_response_minutes",
+        label="Median first response (min)",
+        unit="minutes",
+        direction="lower",
+        additive=False,
+        goals=("support",),
+        area="care",
+        description="Median minutes from opening to the first response, over answered "
+        "questions and complaints opened in the period.",
+        datasets=_DS,
+        compute=_value("median_first_response_minutes"),
+    ),
+    KPI(
+        id="p90_first_response_minutes",
+        label="90th percentile first response (min)",
+        unit="minutes",
+        direction="lower",
+        additive=False,
+        goals=("support",),
+        area="care",
+        description="90 % of answered questions and complaints got a first response within "
+        "this many minutes (linear interpolation between ranks).",
+        datasets=_DS,
+        compute=_value("p90_first_response_minutes"),
+    ),
+    KPI(
+        id="within_sla_share",
+        label="Answered within SLA",
+        unit="ratio",
+        direction="higher",
+        additive=False,
+        goals=("support",),
+        area="care",
+        description="Of questions and complaints opened in the period, the share answered "
+        "within the SLA setting (exactly at the SLA counts as within).",
+        datasets=_DS,
+        compute=_rate_value("within_sla", "needs_reply"),
+        daily=_daily_of("within_sla", "needs_reply"),
+    ),
+    KPI(
+        id="unanswered_now",
+        label="Unanswered now",
+        unit="count",
+        direction="lower",
+        additive=False,
+        goals=("support", "reputation"),
+        area="care",
+        description="Questions and complaints opened by the period's end and not answered by "
+        "then (midnight UTC after the last day), however old.",
+        datasets=_DS,
+        compute=unanswered_now,
+    ),
+    KPI(
+        id="praise_acknowledged_rate",
+        label="Praise acknowledged",
+        unit="ratio",
+        direction="higher",
+        additive=False,
+        goals=("advocacy",),
+        area="care",
+        description="Of praise received in the period, the share with a response.",
+        datasets=_DS,
+        compute=_rate_value("praise_acknowledged", "praise"),
+        daily=_daily_of("praise_acknowledged", "praise"),
+    ),
+    KPI(
+        id="complaint_resolution_rate",
+        label="Complaint resolution rate",
+        unit="ratio",
+        direction="higher",
+        additive=False,
+        goals=("reputation", "support"),
+        area="care",
+        description="Of complaints opened in the period, the share marked resolved.",
+        datasets=_DS,
+        compute=_rate_value("complaints_resolved", "complaints"),
+        daily=_daily_of("complaints_resolved", "complaints"),
+    ),
+    KPI(
+        id="questions",
+        label="Questions",
+        unit="count",
+        direction="higher",
+        additive=True,
+        goals=("research", "support"),
+        area="care",
+        description="Questions received in the period: what people want to know.",
+        datasets=_DS,
+        compute=_value("questions"),
+        daily=_daily_of("questions"),
+    ),
+    KPI(
+        id="suggestions",
+        label="Suggestions",
+        unit="count",
+        direction="higher",
+        additive=True,
+        goals=("research",),
+        area="care",
+        description="Suggestions received in the period: demand research from the community.",
+        datasets=_DS,
+        compute=_value("suggestions"),
+        daily=_daily_of("suggestions"),
+    ),
+]
