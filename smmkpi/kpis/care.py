@@ -92,8 +92,9 @@ def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
         ((pl.col("kind") == "praise") & ok).alias("_praise"),
         ((pl.col("kind") == "praise") & ok & _responded).alias("_praise_ack"),
         ((pl.col("kind") == "complaint") & ~_bad_resolution).alias("_compl"),
-        ((pl.col("kind") == "complaint") & ~_bad_resolution & pl.col("resolved_at").is_not_null())
-        .alias("_compl_res"),
+        (
+            (pl.col("kind") == "complaint") & ~_bad_resolution & pl.col("resolved_at").is_not_null()
+        ).alias("_compl_res"),
     )
 
 
@@ -249,7 +250,7 @@ def unanswered(
     cols = ["conversation_id", "platform", "kind", "sentiment", "campaign_id", "opened_at"]
     if conversations is None:
         conversations = ds.get("conversations").empty_frame()
-    age = (pl.lit(as_of).cast(pl.Datetime("us", "UTC")) - pl.col("opened_at"))
+    age = pl.lit(as_of).cast(pl.Datetime("us", "UTC")) - pl.col("opened_at")
     out = (
         conversations.lazy()
         .filter(_unanswered_filter(as_of))

@@ -1,0 +1,325 @@
+"""The nine datasets: one source of truth for CSV columns, types, keys, aliases and allowed values.
+
+The SQLModel tables (`models.py`) are checked against these specs by a test, the CSV
+validation (`ingest.py`) is driven by them and the README's format tables are generated
+from them (`python -m smmkpi formats`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+ColType = Literal["str", "int", "float", "date", "datetime", "bool"]
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "date": pl.Date(),
+    "datetime": pl.Datetime("us", "UTC"),
+    "bool": pl.Boolean(),
+}
+
+GOALS: tuple[str, ...] = (
+    "traffic",
+    "repeat_sales",
+    "reputation",
+    "advocacy",
+    "sales_spike",
+    "research",
+    "support",
+    "awareness",
+)
+GOAL_LABELS: dict[str, str] = {
+    "traffic": "Traffic growth",
+    "repeat_sales": "Repeat sales",
+    "reputation": "Fighting negativity",
+    "advocacy": "Spreading praise",
+    "sales_spike": "One-time sales spike",
+    "research": "Demand research",
+    "support": "Customer support",
+    "awareness": "Awareness",
+}
+KINDS: tuple[str, ...] = ("question", "complaint", "praise", "suggestion", "other")
+SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of a dataset."""
+
+    name: str
+    type: ColType
+    required: bool = False
+    key: bool = False
+    aliases: tuple[str, ...] = ()
+    values: tuple[str, ...] | None = None  # allowed values (lower case) for categorical text
+    nonnegative: bool = False
+    description: str = ""
+
+    @property
+    def dtype(self) -> pl.DataType:
+        return POLARS_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset spec: its columns, key and the column that places a row in time."""
+
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    date_column: str | None = None  # rows are filtered to the selected dates on this column
+    campaign_column: str | None = None  # the campaign filter applies to this column
+    platform_column: str | None = None  # the platform filter applies to this column
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.key)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        return {c.name: c.dtype for c in self.columns}
+
+    @property
+    def optional_key_strings(self) -> tuple[str, ...]:
+        """Key columns that may be empty: stored as '' (keys cannot be NULL), null in frames."""
+        return tuple(c.name for c in self.columns if c.key and not c.required and c.type == "str")
+
+    def empty_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=self.schema)
+
+
+def _c(name: str, type_: ColType, *aliases: str, **kw: object) -> Column:
+    return Column(name, type_, aliases=tuple(aliases), **kw)  # type: ignore[arg-type]
+
+
+CAMPAIGNS = Dataset(
+    "campaigns",
+    "Campaigns",
+    (
+        _c("campaign_id", "str", "campaign id", "campaign", "id", key=True, required=True,
+           description="Your id for the campaign; UTM campaign values should use it."),
+        _c("name", "str", "campaign name", "title", required=True),
+        _c("goal", "str", "goal type", "objective", required=True, values=GOALS,
+           description="One of: " + ", ".join(GOALS) + "."),
+        _c("platform", "str", "network", "channel",
+           description="Main platform (facebook, instagram, x, linkedin, tiktok, youtube) or empty."),
+        _c("start_date", "date", "start", "starts", "start date", required=True),
+        _c("end_date", "date", "end", "ends", "end date", description="Empty while running."),
+        _c("budget", "float", "budget amount", nonnegative=True),
+        _c("owner", "str", "manager", "responsible"),
+    ),
+    "Every campaign with its goal type.",
+    campaign_column="campaign_id",
+    platform_column="platform",
+)
+
+KPI_TARGETS = Dataset(
+    "kpi_targets",
+    "KPI targets",
+    (
+        _c("campaign_id", "str", "campaign id", "campaign", key=True,
+           description="Empty for a brand-wide target."),
+        _c("kpi", "str", "kpi id", "metric", key=True, required=True,
+           description="A KPI id from the catalog."),
+        _c("period_start", "date", "start", "from", "start date", key=True, required=True),
+        _c("period_end", "date", "end", "to", "end date", key=True, required=True),
+        _c("target", "float", "goal", "target value", required=True, nonnegative=True),
+    ),
+    "Targets per KPI, period and campaign (or brand-wide).",
+    campaign_column="campaign_id",
+)
+
+SOCIAL_DAILY = Dataset(
+    "social_daily",
+    "Social media, daily",
+    (
+        _c("date", "date", "day", "reporting starts", "date start", key=True, required=True),
+        _c("platform", "str", "network", "channel", "social network", key=True, required=True),
+        _c("campaign_id", "str", "campaign id", "campaign", key=True,
+           description="Empty for posts outside any campaign."),
+        _c("impressions", "int", "views", "impressions total", nonnegative=True),
+        _c("reach", "int", "reach total", "unique reach", nonnegative=True,
+           description="Daily reach; the dashboard sums it and labels it so."),
+        _c("engagements", "int", "engagement", "interactions", nonnegative=True),
+        _c("link_clicks", "int", "link clicks", "clicks", "outbound clicks", nonnegative=True),
+        _c("followers", "int", "followers count", "page likes", "total followers",
+           nonnegative=True, description="Follower count at the end of the day."),
+        _c("posts", "int", "published posts", "posts published", nonnegative=True),
+        _c("promo_posts", "int", "promotional posts", "promo posts", nonnegative=True),
+        _c("spend", "float", "amount spent", "cost", "ad spend", nonnegative=True),
+    ),
+    "One row per day, platform and campaign.",
+    date_column="date",
+    campaign_column="campaign_id",
+    platform_column="platform",
+)
+
+WEB_SESSIONS = Dataset(
+    "web_sessions",
+    "Website sessions",
+    (
+        _c("date", "date", "day", key=True, required=True),
+        _c("source", "str", "utm_source", "session source", "first user source", key=True,
+           required=True),
+        _c("medium", "str", "utm_medium", "session medium", "first user medium", key=True,
+           description="Empty when the session has no medium."),
+        _c("campaign", "str", "utm_campaign", "session campaign", "campaign name", key=True,
+           description="UTM campaign; matches campaigns.campaign_id."),
+        _c("sessions", "int", "visits", required=True, nonnegative=True),
+        _c("engaged_sessions", "int", "engaged sessions", nonnegative=True),
+        _c("conversions", "int", "key events", "goal completions", "transactions",
+           nonnegative=True),
+        _c("revenue", "float", "total revenue", "purchase revenue", nonnegative=True),
+    ),
+    "Website traffic by UTM source, medium and campaign; the channel group is derived.",
+    date_column="date",
+    campaign_column="campaign",
+)
+
+JOURNEYS = Dataset(
+    "journeys",
+    "Visitor journeys",
+    (
+        _c("date", "date", "day", key=True, required=True),
+        _c("path", "str", "journey", "touchpoints", "path to conversion", key=True,
+           required=True, description="Touchpoints joined by ' > '."),
+        _c("visitors", "int", "users", "count", required=True, nonnegative=True),
+        _c("conversions", "int", "purchases", nonnegative=True),
+    ),
+    "Visitor paths between social profiles, blog and website.",
+    date_column="date",
+)
+
+ORDERS = Dataset(
+    "orders",
+    "Orders",
+    (
+        _c("order_id", "str", "order id", "order", "order number", "id", key=True,
+           required=True),
+        _c("customer_id", "str", "customer id", "customer", "client id", required=True),
+        _c("ordered_at", "datetime", "order date", "created at", "created_at", "date",
+           "timestamp", required=True),
+        _c("revenue", "float", "total", "amount", "order total", "value", required=True,
+           nonnegative=True),
+        _c("channel", "str", "source", "attributed channel", "channel group"),
+    ),
+    "One row per order.",
+    date_column="ordered_at",
+)
+
+CUSTOMERS = Dataset(
+    "customers",
+    "Customers",
+    (
+        _c("customer_id", "str", "customer id", "customer", "client id", "id", key=True,
+           required=True),
+        _c("acquisition_channel", "str", "acquisition channel", "first channel", "channel"),
+        _c("follows_on_social", "bool", "follows on social", "follower", "is follower",
+           description="The customer was matched to a follower of the brand."),
+        _c("first_seen", "date", "first seen", "created at", "signup date"),
+    ),
+    "Customers with acquisition channel and whether they follow the brand.",
+)
+
+CONVERSATIONS = Dataset(
+    "conversations",
+    "Conversations",
+    (
+        _c("conversation_id", "str", "conversation id", "ticket id", "id", key=True,
+           required=True),
+        _c("platform", "str", "network", "channel", required=True),
+        _c("opened_at", "datetime", "opened at", "created at", "created_at", "received at",
+           required=True),
+        _c("kind", "str", "type", "category", required=True, values=KINDS,
+           description="One of: " + ", ".join(KINDS) + "."),
+        _c("sentiment", "str", "tone", values=SENTIMENTS),
+        _c("first_response_at", "datetime", "first response at", "first reply at",
+           "responded at", description="Empty while unanswered."),
+        _c("resolved_at", "datetime", "resolved at", "closed at"),
+        _c("campaign_id", "str", "campaign id", "campaign"),
+    ),
+    "Questions, complaints, praise and suggestions received on social.",
+    date_column="opened_at",
+    campaign_column="campaign_id",
+    platform_column="platform",
+)
+
+MENTIONS = Dataset(
+    "mentions",
+    "Mentions",
+    (
+        _c("date", "date", "day", key=True, required=True),
+        _c("platform", "str", "network", "source", key=True, required=True),
+        _c("positive", "int", "positive mentions", required=True, nonnegative=True),
+        _c("neutral", "int", "neutral mentions", required=True, nonnegative=True),
+        _c("negative", "int", "negative mentions", required=True, nonnegative=True),
+    ),
+    "Daily mention counts by sentiment from a listening tool.",
+    date_column="date",
+    platform_column="platform",
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        CAMPAIGNS,
+        KPI_TARGETS,
+        SOCIAL_DAILY,
+        WEB_SESSIONS,
+        JOURNEYS,
+        ORDERS,
+        CUSTOMERS,
+        CONVERSATIONS,
+        MENTIONS,
+    )
+}
+
+PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube")
+
+
+def get(name: str) -> Dataset:
+    """The spec of a dataset by name, with a clear error for an unknown one."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown dataset {name!r}; known: {', '.join(DATASETS)}"
+        ) from None
+
+
+def format_tables_markdown() -> str:
+    """The README's CSV format section, generated from the specs."""
+    out: list[str] = []
+    for d in DATASETS.values():
+        out.append(f"#### `{d.name}` ({d.label})\n\n{d.description}\n")
+        out.append("| column | type | required | key | also accepted as | notes |")
+        out.append("|---|---|---|---|---|---|")
+        for c in d.columns:
+            aliases = ", ".join(f"`{a}`" for a in c.aliases) or ""
+            out.append(
+                f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | "
+                f"{'yes' if c.key else ''} | {aliases} | {c.description} |"
+            )
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,610 @@
+"""Audience and reputation KPIs: exposure against reach, sentiment and promotion balance.
+
+Seeds: "exposure vs reach", "sentiment", "fighting negativity", "spreading the
+positive", "respectfully promote your own stuff; most companies jump in here".
+
+Definitions (DESIGN.md §4, "Audience and reputation"):
+
+- `impressions`, `reach`: sums over the period's social_daily rows. Reach is a daily
+  unique count, so its sum over days (or platforms) counts a person once per day and
+  platform: it is labelled "Reach (sum of daily reach)".
+- `frequency` = impressions / reach, `engagement_rate` = engagements / reach,
+  `ctr` = link_clicks / impressions, `promo_share` = promo_posts / posts. A ratio sums
+  its numerator and denominator over the rows where both are reported, so a platform
+  that does not report clicks does not dilute the CTR of those that do.
+- `follower_growth`: per platform, the follower count at the end of the period's last
+  day minus the count at the end of the day before the period starts, summed over
+  platforms. A day's count for a platform is the largest non-null `followers` over its
+  rows of that day (accounts are usually reported on the rows without a campaign and
+  must not be added up across campaign rows). Missing days carry the last count forward;
+  with no count before the period, the first count in the period is the start. This
+  equals the sum of day-to-day changes, which is the KPI's daily decomposition.
+  With a campaign filter it is usually n/a, since follower counts are rarely per campaign.
+- `negative_share` = negative / all mentions; `sentiment_score` = positive /
+  (positive + negative); `negative_mentions` = negative mentions.
+
+Negative spikes (`negative_spikes`): per platform, and for all platforms together when
+there are several (platform "all"), a day is a spike when its negative mentions exceed
+(strictly) the mean of the previous `window` (28) calendar days by more than `sigma` (3)
+sample standard deviations (n - 1 in the denominator), and number at least `min_count`
+(10). The day itself is not part of its baseline. Days missing inside a platform's
+series count as zero mentions; a day needs at least `min_history` (14) previous days of
+that series to be judged at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from smmkpi.kpis.base import KPI
+
+if TYPE_CHECKING:
+    from smmkpi.workspace import Workspace
+
+Grain = Literal["day", "week", "month"]
+_GRAIN_EVERY: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
+ALL_PLATFORMS = "all"  # the platform label of the combined series in negative_spikes
+
+SUMS: tuple[str, ...] = (
+    "impressions",
+    "reach",
+    "engagements",
+    "link_clicks",
+    "posts",
+    "promo_posts",
+    "spend",
+)
+# ratio id -> (numerator column, denominator column)
+RATIOS: dict[str, tuple[str, str]] = {
+    "frequency": ("impressions", "reach"),
+    "engagement_rate": ("engagements", "reach"),
+    "ctr": ("link_clicks", "impressions"),
+    "promo_share": ("promo_posts", "posts"),
+}
+
+# --- social_daily ----------------------------------------------------------------------
+
+
+def _sum_or_null(col: str) -> pl.Expr:
+    """Sum of a column, null when it has no value at all (absent data is not zero)."""
+    return pl.when(pl.col(col).count() > 0).then(pl.col(col).sum()).otherwise(None).alias(col)
+
+
+def _pair_aggs() -> list[pl.Expr]:
+    """Numerator and denominator of each ratio, over rows where both are reported."""
+    out: list[pl.Expr] = []
+    for rid, (num, den) in RATIOS.items():
+        both = pl.col(num).is_not_null() & pl.col(den).is_not_null()
+        out.append(pl.col(num).filter(both).sum().cast(pl.Float64).alias(f"{rid}__num"))
+        out.append(pl.col(den).filter(both).sum().cast(pl.Float64).alias(f"{rid}__den"))
+    return out
+
+
+def _audience_lazy(social: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Sums and ratio parts per group (one row overall when `by` is empty)."""
+    aggs = [_sum_or_null(c) for c in SUMS] + _pair_aggs()
+    lf = social.lazy()
+    grouped = lf.group_by(by).agg(aggs).sort(by) if by else lf.select(aggs)
+    rates = [
+        pl.when(pl.col(f"{rid}__den") > 0)
+        .then(pl.col(f"{rid}__num") / pl.col(f"{rid}__den"))
+        .otherwise(None)
+        .alias(rid)
+        for rid in RATIOS
+    ]
+    return grouped.with_columns(rates)
+
+
+def audience_table(
+    social: pl.DataFrame | pl.LazyFrame, by: list[str] | None = None
+) -> pl.DataFrame:
+    """impressions, reach, engagements, link_clicks, posts, promo_posts, spend and the
+    ratios frequency, engagement_rate, ctr, promo_share per group of `by`."""
+    lf = _audience_lazy(social, by or [])
+    return lf.select(pl.exclude("^.*__(num|den)$")).collect()
+
+
+def followers_daily(social: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """date, platform, followers: the largest reported count per day and platform."""
+    return (
+        social.lazy()
+        .filter(pl.col("followers").is_not_null())
+        .group_by("date", "platform")
+        .agg(pl.col("followers").max())
+        .sort("platform", "date")
+        .collect()
+    )
+
+
+def _follower_changes(history: pl.DataFrame | pl.LazyFrame, end: dt.date) -> pl.LazyFrame:
+    """date, platform, followers, change (vs the platform's previous reported day; the
+    first reported day changes by 0), for days up to `end`."""
+    return (
+        followers_daily(history.lazy().filter(pl.col("date") <= end))
+        .lazy()
+        .with_columns(
+            pl.col("followers")
+            .diff()
+            .over("platform", order_by="date")
+            .fill_null(0)
+            .alias("change")
+        )
+    )
+
+
+def follower_growth_by_platform(
+    history: pl.DataFrame | pl.LazyFrame, start: dt.date, end: dt.date
+) -> pl.DataFrame:
+    """platform, followers_start (end of the day before `start`, or the first count in
+    the period), followers_end (end of `end`), follower_growth; platforms that report
+    followers up to `end`. Pass every row up to `end` (`ws.history`)."""
+    return (
+        _follower_changes(history, end)
+        .group_by("platform")
+        .agg(
+            pl.col("followers").sort_by("date").last().alias("followers_end"),
+            pl.col("change").filter(pl.col("date") >= start).sum().alias("follower_growth"),
+        )
+        .with_columns(
+            (pl.col("followers_end") - pl.col("follower_growth")).alias("followers_start")
+        )
+        .select("platform", "followers_start", "followers_end", "follower_growth")
+        .sort("platform")
+        .collect()
+    )
+
+
+def follower_growth_daily(
+    history: pl.DataFrame | pl.LazyFrame, start: dt.date, end: dt.date
+) -> pl.DataFrame:
+    """date, num: the day's follower change summed over platforms, for days in [start,
+    end] with a reported count; the sum over any range of them is that range's growth."""
+    return (
+        _follower_changes(history, end)
+        .filter(pl.col("date") >= start)
+        .group_by("date")
+        .agg(pl.col("change").sum().cast(pl.Float64).alias("num"))
+        .sort("date")
+        .collect()
+    )
+
+
+def audience_by_platform(
+    social: pl.DataFrame,
+    history: pl.DataFrame | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pl.DataFrame:
+    """Per platform: impressions, reach, frequency, engagement_rate, ctr, promo_share,
+    spend and, given the history up to `end` and the period's `start`, followers_end and
+    follower_growth."""
+    table = audience_table(social, by=["platform"])
+    if history is None or start is None or end is None:
+        return table
+    growth = follower_growth_by_platform(history, start, end).select(
+        "platform", "followers_end", "follower_growth"
+    )
+    return table.join(growth, on="platform", how="full", coalesce=True).sort("platform")
+
+
+def promo_share_series(social: pl.DataFrame, grain: Grain = "week") -> pl.DataFrame:
+    """period (first day of the UTC day, ISO week or month), posts, promo_posts and
+    promo_share, for a chart with the guide band at `settings.promo_share_max`."""
+    lf = social.lazy().with_columns(pl.col("date").dt.truncate(_GRAIN_EVERY[grain]).alias("period"))
+    return (
+        _audience_lazy(lf, ["period"])
+        .select(
+            "period",
+            pl.col("promo_share__den").alias("posts"),
+            pl.col("promo_share__num").alias("promo_posts"),
+            "promo_share",
+        )
+        .collect()
+    )
+
+
+# --- mentions --------------------------------------------------------------------------
+
+
+def _mention_rates() -> list[pl.Expr]:
+    total = pl.col("positive") + pl.col("neutral") + pl.col("negative")
+    polar = pl.col("positive") + pl.col("negative")
+    return [
+        total.alias("mentions"),
+        pl.when(total > 0).then(pl.col("negative") / total).alias("negative_share"),
+        pl.when(polar > 0).then(pl.col("positive") / polar).alias("sentiment_score"),
+    ]
+
+
+def mentions_table(
+    mentions: pl.DataFrame | pl.LazyFrame, by: list[str] | None = None
+) -> pl.DataFrame:
+    """positive, neutral, negative, mentions, negative_share, sentiment_score per group."""
+    sums = [pl.col(c).sum() for c in ("positive", "neutral", "negative")]
+    lf = mentions.lazy()
+    grouped = lf.group_by(by).agg(sums).sort(by) if by else lf.select(sums)
+    return grouped.with_columns(_mention_rates()).collect()
+
+
+def mentions_daily(mentions: pl.DataFrame, by_platform: bool = False) -> pl.DataFrame:
+    """Mentions by sentiment per day (and platform), for the stacked chart."""
+    return mentions_table(mentions, ["date", "platform"] if by_platform else ["date"])
+
+
+def negative_baseline(
+    mentions: pl.DataFrame | pl.LazyFrame,
+    sigma: float = 3.0,
+    min_count: int = 10,
+    window: int = 28,
+    min_history: int = 14,
+) -> pl.DataFrame:
+    """Every day of every platform series (and of "all" when there are several platforms)
+    with its negative mentions, prior_days, baseline_mean and baseline_std (of the
+    previous `window` days), threshold (mean + sigma * std) and `spike`.
+
+    Mean and sample variance come from exact integer sums of x and x^2 over the window,
+    so a count exactly at the threshold compares as equal (not a spike).
+    """
+    if window < 2 or min_history < 2 or min_history > window:
+        raise ValueError("need 2 <= min_history <= window")
+    per = (
+        mentions.lazy()
+        .group_by("platform", "date")
+        .agg(pl.col("negative").sum().cast(pl.Int64))
+        .collect()
+    )
+    series = [per]
+    if per.get_column("platform").n_unique() > 1:
+        series.append(
+            per.group_by("date")
+            .agg(pl.col("negative").sum())
+            .select(pl.lit(ALL_PLATFORMS).alias("platform"), "date", "negative")
+        )
+    per = pl.concat(series)
+    days = (
+        per.lazy()
+        .group_by("platform")
+        .agg(pl.date_ranges(pl.col("date").min(), pl.col("date").max()).alias("date"))
+        .explode("date")
+    )
+    x = pl.col("negative")
+    n = pl.col("prior_days")
+    s1, s2 = pl.col("_s1"), pl.col("_s2")
+    ok = n >= min_history
+    mean = s1.cast(pl.Float64) / n
+    # sample variance from integer sums: (n*S2 - S1^2) / (n*(n-1)), exact until the division
+    var = (n * s2 - s1 * s1).cast(pl.Float64) / (n * (n - 1))
+    return (
+        days.join(per.lazy(), on=["platform", "date"], how="left")
+        .with_columns(x.fill_null(0))
+        .sort("platform", "date")
+        .with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64)
+            .over("platform")
+            .clip(upper_bound=window)
+            .alias("prior_days"),
+            x.shift(1).rolling_sum(window, min_samples=1).over("platform").alias("_s1"),
+            (x * x).shift(1).rolling_sum(window, min_samples=1).over("platform").alias("_s2"),
+        )
+        .with_columns(
+            pl.when(ok).then(mean).alias("baseline_mean"),
+            pl.when(ok).then(var.clip(lower_bound=0).sqrt()).alias("baseline_std"),
+        )
+        .with_columns(
+            (pl.col("baseline_mean") + sigma * pl.col("baseline_std")).alias("threshold"),
+        )
+        .with_columns(
+            (ok & (x > pl.col("threshold")) & (x >= min_count)).fill_null(False).alias("spike"),
+        )
+        .select(
+            "date",
+            "platform",
+            "negative",
+            "prior_days",
+            "baseline_mean",
+            "baseline_std",
+            "threshold",
+            "spike",
+        )
+        .collect()
+    )
+
+
+def negative_spikes(
+    mentions: pl.DataFrame | pl.LazyFrame | None,
+    sigma: float = 3.0,
+    min_count: int = 10,
+    window: int = 28,
+    min_history: int = 14,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pl.DataFrame:
+    """The spike days (date, platform, negative, baseline_mean, baseline_std, threshold),
+    newest first, limited to [start, end]. Pass the history before `start` too: the
+    baseline of the period's first days lies before it."""
+    cols = ["date", "platform", "negative", "baseline_mean", "baseline_std", "threshold"]
+    if mentions is None:
+        return pl.DataFrame(
+            schema={
+                "date": pl.Date,
+                "platform": pl.String,
+                "negative": pl.Int64,
+                "baseline_mean": pl.Float64,
+                "baseline_std": pl.Float64,
+                "threshold": pl.Float64,
+            }
+        )
+    scan = negative_baseline(mentions, sigma, min_count, window, min_history).lazy()
+    flt = pl.col("spike")
+    if start is not None:
+        flt = flt & (pl.col("date") >= start)
+    if end is not None:
+        flt = flt & (pl.col("date") <= end)
+    return (
+        scan.filter(flt).select(cols).sort(["date", "platform"], descending=[True, False]).collect()
+    )
+
+
+def spikes_for(ws: Workspace) -> pl.DataFrame:
+    """The workspace period's negative spikes, with the settings' sigma and minimum."""
+    return ws.memo(
+        ("audience", "spikes"),
+        lambda: negative_spikes(
+            ws.history("mentions"),
+            sigma=ws.settings.spike_sigma,
+            min_count=ws.settings.spike_min_count,
+            start=ws.start,
+            end=ws.end,
+        ),
+    )
+
+
+def demand_research(conversations: pl.DataFrame | None) -> pl.DataFrame:
+    """platform, questions, suggestions, total: what the community asks for, by platform,
+    busiest first."""
+    if conversations is None:
+        return pl.DataFrame(
+            schema={
+                "platform": pl.String,
+                "questions": pl.Int64,
+                "suggestions": pl.Int64,
+                "total": pl.Int64,
+            }
+        )
+    return (
+        conversations.lazy()
+        .filter(pl.col("kind").is_in(["question", "suggestion"]))
+        .group_by("platform")
+        .agg(
+            (pl.col("kind") == "question").sum().cast(pl.Int64).alias("questions"),
+            (pl.col("kind") == "suggestion").sum().cast(pl.Int64).alias("suggestions"),
+        )
+        .with_columns((pl.col("questions") + pl.col("suggestions")).alias("total"))
+        .sort(["total", "platform"], descending=[True, False])
+        .collect()
+    )
+
+
+# --- KPIs ------------------------------------------------------------------------------
+
+
+def _social_row(ws: Workspace) -> dict[str, float | None] | None:
+    def build() -> dict[str, float | None] | None:
+        df = ws.frame("social_daily")
+        return None if df is None else _audience_lazy(df, []).collect().row(0, named=True)
+
+    return ws.memo(("audience", "social"), build)
+
+
+def _social_daily(ws: Workspace) -> pl.DataFrame | None:
+    def build() -> pl.DataFrame | None:
+        df = ws.frame("social_daily")
+        return None if df is None else _audience_lazy(df, ["date"]).collect()
+
+    return ws.memo(("audience", "social_daily"), build)
+
+
+def _mentions_row(ws: Workspace) -> dict[str, float | None] | None:
+    def build() -> dict[str, float | None] | None:
+        df = ws.frame("mentions")
+        return None if df is None else mentions_table(df).row(0, named=True)
+
+    return ws.memo(("audience", "mentions"), build)
+
+
+def _mentions_daily(ws: Workspace) -> pl.DataFrame | None:
+    def build() -> pl.DataFrame | None:
+        df = ws.frame("mentions")
+        return None if df is None else mentions_table(df, ["date"])
+
+    return ws.memo(("audience", "mentions_daily"), build)
+
+
+def _field(
+    row: Callable[[Workspace], dict[str, float | None] | None], field: str
+) -> Callable[[Workspace], float | None]:
+    def compute(ws: Workspace) -> float | None:
+        r = row(ws)
+        v = None if r is None else r[field]
+        return None if v is None else float(v)
+
+    return compute
+
+
+def _daily_cols(
+    table: Callable[[Workspace], pl.DataFrame | None], num: str, den: str | None = None
+) -> Callable[[Workspace], pl.DataFrame | None]:
+    def daily(ws: Workspace) -> pl.DataFrame | None:
+        d = table(ws)
+        if d is None:
+            return None
+        cols = [pl.col("date"), pl.col(num).cast(pl.Float64).alias("num")]
+        if den is not None:
+            cols.append(pl.col(den).cast(pl.Float64).alias("den"))
+        return d.select(cols)
+
+    return daily
+
+
+def _mention_polar(ws: Workspace) -> pl.DataFrame | None:
+    d = _mentions_daily(ws)
+    return (
+        None
+        if d is None
+        else d.with_columns((pl.col("positive") + pl.col("negative")).alias("polar"))
+    )
+
+
+def follower_growth(ws: Workspace) -> float | None:
+    """Followers at the end of the period minus at its start, summed over platforms."""
+    hist = ws.history("social_daily")
+    if hist is None:
+        return None
+    growth = follower_growth_by_platform(hist, ws.start, ws.end)
+    if growth.height == 0:
+        return None
+    return float(growth.get_column("follower_growth").sum())
+
+
+def _follower_growth_daily(ws: Workspace) -> pl.DataFrame | None:
+    hist = ws.history("social_daily")
+    if hist is None:
+        return None
+    return follower_growth_daily(hist, ws.start, ws.end)
+
+
+_SOCIAL = ("social_daily",)
+_MENTIONS = ("mentions",)
+
+
+def _ratio_kpi(rid: str, label: str, direction: str, goals: tuple[str, ...], desc: str) -> KPI:
+    return KPI(
+        id=rid,
+        label=label,
+        unit="ratio" if rid != "frequency" else "number",
+        direction=direction,  # type: ignore[arg-type]
+        additive=False,
+        goals=goals,
+        area="audience",
+        description=desc,
+        datasets=_SOCIAL,
+        compute=_field(_social_row, rid),
+        daily=_daily_cols(_social_daily, f"{rid}__num", f"{rid}__den"),
+    )
+
+
+KPIS: list[KPI] = [
+    KPI(
+        id="impressions",
+        label="Impressions",
+        unit="count",
+        direction="higher",
+        additive=True,
+        goals=("awareness",),
+        area="audience",
+        description="Times posts and ads were shown.",
+        datasets=_SOCIAL,
+        compute=_field(_social_row, "impressions"),
+        daily=_daily_cols(_social_daily, "impressions"),
+    ),
+    KPI(
+        id="reach",
+        label="Reach (sum of daily reach)",
+        unit="count",
+        direction="higher",
+        additive=True,
+        goals=("awareness",),
+        area="audience",
+        description="Daily unique people reached, summed over days and platforms: a person "
+        "reached on two days counts twice.",
+        datasets=_SOCIAL,
+        compute=_field(_social_row, "reach"),
+        daily=_daily_cols(_social_daily, "reach"),
+    ),
+    _ratio_kpi(
+        "frequency",
+        "Frequency",
+        "higher",
+        ("awareness",),
+        "Impressions / reach: how often each reached person saw the brand per day. Very "
+        "high values mean the same people see it over and over.",
+    ),
+    _ratio_kpi(
+        "engagement_rate",
+        "Engagement rate",
+        "higher",
+        ("awareness", "advocacy"),
+        "Engagements / reach.",
+    ),
+    _ratio_kpi(
+        "ctr",
+        "Click-through rate",
+        "higher",
+        ("traffic", "awareness"),
+        "Link clicks / impressions.",
+    ),
+    KPI(
+        id="follower_growth",
+        label="Follower growth",
+        unit="count",
+        direction="higher",
+        additive=True,
+        goals=("awareness", "advocacy"),
+        area="audience",
+        description="Followers at the end of the period minus followers at its start, summed "
+        "over platforms (one count per day and platform, never added up over campaign rows).",
+        datasets=_SOCIAL,
+        compute=follower_growth,
+        daily=_follower_growth_daily,
+    ),
+    _ratio_kpi(
+        "promo_share",
+        "Promotional posts share",
+        "lower",
+        ("sales_spike", "awareness", "reputation"),
+        "Promotional posts / posts: promote respectfully; a guide band marks the setting.",
+    ),
+    KPI(
+        id="negative_mentions",
+        label="Negative mentions",
+        unit="count",
+        direction="lower",
+        additive=True,
+        goals=("reputation",),
+        area="audience",
+        description="Mentions with negative sentiment.",
+        datasets=_MENTIONS,
+        compute=_field(_mentions_row, "negative"),
+        daily=_daily_cols(_mentions_daily, "negative"),
+    ),
+    KPI(
+        id="negative_share",
+        label="Negative share of mentions",
+        unit="ratio",
+        direction="lower",
+        additive=False,
+        goals=("reputation",),
+        area="audience",
+        description="Negative mentions / all mentions.",
+        datasets=_MENTIONS,
+        compute=_field(_mentions_row, "negative_share"),
+        daily=_daily_cols(_mentions_daily, "negative", "mentions"),
+    ),
+    KPI(
+        id="sentiment_score",
+        label="Sentiment score",
+        unit="ratio",
+        direction="higher",
+        additive=False,
+        goals=("reputation", "advocacy"),
+        area="audience",
+        description="Positive / (positive + negative) mentions; neutral ones are left out.",
+        datasets=_MENTIONS,
+        compute=_field(_mentions_row, "sentiment_score"),
+        daily=_daily_cols(_mention_polar, "positive", "polar"),
+    ),
+]

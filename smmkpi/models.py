@@ -1,0 +1,155 @@
+"""SQLModel tables: one per dataset (checked against `datasets.py` by a test), plus the
+bookkeeping tables (data version for cache invalidation, audit log, user roles).
+
+Conventions: timestamps are timezone-aware UTC (SQLModel's UTCDateTime); key columns that
+may be empty (e.g. a brand-wide campaign_id) are stored as '' because primary keys cannot
+be NULL, and read back as null; counts are BIGINT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Field, SQLModel
+
+
+def _count() -> int | None:
+    return Field(default=None, sa_type=BigInteger)  # type: ignore[no-any-return]
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaigns"
+    campaign_id: str = Field(primary_key=True)
+    name: str
+    goal: str
+    platform: str | None = None
+    start_date: dt.date
+    end_date: dt.date | None = None
+    budget: float | None = None
+    owner: str | None = None
+
+
+class KpiTarget(SQLModel, table=True):
+    __tablename__ = "kpi_targets"
+    campaign_id: str = Field(default="", primary_key=True)
+    kpi: str = Field(primary_key=True)
+    period_start: dt.date = Field(primary_key=True)
+    period_end: dt.date = Field(primary_key=True)
+    target: float
+
+
+class SocialDaily(SQLModel, table=True):
+    __tablename__ = "social_daily"
+    date: dt.date = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    campaign_id: str = Field(default="", primary_key=True)
+    impressions: int | None = _count()
+    reach: int | None = _count()
+    engagements: int | None = _count()
+    link_clicks: int | None = _count()
+    followers: int | None = _count()
+    posts: int | None = _count()
+    promo_posts: int | None = _count()
+    spend: float | None = None
+
+
+class WebSession(SQLModel, table=True):
+    __tablename__ = "web_sessions"
+    date: dt.date = Field(primary_key=True)
+    source: str = Field(primary_key=True)
+    medium: str = Field(default="", primary_key=True)
+    campaign: str = Field(default="", primary_key=True)
+    sessions: int = Field(sa_type=BigInteger)
+    engaged_sessions: int | None = _count()
+    conversions: int | None = _count()
+    revenue: float | None = None
+
+
+class Journey(SQLModel, table=True):
+    __tablename__ = "journeys"
+    date: dt.date = Field(primary_key=True)
+    path: str = Field(primary_key=True)
+    visitors: int = Field(sa_type=BigInteger)
+    conversions: int | None = _count()
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_ordered_at", "ordered_at"),
+        Index("ix_orders_customer_id", "customer_id"),
+    )
+    order_id: str = Field(primary_key=True)
+    customer_id: str
+    ordered_at: dt.datetime
+    revenue: float
+    channel: str | None = None
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+    customer_id: str = Field(primary_key=True)
+    acquisition_channel: str | None = None
+    follows_on_social: bool | None = None
+    first_seen: dt.date | None = None
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_opened_at", "opened_at"),)
+    conversation_id: str = Field(primary_key=True)
+    platform: str
+    opened_at: dt.datetime
+    kind: str
+    sentiment: str | None = None
+    first_response_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    campaign_id: str | None = None
+
+
+class Mention(SQLModel, table=True):
+    __tablename__ = "mentions"
+    date: dt.date = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    positive: int = Field(sa_type=BigInteger)
+    neutral: int = Field(sa_type=BigInteger)
+    negative: int = Field(sa_type=BigInteger)
+
+
+class DataVersion(SQLModel, table=True):
+    """One row; bumped by every write so caches keyed by it see new data at once."""
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger)
+    updated_at: dt.datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed stored data, when, and how many rows."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    actor: str
+    action: str  # import, demo, targets_edit, roles_edit
+    dataset: str | None = None
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    detail: str | None = None
+
+
+TABLES: dict[str, type[SQLModel]] = {
+    "campaigns": Campaign,
+    "kpi_targets": KpiTarget,
+    "social_daily": SocialDaily,
+    "web_sessions": WebSession,
+    "journeys": Journey,
+    "orders": Order,
+    "customers": Customer,
+    "conversations": Conversation,
+    "mentions": Mention,
+}

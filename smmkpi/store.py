@@ -1,0 +1,374 @@
+"""Bulk reads and writes of dataset frames against the database.
+
+Writes are all-or-nothing: every frame of one import is staged through ADBC (Arrow, no
+Python objects per row) into temporary tables and upserted by the dataset's key in ONE
+transaction, which also bumps the data version and writes the audit log. Re-importing the
+same rows changes nothing (they are counted as unchanged and not rewritten).
+
+Reads push the period and filters into the SQL WHERE of a SQLModel `select()` and return
+frames normalized to the dataset specs, whichever driver and path wrote the rows.
+
+Stored formats (the one place that knows them): on SQLite dates are `YYYY-MM-DD` text and
+timestamps `YYYY-MM-DD HH:MM:SS.ffffff` UTC text, exactly what SQLAlchemy writes, so date
+filters compare like with like for rows written by ADBC or by the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
+
+from smmkpi import datasets as ds
+from smmkpi import db
+from smmkpi.models import TABLES, AuditEntry, DataVersion
+
+SQLITE_TS = "%Y-%m-%d %H:%M:%S%.6f"
+Progress = Callable[[float, str], None]
+
+
+class StoreError(Exception):
+    """A write was refused or failed; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    dataset: str
+    inserted: int
+    updated: int
+    unchanged: int
+
+    @property
+    def rows(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def select_dataset(
+    name: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    campaigns: Sequence[str] = (),
+    platforms: Sequence[str] = (),
+) -> Any:
+    """The SQLModel select for one dataset's rows in a period with filters."""
+    spec = ds.get(name)
+    model = TABLES[name]
+    cols = [getattr(model, c) for c in spec.names]
+    conds: list[Any] = []
+    if spec.date_column:
+        col = getattr(model, spec.date_column)
+        is_ts = spec.column(spec.date_column).type == "datetime"
+        if start is not None:
+            conds.append(col >= (_utc_midnight(start) if is_ts else start))
+        if end is not None:
+            nxt = end + dt.timedelta(days=1)
+            conds.append(col < _utc_midnight(nxt) if is_ts else col <= end)
+    elif name in ("campaigns", "kpi_targets"):
+        lo, hi = ("start_date", "end_date") if name == "campaigns" else ("period_start", "period_end")
+        if end is not None:
+            conds.append(getattr(model, lo) <= end)
+        if start is not None:
+            conds.append(or_(getattr(model, hi).is_(None), getattr(model, hi) >= start))
+    if campaigns and spec.campaign_column:
+        conds.append(getattr(model, spec.campaign_column).in_(list(campaigns)))
+    if platforms and spec.platform_column:
+        conds.append(getattr(model, spec.platform_column).in_(list(platforms)))
+    stmt = select(*cols)
+    if conds:
+        stmt = stmt.where(and_(*conds))
+    return stmt
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def read_dataset(
+    engine: Engine,
+    name: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    campaigns: Sequence[str] = (),
+    platforms: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Typed rows of a dataset (spec columns and dtypes) in a period, filters applied."""
+    stmt = select_dataset(name, start, end, campaigns, platforms)
+    return normalize(db.read_frame(engine, stmt), name)
+
+
+def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Cast whatever a driver returned to the dataset's spec types (one place for this)."""
+    spec = ds.get(name)
+    exprs: list[pl.Expr] = []
+    for c in spec.columns:
+        col = pl.col(c.name)
+        have = df.schema.get(c.name)
+        if have is None:
+            exprs.append(pl.lit(None, dtype=c.dtype).alias(c.name))
+            continue
+        if c.type == "datetime":
+            if have == pl.String:
+                col = col.str.to_datetime(time_unit="us", time_zone="UTC", strict=True)
+            elif isinstance(have, pl.Datetime):
+                col = (
+                    col.dt.replace_time_zone("UTC")
+                    if have.time_zone is None
+                    else col.dt.convert_time_zone("UTC")
+                ).dt.cast_time_unit("us")
+            else:
+                col = col.cast(c.dtype)
+        elif c.type == "date":
+            col = col.str.to_date("%Y-%m-%d") if have == pl.String else col.cast(pl.Date)
+        elif c.type == "bool" and have == pl.String:
+            col = col.str.to_lowercase().is_in(["1", "true"]).or_(None).cast(pl.Boolean)
+        else:
+            col = col.cast(c.dtype)
+        if c.name in spec.optional_key_strings:
+            col = pl.when(col == "").then(None).otherwise(col)
+        exprs.append(col.alias(c.name))
+    return df.select(exprs)
+
+
+def count_rows(engine: Engine) -> dict[str, int]:
+    """Rows per dataset table."""
+    return {
+        name: int(db.read_frame(engine, select(func.count()).select_from(model)).item())
+        for name, model in TABLES.items()
+    }
+
+
+def available(engine: Engine) -> frozenset[str]:
+    """Datasets with at least one stored row."""
+    out = set()
+    for name, model in TABLES.items():
+        key = getattr(model, ds.get(name).key[0])
+        if db.read_frame(engine, select(key).limit(1)).height:
+            out.add(name)
+    return frozenset(out)
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    if isinstance(v, str):  # SQLite returns the stored text
+        return dt.date.fromisoformat(v[:10])
+    return v.date() if isinstance(v, dt.datetime) else v  # type: ignore[no-any-return]
+
+
+def bounds(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
+    """First and last day with data over the time-based datasets (uses their indexes)."""
+    lows: list[dt.date] = []
+    highs: list[dt.date] = []
+    for name, model in TABLES.items():
+        col_name = ds.get(name).date_column
+        if col_name is None:
+            continue
+        col = getattr(model, col_name)
+        row = db.read_frame(engine, select(func.min(col), func.max(col))).row(0)
+        for v, acc in ((_as_date(row[0]), lows), (_as_date(row[1]), highs)):
+            if v is not None:
+                acc.append(v)
+    return (min(lows) if lows else None, max(highs) if highs else None)
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes with every write (part of every cache key)."""
+    df = db.read_frame(engine, select(DataVersion.version).where(DataVersion.id == 1))  # type: ignore[arg-type]
+    return int(df.item()) if df.height else 0
+
+
+def audit_log(engine: Engine, limit: int = 200) -> pl.DataFrame:
+    """The latest audit entries, newest first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
+    df = db.read_frame(engine, stmt)
+    if df.height and df.schema["at"] == pl.String:
+        df = df.with_columns(pl.col("at").str.to_datetime(time_unit="us", time_zone="UTC"))
+    return df
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def check_frame(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    """The frame in spec column order and types; refuses missing columns, nulls in required
+    columns and duplicate keys (ingest reports these per row before this point)."""
+    spec = ds.get(name)
+    missing = [c for c in spec.names if c not in df.columns]
+    if missing:
+        raise StoreError(f"{name}: missing columns {', '.join(missing)}")
+    try:
+        out = df.select([pl.col(c.name).cast(c.dtype) for c in spec.columns])
+    except pl.exceptions.PolarsError as e:
+        raise StoreError(f"{name}: columns do not match the spec types: {e}") from None
+    for c in spec.columns:
+        if c.required and out.get_column(c.name).null_count():
+            raise StoreError(f"{name}: column {c.name!r} has empty values but is required")
+    key = list(spec.key)
+    keyed = out.with_columns([pl.col(k).fill_null("") for k in spec.optional_key_strings])
+    if keyed.select(key).is_duplicated().any():
+        raise StoreError(f"{name}: the key ({', '.join(key)}) repeats within the rows")
+    return out
+
+
+def _to_storage(df: pl.DataFrame, name: str, dialect: str) -> Any:
+    """An Arrow table in the stored formats for this dialect."""
+    spec = ds.get(name)
+    exprs: list[pl.Expr] = []
+    for c in spec.columns:
+        col = pl.col(c.name)
+        if c.name in spec.optional_key_strings:
+            col = col.fill_null("")
+        if dialect == "sqlite":
+            if c.type == "date":
+                col = col.dt.strftime("%Y-%m-%d")
+            elif c.type == "datetime":
+                col = col.dt.convert_time_zone("UTC").dt.strftime(SQLITE_TS)
+            elif c.type == "bool":
+                col = col.cast(pl.Int64)
+        exprs.append(col.alias(c.name))
+    return df.select(exprs).to_arrow()
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _same(a: str, b: str, dialect: str) -> str:
+    return f"{a} IS {b}" if dialect == "sqlite" else f"{a} IS NOT DISTINCT FROM {b}"
+
+
+def write_frames(
+    engine: Engine,
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    actor: str = "cli",
+    action: str = "import",
+    detail: str | None = None,
+    progress: Progress | None = None,
+    chunk_rows: int = 250_000,
+) -> dict[str, WriteResult]:
+    """Upsert every frame by its dataset key, all in one transaction (all or nothing).
+
+    Returns inserted/updated/unchanged counts per dataset. Raises StoreError (nothing
+    stored) on frames that do not fit their spec or on any database error.
+    """
+    checked = {name: check_frame(name, df) for name, df in frames.items() if df.height}
+    dialect = engine.dialect.name
+    total = sum(df.height for df in checked.values()) or 1
+    done = 0
+    results: dict[str, WriteResult] = {}
+    if db.adbc_uri(engine) is None:
+        raise StoreError(f"bulk writes need an ADBC driver; none for {dialect}")
+    try:
+        with db.writer(engine) as conn:
+            cur = conn.cursor()
+            for name, df in checked.items():
+                stage = f"smmkpi_stage_{name}"
+                arrow = _to_storage(df, name, dialect)
+                for i, offset in enumerate(range(0, df.height, chunk_rows)):
+                    part = arrow.slice(offset, chunk_rows)
+                    cur.adbc_ingest(stage, part, mode="create" if i == 0 else "append",
+                                    temporary=True)
+                    done += part.num_rows
+                    if progress:
+                        progress(0.9 * done / total, f"{name}: staged {done:,} of {total:,} rows")
+                results[name] = _upsert(cur, name, stage, dialect, df.height)
+                cur.execute(f"DROP TABLE {_q(stage)}")
+            if progress:
+                progress(0.95, "recording the import")
+            _record(cur, engine, results, actor, action, detail)
+            cur.close()
+    except StoreError:
+        raise
+    except Exception as e:
+        raise StoreError(f"the database refused the import, nothing was stored: {e}") from e
+    if progress:
+        progress(1.0, "done")
+    return results
+
+
+def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int) -> WriteResult:
+    spec = ds.get(name)
+    table = _q(name)
+    key = [_q(k) for k in spec.key]
+    vals = [_q(c) for c in spec.names if c not in spec.key]
+    cols = ", ".join(_q(c) for c in spec.names)
+    key_eq = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    all_eq = " AND ".join([key_eq] + [_same(f"t.{v}", f"s.{v}", dialect) for v in vals])
+    cur.execute(f"SELECT COUNT(*) FROM {_q(stage)} s WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {table} t WHERE {key_eq})")
+    inserted = int(cur.fetchone()[0])
+    cur.execute(f"SELECT COUNT(*) FROM {_q(stage)} s WHERE EXISTS "
+                f"(SELECT 1 FROM {table} t WHERE {all_eq})")
+    unchanged = int(cur.fetchone()[0])
+    sets = ", ".join(f"{v} = excluded.{v}" for v in vals)
+    cur.execute(
+        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_q(stage)} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {all_eq}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
+    )
+    return WriteResult(name, inserted, n - inserted - unchanged, unchanged)
+
+
+def _record(
+    cur: Any,
+    engine: Engine,
+    results: Mapping[str, WriteResult],
+    actor: str,
+    action: str,
+    detail: str | None,
+) -> None:
+    """Bump the data version and write one audit row per dataset, inside the transaction."""
+    now = dt.datetime.now(dt.UTC)
+    db.execute(cur, engine, version_bump(now))
+    for r in results.values():
+        db.execute(cur, engine, insert(AuditEntry).values(
+            at=now, actor=actor, action=action, dataset=r.dataset, inserted=r.inserted,
+            updated=r.updated, unchanged=r.unchanged, deleted=0, detail=detail,
+        ))
+
+
+def version_bump(now: dt.datetime | None = None) -> Any:
+    """The statement that marks stored data as changed (run it inside each write)."""
+    return (
+        update(DataVersion)
+        .where(DataVersion.id == 1)  # type: ignore[arg-type]
+        .values(version=DataVersion.version + 1, updated_at=now or dt.datetime.now(dt.UTC))
+    )
+
+
+def run_statements(engine: Engine, stmts: Sequence[Any], *, actor: str, action: str,
+                   dataset: str | None = None, inserted: int = 0, updated: int = 0,
+                   deleted: int = 0, detail: str | None = None) -> None:
+    """Run SQLModel insert/update/delete statements in one transaction with the version
+    bump and an audit row (small edits such as targets; bulk data uses write_frames)."""
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with db.writer(engine) as conn:
+            cur = conn.cursor()
+            for stmt in stmts:
+                db.execute(cur, engine, stmt)
+            db.execute(cur, engine, version_bump(now))
+            db.execute(cur, engine, insert(AuditEntry).values(
+                at=now, actor=actor, action=action, dataset=dataset, inserted=inserted,
+                updated=updated, unchanged=0, deleted=deleted, detail=detail,
+            ))
+            cur.close()
+    except Exception as e:
+        raise StoreError(f"the database refused the change, nothing was stored: {e}") from e
+
+
+def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "cli") -> None:
+    """Delete every row of the named datasets (all by default) in one transaction."""
+    from sqlalchemy import delete
+
+    names = list(names or TABLES)
+    run_statements(engine, [delete(TABLES[n]) for n in names], actor=actor, action="clear",
+                   detail=", ".join(names))

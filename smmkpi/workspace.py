@@ -1,0 +1,299 @@
+"""The Workspace: the frames one page works on, from stored data or from files never stored.
+
+A Workspace is a data source plus the selected period and filters. KPI code asks it for
+`frame(name)` (rows in the period) or `history(name)` (every row up to the period's end,
+for KPIs that look back, such as a customer's first-ever order). Both return typed Polars
+frames with the canonical columns of `datasets.py`, or None when the source has no rows of
+that dataset at all (the KPI is then missing, never zero).
+
+The same page code runs on either source. Reads go through `reader`, which the Streamlit
+layer replaces by a cached function keyed by small values (source key, dataset, dates,
+filters); nothing in here caches across workspaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import polars as pl
+
+from smmkpi import datasets as ds
+from smmkpi.channels import SOCIAL_GROUPS, channel_group_expr, platform_expr
+from smmkpi.config import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of calendar days."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"period start {self.start} is after its end {self.end}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The same number of days immediately before."""
+        end = self.start - dt.timedelta(days=1)
+        return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    def last_year(self) -> Period:
+        """The same calendar days one year earlier (29 February becomes 28 February)."""
+        return Period(_minus_year(self.start), _minus_year(self.end))
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+def _minus_year(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Campaign and platform filters; empty means all."""
+
+    campaigns: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.campaigns or self.platforms)
+
+
+class Source(Protocol):
+    """Where a workspace's rows come from: the database or uploaded/folder files."""
+
+    key: str  # changes whenever the data changes; part of every cache key
+
+    def read(
+        self,
+        dataset: str,
+        start: dt.date | None,
+        end: dt.date | None,
+        filters: Filters,
+    ) -> pl.DataFrame | None:
+        """Typed rows of one dataset in [start, end] (None = unbounded), filters applied where
+        the dataset has the filtered column; None when the source has no such dataset."""
+        ...
+
+    def available(self) -> frozenset[str]:
+        """The datasets that have at least one row."""
+        ...
+
+    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day with data over the time-based datasets."""
+        ...
+
+
+Reader = Callable[[Source, str, "dt.date | None", "dt.date | None", Filters], "pl.DataFrame | None"]
+
+
+def direct_read(
+    source: Source, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
+) -> pl.DataFrame | None:
+    return source.read(dataset, start, end, filters)
+
+
+@dataclass
+class Workspace:
+    """Frames for one period and set of filters on one source."""
+
+    source: Source
+    period: Period
+    filters: Filters = Filters()
+    settings: Settings = field(default_factory=get_settings)
+    reader: Reader = direct_read
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def start(self) -> dt.date:
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        return self.period.end
+
+    def has(self, name: str) -> bool:
+        return name in self.source.available()
+
+    def frame(self, name: str) -> pl.DataFrame | None:
+        """Rows of `name` in the period, filters applied; None if the source lacks it."""
+        ds.get(name)
+        return self.memo(("frame", name), lambda: self._read(name, self.start, self.end))
+
+    def history(self, name: str) -> pl.DataFrame | None:
+        """Rows of `name` up to the period's end (and all rows of undated datasets)."""
+        spec = ds.get(name)
+
+        def load() -> pl.DataFrame | None:
+            df = self._read(name, None, None)
+            if df is None or spec.date_column is None:
+                return df
+            return df.filter(_on_or_before(spec.date_column, spec, self.end))
+
+        return self.memo(("history", name), load)
+
+    def everything(self, name: str) -> pl.DataFrame | None:
+        """All rows of `name` regardless of dates (filters still applied)."""
+        return self.memo(("all", name), lambda: self._read(name, None, None))
+
+    def with_period(self, period: Period) -> Workspace:
+        """The same source and filters over another period (a fresh memo)."""
+        return replace(self, period=period, _memo={})
+
+    def memo(self, key: Any, fn: Callable[[], Any]) -> Any:
+        """Compute once per workspace: KPIs that share an intermediate result reuse it."""
+        if key not in self._memo:
+            self._memo[key] = fn()
+        return self._memo[key]
+
+    def _read(self, name: str, start: dt.date | None, end: dt.date | None) -> pl.DataFrame | None:
+        df = self.reader(self.source, name, start, end, self.filters)
+        if df is None:
+            return None
+        if name == "web_sessions" and self.filters.platforms:
+            df = filter_sessions_by_platform(df, self.filters.platforms)
+        return df
+
+
+def _on_or_before(column: str, spec: ds.Dataset, day: dt.date) -> pl.Expr:
+    if spec.column(column).type == "datetime":
+        limit = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        return pl.col(column) < limit
+    return pl.col(column) <= day
+
+
+def in_period(column: str, spec: ds.Dataset, start: dt.date | None, end: dt.date | None) -> pl.Expr:
+    """The row filter of a period on a date or timestamp column (timestamps: UTC days)."""
+    expr = pl.lit(True)
+    is_ts = spec.column(column).type == "datetime"
+    if start is not None:
+        lo: Any = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC) if is_ts else start
+        expr = expr & (pl.col(column) >= lo)
+    if end is not None:
+        expr = expr & _on_or_before(column, spec, end)
+    return expr
+
+
+def filter_frame(
+    df: pl.DataFrame, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
+) -> pl.DataFrame:
+    """Apply the period and filters to an in-memory frame (the file source; tests)."""
+    spec = ds.get(dataset)
+    lf = df.lazy()
+    if spec.date_column and (start or end):
+        lf = lf.filter(in_period(spec.date_column, spec, start, end))
+    elif dataset == "campaigns" and (start or end):
+        lf = lf.filter(_overlaps("start_date", "end_date", start, end))
+    elif dataset == "kpi_targets" and (start or end):
+        lf = lf.filter(_overlaps("period_start", "period_end", start, end))
+    if filters.campaigns and spec.campaign_column:
+        lf = lf.filter(pl.col(spec.campaign_column).is_in(list(filters.campaigns)))
+    if filters.platforms and spec.platform_column:
+        lf = lf.filter(pl.col(spec.platform_column).is_in(list(filters.platforms)))
+    return lf.collect()
+
+
+def _overlaps(lo: str, hi: str, start: dt.date | None, end: dt.date | None) -> pl.Expr:
+    expr = pl.lit(True)
+    if end is not None:
+        expr = expr & (pl.col(lo) <= end)
+    if start is not None:
+        expr = expr & (pl.col(hi).is_null() | (pl.col(hi) >= start))
+    return expr
+
+
+def filter_sessions_by_platform(df: pl.DataFrame, platforms: tuple[str, ...]) -> pl.DataFrame:
+    """Keep non-social sessions and the social sessions of the selected platforms, so that
+    social KPIs follow the platform filter while shares keep their whole-site denominator."""
+    group = channel_group_expr(pl.col("source"), pl.col("medium"), pl.col("campaign"))
+    return df.filter(
+        ~group.is_in(list(SOCIAL_GROUPS)) | platform_expr(pl.col("source")).is_in(list(platforms))
+    )
+
+
+class FrameSource:
+    """A source over in-memory frames: uploaded files or a folder of CSV files."""
+
+    def __init__(self, frames: Mapping[str, pl.DataFrame], key: str) -> None:
+        for name, df in frames.items():
+            spec = ds.get(name)
+            missing = [c for c in spec.names if c not in df.columns]
+            if missing:
+                raise ValueError(f"{name} frame lacks columns {missing}")
+        self.frames = {n: df.select(ds.get(n).names) for n, df in frames.items()}
+        self.key = key
+
+    def read(
+        self, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
+    ) -> pl.DataFrame | None:
+        df = self.frames.get(dataset)
+        if df is None or df.height == 0:
+            return None
+        return filter_frame(df, dataset, start, end, filters)
+
+    def available(self) -> frozenset[str]:
+        return frozenset(n for n, df in self.frames.items() if df.height)
+
+    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        lows: list[dt.date] = []
+        highs: list[dt.date] = []
+        for name, df in self.frames.items():
+            col = ds.get(name).date_column
+            if col is None or df.height == 0:
+                continue
+            s = df.get_column(col).drop_nulls()
+            if s.len() == 0:
+                continue
+            lo, hi = s.min(), s.max()
+            lows.append(lo.date() if isinstance(lo, dt.datetime) else lo)  # type: ignore[union-attr,arg-type]
+            hi_d = hi.date() if isinstance(hi, dt.datetime) else hi  # type: ignore[union-attr]
+            highs.append(hi_d)  # type: ignore[arg-type]
+        return (min(lows) if lows else None, max(highs) if highs else None)
+
+
+class DbSource:
+    """A source over the stored data; reads push dates and filters into SQL."""
+
+    def __init__(self, engine: Any) -> None:
+        from smmkpi import db, store
+
+        self.engine = engine
+        self._store = store
+        self.version = store.data_version(engine)
+        self.key = f"db:{db.describe(engine)}:v{self.version}"
+        self._available: frozenset[str] | None = None
+        self._bounds: tuple[dt.date | None, dt.date | None] | None = None
+
+    def read(
+        self, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
+    ) -> pl.DataFrame | None:
+        if dataset not in self.available():
+            return None
+        return self._store.read_dataset(
+            self.engine, dataset, start, end, filters.campaigns, filters.platforms
+        )
+
+    def available(self) -> frozenset[str]:
+        if self._available is None:
+            self._available = self._store.available(self.engine)
+        return self._available
+
+    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        if self._bounds is None:
+            self._bounds = self._store.bounds(self.engine)
+        return self._bounds
