@@ -199,8 +199,8 @@ def promo_share_series(social: pl.DataFrame, grain: Grain = "week") -> pl.DataFr
         _audience_lazy(lf, ["period"])
         .select(
             "period",
-            pl.col("promo_share__den").alias("posts"),
-            pl.col("promo_share__num").alias("promo_posts"),
+            pl.col("promo_share__den").cast(pl.Int64).alias("posts"),
+            pl.col("promo_share__num").cast(pl.Int64).alias("promo_posts"),
             "promo_share",
         )
         .collect()
