@@ -1,0 +1,665 @@
+"""Retention and repeat sales: repeat KPIs, cohort retention, splits by customer attributes.
+
+Definitions (DESIGN.md §4 "Repeat sales"), with the choices the design leaves open:
+
+- An order belongs to a day by the UTC date of `ordered_at`; a period [start, end] is inclusive.
+- A customer's orders are put in order by (`ordered_at`, `order_id`): of two orders at the same
+  timestamp, the one with the smaller `order_id` (text order) is the earlier one. The first in
+  that order is the customer's *first-ever* order, the next one the *second* order, and so on
+  (`seq` = 0, 1, 2, ...). History means every order up to `end`; first-ever orders may lie
+  before the period.
+- `orders`, `revenue`, `customers`: orders, their revenue and the distinct customers with an
+  order in the period.
+- `repeat_purchase_rate`: of the period's customers, the share with two or more orders in it.
+- `returning_customer_rate`: of the period's customers, the share with an order in the period
+  that is not their first-ever order (they had ordered before their last order in the period).
+- `returning_revenue_share`: revenue of the period's orders that are not first-ever orders /
+  the period's revenue.
+- `orders_per_customer` = orders / customers.
+- `median_days_to_second_order`: over the customers whose *second* order falls in the period,
+  the median number of calendar days (UTC dates) from their first-ever to their second order
+  (0 when both are on the same day). The same customers make the histogram
+  (`days_to_second_order`).
+- Cohort = the calendar month (or Monday-starting week) of the customer's first-ever order.
+  Cell (cohort, k) = the share of the cohort with at least one order in month cohort + k,
+  counting orders up to `until`; k = 0 is 100 %. A cell is *reachable* when month cohort + k
+  is not after the month of `until` (the month of `until` itself counts, although it may be
+  incomplete); cells not reachable are null, never 0.
+- `m1_retention`, `m3_retention` for a period: the cohort-size-weighted mean of the cells
+  k = 1 (3) whose month cohort + k is one of the calendar months the period touches, i.e.
+  "of the customers acquired k months earlier, the share who ordered in the period's
+  month(s)". So March's m1 is February's cohort coming back in March, and a one-month period
+  has a value that can be compared with the previous month. Months are whole calendar months
+  (orders of the first month before `start` count), except the last, which ends at `end`.
+  No such cohort customers → None.
+
+Everything is Polars: one sorted pass gives each order its place in its customer's history
+(`prepare`), then lazy group-bys; nothing loops over customers or cohorts in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+
+from smmkpi.kpis.base import KPI, Direction, Unit, ratio
+
+if TYPE_CHECKING:
+    from smmkpi.workspace import Workspace
+
+Grain = Literal["month", "week"]
+Measure = Literal["customers", "revenue"]
+SplitBy = Literal["acquisition_channel", "follows_on_social", "channel"]
+
+KPI_KEYS: tuple[str, ...] = (
+    "orders",
+    "revenue",
+    "customers",
+    "repeat_purchase_rate",
+    "returning_customer_rate",
+    "returning_revenue_share",
+    "orders_per_customer",
+    "median_days_to_second_order",
+    "m1_retention",
+    "m3_retention",
+)
+UNKNOWN = "unknown"
+FOLLOWERS = "followers"
+NON_FOLLOWERS = "non-followers"
+
+_EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday; epoch day + 3 counts from Monday 1969-12-29
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Orders with their place in the customer's history, computed once and reused.
+
+    `frame` has one row per order: customer_id, day (UTC date), revenue, channel,
+    seq (0 = first-ever order of the customer), first_day (day of the first-ever order),
+    sorted by customer and then by (ordered_at, order_id). Because `seq` only looks back in
+    time, one Prepared over all orders serves any `end`: functions filter `day <= end`.
+    """
+
+    frame: pl.DataFrame
+
+
+Orders = pl.LazyFrame | pl.DataFrame | Prepared
+
+
+def prepare(orders: Orders) -> Prepared:
+    """Number every customer's orders by (ordered_at, order_id): one sort, no joins."""
+    if isinstance(orders, Prepared):
+        return orders
+    lf = orders.lazy()
+    schema = lf.collect_schema()
+    ts = pl.col("ordered_at")
+    tz = getattr(schema["ordered_at"], "time_zone", None)
+    if tz is not None and tz != "UTC":
+        ts = ts.dt.convert_time_zone("UTC")
+    channel = pl.col("channel") if "channel" in schema else pl.lit(None, dtype=pl.String)
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    new_customer = (pl.col("customer_id") != pl.col("customer_id").shift(1)).fill_null(True)
+    frame = (
+        lf.select(
+            "customer_id",
+            "order_id",
+            ts.alias("ordered_at"),
+            pl.col("revenue").cast(pl.Float64),
+            channel.cast(pl.String).alias("channel"),
+        )
+        .sort("customer_id", "ordered_at", "order_id")
+        .with_columns(seq=idx - pl.when(new_customer).then(idx).forward_fill())
+        .with_columns(day=pl.col("ordered_at").dt.date())
+        .with_columns(first_day=pl.when(pl.col("seq") == 0).then(pl.col("day")).forward_fill())
+        .select("customer_id", "day", "revenue", "channel", "seq", "first_day")
+        .collect()
+    )
+    return Prepared(frame)
+
+
+def _upto(orders: Orders, end: dt.date) -> pl.LazyFrame:
+    return prepare(orders).frame.lazy().filter(pl.col("day") <= end)
+
+
+def _period_index(day: pl.Expr, grain: Grain) -> pl.Expr:
+    """A running number of calendar months (year * 12 + month - 1) or Monday weeks."""
+    if grain == "month":
+        return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
+    if grain == "week":
+        return (day.cast(pl.Int32) + _EPOCH_MONDAY_SHIFT) // 7
+    raise ValueError(f"grain must be 'month' or 'week', got {grain!r}")
+
+
+def _index_of(day: dt.date, grain: Grain) -> int:
+    if grain == "month":
+        return day.year * 12 + day.month - 1
+    if grain == "week":
+        return ((day - dt.date(1970, 1, 1)).days + _EPOCH_MONDAY_SHIFT) // 7
+    raise ValueError(f"grain must be 'month' or 'week', got {grain!r}")
+
+
+def _period_start(index: pl.Expr, grain: Grain) -> pl.Expr:
+    """The first day of a period number (inverse of `_period_index`)."""
+    if grain == "month":
+        return pl.date(index // 12, index % 12 + 1, 1)
+    return (index * 7 - _EPOCH_MONDAY_SHIFT).cast(pl.Date)
+
+
+def _safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    return pl.when(den > 0).then(num.cast(pl.Float64) / den.cast(pl.Float64))
+
+
+# --------------------------------------------------------------------------- repeat KPIs
+
+
+def _kpi_table(
+    e: pl.LazyFrame, start: dt.date, end: dt.date, *, customer_groups: bool
+) -> pl.DataFrame:
+    """Every repeat KPI per value of `group`.
+
+    `e` is the history up to `end` with a String column `group`. With `customer_groups` the
+    group is a customer attribute (the same on all of a customer's orders) and cohorts are
+    split by it; otherwise it is an order attribute (the order's channel): the period's
+    quantities count the group's orders, while first-ever orders and cohorts come from the
+    customer's whole history, so m1/m3 read "the share of the whole cohort that came back
+    through this channel".
+    """
+    day = pl.col("day")
+    p = e.filter(day >= start)
+    sums = p.group_by("group").agg(
+        orders=pl.len(),
+        revenue=pl.col("revenue").sum(),
+        returning_revenue=pl.col("revenue").filter(pl.col("seq") >= 1).sum(),
+    )
+    per_customer = p.group_by("group", "customer_id").agg(
+        n=pl.len(), max_seq=pl.col("seq").max()
+    )
+    custs = per_customer.group_by("group").agg(
+        customers=pl.len(),
+        repeat_customers=(pl.col("n") >= 2).sum(),
+        returning_customers=(pl.col("max_seq") >= 1).sum(),
+    )
+    days = day.cast(pl.Int32) - pl.col("first_day").cast(pl.Int32)
+    second = (
+        p.filter(pl.col("seq") == 1)
+        .group_by("group")
+        .agg(second_orders=pl.len(), median_days_to_second_order=days.median())
+    )
+    parts = [sums, custs, second]
+    totals = []
+    lo, hi = _index_of(start, "month"), _index_of(end, "month")
+    month = _period_index(day, "month")
+    cohort = _period_index(pl.col("first_day"), "month")
+    for k in (1, 3):
+        parts.append(
+            e.filter(month.is_between(lo, hi), (month - cohort) == k)
+            .group_by("group")
+            .agg(pl.col("customer_id").n_unique().alias(f"m{k}_retained"))
+        )
+        firsts = e.filter(pl.col("seq") == 0, cohort.is_between(lo - k, hi - k))
+        if customer_groups:
+            parts.append(firsts.group_by("group").agg(pl.len().alias(f"m{k}_cohort_customers")))
+        else:  # the cohort base is the whole cohort, the same for every order group
+            totals.append(firsts.select(pl.len().alias(f"m{k}_cohort_customers")))
+    frames = pl.collect_all(parts + totals)
+    frames, totals_done = frames[: len(parts)], frames[len(parts) :]
+    out = pl.concat([f.select("group") for f in frames]).unique()
+    for f in frames:
+        out = out.join(f, on="group", how="left", nulls_equal=True)
+    out = out.with_columns(pl.lit(t.item(), pl.Int64).alias(t.columns[0]) for t in totals_done)
+    counts = [
+        "orders",
+        "customers",
+        "repeat_customers",
+        "returning_customers",
+        "second_orders",
+        "m1_retained",
+        "m1_cohort_customers",
+        "m3_retained",
+        "m3_cohort_customers",
+    ]
+    out = out.with_columns(
+        [pl.col(c).fill_null(0).cast(pl.Int64) for c in counts]
+        + [pl.col(c).fill_null(0.0) for c in ("revenue", "returning_revenue")]
+    )
+    return out.select(
+        "group",
+        "orders",
+        "revenue",
+        "customers",
+        repeat_purchase_rate=_safe_div(pl.col("repeat_customers"), pl.col("customers")),
+        returning_customer_rate=_safe_div(pl.col("returning_customers"), pl.col("customers")),
+        returning_revenue_share=_safe_div(pl.col("returning_revenue"), pl.col("revenue")),
+        orders_per_customer=_safe_div(pl.col("orders"), pl.col("customers")),
+        median_days_to_second_order=pl.col("median_days_to_second_order").cast(pl.Float64),
+        m1_retention=_safe_div(pl.col("m1_retained"), pl.col("m1_cohort_customers")),
+        m3_retention=_safe_div(pl.col("m3_retained"), pl.col("m3_cohort_customers")),
+        second_orders="second_orders",
+        m1_cohort_customers="m1_cohort_customers",
+        m3_cohort_customers="m3_cohort_customers",
+    ).sort("group", nulls_last=True)
+
+
+def repeat_kpis(orders: Orders, start: dt.date, end: dt.date) -> dict[str, float | int | None]:
+    """Every repeat-sales KPI for [start, end]; `orders` is the history (later rows ignored).
+
+    Keys: KPI_KEYS. Counts are 0 and ratios None when the period has no orders.
+    """
+    e = _upto(orders, end).with_columns(group=pl.lit(None, dtype=pl.String))
+    row = _kpi_table(e, start, end, customer_groups=True)
+    out: dict[str, float | int | None] = {k: None for k in KPI_KEYS}
+    out.update(orders=0, revenue=0.0, customers=0)
+    if row.height:
+        rec = row.row(0, named=True)
+        out.update({k: rec[k] for k in KPI_KEYS})
+    return out
+
+
+def _customer_labels(customers: pl.LazyFrame | pl.DataFrame, by: SplitBy) -> pl.LazyFrame:
+    """customer_id → group label (one row per customer: the last row of a duplicated id)."""
+    if by == "acquisition_channel":
+        label = pl.col("acquisition_channel").cast(pl.String)
+    else:
+        label = (
+            pl.when(pl.col("follows_on_social"))
+            .then(pl.lit(FOLLOWERS))
+            .when(pl.col("follows_on_social").not_())
+            .then(pl.lit(NON_FOLLOWERS))
+        )
+    return (
+        customers.lazy()
+        .select("customer_id", label.alias("label"))
+        .unique("customer_id", keep="last", maintain_order=True)
+    )
+
+
+def repeat_kpis_by(
+    orders: Orders,
+    customers: pl.LazyFrame | pl.DataFrame | None,
+    start: dt.date,
+    end: dt.date,
+    by: SplitBy,
+) -> pl.DataFrame:
+    """Every repeat KPI per group: one row per `group` (String), sorted by group.
+
+    `by` = "acquisition_channel" or "follows_on_social" (groups "followers", "non-followers")
+    splits customers by their row in `customers`; a customer missing there or with an empty
+    value is in group "unknown". `by` = "channel" splits the orders by their own `channel`
+    (empty → "unknown"): see `_kpi_table` for how customer KPIs read then. Besides the KPIs the
+    frame has the sizes behind them: customers (with an order in the period), second_orders
+    (customers whose second order is in the period) and m1/m3_cohort_customers.
+    """
+    e = _upto(orders, end)
+    if by == "channel":
+        e = e.with_columns(group=pl.col("channel").fill_null(UNKNOWN))
+        return _kpi_table(e, start, end, customer_groups=False)
+    if by not in ("acquisition_channel", "follows_on_social"):
+        raise ValueError(f"cannot split repeat KPIs by {by!r}")
+    if customers is None:
+        raise ValueError(f"splitting by {by} needs the customers dataset")
+    e = e.join(_customer_labels(customers, by), on="customer_id", how="left").with_columns(
+        group=pl.col("label").fill_null(UNKNOWN)
+    )
+    return _kpi_table(e, start, end, customer_groups=True)
+
+
+_GAP_ROWS: tuple[tuple[str, str, str, float], ...] = (
+    # kpi, size column, unit of the difference, factor
+    ("repeat_purchase_rate", "customers", "pp", 100.0),
+    ("returning_customer_rate", "customers", "pp", 100.0),
+    ("returning_revenue_share", "customers", "pp", 100.0),
+    ("orders_per_customer", "customers", "orders", 1.0),
+    ("median_days_to_second_order", "second_orders", "days", 1.0),
+    ("m1_retention", "m1_cohort_customers", "pp", 100.0),
+    ("m3_retention", "m3_cohort_customers", "pp", 100.0),
+)
+
+
+def follower_gap(
+    orders: Orders,
+    customers: pl.LazyFrame | pl.DataFrame,
+    start: dt.date,
+    end: dt.date,
+) -> pl.DataFrame:
+    """Followers against non-followers, one row per repeat KPI (the remarketing question).
+
+    Columns: kpi, followers, non_followers, difference (followers − non-followers, in
+    percentage points for shares, else in orders or days: `difference_unit`), and the number
+    of customers behind each value (followers_n, non_followers_n). Customers of unknown
+    follower status are left out. A missing value on either side gives a null difference.
+    """
+    table = repeat_kpis_by(orders, customers, start, end, "follows_on_social")
+
+    def side(label: str) -> dict[str, Any]:
+        rows = table.filter(pl.col("group") == label)
+        return rows.row(0, named=True) if rows.height else {}
+
+    f, n = side(FOLLOWERS), side(NON_FOLLOWERS)
+    rows = []
+    for kpi, size, unit, factor in _GAP_ROWS:
+        fv, nv = f.get(kpi), n.get(kpi)
+        diff = None if fv is None or nv is None else (fv - nv) * factor
+        rows.append(
+            {
+                "kpi": kpi,
+                "followers": fv,
+                "non_followers": nv,
+                "difference": diff,
+                "difference_unit": unit,
+                "followers_n": int(f.get(size) or 0),
+                "non_followers_n": int(n.get(size) or 0),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "kpi": pl.String,
+            "followers": pl.Float64,
+            "non_followers": pl.Float64,
+            "difference": pl.Float64,
+            "difference_unit": pl.String,
+            "followers_n": pl.Int64,
+            "non_followers_n": pl.Int64,
+        },
+    )
+
+
+def days_to_second_order(orders: Orders, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """customer_id, days: calendar days from first to second order, for every customer whose
+    second order falls in [start, end] (the population of `median_days_to_second_order`)."""
+    return (
+        _upto(orders, end)
+        .filter(pl.col("seq") == 1, pl.col("day") >= start)
+        .select(
+            "customer_id",
+            days=(pl.col("day").cast(pl.Int32) - pl.col("first_day").cast(pl.Int32)).cast(
+                pl.Int64
+            ),
+        )
+        .sort("customer_id")
+        .collect()
+    )
+
+
+# --------------------------------------------------------------------------- cohorts
+
+
+def cohort_matrix_long(
+    orders: Orders,
+    *,
+    until: dt.date,
+    grain: Grain = "month",
+    measure: Measure = "customers",
+    since: dt.date | None = None,
+) -> pl.DataFrame:
+    """One row per reachable cell: cohort (first day of the month/week), k, cohort_size,
+    customers (of the cohort with an order in cohort + k), revenue (of the cohort's orders in
+    cohort + k), cohort_revenue (revenue in k = 0) and share.
+
+    share = customers / cohort_size for measure "customers" (k = 0 is 1.0), or
+    revenue / cohort_revenue for "revenue" (null when the cohort's k = 0 revenue is 0).
+    Reachable cells run from k = 0 to the period of `until`; cells with no orders are 0.
+    Cohorts start no earlier than the month/week containing `since`.
+    """
+    if measure not in ("customers", "revenue"):
+        raise ValueError(f"measure must be 'customers' or 'revenue', got {measure!r}")
+    last = _index_of(until, grain)
+    e = _upto(orders, until).with_columns(
+        cohort=_period_index(pl.col("first_day"), grain),
+        k=_period_index(pl.col("day"), grain) - _period_index(pl.col("first_day"), grain),
+    )
+    if since is not None:
+        e = e.filter(pl.col("cohort") >= _index_of(since, grain))
+    sizes = e.filter(pl.col("seq") == 0).group_by("cohort").agg(cohort_size=pl.len())
+    cells = e.group_by("cohort", "k").agg(
+        customers=pl.col("customer_id").n_unique(), revenue=pl.col("revenue").sum()
+    )
+    grid = sizes.with_columns(k=pl.int_ranges(0, last - pl.col("cohort") + 1, dtype=pl.Int32))
+    long = (
+        grid.explode("k")
+        .join(cells, on=["cohort", "k"], how="left")
+        .with_columns(
+            pl.col("customers").fill_null(0).cast(pl.Int64),
+            pl.col("revenue").fill_null(0.0),
+            pl.col("cohort_size").cast(pl.Int64),
+        )
+        .with_columns(
+            cohort_revenue=pl.col("revenue").filter(pl.col("k") == 0).first().over("cohort")
+        )
+    )
+    share = (
+        _safe_div(pl.col("customers"), pl.col("cohort_size"))
+        if measure == "customers"
+        else _safe_div(pl.col("revenue"), pl.col("cohort_revenue"))
+    )
+    return (
+        long.select(
+            _period_start(pl.col("cohort"), grain).alias("cohort"),
+            pl.col("k").cast(pl.Int64),
+            "cohort_size",
+            "customers",
+            "revenue",
+            "cohort_revenue",
+            share.alias("share"),
+        )
+        .sort("cohort", "k")
+        .collect()
+    )
+
+
+def cohort_matrix(
+    orders: Orders,
+    *,
+    until: dt.date,
+    grain: Grain = "month",
+    measure: Measure = "customers",
+    since: dt.date | None = None,
+) -> pl.DataFrame:
+    """The heatmap / download table: cohort, cohort_size, then one column per k ("0", "1",
+    ...) holding the share; unreachable cells are null. See `cohort_matrix_long`."""
+    long = cohort_matrix_long(orders, until=until, grain=grain, measure=measure, since=since)
+    if long.height == 0:
+        return pl.DataFrame(schema={"cohort": pl.Date, "cohort_size": pl.Int64})
+    ks = list(range(int(long["k"].max()) + 1))  # type: ignore[arg-type]
+    wide = long.with_columns(pl.col("k").cast(pl.String)).pivot(
+        "k",
+        on_columns=[str(k) for k in ks],
+        index=["cohort", "cohort_size"],
+        values="share",
+    )
+    return wide.select("cohort", "cohort_size", *[str(k) for k in ks]).sort("cohort")
+
+
+def retention_curve(
+    orders: Orders,
+    *,
+    until: dt.date,
+    grain: Grain = "month",
+    measure: Measure = "customers",
+    since: dt.date | None = None,
+) -> pl.DataFrame:
+    """The average retention curve: per k, the cohort-size-weighted share over the cohorts that
+    reach k (for "revenue": their revenue in k / their k = 0 revenue).
+
+    Columns: k, cohorts (how many cohorts reach k), cohort_size (their customers), customers,
+    revenue, cohort_revenue, share.
+    """
+    long = cohort_matrix_long(orders, until=until, grain=grain, measure=measure, since=since)
+    num, den = (
+        ("customers", "cohort_size") if measure == "customers" else ("revenue", "cohort_revenue")
+    )
+    return (
+        long.lazy()
+        .group_by("k")
+        .agg(
+            cohorts=pl.len().cast(pl.Int64),
+            cohort_size=pl.col("cohort_size").sum(),
+            customers=pl.col("customers").sum(),
+            revenue=pl.col("revenue").sum(),
+            cohort_revenue=pl.col("cohort_revenue").sum(),
+        )
+        .with_columns(share=_safe_div(pl.col(num), pl.col(den)))
+        .sort("k")
+        .collect()
+    )
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def _prepared_history(ws: Workspace) -> Prepared | None:
+    def load() -> Prepared | None:
+        hist = ws.history("orders")
+        return None if hist is None else prepare(hist)
+
+    return ws.memo(("retention", "prepared"), load)
+
+
+def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
+    def load() -> dict[str, float | int | None] | None:
+        prepared = _prepared_history(ws)
+        return None if prepared is None else repeat_kpis(prepared, ws.start, ws.end)
+
+    return ws.memo(("repeat_kpis", ws.start, ws.end), load)
+
+
+def _value(key: str) -> Callable[[Workspace], float | None]:
+    def compute(ws: Workspace) -> float | None:
+        values = _repeat(ws)
+        if values is None or values[key] is None:
+            return None
+        return float(values[key])  # type: ignore[arg-type]
+
+    compute.__name__ = key
+    compute.__doc__ = f"The repeat-sales KPI {key!r} of the workspace's period."
+    return compute
+
+
+def _daily(ws: Workspace) -> pl.DataFrame | None:
+    """Per day of the period: orders, revenue and revenue of non-first orders (zero-filled)."""
+
+    def load() -> pl.DataFrame | None:
+        prepared = _prepared_history(ws)
+        if prepared is None:
+            return None
+        days = pl.LazyFrame({"date": pl.date_range(ws.start, ws.end, eager=True)})
+        agg = (
+            prepared.frame.lazy()
+            .filter(pl.col("day").is_between(ws.start, ws.end))
+            .group_by(pl.col("day").alias("date"))
+            .agg(
+                orders=pl.len().cast(pl.Int64),
+                revenue=pl.col("revenue").sum(),
+                returning_revenue=pl.col("revenue").filter(pl.col("seq") >= 1).sum(),
+            )
+        )
+        return (
+            days.join(agg, on="date", how="left")
+            .with_columns(
+                pl.col("orders").fill_null(0), pl.exclude("date", "orders").fill_null(0.0)
+            )
+            .sort("date")
+            .collect()
+        )
+
+    return ws.memo(("retention", "daily", ws.start, ws.end), load)
+
+
+def _daily_orders(ws: Workspace) -> pl.DataFrame | None:
+    d = _daily(ws)
+    return None if d is None else d.select("date", num="orders")
+
+
+def _daily_revenue(ws: Workspace) -> pl.DataFrame | None:
+    d = _daily(ws)
+    return None if d is None else d.select("date", num="revenue")
+
+
+def _daily_returning_revenue_share(ws: Workspace) -> pl.DataFrame | None:
+    d = _daily(ws)
+    return None if d is None else d.select("date", num="returning_revenue", den="revenue")
+
+
+def revenue_uplift(ws: Workspace) -> float | None:
+    """Revenue in the period / revenue in the same number of days just before it − 1 (None
+    when orders are absent or the days before have no revenue)."""
+    prepared = _prepared_history(ws)
+    if prepared is None:
+        return None
+    prev = ws.period.previous()
+    day, revenue = pl.col("day"), pl.col("revenue")
+    sums = prepared.frame.select(
+        now=revenue.filter(day.is_between(ws.start, ws.end)).sum(),
+        before=revenue.filter(day.is_between(prev.start, prev.end)).sum(),
+    )
+    r = ratio(sums["now"].item(), sums["before"].item())
+    return None if r is None else r - 1.0
+
+
+def _kpi(
+    id: str,
+    label: str,
+    unit: Unit,
+    description: str,
+    compute: Callable[[Workspace], float | None],
+    *,
+    direction: Direction = "higher",
+    additive: bool = False,
+    goals: tuple[str, ...] = ("repeat_sales",),
+    daily: Callable[[Workspace], pl.DataFrame | None] | None = None,
+) -> KPI:
+    return KPI(
+        id=id,
+        label=label,
+        unit=unit,
+        direction=direction,
+        additive=additive,
+        goals=goals,
+        area="retention",
+        description=description,
+        datasets=("orders",),
+        compute=compute,
+        daily=daily,
+    )
+
+
+_BOTH = ("repeat_sales", "sales_spike")
+
+KPIS: list[KPI] = [
+    _kpi("orders", "Orders", "count", "Orders placed in the period.", _value("orders"),
+         additive=True, goals=_BOTH, daily=_daily_orders),
+    _kpi("revenue", "Revenue", "currency", "Revenue of the orders placed in the period.",
+         _value("revenue"), additive=True, goals=_BOTH, daily=_daily_revenue),
+    _kpi("customers", "Customers", "count", "Distinct customers with an order in the period.",
+         _value("customers")),
+    _kpi("repeat_purchase_rate", "Repeat purchase rate", "ratio",
+         "Of the period's customers, the share with two or more orders in the period.",
+         _value("repeat_purchase_rate")),
+    _kpi("returning_customer_rate", "Returning customer rate", "ratio",
+         "Of the period's customers, the share who had ordered before their last order in "
+         "the period (the first order may be before the period).",
+         _value("returning_customer_rate")),
+    _kpi("returning_revenue_share", "Returning revenue share", "ratio",
+         "Revenue from orders that are not the customer's first-ever order / all revenue in "
+         "the period.", _value("returning_revenue_share"),
+         daily=_daily_returning_revenue_share),
+    _kpi("orders_per_customer", "Orders per customer", "number",
+         "Orders / customers in the period.", _value("orders_per_customer")),
+    _kpi("median_days_to_second_order", "Median days to second order", "days",
+         "Median calendar days from the first to the second order, over the customers whose "
+         "second order is in the period.", _value("median_days_to_second_order"),
+         direction="lower"),
+    _kpi("m1_retention", "Month-1 retention", "ratio",
+         "Of the customers acquired in the month before each month of the period, the share "
+         "who ordered in that month (cohort-size weighted).", _value("m1_retention")),
+    _kpi("m3_retention", "Month-3 retention", "ratio",
+         "Of the customers acquired three months before each month of the period, the share "
+         "who ordered in that month (cohort-size weighted).", _value("m3_retention")),
+    _kpi("revenue_uplift", "Revenue uplift", "ratio",
+         "Revenue in the period / revenue in the same number of days before it − 1.",
+         revenue_uplift, goals=("sales_spike",)),
+]
