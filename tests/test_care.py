@@ -1,0 +1,302 @@
+"""Community care KPIs against hand-computed figures."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from smmkpi import datasets as ds
+from smmkpi.config import get_settings
+from smmkpi.kpis import care
+from smmkpi.workspace import FrameSource, Period, Workspace
+
+UTC = dt.UTC
+PERIOD = Period(dt.date(2024, 3, 1), dt.date(2024, 3, 7))  # Friday to Thursday
+END = dt.datetime(2024, 3, 8, tzinfo=UTC)  # midnight after the last day
+
+
+def t(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
+    return dt.datetime(2024, month, day, hour, minute, tzinfo=UTC)
+
+
+def conversations(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=ds.get("conversations").schema, orient="row")
+
+
+# id, platform, opened_at, kind, sentiment, first_response_at, resolved_at, campaign_id
+ROWS = [
+    # answered exactly at the SLA (60 min): within
+    ("q1", "x", t(1, 10), "question", None, t(1, 11), None, "spring"),
+    # answered after 61 min: responded, not within
+    ("q2", "x", t(1, 12), "question", None, t(1, 13, 1), None, None),
+    # never answered
+    ("q3", "y", t(2, 9), "question", "neutral", None, None, "spring"),
+    # answered in 30 min, resolved
+    ("c1", "y", t(2, 10), "complaint", "negative", t(2, 10, 30), t(3, 9), None),
+    # answered BEFORE it was opened: flagged, out of response figures; its resolution is fine
+    ("c2", "x", t(3, 8), "complaint", "negative", t(3, 7), t(3, 9), None),
+    # answered in 10 min, never resolved
+    ("c3", "x", t(4, 8), "complaint", "negative", t(4, 8, 10), None, None),
+    # praise with and without a reply
+    ("p1", "x", t(5, 14), "praise", "positive", t(5, 15), None, None),
+    ("p2", "y", t(5, 15), "praise", "positive", None, None, None),
+    ("s1", "y", t(6, 11), "suggestion", "neutral", None, None, None),
+    # before the period, never answered: unanswered now, not a period figure
+    ("q4", "x", t(28, 6, month=2), "question", None, None, None, None),
+    # opened on the last day, answered after the period's end (300 min)
+    ("q5", "y", t(7, 20), "question", None, t(8, 1), None, None),
+    # resolved before it was opened: flagged, out of the resolution rate; answered in 20 min
+    ("c4", "y", t(6, 9), "complaint", "negative", t(6, 9, 20), t(6, 8), None),
+    # after the period
+    ("q6", "y", t(9, 9), "question", None, None, None, None),
+]
+
+
+def workspace(rows: list[tuple] = ROWS, sla: int = 60, period: Period = PERIOD) -> Workspace:
+    settings = dataclasses.replace(get_settings(), sla_minutes=sla)
+    src = FrameSource({"conversations": conversations(rows)}, key="t")
+    return Workspace(src, period, settings=settings)
+
+
+def kpi(ws: Workspace, kid: str) -> float | None:
+    (k,) = [k for k in care.KPIS if k.id == kid]
+    return k.compute(ws)
+
+
+def test_catalog_entries() -> None:
+    ids = [k.id for k in care.KPIS]
+    assert len(ids) == len(set(ids))
+    assert {
+        "response_rate",
+        "median_first_response_minutes",
+        "p90_first_response_minutes",
+        "within_sla_share",
+        "unanswered_now",
+        "praise_acknowledged_rate",
+        "complaint_resolution_rate",
+        "suggestions",
+    } <= set(ids)
+    assert all(k.area == "care" for k in care.KPIS)
+    by_id = {k.id: k for k in care.KPIS}
+    assert by_id["median_first_response_minutes"].direction == "lower"
+    assert by_id["unanswered_now"].direction == "lower"
+    assert not by_id["unanswered_now"].additive
+    assert by_id["suggestions"].goals == ("research",)
+    assert "advocacy" in by_id["praise_acknowledged_rate"].goals
+    valid_goals = set(ds.GOALS)
+    assert all(set(k.goals) <= valid_goals for k in care.KPIS)
+
+
+def test_period_kpis_by_hand() -> None:
+    ws = workspace()
+    # questions+complaints opened in the period: q1 q2 q3 c1 c2 c3 q5 c4 = 8, minus c2
+    # (answered before opened) = 7; with a response: q1 q2 c1 c3 q5 c4 = 6
+    assert kpi(ws, "response_rate") == pytest.approx(6 / 7)
+    # response minutes: q1 60, q2 61, c1 30, c3 10, q5 300, c4 20 -> 10 20 30 60 61 300
+    # median = (30 + 60) / 2 = 45
+    assert kpi(ws, "median_first_response_minutes") == pytest.approx(45.0)
+    # p90: position 0.9 * (6 - 1) = 4.5 -> 61 + 0.5 * (300 - 61) = 180.5
+    assert kpi(ws, "p90_first_response_minutes") == pytest.approx(180.5)
+    # within 60 min: q1 (exactly 60), c1 30, c3 10, c4 20 = 4 of 7
+    assert kpi(ws, "within_sla_share") == pytest.approx(4 / 7)
+    # praise: p1 answered, p2 not
+    assert kpi(ws, "praise_acknowledged_rate") == pytest.approx(0.5)
+    # complaints c1 c2 c3 (c4 resolved before opened: out); resolved c1 c2 -> 2 / 3
+    assert kpi(ws, "complaint_resolution_rate") == pytest.approx(2 / 3)
+    assert kpi(ws, "questions") == 4.0  # q1 q2 q3 q5
+    assert kpi(ws, "suggestions") == 1.0
+    # as of 2024-03-08 00:00 UTC: q4 (before the period), q3, q5 (answered only on the 8th)
+    assert kpi(ws, "unanswered_now") == 3.0
+
+
+def test_sla_boundary_follows_the_setting() -> None:
+    # q2 was answered after 61 min: out at SLA 60, in at SLA 61 -> 5 of 7
+    assert kpi(workspace(sla=61), "within_sla_share") == pytest.approx(5 / 7)
+    # at SLA 59, q1 (exactly 60) drops out -> c1 c3 c4 = 3 of 7
+    assert kpi(workspace(sla=59), "within_sla_share") == pytest.approx(3 / 7)
+
+
+def test_bad_rows_are_flagged_reported_and_excluded() -> None:
+    df = conversations(ROWS)
+    bad = care.bad_rows(df)
+    assert bad.get_column("conversation_id").to_list() == ["c2", "c4"]
+    assert bad.get_column("reason").to_list() == [
+        "response before opened",
+        "resolved before opened",
+    ]
+    both = conversations([("z", "x", t(2, 10), "complaint", None, t(2, 9), t(2, 8), None)])
+    assert care.bad_rows(both).get_column("reason").to_list() == [
+        "response before opened; resolved before opened"
+    ]
+    quality = care.care_quality(df)
+    assert (quality.response_before_open, quality.resolved_before_open) == (1, 1)
+    msg = quality.message()
+    assert msg is not None and "1 conversation answered before it was opened" in msg
+    three = conversations(
+        [(f"b{i}", "x", t(2, 10), "question", None, t(2, 9), None, None) for i in range(3)]
+    )
+    msg3 = care.care_quality(three).message()
+    assert msg3 is not None and msg3.startswith("3 conversations answered before they were")
+    assert care.care_quality(conversations(ROWS[:2])).message() is None
+    # all answered before opened: nothing left to measure -> n/a, never 0
+    ws = workspace(list(three.iter_rows()))
+    assert kpi(ws, "response_rate") is None
+    assert kpi(ws, "median_first_response_minutes") is None
+    assert kpi(ws, "questions") == 3.0  # still questions asked
+
+
+def test_percentile_is_linear_interpolation() -> None:
+    # responses after 1..10 minutes: p90 at position 0.9 * 9 = 8.1 -> 9 + 0.1 * (10 - 9)
+    rows = [
+        (f"q{i}", "x", t(2, 10), "question", None, t(2, 10, i), None, None) for i in range(1, 11)
+    ]
+    table = care.care_table(conversations(rows), 60)
+    assert table.item(0, "p90_first_response_minutes") == pytest.approx(9.1)
+    assert table.item(0, "median_first_response_minutes") == pytest.approx(5.5)
+    one = care.care_table(conversations(rows[:1]), 60)
+    assert one.item(0, "p90_first_response_minutes") == pytest.approx(1.0)
+
+
+def test_seconds_count_in_response_time() -> None:
+    opened = t(2, 10)
+    rows = [("q", "x", opened, "question", None, opened + dt.timedelta(seconds=90), None, None)]
+    assert kpi(workspace(rows), "median_first_response_minutes") == pytest.approx(1.5)
+    # 60 min and 1 s is not within a 60 min SLA
+    late = [("q", "x", opened, "question", None, opened + dt.timedelta(seconds=3601), None, None)]
+    assert kpi(workspace(late), "within_sla_share") == 0.0
+
+
+def test_missing_data_is_none_not_zero() -> None:
+    empty = Workspace(FrameSource({}, key="e"), PERIOD)
+    assert all(k.compute(empty) is None for k in care.KPIS)
+    praise_only = workspace([ROWS[6]])
+    assert kpi(praise_only, "response_rate") is None
+    assert kpi(praise_only, "within_sla_share") is None
+    assert kpi(praise_only, "complaint_resolution_rate") is None
+    assert kpi(praise_only, "praise_acknowledged_rate") == 1.0
+    assert kpi(praise_only, "unanswered_now") == 0.0
+
+
+def test_daily_decomposes_to_the_period_value() -> None:
+    ws = workspace()
+    for k in care.KPIS:
+        if k.daily is None:
+            continue
+        d = k.daily(ws)
+        assert d is not None
+        assert d.get_column("date").min() >= PERIOD.start
+        assert d.get_column("date").max() <= PERIOD.end
+        value = k.compute(ws)
+        if "den" in d.columns:
+            assert d["num"].sum() / d["den"].sum() == pytest.approx(value)
+        else:
+            assert d["num"].sum() == pytest.approx(value)
+    # response rate by day of opening: 1 March q1 q2 both answered
+    rr = next(k for k in care.KPIS if k.id == "response_rate").daily(ws)
+    assert rr is not None
+    first = rr.filter(pl.col("date") == dt.date(2024, 3, 1)).row(0, named=True)
+    assert (first["num"], first["den"]) == (2.0, 2.0)
+
+
+def test_unanswered_list_oldest_first_with_age() -> None:
+    df = conversations(ROWS)
+    out = care.unanswered(df, END, tz="Europe/Berlin")
+    assert out.get_column("conversation_id").to_list() == ["q4", "q3", "q5"]
+    q4 = out.row(0, named=True)
+    # 28 Feb 06:00 -> 8 Mar 00:00 in a leap year: 8 days 18 hours = 210 h = 12600 min
+    assert q4["age_hours"] == pytest.approx(210.0)
+    assert q4["age_minutes"] == pytest.approx(12600.0)
+    assert q4["platform"] == "x" and q4["kind"] == "question"
+    assert out.row(1, named=True)["campaign_id"] == "spring"
+    assert out.row(1, named=True)["opened_local"].hour == 10  # 09:00 UTC = 10:00 CET
+    # as of 7 March 21:00: q5 (opened 20:00, answered on the 8th) waits 60 minutes
+    mid = care.unanswered(df, t(7, 21))
+    assert mid.get_column("conversation_id").to_list() == ["q4", "q3", "q5"]
+    assert mid.row(2, named=True)["age_minutes"] == pytest.approx(60.0)
+    # as of 1 March 10:30: q4, and q1 (opened 10:00, answered only at 11:00)
+    early = care.unanswered(df, t(1, 10, 30))
+    assert early.get_column("conversation_id").to_list() == ["q4", "q1"]
+    with pytest.raises(ValueError):
+        care.unanswered(df, dt.datetime(2024, 3, 8))
+    assert care.unanswered(None, END).height == 0
+
+
+def test_care_as_of() -> None:
+    assert care.period_end_instant(PERIOD) == END
+    assert care.care_as_of(PERIOD, now=t(5, 12)) == t(5, 12)
+    assert care.care_as_of(PERIOD, now=t(20, 12)) == END
+
+
+def test_care_by_platform() -> None:
+    table = care.care_by_platform(conversations(ROWS).filter(pl.col("opened_at") < END), 60)
+    assert table.get_column("platform").to_list() == ["x", "y"]
+    x, y = table.rows(named=True)
+    # x in range: q1 q2 c2 (bad) c3 p1 q4 -> needing a reply q1 q2 c3 q4, answered q1 q2 c3
+    assert (x["needs_reply"], x["responded"], x["within_sla"]) == (4, 3, 2)
+    assert x["response_rate"] == pytest.approx(0.75)
+    assert x["median_first_response_minutes"] == pytest.approx(60.0)  # of 60 61 10
+    assert x["bad_response"] == 1
+    # y: q3 c1 q5 c4 -> answered c1 q5 c4; within c1 (30) c4 (20)
+    assert (y["needs_reply"], y["responded"], y["within_sla"]) == (4, 3, 2)
+    assert y["within_sla_share"] == pytest.approx(0.5)
+    assert y["median_first_response_minutes"] == pytest.approx(30.0)  # of 30 300 20
+    assert y["praise_acknowledged_rate"] == 0.0  # p2 unanswered
+    assert y["complaint_resolution_rate"] == pytest.approx(1.0)  # c1 (c4 excluded)
+
+
+def test_care_over_time_weeks_start_monday() -> None:
+    ws = workspace()
+    frame = ws.frame("conversations")
+    assert frame is not None
+    weeks = care.care_over_time(frame, 60, grain="week")
+    assert weeks.get_column("period").to_list() == [dt.date(2024, 2, 26), dt.date(2024, 3, 4)]
+    w1, w2 = weeks.rows(named=True)
+    # week of 26 Feb (1-3 March): q1 q2 q3 c1 (c2 bad) -> 3 of 4 answered
+    assert (w1["needs_reply"], w1["responded"]) == (4, 3)
+    # week of 4 March: c3 q5 c4 -> all answered
+    assert (w2["needs_reply"], w2["responded"]) == (3, 3)
+    days = care.care_over_time(frame, 60, grain="day")
+    assert days.get_column("needs_reply").sum() == 7
+
+
+def test_response_heatmap_in_display_time_zone() -> None:
+    ws = workspace()
+    frame = ws.frame("conversations")
+    assert frame is not None
+    heat = care.response_heatmap(frame, "America/New_York")
+    assert heat.height == 7 * 24
+    assert heat.get_column("needs_reply").sum() == 7  # c2 left out
+
+    def cell(weekday: int, hour: int) -> dict:
+        return heat.filter((pl.col("weekday") == weekday) & (pl.col("hour") == hour)).row(
+            0, named=True
+        )
+
+    # q1: Friday 10:00 UTC = 05:00 EST, answered in 60 min
+    assert cell(5, 5) == {
+        "weekday": 5,
+        "weekday_name": "Fri",
+        "hour": 5,
+        "needs_reply": 1,
+        "responded": 1,
+        "median_first_response_minutes": 60.0,
+    }
+    # q3: Saturday 09:00 UTC = 04:00 EST, unanswered
+    assert cell(6, 4)["needs_reply"] == 1
+    assert cell(6, 4)["median_first_response_minutes"] is None
+    # q5: Thursday 20:00 UTC = 15:00 EST, 300 min
+    assert cell(4, 15)["median_first_response_minutes"] == pytest.approx(300.0)
+    # c2 (bad) opened Sunday 08:00 UTC = 03:00 EST: not counted
+    assert cell(7, 3)["needs_reply"] == 0
+
+
+def test_campaign_filter_applies() -> None:
+    from smmkpi.workspace import Filters
+
+    ws = dataclasses.replace(workspace(), filters=Filters(campaigns=("spring",)), _memo={})
+    # q1 (answered at 60 min) and q3 (never)
+    assert kpi(ws, "response_rate") == pytest.approx(0.5)
+    assert kpi(ws, "unanswered_now") == 1.0
