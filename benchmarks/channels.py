@@ -1,8 +1,9 @@
 """Benchmark: GA4 channel grouping of 1M generated web_sessions rows.
 
 Run: `python benchmarks/channels.py [rows]`. Prints seconds and rows per second for
-(a) adding channel_group + platform to every row, and (b) the Traffic page's aggregate
-(sessions by channel group) done lazily in one query. Best of 5 runs after a warm-up.
+(a) adding channel_group + platform to every row, (b) the Traffic page's aggregate
+(sessions by channel group) done lazily in one query and (c) the worst case for (a), where
+no two rows share a (source, medium, campaign). Best of 5 runs after a warm-up.
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def main() -> None:
     print(f"sessions by channel group (lazy, one query): {t_agg:.3f} s  "
           f"({df.height / t_agg:,.0f} rows/s)")
     print(by_group().sort("sessions", descending=True).head(8))
+
+    # Worst case: every (source, medium, campaign) distinct, so nothing is shared.
+    worst = df.with_columns(campaign=pl.format("c{}", pl.int_range(pl.len())))
+    t_worst = best_of(lambda: with_channels(worst))
+    print(f"with_channels, all {worst.height:,} triples distinct: {t_worst:.3f} s  "
+          f"({worst.height / t_worst:,.0f} rows/s)")
 
 
 if __name__ == "__main__":

@@ -88,39 +88,28 @@ EMAIL_VALUES = ("email", "e-mail", "e_mail", "e mail")
 NOT_SET = "(not set)"
 
 
+_KEYS = ("source", "medium", "campaign")
+
+
 def _norm(expr: pl.Expr) -> pl.Expr:
-    """Lower-cased, stripped text; null stays null (empty becomes null)."""
+    """Lower-cased, stripped text; empty becomes null."""
     s = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
     return pl.when(s == "").then(None).otherwise(s)
 
 
-def channel_group_expr(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> pl.Expr:
-    """GA4's default channel group of each row as a String expression.
-
-    Rule order and conditions are Google's (help page 9756891, manual traffic):
-      Direct, Cross-network, Paid Shopping, Paid Search, Paid Social, Paid Video, Display,
-      Paid Other, Organic Shopping, Organic Social, Organic Video, Organic Search, Referral,
-      Email, Affiliates, Audio, SMS, Mobile Push Notifications, else Unassigned.
-    Everything is column-wise (hash lookups and regexes in Rust), no Python per row.
-    """
-    src0 = _norm(source)
-    med0 = _norm(medium)
-    untagged = src0.is_null() & med0.is_null()
-    src = src0.fill_null(NOT_SET)
-    med = med0.fill_null(NOT_SET)
-    camp = _norm(campaign).fill_null(NOT_SET)
-
-    category = src.replace_strict(_SOURCE_TO_CATEGORY, default=None, return_dtype=pl.String)
-    is_social = category == "social"
-    is_search = category == "search"
-    is_video = category == "video"
-    is_shopping = category == "shopping"
-    paid = med.str.contains(PAID_MEDIUM_RE)
-    shop_campaign = camp.str.contains(SHOPPING_CAMPAIGN_RE)
-
+def _rules() -> pl.Expr:
+    """Google's rules over the materialized columns `_src`, `_med`, `_camp` (normalized, with
+    "(not set)" for missing values), `_untagged`, `_cat`, `_paid` and `_shop` (see `_classify`)."""
+    src, med, camp = pl.col("_src"), pl.col("_med"), pl.col("_camp")
+    is_social = pl.col("_cat") == "social"
+    is_search = pl.col("_cat") == "search"
+    is_video = pl.col("_cat") == "video"
+    is_shopping = pl.col("_cat") == "shopping"
+    paid, shop_campaign = pl.col("_paid"), pl.col("_shop")
     rules: list[tuple[pl.Expr, str]] = [
         # Direct: Source exactly matches "(direct)" AND Medium is one of ("(not set)", "(none)")
-        (untagged | ((src == "(direct)") & med.is_in(["(not set)", "(none)"])), "Direct"),
+        (pl.col("_untagged") | ((src == "(direct)") & med.is_in(["(not set)", "(none)"])),
+         "Direct"),
         # Cross-network: Campaign Name contains "cross-network"
         (camp.str.contains("cross-network", literal=True), "Cross-network"),
         # Paid Shopping: (Source matches a list of shopping sites OR Campaign Name matches
@@ -171,7 +160,54 @@ def channel_group_expr(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> p
     for cond, label in rules[1:]:
         chain = chain.when(cond.fill_null(False)).then(pl.lit(label))
     # Unassigned: the value Analytics uses when no other channel rule matches.
-    return chain.otherwise(pl.lit("Unassigned")).cast(pl.String)
+    return chain.otherwise(pl.lit("Unassigned"))
+
+
+def classify_frame(frame: pl.DataFrame) -> pl.Series:
+    """The channel group of each row of a frame with String columns source, medium, campaign.
+
+    The rules run once per distinct (source, medium, campaign) over materialized columns,
+    then map back with a hash join: a million session rows usually hold a few thousand
+    distinct triples, and no intermediate expression is evaluated twice.
+    """
+    keys = frame.select(pl.col(k).cast(pl.String) for k in _KEYS)
+    uniq = keys.unique()
+    uniq = uniq.with_columns(
+        _src=_norm(pl.col("source")), _med=_norm(pl.col("medium")),
+        _camp=_norm(pl.col("campaign")),
+    ).with_columns(
+        _untagged=pl.col("_src").is_null() & pl.col("_med").is_null(),
+        _src=pl.col("_src").fill_null(NOT_SET),
+        _med=pl.col("_med").fill_null(NOT_SET),
+        _camp=pl.col("_camp").fill_null(NOT_SET),
+    ).with_columns(
+        _cat=pl.col("_src").replace_strict(_SOURCE_TO_CATEGORY, default=None,
+                                           return_dtype=pl.String),
+        _paid=pl.col("_med").str.contains(PAID_MEDIUM_RE),
+        _shop=pl.col("_camp").str.contains(SHOPPING_CAMPAIGN_RE),
+    ).select(*_KEYS, channel_group=_rules())
+    joined = keys.join(uniq, on=list(_KEYS), how="left", nulls_equal=True,
+                       maintain_order="left")
+    return joined.get_column("channel_group").cast(pl.String)
+
+
+def channel_group_expr(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> pl.Expr:
+    """GA4's default channel group of each row as a String expression.
+
+    Rule order and conditions are Google's (help page 9756891, manual traffic):
+      Direct, Cross-network, Paid Shopping, Paid Search, Paid Social, Paid Video, Display,
+      Paid Other, Organic Shopping, Organic Social, Organic Video, Organic Search, Referral,
+      Email, Affiliates, Audio, SMS, Mobile Push Notifications, else Unassigned.
+    Element-wise and column-at-a-time (hash lookups and Rust regexes on each batch, see
+    `classify_frame`); usable in `select`, `with_columns` and `filter`, eager or lazy.
+    """
+    return pl.struct(
+        source.alias("source"), medium.alias("medium"), campaign.alias("campaign")
+    ).map_batches(
+        lambda s: classify_frame(s.struct.unnest()),
+        return_dtype=pl.String,
+        is_elementwise=True,
+    )
 
 
 # Platform names (datasets.PLATFORMS plus other social networks under their own names).
@@ -208,30 +244,41 @@ _SOURCE_TO_PLATFORM: dict[str, str] = {
 }
 
 
+def _platforms(sources: pl.Series) -> pl.Series:
+    """Platform names for a Series of sources, computed once per distinct source."""
+    raw = sources.cast(pl.String)
+    uniq = pl.DataFrame({"raw": raw.unique()}).with_columns(
+        s=_norm(pl.col("raw")).str.strip_prefix("www.")
+    ).with_columns(
+        known=pl.col("s").replace_strict(_SOURCE_TO_PLATFORM, default=None,
+                                         return_dtype=pl.String),
+        generic=pl.col("s").str.replace(r"^(m|l|lm|mobile|web|touch)\.", "")
+        .str.replace(r"\.(com|net|org)$", ""),
+    ).with_columns(
+        platform=pl.when(pl.col("known").is_not_null())
+        .then(pl.col("known"))
+        .when(pl.col("s").str.contains(r"(^|\.)pinterest\."))
+        .then(pl.lit("pinterest"))
+        .when(pl.col("s").is_in(SOURCE_CATEGORY_SOCIAL))
+        .then(pl.col("generic"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    ).drop_nulls("raw")
+    return raw.replace_strict(
+        uniq.get_column("raw"), uniq.get_column("platform"), default=None,
+        return_dtype=pl.String,
+    )
+
+
 def platform_expr(source: pl.Expr) -> pl.Expr:
     """The social platform a session source belongs to, or null for non-social sources.
 
     Known aliases map to one name (`l.facebook.com`, `m.facebook.com`, `fb` -> facebook;
     `t.co`, `twitter`, `x.com` -> x; `lnkd.in` -> linkedin; `youtu.be` -> youtube; any
-    `*.pinterest.*` -> pinterest; ...), with a leading `www.` ignored. Other sources on
-    Google's social list keep their own name without a `www.`/`m.`/`l.` prefix and a
-    `.com`/`.net`/`.org` suffix (`meetup.com` -> meetup). Everything else is null.
+    `*.pinterest.*` -> pinterest; ...), case-insensitively and with a leading `www.` ignored.
+    Other sources on Google's social list keep their own name without a `m.`/`l.` prefix
+    and a `.com`/`.net`/`.org` suffix (`meetup.com` -> meetup). Everything else is null.
     """
-    s = _norm(source).str.strip_prefix("www.")
-    known = s.replace_strict(_SOURCE_TO_PLATFORM, default=None, return_dtype=pl.String)
-    generic = s.str.replace(r"^(m|l|lm|mobile|web|touch)\.", "").str.replace(
-        r"\.(com|net|org)$", ""
-    )
-    return (
-        pl.when(known.is_not_null())
-        .then(known)
-        .when(s.str.contains(r"(^|\.)pinterest\."))
-        .then(pl.lit("pinterest"))
-        .when(s.is_in(SOURCE_CATEGORY_SOCIAL))
-        .then(generic)
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .cast(pl.String)
-    )
+    return source.map_batches(_platforms, return_dtype=pl.String, is_elementwise=True)
 
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
