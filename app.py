@@ -1,0 +1,15 @@
+"""smmkpi: the dashboard's entry point (page config, sidebar, navigation)."""
+
+import streamlit as st
+
+from smmkpi.ui.context import render_sidebar
+
+st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+
+page = st.navigation(PAGES)
+render_sidebar()
+page.run()

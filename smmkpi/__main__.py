@@ -1,0 +1,254 @@
+"""The command line: `python -m smmkpi demo | import | check | report | migrate | formats`.
+
+Exit codes: 0 success, 2 bad input (a message names file, row and column), 1 anything else
+(with a one-line message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from smmkpi import datasets as ds
+from smmkpi.config import DEMO_DIR, get_settings
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Input the user can fix: the message says what and where."""
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m smmkpi",
+        description="smmkpi: KPI dashboard for social media marketing. Database: "
+        "SMMKPI_DATABASE_URL (default: SQLite file under data/).",
+    )
+    p.add_argument("--database", metavar="URL", help="SQLAlchemy URL (overrides "
+                   "SMMKPI_DATABASE_URL)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="load the demo data (data/demo/*.csv) into the database",
+                       description="Load the demo data set into the database (upsert).")
+    d.add_argument("--if-empty", action="store_true",
+                   help="only when the database holds no data yet (used by `make run`)")
+    d.add_argument("--regenerate", action="store_true",
+                   help="rewrite data/demo/*.csv from the generator first")
+
+    i = sub.add_parser("import", help="validate files and store them (all or nothing)",
+                       description="Validate CSV/XLSX files and store them in one transaction, "
+                       "upserting by each dataset's key. Any problem: nothing is stored, exit 2.")
+    i.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    i.add_argument("--dataset", choices=list(ds.DATASETS),
+                   help="the dataset of every file (default: detected from the columns)")
+    i.add_argument("--date-order", choices=["dmy", "mdy"],
+                   help="how to read ambiguous dates like 03/04/2026")
+
+    c = sub.add_parser("check", help="validate files without storing anything",
+                       description="Validate CSV/XLSX files and report every problem with file, "
+                       "row and column. Stores nothing. Exit 2 if any problem.")
+    c.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    c.add_argument("--dataset", choices=list(ds.DATASETS))
+    c.add_argument("--date-order", choices=["dmy", "mdy"])
+
+    r = sub.add_parser("report", help="every catalog KPI for a period",
+                       description="Every KPI of the catalog for a period, from the database or "
+                       "a folder of CSV files, with the targets' attainment and status.")
+    r.add_argument("--data", type=Path, metavar="DIR",
+                   help="read CSV files from this folder instead of the database")
+    r.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                   help="first day (default: 27 days before --to)")
+    r.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                   help="last day (default: the last day with data)")
+    r.add_argument("--compare", choices=["previous", "last_year", "none"], default="none",
+                   help="add a comparison period (default: none)")
+    r.add_argument("--format", choices=["json", "csv", "md"], default="json")
+
+    sub.add_parser("migrate", help="apply database migrations",
+                   description="Bring the database schema up to date (Alembic).")
+    sub.add_parser("formats", help="print the CSV format tables (Markdown)",
+                   description="Print the CSV formats of every dataset, from the specs.")
+    return p
+
+
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from smmkpi import db
+
+    engine = db.make_engine(args.database or get_settings().database_url)
+    db.migrate(engine)
+    return engine
+
+
+def _parse(files: Sequence[Path], dataset: str | None, date_order: str | None):  # type: ignore[no-untyped-def]
+    """Parse every file; raise BadInput listing every problem."""
+    from smmkpi import ingest
+
+    frames: dict[str, list] = {}
+    problems: list = []
+    parsed = []
+    for f in files:
+        if not f.exists():
+            raise BadInput(f"{f}: no such file")
+        pf = ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order,  # type: ignore[arg-type]
+                               max_bytes=get_settings().max_upload_mb * 1024 * 1024)
+        parsed.append(pf)
+        problems.extend(pf.problems)
+        for name, df in pf.frames.items():
+            frames.setdefault(name, []).append(df)
+    if problems:
+        shown = "\n".join(f"  {p}" for p in problems[:200])
+        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
+        raise BadInput(f"{len(problems)} problem(s), nothing stored:\n{shown}{more}")
+    return parsed, frames
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    parsed, _ = _parse(args.files, args.dataset, args.date_order)
+    for pf in parsed:
+        sets = ", ".join(f"{n} ({df.height:,} rows)" for n, df in pf.frames.items())
+        print(f"{pf.name}: OK: {sets} [{pf.fmt}, {pf.encoding}, delimiter {pf.delimiter!r}]")
+        for note in pf.notes:
+            print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _combine(frames: dict[str, list]):  # type: ignore[no-untyped-def]
+    """One frame per dataset; the same key in two files with different values is refused."""
+    import polars as pl
+
+    out = {}
+    for name, parts in frames.items():
+        df = pl.concat(parts, how="vertical").unique(keep="first", maintain_order=True)
+        key = list(ds.get(name).key)
+        clash = df.filter(pl.struct(key).is_duplicated())
+        if clash.height:
+            first = clash.row(0, named=True)
+            shown = ", ".join(f"{k}={first[k]!r}" for k in key)
+            raise BadInput(f"{name}: {clash.height} rows across the files share a key with "
+                           f"different values (first: {shown}); nothing stored")
+        out[name] = df
+    return out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from smmkpi import store
+
+    _, frames = _parse(args.files, args.dataset, args.date_order)
+    combined = _combine(frames)
+    engine = _engine(args)
+    results = store.write_frames(engine, combined, actor="cli", action="import",
+                                 detail=", ".join(f.name for f in args.files))
+    _print_results(results)
+    return EXIT_OK
+
+
+def _print_results(results) -> None:  # type: ignore[no-untyped-def]
+    for r in results.values():
+        print(f"{r.dataset}: {r.inserted:,} inserted, {r.updated:,} updated, "
+              f"{r.unchanged:,} unchanged")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from smmkpi import ingest, store
+
+    if args.regenerate:
+        from smmkpi import demo
+
+        demo.write_csvs(demo.generate(), DEMO_DIR)
+    engine = _engine(args)
+    if args.if_empty and store.available(engine):
+        print("the database already holds data; demo not loaded")
+        return EXIT_OK
+    frames, problems = ingest.load_folder(DEMO_DIR)
+    if problems:
+        raise BadInput("the demo files have problems:\n" + "\n".join(map(str, problems[:50])))
+    results = store.write_frames(engine, frames, actor="cli", action="demo",
+                                 detail=str(DEMO_DIR))
+    _print_results(results)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from smmkpi import periods, report
+    from smmkpi.workspace import DbSource, FrameSource, Period, Workspace
+
+    if args.data is not None:
+        from smmkpi import ingest
+
+        if not args.data.is_dir():
+            raise BadInput(f"{args.data}: not a folder")
+        frames, problems = ingest.load_folder(args.data)
+        if problems:
+            raise BadInput("\n".join(str(p) for p in problems[:200]))
+        source = FrameSource(frames, key=f"folder:{args.data}")
+    else:
+        source = DbSource(_engine(args))
+    end = args.end or periods.anchor_day(source.bounds()[1])
+    start = args.start or end - dt.timedelta(days=27)
+    if start > end:
+        raise BadInput(f"--from {start} is after --to {end}")
+    period = Period(start, end)
+    ws = Workspace(source, period)
+    compare = periods.comparison_period(period, args.compare)
+    rep = report.build(ws, compare)
+    text = {"json": report.to_json, "csv": report.to_csv}.get(args.format)
+    out = text(rep) if text else report.to_markdown(rep, get_settings().currency)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from smmkpi import db
+
+    engine = _engine(args)
+    print(f"schema at revision {db.current_revision(engine)} ({db.describe(engine)})")
+    return EXIT_OK
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    print(ds.format_tables_markdown())
+    return EXIT_OK
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "check": cmd_check,
+    "report": cmd_report,
+    "migrate": cmd_migrate,
+    "formats": cmd_formats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from smmkpi.store import StoreError
+
+    try:
+        return COMMANDS[args.command](args)
+    except BadInput as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as e:  # noqa: BLE001 - the CLI never shows a traceback
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Numbers for people: 1.2k, 34.5 %, $1,234, 12 min / 3.4 h, 5.2 days. Used by the pages,
+the markdown report and the tests (one formatter, one look)."""
+
+from __future__ import annotations
+
+import math
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+MISSING = "n/a"
+
+
+def _missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def compact(value: float | int | None, digits: int = 1) -> str:
+    """1234 → 1.2k, 1_500_000 → 1.5M, 12 → 12, 0.5 → 0.5."""
+    if _missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    a = abs(v)
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            s = f"{v / div:.{digits}f}".rstrip("0").rstrip(".")
+            # 999_950 would print as 1000.0k: move up a unit instead
+            if abs(float(s)) >= 1000 and suffix != "B":
+                continue
+            return f"{s}{suffix}"
+    if v == int(v):
+        return f"{int(v):,}"
+    return f"{v:,.{digits}f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """0.345 → 34.5 %."""
+    if _missing(value):
+        return MISSING
+    return f"{100 * float(value):.{digits}f} %"  # type: ignore[arg-type]
+
+
+def money(value: float | None, currency: str = "USD", compact_large: bool = True) -> str:
+    """1234.5 → $1,235; 1_234_567 → $1.2M; 12.34 → $12.34."""
+    if _missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    sym = CURRENCY_SYMBOLS.get(currency.upper())
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if compact_large and a >= 100_000:
+        body = compact(a)
+    elif a >= 100:
+        body = f"{a:,.0f}"
+    else:
+        body = f"{a:,.2f}"
+    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency.upper()}"
+
+
+def duration_minutes(value: float | None) -> str:
+    """Minutes for people: 42 min, 3.5 h, 2.1 days."""
+    if _missing(value):
+        return MISSING
+    m = float(value)  # type: ignore[arg-type]
+    if abs(m) < 90:
+        return f"{m:.0f} min" if abs(m) >= 10 else f"{m:.1f} min"
+    if abs(m) < 48 * 60:
+        return f"{m / 60:.1f} h"
+    return f"{m / 1440:.1f} days"
+
+
+def days(value: float | None) -> str:
+    if _missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    return f"{v:.0f} days" if abs(v) >= 10 else f"{v:.1f} days"
+
+
+def value(v: float | int | None, unit: str, currency: str = "USD") -> str:
+    """Format a KPI value by its unit (count, currency, ratio, minutes, days, number)."""
+    if unit == "ratio":
+        return percent(v)  # type: ignore[arg-type]
+    if unit == "currency":
+        return money(v, currency)  # type: ignore[arg-type]
+    if unit == "minutes":
+        return duration_minutes(v)  # type: ignore[arg-type]
+    if unit == "days":
+        return days(v)  # type: ignore[arg-type]
+    if unit == "number":
+        return MISSING if _missing(v) else f"{float(v):,.2f}"  # type: ignore[arg-type]
+    return compact(v)
+
+
+def change(current: float | None, previous: float | None, unit: str) -> str | None:
+    """The change against the comparison period: percentage points for ratios, relative
+    change otherwise; None when it cannot be computed."""
+    if _missing(current) or _missing(previous):
+        return None
+    c, p = float(current), float(previous)  # type: ignore[arg-type]
+    if unit == "ratio":
+        return f"{100 * (c - p):+.1f} pp"
+    if p == 0:
+        return None
+    return f"{100 * (c / p - 1):+.1f} %"

@@ -1,0 +1,46 @@
+"""The KPI catalog: every KPI registered once (id, label, unit, direction, additive or
+ratio, goal types, the function computing it). Pages, the CLI report and the tests all
+use this registry."""
+
+from __future__ import annotations
+
+from smmkpi.kpis import audience, care, journeys, retention, traffic
+from smmkpi.kpis.base import KPI
+from smmkpi.workspace import Workspace
+
+AREAS: dict[str, str] = {
+    "traffic": "Traffic",
+    "retention": "Repeat sales",
+    "care": "Community care",
+    "audience": "Audience & reputation",
+}
+
+
+def _build() -> dict[str, KPI]:
+    out: dict[str, KPI] = {}
+    for module in (traffic, journeys, retention, care, audience):
+        for k in module.KPIS:
+            if k.id in out:
+                raise ValueError(f"KPI {k.id!r} is registered twice")
+            out[k.id] = k
+    return out
+
+
+CATALOG: dict[str, KPI] = _build()
+
+
+def get(kpi_id: str) -> KPI:
+    try:
+        return CATALOG[kpi_id]
+    except KeyError:
+        raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(CATALOG)}") from None
+
+
+def for_goal(goal: str) -> list[KPI]:
+    """The KPIs that serve a goal type, in catalog order."""
+    return [k for k in CATALOG.values() if goal in k.goals]
+
+
+def compute_all(ws: Workspace, ids: list[str] | None = None) -> dict[str, float | None]:
+    """Every catalog KPI (or the given ids) for the workspace's period."""
+    return {i: CATALOG[i].compute(ws) for i in (ids or list(CATALOG))}

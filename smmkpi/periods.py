@@ -1,0 +1,70 @@
+"""Date range presets and comparison periods, counted back from an anchor day (the last
+day with data, or today if the data is current)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from smmkpi.workspace import Period
+
+PRESETS: dict[str, str] = {
+    "last_7": "Last 7 days",
+    "last_28": "Last 28 days",
+    "last_90": "Last 90 days",
+    "this_month": "This month",
+    "last_month": "Last month",
+    "this_quarter": "This quarter",
+    "last_quarter": "Last quarter",
+    "year_to_date": "Year to date",
+    "custom": "Custom",
+}
+COMPARISONS: dict[str, str] = {
+    "previous": "Previous period",
+    "last_year": "Same period last year",
+    "none": "No comparison",
+}
+DEFAULT_PRESET = "last_28"
+DEFAULT_COMPARISON = "previous"
+
+
+def anchor_day(last_data_day: dt.date | None, today: dt.date | None = None) -> dt.date:
+    """The day presets count back from: the last day with data, never after today."""
+    today = today or dt.date.today()
+    if last_data_day is None:
+        return today
+    return min(last_data_day, today)
+
+
+def _quarter_start(d: dt.date) -> dt.date:
+    return dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def preset_period(preset: str, anchor: dt.date) -> Period:
+    """The period a preset names, ending at the anchor (or the last complete month/quarter)."""
+    if preset.startswith("last_") and preset[5:].isdigit():
+        n = int(preset[5:])
+        return Period(anchor - dt.timedelta(days=n - 1), anchor)
+    if preset == "this_month":
+        return Period(anchor.replace(day=1), anchor)
+    if preset == "last_month":
+        end = anchor.replace(day=1) - dt.timedelta(days=1)
+        return Period(end.replace(day=1), end)
+    if preset == "this_quarter":
+        return Period(_quarter_start(anchor), anchor)
+    if preset == "last_quarter":
+        end = _quarter_start(anchor) - dt.timedelta(days=1)
+        return Period(_quarter_start(end), end)
+    if preset == "year_to_date":
+        return Period(dt.date(anchor.year, 1, 1), anchor)
+    raise ValueError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+
+
+def comparison_period(period: Period, comparison: str) -> Period | None:
+    """The period to compare with, or None for no comparison."""
+    if comparison == "previous":
+        return period.previous()
+    if comparison == "last_year":
+        return period.last_year()
+    if comparison == "none":
+        return None
+    raise ValueError(f"unknown comparison {comparison!r}; known: {', '.join(COMPARISONS)}")

@@ -1,0 +1,84 @@
+"""Small building blocks shared by the pages: header, KPI tiles, empty states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from smmkpi import formatting
+from smmkpi.kpis.base import KPI
+from smmkpi.ui.context import Context
+
+HOW_TO_ADD = (
+    "Add it on the **Upload** page, or from a terminal with "
+    "`python -m smmkpi import FILE.csv` (see the README's CSV formats); "
+    "`python -m smmkpi demo` loads the demo data."
+)
+
+
+def header(title: str, question: str, ctx: Context) -> None:
+    """Page title, the one-line question it answers, and the upload-review banner."""
+    st.title(title)
+    st.caption(question)
+    if ctx.reviewing_uploads:
+        st.warning(
+            "You are reviewing **your uploaded files**, not the stored data. Nothing has been "
+            "saved. Switch *Data source* in the sidebar to go back to stored data.",
+            icon=":material/visibility:",
+        )
+
+
+def missing(ctx: Context, datasets: Sequence[str]) -> list[str]:
+    """The datasets a view needs that the source lacks."""
+    return [d for d in datasets if not ctx.ws.has(d)]
+
+
+def empty_state(datasets: Sequence[str], what: str) -> None:
+    """Say which data is missing and how to add it."""
+    from smmkpi import datasets as ds
+
+    names = ", ".join(f"**{ds.get(d).label}** (`{d}`)" for d in datasets)
+    st.info(f"{what} needs {names}, which the current data source does not have. {HOW_TO_ADD}",
+            icon=":material/database:")
+
+
+def kpi_tile(
+    kpi: KPI,
+    value: float | None,
+    previous: float | None,
+    ctx: Context,
+    target: dict | None = None,
+) -> None:
+    """One KPI: formatted value, change against the comparison period, target attainment."""
+    cur = ctx.settings.currency
+    with st.container(border=True):
+        delta = formatting.change(value, previous, kpi.unit) if ctx.cws else None
+        st.metric(
+            kpi.label,
+            formatting.value(value, kpi.unit, cur),
+            delta=delta,
+            delta_color="normal" if kpi.direction == "higher" else "inverse",
+            delta_description=f"vs {ctx.comparison_label}" if delta else None,
+            help=kpi.description,
+        )
+        if target is not None:
+            pa = target.get("pace_attainment")
+            st.caption(
+                f"Target {formatting.value(target['target'], kpi.unit, cur)}: "
+                f"{formatting.percent(pa, 0)} of pace · **{target['status']}**"
+            )
+        elif ctx.cws and previous is not None:
+            st.caption(f"{ctx.comparison_label.capitalize()}: "
+                       f"{formatting.value(previous, kpi.unit, cur)}")
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    """Show a figure with a stable key (identical charts would otherwise clash)."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+def table(df: pl.DataFrame, **kwargs: object) -> None:
+    st.dataframe(df, hide_index=True, **kwargs)  # type: ignore[arg-type]
