@@ -133,6 +133,8 @@ def test_bad_rows_are_flagged_reported_and_excluded() -> None:
     ]
     quality = care.care_quality(df)
     assert (quality.response_before_open, quality.resolved_before_open) == (1, 1)
+    assert care.care_quality_for(workspace()) == quality
+    assert care.care_quality_for(Workspace(FrameSource({}, key="e"), PERIOD)).total == 0
     msg = quality.message()
     assert msg is not None and "1 conversation answered before it was opened" in msg
     three = conversations(

@@ -400,6 +400,14 @@ def _daily_of(num: str, den: str | None = None) -> Callable[[Workspace], pl.Data
     return daily
 
 
+def care_quality_for(ws: Workspace) -> CareQuality:
+    """The period's flagged-conversation counts, from the KPIs' shared summary."""
+    s = _summary(ws)
+    if s is None:
+        return CareQuality(0, 0)
+    return CareQuality(int(s["bad_response"] or 0), int(s["bad_resolution"] or 0))
+
+
 def unanswered_now(ws: Workspace) -> float | None:
     """Questions and complaints opened by the period's end with no response by then."""
     hist = ws.history("conversations")
