@@ -103,6 +103,7 @@ def adbc_uri(engine: Engine) -> tuple[str, str] | None:
 
 
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_BATCH_OPTION = "adbc.sqlite.query.batch_rows"
 _POOLS: dict[str, queue.LifoQueue[Any]] = {}
 _POOL_SIZE = 4
 
@@ -200,6 +201,11 @@ def read_frame(engine: Engine, stmt: Executable) -> pl.DataFrame:
     with reader(engine) as conn:
         cur = conn.cursor()
         try:
+            if engine.dialect.name == "sqlite":
+                # The SQLite driver infers each column's Arrow type from its first batch of
+                # rows and fails when a later batch differs (a column empty for the first
+                # thousand rows, then text). One batch for the whole result avoids that.
+                cur.adbc_statement.set_options(**{SQLITE_BATCH_OPTION: "1000000000"})
             cur.execute(sql, params or None)
             table = cur.fetch_arrow_table()
         finally:

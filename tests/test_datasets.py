@@ -1,0 +1,73 @@
+"""The dataset specs: the one source of truth for columns, keys and types."""
+
+import polars as pl
+
+from smmkpi import datasets as ds
+
+
+def test_nine_datasets_with_design_columns():
+    # DESIGN.md §3, column lists in order
+    expected = {
+        "campaigns": "campaign_id name goal platform start_date end_date budget owner",
+        "kpi_targets": "campaign_id kpi period_start period_end target",
+        "social_daily": "date platform campaign_id impressions reach engagements link_clicks "
+        "followers posts promo_posts spend",
+        "web_sessions": "date source medium campaign sessions engaged_sessions conversions revenue",
+        "journeys": "date path visitors conversions",
+        "orders": "order_id customer_id ordered_at revenue channel",
+        "customers": "customer_id acquisition_channel follows_on_social first_seen",
+        "conversations": "conversation_id platform opened_at kind sentiment first_response_at "
+        "resolved_at campaign_id",
+        "mentions": "date platform positive neutral negative",
+    }
+    assert {n: " ".join(d.names) for n, d in ds.DATASETS.items()} == expected
+
+
+def test_keys_match_design():
+    keys = {n: d.key for n, d in ds.DATASETS.items()}
+    assert keys == {
+        "campaigns": ("campaign_id",),
+        "kpi_targets": ("campaign_id", "kpi", "period_start", "period_end"),
+        "social_daily": ("date", "platform", "campaign_id"),
+        "web_sessions": ("date", "source", "medium", "campaign"),
+        "journeys": ("date", "path"),
+        "orders": ("order_id",),
+        "customers": ("customer_id",),
+        "conversations": ("conversation_id",),
+        "mentions": ("date", "platform"),
+    }
+
+
+def test_allowed_values():
+    assert ds.get("campaigns").column("goal").values == (
+        "traffic", "repeat_sales", "reputation", "advocacy", "sales_spike", "research",
+        "support", "awareness")
+    assert ds.get("conversations").column("kind").values == (
+        "question", "complaint", "praise", "suggestion", "other")
+    assert ds.get("conversations").column("sentiment").values == (
+        "positive", "neutral", "negative")
+
+
+def test_aliases_are_unique_within_a_dataset():
+    for d in ds.DATASETS.values():
+        seen: dict[str, str] = {}
+        for c in d.columns:
+            for a in (c.name, *c.aliases):
+                norm = a.lower().replace(" ", "_")
+                assert norm not in seen or seen[norm] == c.name, (d.name, a)
+                seen[norm] = c.name
+
+
+def test_empty_frame_has_spec_types():
+    df = ds.get("orders").empty_frame()
+    assert df.schema == pl.Schema({"order_id": pl.String, "customer_id": pl.String,
+                                   "ordered_at": pl.Datetime("us", "UTC"),
+                                   "revenue": pl.Float64, "channel": pl.String})
+
+
+def test_readme_format_tables_match_the_specs():
+    """The README's CSV format section is generated from the specs (python -m smmkpi formats)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert ds.format_tables_markdown() in readme

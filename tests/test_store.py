@@ -1,0 +1,162 @@
+"""Bulk writes and reads on SQLite and PostgreSQL: round trip, upsert counts, all or
+nothing, date filters alike for rows written by ADBC and by SQLModel statements."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import insert
+
+from smmkpi import store
+from smmkpi.models import Order
+from smmkpi.workspace import DbSource, Filters
+
+UTC = dt.UTC
+
+
+def orders(n: int = 3) -> pl.DataFrame:
+    base = [
+        ("o1", "c1", dt.datetime(2026, 1, 1, 10, 0, tzinfo=UTC), 10.0, None),
+        ("o2", "c1", dt.datetime(2026, 1, 2, 23, 59, 59, 500000, tzinfo=UTC), 20.5, "Email"),
+        ("o3", "c2", dt.datetime(2026, 1, 3, 0, 0, tzinfo=UTC), 5.25, "Organic Social"),
+    ]
+    return pl.DataFrame(base[:n], schema=store.ds.get("orders").schema, orient="row")
+
+
+def social() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "date": [dt.date(2026, 1, 1), dt.date(2026, 1, 1), dt.date(2026, 1, 2)],
+            "platform": ["x", "x", "instagram"],
+            "campaign_id": [None, "c1", None],
+            "impressions": [100, 50, 70],
+            "reach": [80, None, 60],
+            "engagements": [5, 2, 3],
+            "link_clicks": [2, 1, 0],
+            "followers": [1000, None, 500],
+            "posts": [1, 1, 2],
+            "promo_posts": [0, 1, 1],
+            "spend": [None, 12.5, None],
+        },
+        schema=store.ds.get("social_daily").schema,
+    )
+
+
+def customers() -> pl.DataFrame:
+    return pl.DataFrame(
+        {"customer_id": ["c1", "c2"], "acquisition_channel": ["Email", None],
+         "follows_on_social": [True, None], "first_seen": [dt.date(2025, 12, 1), None]},
+        schema=store.ds.get("customers").schema,
+    )
+
+
+def test_round_trip_keeps_values_and_types(engine):
+    frames = {"orders": orders(), "social_daily": social(), "customers": customers()}
+    res = store.write_frames(engine, frames)
+    assert {n: (r.inserted, r.updated, r.unchanged) for n, r in res.items()} == {
+        "orders": (3, 0, 0), "social_daily": (3, 0, 0), "customers": (2, 0, 0)}
+    for name, df in frames.items():
+        got = store.read_dataset(engine, name)
+        key = list(store.ds.get(name).key)
+        assert_frame_equal(got.sort(key, nulls_last=True), df.sort(key, nulls_last=True))
+
+
+def test_reimport_is_idempotent_and_upserts_by_key(engine):
+    store.write_frames(engine, {"orders": orders()})
+    v1 = store.data_version(engine)
+    again = store.write_frames(engine, {"orders": orders()})["orders"]
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    changed = orders().with_columns(
+        pl.when(pl.col("order_id") == "o2").then(99.0).otherwise(pl.col("revenue"))
+        .alias("revenue"))
+    extra = pl.DataFrame([("o4", "c3", dt.datetime(2026, 1, 5, tzinfo=UTC), 1.0, None)],
+                         schema=changed.schema, orient="row")
+    r = store.write_frames(engine, {"orders": pl.concat([changed, extra])})["orders"]
+    assert (r.inserted, r.updated, r.unchanged) == (1, 1, 2)
+    got = store.read_dataset(engine, "orders").sort("order_id")
+    assert got["revenue"].to_list() == [10.0, 99.0, 5.25, 1.0]
+    assert store.data_version(engine) == v1 + 2
+    log = store.audit_log(engine)
+    assert log.height == 3 and log["inserted"].to_list() == [1, 0, 3]
+
+
+def test_failed_import_stores_nothing(engine):
+    store.write_frames(engine, {"orders": orders(2)})
+    before = {n: store.read_dataset(engine, n) for n in ("orders", "customers")}
+    version = store.data_version(engine)
+    bad = pl.concat([orders(), orders(1)])  # o1 twice: refused before the database
+    with pytest.raises(store.StoreError, match="repeats"):
+        store.write_frames(engine, {"customers": customers(), "orders": bad})
+    # a failure inside the database (NULL in a NOT NULL column sneaked past the check):
+    # the first dataset's rows are rolled back with it
+    broken = orders().with_columns(pl.lit(None, dtype=pl.String).alias("customer_id"))
+    with pytest.raises(store.StoreError, match="nothing was stored"):
+        _write_unchecked(engine, {"customers": customers(), "orders": broken})
+    for n, df in before.items():
+        assert_frame_equal(store.read_dataset(engine, n), df)
+    assert store.data_version(engine) == version
+
+
+def _write_unchecked(engine, frames, monkeypatch=None):
+    """write_frames without the pre-database check, to force a database-side failure."""
+    original = store.check_frame
+    store.check_frame = lambda name, df: df.select(store.ds.get(name).names)
+    try:
+        store.write_frames(engine, frames)
+    finally:
+        store.check_frame = original
+
+
+def test_date_filter_same_for_adbc_and_orm_rows(engine):
+    """Rows written by the bulk path and by a SQLModel insert filter alike (DESIGN §6 trap)."""
+    store.write_frames(engine, {"orders": orders()})
+    store.run_statements(engine, [insert(Order).values(
+        order_id="orm", customer_id="c9", ordered_at=dt.datetime(2026, 1, 2, 5, tzinfo=UTC),
+        revenue=1.0)], actor="test", action="test")
+    day2 = store.read_dataset(engine, "orders", dt.date(2026, 1, 2), dt.date(2026, 1, 2))
+    assert sorted(day2["order_id"].to_list()) == ["o2", "orm"]
+    # the last microsecond of a day stays in that day; midnight starts the next
+    day3 = store.read_dataset(engine, "orders", dt.date(2026, 1, 3), None)
+    assert day3["order_id"].to_list() == ["o3"]
+
+
+def test_filters_pushed_into_sql(engine):
+    store.write_frames(engine, {"social_daily": social()})
+    got = store.read_dataset(engine, "social_daily", dt.date(2026, 1, 1), dt.date(2026, 1, 1),
+                             campaigns=["c1"], platforms=["x"])
+    assert got.height == 1 and got["campaign_id"].to_list() == ["c1"]
+
+
+def test_long_run_of_nulls_then_values(engine):
+    """ADBC infers SQLite column types from the first rows: a column empty for thousands of
+    rows and then filled must still come back whole and typed."""
+    n = 5000
+    df = pl.DataFrame({
+        "order_id": [f"o{i:05d}" for i in range(n)],
+        "customer_id": ["c"] * n,
+        "ordered_at": [dt.datetime(2026, 1, 1, tzinfo=UTC)] * n,
+        "revenue": [1.0] * n,
+        "channel": [None] * (n - 1) + ["Email"],
+    }, schema=store.ds.get("orders").schema)
+    store.write_frames(engine, {"orders": df})
+    got = store.read_dataset(engine, "orders").sort("order_id")
+    assert got["channel"].to_list()[-2:] == [None, "Email"]
+
+
+def test_db_source_reports_available_and_bounds(engine):
+    src = DbSource(engine)
+    assert src.available() == frozenset() and src.bounds() == (None, None)
+    store.write_frames(engine, {"orders": orders(), "social_daily": social()})
+    src = DbSource(engine)
+    assert src.available() == {"orders", "social_daily"}
+    assert src.bounds() == (dt.date(2026, 1, 1), dt.date(2026, 1, 3))
+    assert src.read("customers", None, None, Filters()) is None
+
+
+def test_clear_removes_rows_and_bumps_version(engine):
+    store.write_frames(engine, {"orders": orders()})
+    v = store.data_version(engine)
+    store.clear(engine, ["orders"])
+    assert store.count_rows(engine)["orders"] == 0
+    assert store.data_version(engine) == v + 1
