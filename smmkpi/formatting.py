@@ -18,14 +18,16 @@ def compact(value: float | int | None, digits: int = 1) -> str:
     if _missing(value):
         return MISSING
     v = float(value)  # type: ignore[arg-type]
-    a = abs(v)
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= div:
+    tiers = ((1e3, "k"), (1e6, "M"), (1e9, "B"))
+    for i, (div, suffix) in enumerate(tiers):
+        if abs(v) < div * 1000 or i == len(tiers) - 1:
+            if abs(v) < div:
+                break
             s = f"{v / div:.{digits}f}".rstrip("0").rstrip(".")
-            # 999_950 would print as 1000.0k: move up a unit instead
-            if abs(float(s)) >= 1000 and suffix != "B":
-                continue
-            return f"{s}{suffix}"
+            if abs(float(s)) >= 1000 and i < len(tiers) - 1:  # 999_950 → 1M, not 1000k
+                nxt, nsuffix = tiers[i + 1]
+                return f"{v / nxt:.{digits}f}".rstrip("0").rstrip(".") + nsuffix
+            return s + suffix
     if v == int(v):
         return f"{int(v):,}"
     return f"{v:,.{digits}f}"
