@@ -382,10 +382,6 @@ class _Orders:
     daily_revenue: np.ndarray
 
 
-def _draw_days(ctx: _Ctx, weight: np.ndarray, k: int) -> np.ndarray:
-    return ctx.rng.choice(ctx.n, size=k, p=weight / weight.sum())
-
-
 def _orders(ctx: _Ctx, n_drawn: int = 27000, pre_days: int = 730) -> _Orders:
     """Customers arrive over the two years before the window too (an established shop), so
     the window starts with a base of returning customers; only orders inside the window and
