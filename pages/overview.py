@@ -7,7 +7,7 @@ from smmkpi import charts, formatting
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.kpis.overview import HEADLINE, headline_targets, trend
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
 
 ctx = current()
@@ -53,7 +53,7 @@ with right:
         for t in behind.iter_rows(named=True):
             k = CATALOG[t["kpi"]]
             st.markdown(
-                f"**{k.label}** · {ctx.campaign_name(t['campaign_id'])}  \n"
+                f"**{k.label}** · {md_escape(ctx.campaign_name(t['campaign_id']))}  \n"
                 f":{'red' if t['status'] == 'off track' else 'orange'}[{t['status']}] · "
                 f"actual {formatting.value(t['actual'], k.unit, cur)} against pace "
                 f"{formatting.value(t['pace'], k.unit, cur)} "

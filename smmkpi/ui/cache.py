@@ -96,3 +96,27 @@ def kpi_values(ws: Workspace, ids: list[str]) -> dict[str, float | None]:
     """KPI values for a workspace (cached by small keys)."""
     f = ws.filters
     return _kpi_values(ws.source.key, ws.start, ws.end, f.campaigns, f.platforms, tuple(ids), ws)
+
+
+@st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
+def _computed(
+    name: str,
+    source_key: str,
+    start: dt.date,
+    end: dt.date,
+    campaigns: tuple[str, ...],
+    platforms: tuple[str, ...],
+    extra: tuple,
+    _fn: object,
+    _ws: Workspace,
+) -> object:
+    return _fn(_ws)  # type: ignore[operator]
+
+
+def computed(name: str, ws: Workspace, fn, extra: tuple = ()):  # type: ignore[no-untyped-def]
+    """Cache `fn(ws)` (a table or figure input a page derives from the workspace) across
+    sessions, keyed by `name`, the source, period and filters and `extra` small values
+    (e.g. a grain or a setting). `name` must identify `fn` uniquely."""
+    f = ws.filters
+    return _computed(name, ws.source.key, ws.start, ws.end, f.campaigns, f.platforms, extra,
+                     fn, ws)

@@ -19,6 +19,15 @@ HOW_TO_ADD = (
 )
 
 
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def md_escape(text: object) -> str:
+    """Text from data made inert for st.markdown: every Markdown/HTML character escaped, so
+    a campaign name like `[click](http://x)` or `<img>` shows as typed and links nothing."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
 def header(title: str, question: str, ctx: Context) -> None:
     """Page title, the one-line question it answers, and the upload-review banner."""
     st.title(title)
