@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from smmkpi import datasets as ds
+from smmkpi.channels import with_channels
 from smmkpi.kpis import traffic as tr
 from smmkpi.kpis.base import KPI
 from smmkpi.workspace import Filters, FrameSource, Period, Workspace
@@ -282,3 +283,15 @@ def test_campaign_traffic() -> None:
     bare = tr.campaign_traffic(WEB)
     assert bare["campaign"].to_list() == ["spring", "Autumn"]
     assert bare["name"].null_count() == 2
+
+
+def test_tables_accept_a_classified_frame() -> None:
+    classified = with_channels(WEB)
+    assert tr.channel_table(classified, SOCIAL).equals(tr.channel_table(WEB, SOCIAL))
+    assert tr.social_funnel(classified, SOCIAL).equals(tr.social_funnel(WEB, SOCIAL))
+    assert tr.channel_comparison(classified).equals(tr.channel_comparison(WEB))
+    assert tr.campaign_traffic(classified, CAMPAIGNS).equals(tr.campaign_traffic(WEB, CAMPAIGNS))
+    assert tr.sessions_by_channel_daily(classified).equals(tr.sessions_by_channel_daily(WEB))
+    # The given columns are trusted: a frame marked all Direct stays Direct.
+    marked = classified.with_columns(channel_group=pl.lit("Direct"))
+    assert tr.channel_table(marked)["channel_group"].to_list() == ["Direct"]

@@ -24,7 +24,9 @@ any range of days gives the KPI over that range.
 
 The page tables below take plain frames (typed as in `datasets.py`) so they are usable
 and testable without a Workspace; they return snake_case column ids, and the page
-chooses the labels. In every table a ratio is recomputed from summed numerator and
+chooses the labels. A web_sessions frame that already carries `channel_group` and
+`platform` (`channels.with_channels`) is not classified again: a page showing several
+tables classifies once. In every table a ratio is recomputed from summed numerator and
 denominator (conversion_rate, revenue_per_session and engaged_rate over the rows that
 report conversions, revenue and engaged sessions respectively) and is null where the
 denominator is zero.
@@ -98,6 +100,14 @@ def _session_rates() -> list[pl.Expr]:
     ]
 
 
+def _classified(web_sessions: pl.DataFrame) -> pl.LazyFrame:
+    """web_sessions with channel_group and platform, lazily; a frame that already has both
+    columns (from `channels.with_channels`) is used as it is, so a page classifies once."""
+    if {"channel_group", "platform"} <= set(web_sessions.columns):
+        return web_sessions.lazy()
+    return with_channels(web_sessions.lazy())
+
+
 def _platform_name(col: str) -> pl.Expr:
     """A social_daily platform (or session source) as a normalized platform name."""
     return pl.coalesce(
@@ -141,7 +151,7 @@ def channel_table(
     total = web_sessions.get_column("sessions").sum()
     spend = _social_sums(social_daily)["spend"]
     out = (
-        with_channels(web_sessions.lazy())
+        _classified(web_sessions)
         .group_by("channel_group")
         .agg(_session_aggs())
         .with_columns(
@@ -174,7 +184,7 @@ def sessions_by_channel_daily(web_sessions: pl.DataFrame) -> pl.DataFrame:
     """date, channel_group, sessions for a stacked chart: every date from the first to the
     last day with sessions times every group that has sessions, zero-filled, groups in
     GA4's order."""
-    lf = with_channels(web_sessions.lazy()).group_by("date", "channel_group").agg(
+    lf = _classified(web_sessions).group_by("date", "channel_group").agg(
         pl.col("sessions").sum().cast(pl.Int64)
     )
     daily = lf.collect()
@@ -210,7 +220,7 @@ def social_funnel(
     sessions, largest first.
     """
     sess = (
-        with_channels(web_sessions.lazy())
+        _classified(web_sessions)
         .filter(_is_social)
         .with_columns(pl.col("platform").fill_null(OTHER_PLATFORM))
         .group_by("platform")
@@ -254,11 +264,11 @@ def channel_comparison(web_sessions: pl.DataFrame) -> pl.DataFrame:
     with sessions, engaged_sessions, engaged_rate, conversions, conversion_rate, revenue
     and revenue_per_session."""
     agg = (
-        with_channels(web_sessions.lazy())
+        _classified(web_sessions)
+        .filter(pl.col("channel_group").is_in([*SOCIAL_GROUPS, *COMPARED_CHANNELS[1:]]))
         .with_columns(
             channel=pl.when(_is_social).then(pl.lit(SOCIAL)).otherwise(pl.col("channel_group"))
         )
-        .filter(pl.col("channel").is_in(list(COMPARED_CHANNELS)))
         .group_by("channel")
         .agg(_session_aggs())
     )
@@ -287,7 +297,7 @@ def campaign_traffic(
     campaign that sends no traffic shows.
     """
     sess = (
-        with_channels(web_sessions.lazy())
+        _classified(web_sessions)
         .with_columns(_key=pl.col("campaign").str.strip_chars().str.to_lowercase())
         .filter(
             pl.col("_key").is_not_null()
@@ -358,7 +368,7 @@ def traffic_daily(
     if web_sessions is None:
         return None
     sess = (
-        with_channels(web_sessions.lazy())
+        _classified(web_sessions)
         .group_by("date")
         .agg(
             pl.col("sessions").sum().cast(pl.Int64).alias("sessions"),
