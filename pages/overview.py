@@ -38,7 +38,8 @@ with left:
     else:
         chart(charts.dual_axis_lines(
             df, "date", "social_sessions", "revenue", title=title,
-            left_label="Social sessions", right_label=f"Revenue ({ctx.settings.currency})"),
+            left_label="Social sessions", right_label=f"Revenue ({ctx.settings.currency})",
+            right_prefix=formatting.CURRENCY_SYMBOLS.get(ctx.settings.currency, "")),
             "trend")
 with right:
     st.subheader("Most behind target")

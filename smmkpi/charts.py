@@ -76,9 +76,10 @@ def dual_axis_lines(
                              mode="lines", line={"color": PALETTE[1], "width": 2, "dash": "dot"},
                              yaxis="y2"))
     fig.update_layout(
-        yaxis={"title": {"text": left_label}, "rangemode": "tozero"},
+        yaxis={"title": {"text": left_label}, "rangemode": "tozero", "tickformat": "~s"},
         yaxis2={"title": {"text": right_label}, "overlaying": "y", "side": "right",
-                "rangemode": "tozero", "tickprefix": right_prefix, "showgrid": False},
+                "rangemode": "tozero", "tickprefix": right_prefix, "tickformat": "~s",
+                "showgrid": False, "tickmode": "auto"},
     )
     return base_layout(fig, title)
 

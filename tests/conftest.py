@@ -54,3 +54,35 @@ def pg_engine() -> Iterator[Engine]:
 def engine(request) -> Engine:
     """Both backends: every test using it runs on SQLite and on PostgreSQL."""
     return request.getfixturevalue("pg_engine" if request.param == "postgres" else "sqlite_engine")
+
+
+@pytest.fixture(scope="session")
+def demo_frames():
+    """The demo data set as typed frames (generated once per test session)."""
+    from smmkpi import demo
+
+    return demo.generate()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, demo_frames) -> str:
+    """A SQLite database URL holding the demo data (read-only for tests: do not write)."""
+    from smmkpi import store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    store.write_frames(engine, demo_frames, actor="test", action="demo")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_env(monkeypatch, demo_db):
+    """Point the app at the demo database (settings are re-read)."""
+    from smmkpi.config import get_settings
+
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", demo_db)
+    get_settings.cache_clear()
+    yield demo_db
+    get_settings.cache_clear()

@@ -70,18 +70,20 @@ def kpi_tile(
             formatting.value(value, kpi.unit, cur),
             delta=delta,
             delta_color="normal" if kpi.direction == "higher" else "inverse",
-            delta_description=f"vs {ctx.comparison_label}" if delta else None,
             help=kpi.description,
         )
+        lines = []
+        if ctx.cws:
+            lines.append(f"{ctx.comparison_label.capitalize()}: "
+                         f"{formatting.value(previous, kpi.unit, cur)}")
         if target is not None:
-            pa = target.get("pace_attainment")
-            st.caption(
+            lines.append(
                 f"Target {formatting.value(target['target'], kpi.unit, cur)}: "
-                f"{formatting.percent(pa, 0)} of pace · **{target['status']}**"
+                f"{formatting.percent(target.get('pace_attainment'), 0)} of pace · "
+                f"**{target['status']}**"
             )
-        elif ctx.cws and previous is not None:
-            st.caption(f"{ctx.comparison_label.capitalize()}: "
-                       f"{formatting.value(previous, kpi.unit, cur)}")
+        if lines:
+            st.caption("  \n".join(lines))
 
 
 def chart(fig: go.Figure, key: str) -> None:
