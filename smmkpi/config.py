@@ -28,6 +28,7 @@ class Settings:
     max_upload_mb: int = 200  # matches Streamlit's server.maxUploadSize
     spike_min_count: int = 10  # a negative spike needs at least this many negative mentions
     spike_sigma: float = 3.0  # ... and to exceed the trailing 28-day mean by this many SDs
+    journey_destination: str = "website"  # the touchpoint journeys should reach
 
 
 def _env_int(name: str, default: int) -> int:
@@ -61,6 +62,8 @@ def load_settings() -> Settings:
         max_upload_mb=_env_int("SMMKPI_MAX_UPLOAD_MB", 200),
         spike_min_count=_env_int("SMMKPI_SPIKE_MIN_COUNT", 10),
         spike_sigma=_env_float("SMMKPI_SPIKE_SIGMA", 3.0),
+        journey_destination=(os.environ.get("SMMKPI_JOURNEY_DESTINATION") or "website")
+        .strip().lower(),
     )
 
 
