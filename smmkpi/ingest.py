@@ -35,6 +35,7 @@ At most `MAX_LISTED` problems are listed, followed by one that gives the total.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -141,8 +142,7 @@ def parse_file(
         pass
     except Exception as exc:  # a bug must not become a traceback on the page or the CLI
         col.file_problem(
-            f"internal error while reading the file ({type(exc).__name__}: {exc}); "
-            "please report it"
+            f"internal error while reading the file ({type(exc).__name__}: {exc}); please report it"
         )
     pf.problems, pf.problem_count = col.finish()
     return pf
@@ -155,7 +155,9 @@ def parse_files(
     return [parse_file(s, **options) for s in sources]  # type: ignore[arg-type]
 
 
-def load_folder(folder: Path | str, **options: object) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
+def load_folder(
+    folder: Path | str, **options: object
+) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
     """Every *.csv / *.xlsx file of a folder, frames concatenated per dataset (see `combine`)."""
     folder = Path(folder)
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
@@ -247,7 +249,7 @@ def problems_frame(problems: list[Problem]) -> pl.DataFrame:
     )
 
 
-# --- problem collection ------------------------------------------------------------------------
+# --- problem collection --------------------------------------------------------------------------
 
 
 class _Collector:
@@ -259,7 +261,9 @@ class _Collector:
         self.row_frames: list[pl.DataFrame] = []
         self.total = 0
 
-    def file_problem(self, message: str, column: str | None = None, value: str | None = None) -> None:
+    def file_problem(
+        self, message: str, column: str | None = None, value: str | None = None
+    ) -> None:
         self.general.append(Problem(self.file, None, column, value, message))
         self.total += 1
 
@@ -275,7 +279,9 @@ class _Collector:
         self.total += count
         msg = pl.col("message").cast(pl.String) if "message" in found.columns else pl.lit(message)
         self.row_frames.append(
-            found.sort(ROW).head(MAX_LISTED).select(
+            found.sort(ROW)
+            .head(MAX_LISTED)
+            .select(
                 pl.col(ROW).cast(pl.Int64),
                 pl.col("value").cast(pl.String),
                 pl.lit(column, dtype=pl.String).alias("column"),
@@ -289,17 +295,16 @@ class _Collector:
             if row is None:
                 self.file_problem(message, column, value)
             else:
-                found = pl.DataFrame({ROW: [row], "value": [value]}, schema={ROW: pl.Int64, "value": pl.String})
+                found = pl.DataFrame(
+                    {ROW: [row], "value": [value]}, schema={ROW: pl.Int64, "value": pl.String}
+                )
                 self.rows(found, column, message, 1)
 
     def finish(self) -> tuple[list[Problem], int]:
         listed = list(self.general)
         if self.row_frames:
             allrows = pl.concat(self.row_frames).sort([ROW, "order"]).head(MAX_LISTED)
-            listed += [
-                Problem(self.file, r, c, v, m)
-                for r, v, c, m, _ in allrows.iter_rows()
-            ]
+            listed += [Problem(self.file, r, c, v, m) for r, v, c, m, _ in allrows.iter_rows()]
         if self.total > len(listed):
             listed.append(
                 Problem(
@@ -325,9 +330,10 @@ def _name_of(src: object) -> str:
 
 
 def _read_source(src: object, limit: int, col: _Collector) -> bytes:
+    size = f"{limit / 2**20:,.1f} MB" if limit >= 2**20 else f"{limit:,} bytes"
     too_big = (
-        f"the file is larger than the limit of {limit / 1e6:,.1f} MB "
-        "(a setting: SMMKPI_MAX_UPLOAD_MB); split it or raise the limit"
+        f"the file is larger than the limit of {size} (a setting: SMMKPI_MAX_UPLOAD_MB); "
+        "split it or raise the limit"
     )
     if isinstance(src, (str, Path)):
         p = Path(src)
@@ -377,6 +383,20 @@ def _decode(data: bytes, col: _Collector) -> tuple[bytes, str]:
     else:
         enc = "utf-8"
     sample = data[:65536]
+    if enc == "utf-8" and b"\x00" in sample:
+        # UTF-16 without a byte order mark: NUL in every other byte of ASCII text
+        even, odd = sample[0::2], sample[1::2]
+        guess = (
+            "utf-16-le"
+            if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even)
+            else "utf-16-be"
+            if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd)
+            else None
+        )
+        if guess is not None:
+            with contextlib.suppress(UnicodeDecodeError):
+                data, enc = data.decode(guess).encode("utf-8"), guess
+        sample = data[:65536]
     if b"\x00" in sample:
         raise col.fatal("this is a binary file, not a CSV text file (it contains NUL bytes)")
     if enc != "utf-16":
@@ -519,6 +539,7 @@ def _record_stats(body: bytes, d: str) -> pl.DataFrame:
         schema={"line": pl.String},
         truncate_ragged_lines=True,
         missing_columns="insert",
+        extra_columns="ignore",
         empty_string_is_null=False,
     )
     return lines.select(
@@ -567,6 +588,7 @@ def _read_csv(data: bytes, enc: str, col: _Collector, fmt_hint: str | None) -> _
         schema=dict.fromkeys(names, pl.String),
         truncate_ragged_lines=True,
         missing_columns="insert",
+        extra_columns="ignore",
         empty_string_is_null=True,
     )
     if raw.height != stats.height:
@@ -581,7 +603,9 @@ def _read_csv(data: bytes, enc: str, col: _Collector, fmt_hint: str | None) -> _
     if blank.any():
         few = raw.filter(blank)
         is_blank = few.select(
-            pl.all_horizontal(pl.col(n).str.strip_chars().str.len_bytes().fill_null(0) == 0 for n in names)
+            pl.all_horizontal(
+                pl.col(n).str.strip_chars().str.len_bytes().fill_null(0) == 0 for n in names
+            )
         ).to_series()
         blank = _scatter(blank, is_blank)
     stats = stats.with_columns(blank=blank)
@@ -668,7 +692,9 @@ def _read_with_csv_module(
         for i in range(width):
             v = rec[i] if i < len(rec) else None
             columns[i].append(v if v else None)
-    raw = pl.DataFrame(dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String))
+    raw = pl.DataFrame(
+        dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String)
+    )
     stats = pl.DataFrame(
         {"fc": fcs, "hash": hashes, "tail_empty": tails},
         schema={"fc": pl.Int64, "hash": pl.Boolean, "tail_empty": pl.Boolean},
@@ -716,8 +742,9 @@ def _read_xlsx(data: bytes, col: _Collector, notes: list[str]) -> _Table:
         grid = sheet.to_polars()
     except Exception as exc:
         raise col.fatal(f"the XLSX file cannot be read ({exc})") from None
+    notes.append(f"read as XLSX, sheet {reader.sheet_names[0]!r}")
     if len(reader.sheet_names) > 1:
-        notes.append(f"sheet {reader.sheet_names[0]!r} read; other sheets ignored")
+        notes.append(f"other sheets ignored: {', '.join(reader.sheet_names[1:])}")
     first = _xlsx_first_row(data)
     if grid.height == 0 or grid.width == 0:
         raise col.fatal("the file is empty (expected a header row and at least one data row)")
@@ -733,7 +760,11 @@ def _read_xlsx(data: bytes, col: _Collector, notes: list[str]) -> _Table:
         raise col.fatal("the file has no header row (only blank or '#' comment lines)")
     preamble = [str(v or "") for v in grid[cells[0]].head(start).to_list()]
     headers = [str(v or "").strip() for v in grid.row(start)]
-    while headers and not headers[-1] and grid[cells[len(headers) - 1]].slice(start).null_count() == grid.height - start:
+    while (
+        headers
+        and not headers[-1]
+        and grid[cells[len(headers) - 1]].slice(start).null_count() == grid.height - start
+    ):
         headers.pop()
     names = _unique_names(headers)
     body = grid.slice(start + 1).select(cells[: len(names)])
@@ -780,7 +811,7 @@ def _auto_map(headers: list[str], ds: Dataset) -> dict[str, str | None]:
     return out
 
 
-# --- typing ----------------------------------------------------------------------------------------
+# --- typing --------------------------------------------------------------------------------------
 
 _ANY_WS = r"[\s\u00a0\u202f]"
 _NUM_JUNK = r"[\s\u00a0\u202f'\u2019$€£¥]"
@@ -801,19 +832,29 @@ _DATE_PATTERNS = {
     "iso": r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})" + _TIME + _TZ + "$",
     "compact": r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$",
     "slash": r"^(?P<a>[0-9]{1,2})(?P<sep>[-/.])(?P<b>[0-9]{1,2})[-/.](?P<y>[0-9]{4}|[0-9]{2})"
-    + _TIME + _TZ + "$",
-    "named_mdy": r"^(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>[0-9]{4})"
-    + _TIME + _TZ + "$",
-    "named_dmy": r"^(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?[-\s]+(?P<mon>[A-Za-z]{3,9})\.?,?[-\s]+(?P<y>[0-9]{4})"
-    + _TIME + _TZ + "$",
+    + _TIME
+    + _TZ
+    + "$",
+    "named_mdy": r"^(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?,?\s+"
+    r"(?P<y>[0-9]{4})" + _TIME + _TZ + "$",
+    "named_dmy": r"^(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?[-\s]+(?P<mon>[A-Za-z]{3,9})\.?,?[-\s]+"
+    r"(?P<y>[0-9]{4})" + _TIME + _TZ + "$",
 }
 _MONTHS = {
     name: i + 1
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ]
     )
@@ -829,7 +870,8 @@ _EXPECT = {
     "int": "is not a whole number (expected e.g. 42)",
     "float": "is not a number (expected e.g. 12.50)",
     "date": "is not a date (expected e.g. 2026-03-01, 01/03/2026 or 20260301)",
-    "datetime": "is not a date and time (expected e.g. 2026-03-01 14:05 or 2026-03-01T14:05:00+01:00)",
+    "datetime": "is not a date and time "
+    "(expected e.g. 2026-03-01 14:05 or 2026-03-01T14:05:00+01:00)",
     "bool": "is not yes/no (expected TRUE/FALSE, yes/no or 1/0)",
 }
 
@@ -898,9 +940,7 @@ def _to_int(t: pl.Series, decimal: str) -> pl.Series:
     ).to_series()
 
 
-def _decimal_choice(
-    texts: dict[str, pl.Series], default: str, ctx: _Ctx
-) -> dict[str, str]:
+def _decimal_choice(texts: dict[str, pl.Series], default: str, ctx: _Ctx) -> dict[str, str]:
     """The decimal separator of each numeric column: its own values decide, else the file's,
     else `default`."""
     ev = {c: _number_evidence(t) for c, t in texts.items()}
@@ -910,8 +950,10 @@ def _decimal_choice(
         "," if file_comma and not file_dot else "." if file_dot and not file_comma else default
     )
     out = {c: "," if cm > dt else "." if dt > cm else fallback for c, (dt, cm) in ev.items()}
-    if any(out[c] == "," and (cm or texts[c].str.contains(".", literal=True).any())
-           for c, (_, cm) in ev.items()):
+    if any(
+        out[c] == "," and (cm or texts[c].str.contains(".", literal=True).any())
+        for c, (_, cm) in ev.items()
+    ):
         ctx.notes.append("decimal commas detected (e.g. '12,50' read as 12.5)")
     return out
 
@@ -930,8 +972,10 @@ def _date_parts(s: pl.Expr, order: DateOrder | None) -> tuple[pl.Expr, ...]:
     numbers = pl.Series(list(_MONTHS.values()), dtype=pl.Int32)
 
     def mon(k: str) -> pl.Expr:
-        return f(k, "mon").str.to_lowercase().replace_strict(
-            names, numbers, default=None, return_dtype=pl.Int32
+        return (
+            f(k, "mon")
+            .str.to_lowercase()
+            .replace_strict(names, numbers, default=None, return_dtype=pl.Int32)
         )
 
     is_iso, is_compact = f("iso", "y").is_not_null(), f("compact", "y").is_not_null()
@@ -944,40 +988,61 @@ def _date_parts(s: pl.Expr, order: DateOrder | None) -> tuple[pl.Expr, ...]:
 
     def pick(field_: str) -> pl.Expr:
         return (
-            pl.when(is_iso).then(f("iso", field_))
-            .when(is_slash).then(f("slash", field_))
-            .when(is_nmdy).then(f("named_mdy", field_))
-            .when(is_ndmy).then(f("named_dmy", field_))
+            pl.when(is_iso)
+            .then(f("iso", field_))
+            .when(is_slash)
+            .then(f("slash", field_))
+            .when(is_nmdy)
+            .then(f("named_mdy", field_))
+            .when(is_ndmy)
+            .then(f("named_dmy", field_))
         )
 
     y = (
-        pl.when(is_compact).then(i(f("compact", "y")))
-        .when(is_iso).then(i(f("iso", "y")))
-        .when(is_slash).then(slash_y)
-        .when(is_nmdy).then(i(f("named_mdy", "y")))
-        .when(is_ndmy).then(i(f("named_dmy", "y")))
+        pl.when(is_compact)
+        .then(i(f("compact", "y")))
+        .when(is_iso)
+        .then(i(f("iso", "y")))
+        .when(is_slash)
+        .then(slash_y)
+        .when(is_nmdy)
+        .then(i(f("named_mdy", "y")))
+        .when(is_ndmy)
+        .then(i(f("named_dmy", "y")))
     )
     m = (
-        pl.when(is_compact).then(i(f("compact", "m")))
-        .when(is_iso).then(i(f("iso", "m")))
-        .when(is_slash).then(pl.when(dayfirst).then(b).otherwise(a))
-        .when(is_nmdy).then(mon("named_mdy"))
-        .when(is_ndmy).then(mon("named_dmy"))
+        pl.when(is_compact)
+        .then(i(f("compact", "m")))
+        .when(is_iso)
+        .then(i(f("iso", "m")))
+        .when(is_slash)
+        .then(pl.when(dayfirst).then(b).otherwise(a))
+        .when(is_nmdy)
+        .then(mon("named_mdy"))
+        .when(is_ndmy)
+        .then(mon("named_dmy"))
     )
     d = (
-        pl.when(is_compact).then(i(f("compact", "d")))
-        .when(is_iso).then(i(f("iso", "d")))
-        .when(is_slash).then(pl.when(dayfirst).then(a).otherwise(b))
-        .when(is_nmdy).then(i(f("named_mdy", "d")))
-        .when(is_ndmy).then(i(f("named_dmy", "d")))
+        pl.when(is_compact)
+        .then(i(f("compact", "d")))
+        .when(is_iso)
+        .then(i(f("iso", "d")))
+        .when(is_slash)
+        .then(pl.when(dayfirst).then(a).otherwise(b))
+        .when(is_nmdy)
+        .then(i(f("named_mdy", "d")))
+        .when(is_ndmy)
+        .then(i(f("named_dmy", "d")))
     )
     hh, mi, ss = i(pick("H")).fill_null(0), i(pick("M")).fill_null(0), i(pick("S")).fill_null(0)
     us = pick("f").str.slice(0, 6).str.pad_end(6, "0").cast(pl.Int64, strict=False).fill_null(0)
     ap = pick("ap").str.to_uppercase().str.slice(0, 1)
     ok_ap = ap.is_null() | hh.is_between(1, 12)
     hh = (
-        pl.when(ap == "P").then(pl.when(hh == 12).then(12).otherwise(hh + 12))
-        .when(ap == "A").then(pl.when(hh == 12).then(0).otherwise(hh))
+        pl.when(ap == "P")
+        .then(pl.when(hh == 12).then(12).otherwise(hh + 12))
+        .when(ap == "A")
+        .then(pl.when(hh == 12).then(0).otherwise(hh))
         .otherwise(hh)
     )
     tz = pick("tz")
@@ -988,8 +1053,10 @@ def _date_parts(s: pl.Expr, order: DateOrder | None) -> tuple[pl.Expr, ...]:
     off = pl.when(tz.str.contains(r"^[+-]")).then(off).otherwise(0)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     dim = (
-        pl.when(m.is_in([4, 6, 9, 11])).then(30)
-        .when(m == 2).then(pl.when(leap).then(29).otherwise(28))
+        pl.when(m.is_in([4, 6, 9, 11]))
+        .then(30)
+        .when(m == 2)
+        .then(pl.when(leap).then(29).otherwise(28))
         .otherwise(31)
     )
     valid = (
@@ -1010,7 +1077,9 @@ def _slash_evidence(s: pl.Series) -> dict[str, object]:
     a = g.field("a").cast(pl.Int32, strict=False)
     b = g.field("b").cast(pl.Int32, strict=False)
     slashy = g.field("sep").is_in(["/", "-"]).fill_null(False)
-    amb = slashy & (a <= 12).fill_null(False) & (b <= 12).fill_null(False) & (a != b).fill_null(False)
+    amb = (
+        slashy & (a <= 12).fill_null(False) & (b <= 12).fill_null(False) & (a != b).fill_null(False)
+    )
     return {
         "dmy": int((slashy & (a > 12) & (b <= 12)).sum() or 0),
         "mdy": int((slashy & (b > 12) & (a <= 12)).sum() or 0),
@@ -1030,8 +1099,10 @@ def _fast_temporal(s: pl.Series, kind: str) -> pl.Series | None:
     layout (a cheap path for machine-written files), else None."""
     first = s.drop_nulls().head(1).to_list()
     if not first:
-        return s.str.to_date("%Y-%m-%d", strict=False) if kind == "date" else (
-            s.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us", time_zone="UTC")
+        return (
+            s.str.to_date("%Y-%m-%d", strict=False)
+            if kind == "date"
+            else (s.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us", time_zone="UTC"))
         )
     sample = first[0]
     nonnull = s.len() - s.null_count()
@@ -1074,11 +1145,17 @@ def _slow_temporal(s: pl.Series, kind: str, order: DateOrder | None) -> tuple[pl
         from_serial = pl.date(1899, 12, 30) + pl.duration(days=serial.floor().cast(pl.Int64))
         expr = pl.coalesce(value, from_serial)
     else:
-        zero = {k: pl.when(valid).then(e).otherwise(0) for k, e in (("h", hh), ("mi", mi), ("s", ss), ("us", us))}
-        naive = pl.datetime(y0, m0, d0, zero["h"], zero["mi"], zero["s"], zero["us"], time_unit="us")
+        zero = {
+            k: pl.when(valid).then(e).otherwise(0)
+            for k, e in (("h", hh), ("mi", mi), ("s", ss), ("us", us))
+        }
+        naive = pl.datetime(
+            y0, m0, d0, zero["h"], zero["mi"], zero["s"], zero["us"], time_unit="us"
+        )
         value = pl.when(valid).then(naive - pl.duration(minutes=off))
         from_serial = pl.datetime(1899, 12, 30, time_unit="us") + pl.duration(
-            microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64)
+            # Excel keeps about a millisecond of precision
+            milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64)
         )
         expr = pl.coalesce(value, from_serial).dt.replace_time_zone("UTC")
     out = s.to_frame("s").select(expr.alias("v"), (serial_text & ~valid).any().alias("serial"))
@@ -1229,12 +1306,14 @@ def _dedupe(
         df = df.filter(first)
     required_keys = [k for k in key if ds.column(k).required]
     cand = df.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in required_keys))
-    clash = cand.with_columns(
-        __first=pl.col(ROW).min().over(key), __n=pl.len().over(key)
-    ).filter((pl.col("__n") > 1) & (pl.col(ROW) != pl.col("__first")))
+    clash = cand.with_columns(__first=pl.col(ROW).min().over(key), __n=pl.len().over(key)).filter(
+        (pl.col("__n") > 1) & (pl.col(ROW) != pl.col("__first"))
+    )
     if clash.height:
         key_label = ", ".join(labels.get(k, k) for k in key)
-        value = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key], separator=", ")
+        value = pl.concat_str(
+            [pl.col(k).cast(pl.String).fill_null("") for k in key], separator=", "
+        )
         message = pl.format(
             "is the same key as row {} but with different values (a key must identify one row)",
             "__first",
@@ -1248,7 +1327,7 @@ def _key_text(row: dict[str, object], key: list[str]) -> str:
     return ", ".join("" if row[k] is None else str(row[k]) for k in key)
 
 
-# --- the whole reading ------------------------------------------------------------------------------
+# --- the whole reading ---------------------------------------------------------------------------
 
 
 def _parse(
@@ -1269,7 +1348,11 @@ def _parse(
         names = ", ".join(["canonical", *(f.name for f in formats.FORMATS)])
         raise col.fatal(f"unknown format {fmt_name!r} (known: {names})")
     data = _read_source(src, limit, col)
-    if re.search(rb"[^ \t\r\n\f]", data) is None or data in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+    if re.search(rb"[^ \t\r\n\f]", data) is None or data in (
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ):
         raise col.fatal("the file is empty (expected a header row and at least one data row)")
     if data.startswith(b"PK\x03\x04"):
         table = _read_xlsx(data, col, pf.notes)
@@ -1281,7 +1364,9 @@ def _parse(
         decimal = "," if table.delimiter == ";" else "."
     pf.encoding, pf.delimiter = table.encoding, table.delimiter
     if pf.delimiter:
-        pf.notes.append(f"read as {pf.encoding}, {_DELIM_NAMES.get(pf.delimiter, pf.delimiter)}-delimited")
+        pf.notes.append(
+            f"read as {pf.encoding}, {_DELIM_NAMES.get(pf.delimiter, pf.delimiter)}-delimited"
+        )
     pf.notes += table.notes
     raw = table.raw
     names = [c for c in raw.columns if c != ROW]
@@ -1300,7 +1385,11 @@ def _parse(
 
     known = None
     if fmt_name not in ("canonical",):
-        fmt = formats.get_format(fmt_name) if fmt_name not in (None, "auto") else formats.detect_format(names, table.preamble)
+        fmt = (
+            formats.get_format(fmt_name)
+            if fmt_name not in (None, "auto")
+            else formats.detect_format(names, table.preamble)
+        )
         if fmt is not None and (dataset is None or dataset == fmt.dataset):
             known = fmt
     if known is not None:
@@ -1382,6 +1471,8 @@ def _parse_known(
     pf.mapping = prep.mapping
     pf.notes += prep.notes
     col.raw(prep.problems)
+    if any(row is None for row, *_ in prep.problems):
+        raise _Bad("the file cannot be converted")
     typed: dict[str, pl.DataFrame] = {}
     for ds_name, frame in prep.frames.items():
         ds = datasets.get(ds_name)

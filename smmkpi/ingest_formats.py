@@ -2,57 +2,56 @@
 
 A file whose header matches one of these formats is converted before validation; every other
 file is read as a canonical dataset file (column names and aliases from `datasets.py`).
-Header names are compared case-, space- and underscore-insensitively.
+Header names are compared case-, space- and underscore-insensitively. The validation rules
+(numbers, dates, keys, problems with row numbers) are the same for every format.
 
-**Shopify orders export** (`fmt="shopify_orders"`, Shopify admin → Orders → Export → CSV).
-Recognized by the columns `Name`, `Financial Status`, `Created at`, `Total` and one
-`Lineitem ...` column. The export has one row per line item; the order-level fields are
-filled only on the first row of an order. Produces `orders` and `customers`:
+**Shopify orders export** (`fmt="shopify_orders"`; Shopify admin, Orders, Export, CSV).
+Recognized by the columns `Name`, `Financial Status`, `Created at`, `Total` and a
+`Lineitem ...` column. The export has one row per line item and fills the order-level
+fields only on an order's first row. Produces `orders` and `customers`:
 
-| canonical | from the Shopify column |
-|---|---|
-| orders.order_id | `Name` (e.g. `#1001`) |
-| orders.customer_id | `Email` (lower-cased); else `Phone` / `Billing Phone`; else `guest:<Name>` |
-| orders.ordered_at | `Created at` (e.g. `2024-05-01 09:58:12 +0000`, converted to UTC) |
-| orders.revenue | `Total` as exported (refunds are not subtracted) |
-| orders.channel | empty (Shopify's `Source` is the sales channel such as `web` or `pos`, not the marketing channel) |
-| customers.customer_id | as orders.customer_id, one row per customer |
-| customers.first_seen | date of the customer's earliest order **in this file** |
+- `order_id` = `Name` (e.g. `#1001`);
+- `customer_id` = `Email` (lower-cased), else `Phone` / `Billing Phone`, else
+  `guest:<Name>` (each guest order is its own customer);
+- `ordered_at` = `Created at` (e.g. `2024-05-01 09:58:12 -0400`, converted to UTC);
+- `revenue` = `Total` as exported (refunds are not subtracted);
+- `channel` is left empty: Shopify's `Source` is the sales channel (`web`, `pos`), not the
+  marketing channel;
+- orders with a `Cancelled at` value are left out;
+- `customers`: one row per customer_id, `first_seen` = the date of the customer's earliest
+  order in this file, acquisition channel and social following empty.
 
-Orders with a `Cancelled at` value are left out. Other columns (line items, addresses,
-taxes ...) are ignored.
+**Google Analytics 4 report export** (`fmt="ga4_report"`; a report's Share, Download File,
+CSV). Comment lines starting with `#` come before the header (title, property,
+`# Start date: 20260301`, `# End date: ...`). The first table is read; whatever follows the
+first blank or `#` line after it (further tables) is ignored with a note, and a
+`Grand total` row is dropped. Recognized by `Sessions` plus one of the dimensions below.
+Produces `web_sessions`, rows summed per (date, source, medium, campaign):
 
-**Google Analytics 4 report export** (`fmt="ga4_report"`, a report's Share → Download File →
-CSV). Comment lines starting with `#` come before the header (title, property, `# Start
-date: 20260301`, `# End date: ...`); the first table is read and anything after the first
-blank or `#` line after it (further tables) is ignored; a `Grand total` row is dropped.
-Recognized when the header has `Sessions` and one of the dimensions below. Produces
-`web_sessions`, rows summed per (date, source, medium, campaign):
+- `date` = `Date` (`YYYYMMDD`); without a Date column the report must cover one day
+  (`# Start date` = `# End date`), else the file is refused with a hint to add the dimension;
+- `source`, `medium` = `Session source / medium` split at ` / `, or `Session source` and
+  `Session medium`, or `First user source / medium`; a report by
+  `Session default channel group` or `Session primary channel group (Default Channel Group)`
+  gives source = the channel group and medium = `(channel group)`;
+- `campaign` = `Session campaign` / `Session campaign name` / `Session manual campaign name`;
+  GA4's placeholders `(not set)`, `(direct)`, `(organic)`, `(referral)`, `(none)` become
+  empty;
+- `sessions` = `Sessions`; `engaged_sessions` = `Engaged sessions`; `conversions` =
+  `Key events`, `Conversions` or `Transactions`; `revenue` = `Total revenue` or
+  `Purchase revenue`.
 
-| canonical | from the GA4 column |
-|---|---|
-| date | `Date` (`YYYYMMDD`); without it, the report's single day from `# Start date`/`# End date` |
-| source, medium | `Session source / medium` (split at ` / `), or `Session source` and `Session medium`, or `First user source / medium`; a report by `Session default channel group` / `Session primary channel group (Default Channel Group)` gives source = the channel group and medium = `(channel group)` |
-| campaign | `Session campaign` / `Session campaign name` / `Session manual campaign name`; GA4 placeholders `(not set)`, `(direct)`, `(organic)`, `(referral)`, `(none)` become empty |
-| sessions | `Sessions` |
-| engaged_sessions | `Engaged sessions` |
-| conversions | `Key events` or `Conversions` (or `Transactions`) |
-| revenue | `Total revenue` or `Purchase revenue` |
-
-**Meta Ads Manager export** (`fmt="meta_ads"`, Ads Manager → Reports → Export table data →
+**Meta Ads Manager export** (`fmt="meta_ads"`; Ads Manager, Reports, Export table data,
 CSV). Recognized by `Reporting starts` and `Reporting ends`. Produces `social_daily`, rows
 summed per (date, platform, campaign):
 
-| canonical | from the Meta column |
-|---|---|
-| date | `Day` (breakdown by day); else `Reporting starts`, and every row must start and end on the same day |
-| platform | `Platform` (breakdown by platform, lower-cased); else `facebook` |
-| campaign_id | `Campaign name`, else `Campaign ID` |
-| impressions, reach, link_clicks | `Impressions`, `Reach`, `Link clicks` |
-| engagements | `Post engagement` / `Post engagements` |
-| spend | `Amount spent (<currency>)` |
-
-Reach summed over ad sets or ads counts a person reached by two of them twice.
+- `date` = `Day` (breakdown by day), else `Reporting starts`, and then every row must start
+  and end on the same day;
+- `platform` = `Platform` (breakdown by platform, lower-cased), else `facebook`;
+- `campaign_id` = `Campaign name`, else `Campaign ID`;
+- `impressions`, `reach`, `link_clicks` = `Impressions`, `Reach`, `Link clicks`;
+  `engagements` = `Post engagement(s)`; `spend` = `Amount spent (<currency>)`;
+- reach summed over ad sets or ads counts a person reached by two of them twice.
 """
 
 from __future__ import annotations
@@ -115,10 +114,10 @@ def _ignored(raw: pl.DataFrame, used: dict[str, str]) -> dict[str, str | None]:
     return {h: used.get(h) for h in raw.columns if h != ROW}
 
 
-def _sum_by_key(
-    df: pl.DataFrame, key: list[str], measures: list[str]
-) -> tuple[pl.DataFrame, int]:
-    """Rows summed per key (a measure that is empty on every merged row stays empty)."""
+def _sum_by_key(df: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, int]:
+    """Rows summed per key; a column empty on every merged row stays empty. Returns the frame
+    and the number of rows merged away."""
+    measures = [c for c in df.columns if c not in key and c != ROW]
     out = (
         df.group_by(key, maintain_order=True)
         .agg(
@@ -198,9 +197,7 @@ def _shopify_prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str
     return Prepared({"orders": orders}, {"orders": labels}, _ignored(raw, used), notes)
 
 
-def _shopify_finish(
-    typed: dict[str, pl.DataFrame], notes: list[str]
-) -> dict[str, pl.DataFrame]:
+def _shopify_finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
     orders = typed["orders"]
     customers = (
         orders.filter(pl.col("customer_id").is_not_null())
@@ -354,11 +351,7 @@ def _ga4_prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -
 
 
 def _ga4_finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    df, merged = _sum_by_key(
-        typed["web_sessions"],
-        ["date", "source", "medium", "campaign"],
-        ["sessions", "engaged_sessions", "conversions", "revenue"],
-    )
+    df, merged = _sum_by_key(typed["web_sessions"], ["date", "source", "medium", "campaign"])
     if merged:
         notes.append(f"{merged} rows merged: GA4 rows summed per date, source, medium and campaign")
     return {"web_sessions": df}
@@ -392,9 +385,9 @@ def _meta_prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) 
                 (
                     row,
                     starts,
-                    a,
-                    f"covers {a} to {b}: export with Breakdown → By time → Day so that each "
-                    "row is one day",
+                    None,
+                    f"the row covers {a} to {b}: export with Breakdown → By time → Day so "
+                    "that each row is one day",
                 )
             )
     plat = _pick(cols, "platform")
@@ -430,9 +423,10 @@ def _meta_prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) 
         date.alias("date"),
         platform.alias("platform"),
         _text(camp).alias("campaign_id"),
-        *[_text(measures.get(c)).alias(c) for c in (
-            "impressions", "reach", "engagements", "link_clicks"
-        )],
+        *[
+            _text(measures.get(c)).alias(c)
+            for c in ("impressions", "reach", "engagements", "link_clicks")
+        ],
         pl.lit(None, dtype=pl.String).alias("followers"),
         pl.lit(None, dtype=pl.String).alias("posts"),
         pl.lit(None, dtype=pl.String).alias("promo_posts"),
@@ -444,11 +438,7 @@ def _meta_prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) 
 
 
 def _meta_finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    df, merged = _sum_by_key(
-        typed["social_daily"],
-        ["date", "platform", "campaign_id"],
-        ["impressions", "reach", "engagements", "link_clicks", "spend"],
-    )
+    df, merged = _sum_by_key(typed["social_daily"], ["date", "platform", "campaign_id"])
     if merged:
         notes.append(
             f"{merged} rows merged: ad sets/ads summed per day, platform and campaign "

@@ -1,0 +1,125 @@
+"""Write the small XLSX test files (no spreadsheet library needed): `python make_xlsx.py`.
+
+An .xlsx file is a zip of XML parts; this writes the minimal set with inline strings, numbers
+and one date style, which is how spreadsheets store dates (a number with a date format).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+
+_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Orders" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/></Relationships>'
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+        '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+        '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/>'
+        "</cellXfs></styleSheet>"
+    ),
+}
+
+
+class Stamp(float):
+    """A number stored with the date-time style (an Excel date)."""
+
+
+def _ref(col: int, row: int) -> str:
+    letters, col = "", col + 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        letters = chr(65 + r) + letters
+    return f"{letters}{row}"
+
+
+def make_xlsx(path: Path, rows: dict[int, list[object]]) -> None:
+    """Write a one-sheet workbook; `rows` maps sheet row numbers (1-based) to cell values."""
+    cells = []
+    for r in sorted(rows):
+        out = [f'<row r="{r}">']
+        for c, v in enumerate(rows[r]):
+            ref = _ref(c, r)
+            if v is None:
+                continue
+            if isinstance(v, Stamp):
+                out.append(f'<c r="{ref}" s="1"><v>{float(v)}</v></c>')
+            elif isinstance(v, (int, float)):
+                out.append(f'<c r="{ref}"><v>{v}</v></c>')
+            else:
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>')
+        out.append("</row>")
+        cells.append("".join(out))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData>" + "".join(cells) + "</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in _PARTS.items():
+            z.writestr(name, xml)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+
+
+def main() -> None:
+    # header on sheet row 2 (row 1 empty), dates as date-styled numbers, a blank row 5
+    make_xlsx(
+        HERE / "good" / "orders_excel.xlsx",
+        {
+            2: ["Order ID", "Customer", "Order date", "Total", "Channel"],
+            3: ["X-1", "c1", Stamp(46082.5), 49.9, "instagram"],  # 2026-03-01 12:00
+            4: ["X-2", "c2", Stamp(46083.25), 120, None],  # 2026-03-02 06:00
+            6: ["X-3", "c1", "2026-03-03 14:05", "15.50", "email"],  # text cells
+        },
+    )
+    # a bad value on sheet row 4 and a missing customer on row 5
+    make_xlsx(
+        HERE / "bad" / "orders_excel_bad.xlsx",
+        {
+            1: ["order_id", "customer_id", "ordered_at", "revenue"],
+            2: ["X-1", "c1", Stamp(46082.5), 10],
+            4: ["X-2", "c2", Stamp(46083.0), "lots"],
+            5: ["X-3", None, Stamp(46084.0), 5],
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
