@@ -122,7 +122,30 @@ def prepare(orders: Orders) -> Prepared:
 
 
 def _upto(orders: Orders, end: dt.date) -> pl.LazyFrame:
+    """The prepared history up to `end`, still in customer-then-time order."""
     return prepare(orders).frame.lazy().filter(pl.col("day") <= end)
+
+
+def _with_flags(e: pl.LazyFrame, start: dt.date) -> pl.LazyFrame:
+    """Flags that read the customer-then-time order of the prepared rows, so that counting
+    customers needs sums instead of distinct counts over customer ids. Add them before any
+    join or filter that could reorder or drop rows (other than `_upto`).
+
+    For a row in the period: first_in_period = the customer's first order in the period;
+    second_in_period = their second; only_first = their first-ever order and their only one
+    up to `end`. new_month = the customer's first order in its calendar month.
+    """
+    seq, day = pl.col("seq"), pl.col("day")
+    return e.with_columns(
+        month=_period_index(day, "month"),
+        cohort=_period_index(pl.col("first_day"), "month"),
+        first_in_period=(seq == 0) | (day.shift(1) < start),
+    ).with_columns(
+        second_in_period=~pl.col("first_in_period")
+        & pl.col("first_in_period").shift(1).fill_null(False),
+        only_first=(seq == 0) & (seq.shift(-1) == 0).fill_null(True),
+        new_month=(seq == 0) | (pl.col("month") != pl.col("month").shift(1)),
+    )
 
 
 def _period_index(day: pl.Expr, grain: Grain) -> pl.Expr:
@@ -170,35 +193,50 @@ def _kpi_table(
     """
     day = pl.col("day")
     p = e.filter(day >= start)
-    sums = p.group_by("group").agg(
-        orders=pl.len(),
-        revenue=pl.col("revenue").sum(),
-        returning_revenue=pl.col("revenue").filter(pl.col("seq") >= 1).sum(),
-    )
-    per_customer = p.group_by("group", "customer_id").agg(
-        n=pl.len(), max_seq=pl.col("seq").max()
-    )
-    custs = per_customer.group_by("group").agg(
-        customers=pl.len(),
-        repeat_customers=(pl.col("n") >= 2).sum(),
-        returning_customers=(pl.col("max_seq") >= 1).sum(),
-    )
+    money = [
+        pl.len().alias("orders"),
+        pl.col("revenue").sum(),
+        pl.col("revenue").filter(pl.col("seq") >= 1).sum().alias("returning_revenue"),
+    ]
+    if customer_groups:  # a customer's rows are together and in time order: count flags
+        sums = p.group_by("group").agg(
+            *money,
+            customers=pl.col("first_in_period").sum(),
+            repeat_customers=pl.col("second_in_period").sum(),
+            returning_customers=pl.col("first_in_period").sum() - pl.col("only_first").sum(),
+        )
+        distinct_customers = pl.col("new_month").sum()  # rows of one month and cohort
+    else:  # a customer's orders spread over groups: distinct customers per group
+        per_customer = p.group_by("group", "customer_id").agg(
+            n=pl.len(), max_seq=pl.col("seq").max()
+        )
+        sums = p.group_by("group").agg(*money).join(
+            per_customer.group_by("group").agg(
+                customers=pl.len(),
+                repeat_customers=(pl.col("n") >= 2).sum(),
+                returning_customers=(pl.col("max_seq") >= 1).sum(),
+            ),
+            on="group",
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
+        distinct_customers = pl.col("customer_id").n_unique()
     days = day.cast(pl.Int32) - pl.col("first_day").cast(pl.Int32)
     second = (
         p.filter(pl.col("seq") == 1)
         .group_by("group")
         .agg(second_orders=pl.len(), median_days_to_second_order=days.median())
     )
-    parts = [sums, custs, second]
+    parts = [sums, second]
     totals = []
     lo, hi = _index_of(start, "month"), _index_of(end, "month")
-    month = _period_index(day, "month")
-    cohort = _period_index(pl.col("first_day"), "month")
+    month, cohort = pl.col("month"), pl.col("cohort")
     for k in (1, 3):
         parts.append(
             e.filter(month.is_between(lo, hi), (month - cohort) == k)
             .group_by("group")
-            .agg(pl.col("customer_id").n_unique().alias(f"m{k}_retained"))
+            .agg(distinct_customers.alias(f"m{k}_retained"))
         )
         firsts = e.filter(pl.col("seq") == 0, cohort.is_between(lo - k, hi - k))
         if customer_groups:
@@ -249,7 +287,7 @@ def repeat_kpis(orders: Orders, start: dt.date, end: dt.date) -> dict[str, float
 
     Keys: KPI_KEYS. Counts are 0 and ratios None when the period has no orders.
     """
-    e = _upto(orders, end).with_columns(group=pl.lit(None, dtype=pl.String))
+    e = _with_flags(_upto(orders, end), start).with_columns(group=pl.lit(None, dtype=pl.String))
     row = _kpi_table(e, start, end, customer_groups=True)
     out: dict[str, float | int | None] = {k: None for k in KPI_KEYS}
     out.update(orders=0, revenue=0.0, customers=0)
@@ -288,12 +326,21 @@ def repeat_kpis_by(
 
     `by` = "acquisition_channel" or "follows_on_social" (groups "followers", "non-followers")
     splits customers by their row in `customers`; a customer missing there or with an empty
-    value is in group "unknown". `by` = "channel" splits the orders by their own `channel`
-    (empty → "unknown"): see `_kpi_table` for how customer KPIs read then. Besides the KPIs the
-    frame has the sizes behind them: customers (with an order in the period), second_orders
-    (customers whose second order is in the period) and m1/m3_cohort_customers.
+    value is in group "unknown".
+
+    `by` = "channel" splits the *orders* by their own `channel` (empty → "unknown"); a
+    customer then counts in every channel they ordered through. Each group's period figures
+    use only its orders, while "first-ever order" and the cohort still come from the
+    customer's whole history: returning_revenue_share is the share of the channel's revenue
+    from repeat orders, median days to second order covers second orders placed through the
+    channel, and m1/m3 are the share of the *whole* cohort that came back through the channel
+    (so channels may add up to more than the overall figure).
+
+    Besides the KPIs the frame has the sizes behind them: customers (with an order in the
+    period), second_orders (customers whose second order is in the period) and
+    m1/m3_cohort_customers (the cohort customers the retention is a share of).
     """
-    e = _upto(orders, end)
+    e = _with_flags(_upto(orders, end), start)
     if by == "channel":
         e = e.with_columns(group=pl.col("channel").fill_null(UNKNOWN))
         return _kpi_table(e, start, end, customer_groups=False)
@@ -408,15 +455,18 @@ def cohort_matrix_long(
     if measure not in ("customers", "revenue"):
         raise ValueError(f"measure must be 'customers' or 'revenue', got {measure!r}")
     last = _index_of(until, grain)
+    index = _period_index(pl.col("day"), grain)
     e = _upto(orders, until).with_columns(
         cohort=_period_index(pl.col("first_day"), grain),
-        k=_period_index(pl.col("day"), grain) - _period_index(pl.col("first_day"), grain),
+        k=index - _period_index(pl.col("first_day"), grain),
+        # the customer's first order in this month/week: rows are in customer-then-time order
+        new_k=(pl.col("seq") == 0) | (index != index.shift(1)),
     )
     if since is not None:
         e = e.filter(pl.col("cohort") >= _index_of(since, grain))
     sizes = e.filter(pl.col("seq") == 0).group_by("cohort").agg(cohort_size=pl.len())
     cells = e.group_by("cohort", "k").agg(
-        customers=pl.col("customer_id").n_unique(), revenue=pl.col("revenue").sum()
+        customers=pl.col("new_k").sum(), revenue=pl.col("revenue").sum()
     )
     grid = sizes.with_columns(k=pl.int_ranges(0, last - pl.col("cohort") + 1, dtype=pl.Int32))
     long = (
