@@ -561,7 +561,10 @@ def retention_curve(
 # --------------------------------------------------------------------------- catalog
 
 
-def _prepared_history(ws: Workspace) -> Prepared | None:
+def prepared_history(ws: Workspace) -> Prepared | None:
+    """The workspace's order history, prepared once per workspace (pages pass it to the
+    functions above so that the sort is not repeated); None when orders are absent."""
+
     def load() -> Prepared | None:
         hist = ws.history("orders")
         return None if hist is None else prepare(hist)
@@ -571,7 +574,7 @@ def _prepared_history(ws: Workspace) -> Prepared | None:
 
 def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
     def load() -> dict[str, float | int | None] | None:
-        prepared = _prepared_history(ws)
+        prepared = prepared_history(ws)
         return None if prepared is None else repeat_kpis(prepared, ws.start, ws.end)
 
     return ws.memo(("repeat_kpis", ws.start, ws.end), load)
@@ -593,7 +596,7 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
     """Per day of the period: orders, revenue and revenue of non-first orders (zero-filled)."""
 
     def load() -> pl.DataFrame | None:
-        prepared = _prepared_history(ws)
+        prepared = prepared_history(ws)
         if prepared is None:
             return None
         days = pl.LazyFrame({"date": pl.date_range(ws.start, ws.end, eager=True)})
@@ -637,7 +640,7 @@ def _daily_returning_revenue_share(ws: Workspace) -> pl.DataFrame | None:
 def revenue_uplift(ws: Workspace) -> float | None:
     """Revenue in the period / revenue in the same number of days just before it − 1 (None
     when orders are absent or the days before have no revenue)."""
-    prepared = _prepared_history(ws)
+    prepared = prepared_history(ws)
     if prepared is None:
         return None
     prev = ws.period.previous()
