@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
                    description="Bring the database schema up to date (Alembic).")
     sub.add_parser("formats", help="print the CSV format tables (Markdown)",
                    description="Print the CSV formats of every dataset, from the specs.")
+    docs = sub.add_parser("docs", help="regenerate the README's generated sections",
+                          description="Rewrite the CSV formats and KPI catalog sections of a "
+                          "README between their <!-- name:start/end --> markers.")
+    docs.add_argument("readme", type=Path, nargs="?", default=Path("README.md"))
     return p
 
 
@@ -221,7 +225,32 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+GENERATED = ("formats", "catalog")
+
+
+def generated_sections() -> dict[str, str]:
+    """The README sections generated from code (tests check the README matches)."""
+    from smmkpi.kpis.catalog import catalog_markdown
+
+    return {"formats": ds.format_tables_markdown(), "catalog": catalog_markdown()}
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    import re
+
+    text = args.readme.read_text(encoding="utf-8")
+    for name, body in generated_sections().items():
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+        if not pattern.search(text):
+            raise BadInput(f"{args.readme}: no <!-- {name}:start --> ... end marker pair")
+        text = pattern.sub(lambda m, b=body: m.group(1) + b + m.group(2), text)
+    args.readme.write_text(text, encoding="utf-8")
+    print(f"updated {', '.join(GENERATED)} in {args.readme}")
+    return EXIT_OK
+
+
 COMMANDS = {
+    "docs": cmd_docs,
     "demo": cmd_demo,
     "import": cmd_import,
     "check": cmd_check,

@@ -44,3 +44,22 @@ def for_goal(goal: str) -> list[KPI]:
 def compute_all(ws: Workspace, ids: list[str] | None = None) -> dict[str, float | None]:
     """Every catalog KPI (or the given ids) for the workspace's period."""
     return {i: CATALOG[i].compute(ws) for i in (ids or list(CATALOG))}
+
+
+def catalog_markdown() -> str:
+    """The README's KPI catalog table, generated from the registry."""
+    from smmkpi.datasets import GOAL_LABELS
+
+    lines = [
+        "| id | KPI | unit | better | kind | goal types | definition | defined in |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for k in CATALOG.values():
+        module = k.compute.__module__.replace(".", "/") + ".py"
+        goals = ", ".join(GOAL_LABELS.get(g, g).lower() for g in k.goals)
+        kind = "additive" if k.additive else ("snapshot" if k.unit == "count" else "ratio")
+        lines.append(
+            f"| `{k.id}` | {k.label} | {k.unit} | {k.direction} | {kind} | {goals} | "
+            f"{k.description.replace('|', '/')} | `{module}` |"
+        )
+    return "\n".join(lines) + "\n"
