@@ -123,7 +123,8 @@ CAMPAIGNS = Dataset(
         _c("goal", "str", "goal type", "objective", required=True, values=GOALS,
            description="One of: " + ", ".join(GOALS) + "."),
         _c("platform", "str", "network", "channel",
-           description="Main platform (facebook, instagram, x, linkedin, tiktok, youtube) or empty."),
+           description="Main platform (facebook, instagram, x, linkedin, tiktok, youtube) "
+           "or empty."),
         _c("start_date", "date", "start", "starts", "start date", required=True),
         _c("end_date", "date", "end", "ends", "end date", description="Empty while running."),
         _c("budget", "float", "budget amount", nonnegative=True),

@@ -72,7 +72,9 @@ def select_dataset(
             nxt = end + dt.timedelta(days=1)
             conds.append(col < _utc_midnight(nxt) if is_ts else col <= end)
     elif name in ("campaigns", "kpi_targets"):
-        lo, hi = ("start_date", "end_date") if name == "campaigns" else ("period_start", "period_end")
+        lo, hi = (
+            ("start_date", "end_date") if name == "campaigns" else ("period_start", "period_end")
+        )
         if end is not None:
             conds.append(getattr(model, lo) <= end)
         if start is not None:

@@ -103,7 +103,8 @@ def render_sidebar() -> Context:
     campaigns = cache.cached_read(source, "campaigns", None, None, Filters())
     options = campaigns.sort("start_date", descending=True)["campaign_id"].to_list() if (
         campaigns is not None) else []
-    names = dict(campaigns.select("campaign_id", "name").iter_rows()) if campaigns is not None else {}
+    names = (dict(campaigns.select("campaign_id", "name").iter_rows())
+             if campaigns is not None else {})
     chosen_campaigns = sb.multiselect(
         "Campaigns", options, format_func=lambda c: names.get(c, c), key="campaign",
         bind="query-params", placeholder="All campaigns",
