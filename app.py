@@ -8,6 +8,8 @@ st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout=
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/traffic.py", title="Traffic", icon=":material/travel_explore:"),
+    st.Page("pages/journeys.py", title="Journeys", icon=":material/route:"),
 ]
 
 page = st.navigation(PAGES)

@@ -136,3 +136,190 @@ def bars(
         fig.update_yaxes(autorange="reversed")
     fig.update_layout(hovermode="closest")
     return base_layout(fig, title)
+
+
+# --- traffic and journeys -----------------------------------------------------------------
+
+HIGHLIGHT: tuple[str, ...] = ("#D55E00", "#E69F00")  # vermillion, orange: what a view stresses
+# Okabe-Ito without the highlight colours, then Paul Tol's muted scheme: distinct enough for
+# the ten or so channel groups a site usually has.
+MUTED: tuple[str, ...] = ("#0072B2", "#56B4E9", "#009E73", "#CC79A7", "#999999", "#F0E442",
+                          "#332288", "#44AA99", "#882255", "#DDCC77", "#117733", "#AA4499")
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _compact(v: float | None) -> str:
+    """12 → 12, 1234 → 1.2k, 1_234_567 → 1.2M (bar labels)."""
+    if v is None:
+        return "n/a"
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"{v / div:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f} %"
+
+
+def stacked_channels(
+    df: pl.DataFrame, x: str, group: str, y: str, *, title: str, y_title: str,
+    order: Sequence[str], highlight: Sequence[str] = (), height: int = 420,
+) -> go.Figure:
+    """A stacked area per channel group: the highlighted groups (social) at the bottom of the
+    stack in strong colours, so their size reads against the baseline; the other groups
+    above them in muted colours. The legend lists every group in `order` (GA4's order)."""
+    present = set(df[group].unique().to_list())
+    rank = {g: i for i, g in enumerate(order)}
+    groups = sorted(present, key=lambda g: (g not in highlight, rank.get(g, len(rank)), g))
+    fig = go.Figure()
+    muted = 0
+    for g in groups:
+        part = df.filter(pl.col(group) == g).sort(x)
+        if g in highlight:
+            colour = HIGHLIGHT[list(highlight).index(g) % len(HIGHLIGHT)]
+            line, fill = {"width": 1.5, "color": colour}, _rgba(colour, 0.85)
+        else:
+            colour = MUTED[muted % len(MUTED)]
+            muted += 1
+            line, fill = {"width": 0.5, "color": colour}, _rgba(colour, 0.35)
+        fig.add_trace(go.Scatter(
+            x=part[x].to_list(), y=part[y].to_list(), name=str(g), mode="lines",
+            stackgroup="one", line=line, fillcolor=fill,
+            legendrank=rank.get(g, len(rank)) + 1,
+            hovertemplate="%{y:,.0f}",
+        ))
+    fig.update_yaxes(title={"text": y_title}, rangemode="tozero", tickformat="~s")
+    fig = base_layout(fig, title, height=height)
+    fig.update_layout(legend={"traceorder": "normal", "y": 1.02}, margin={"t": 90})
+    return fig
+
+
+def bar_panels(
+    df: pl.DataFrame,
+    category: str,
+    panels: Sequence[dict],
+    *,
+    title: str,
+    highlight: Sequence[str] = (),
+    height: int | None = None,
+) -> go.Figure:
+    """Several measures of the same categories side by side: one panel of horizontal bars
+    per measure, each on its own scale (impressions and conversions differ by orders of
+    magnitude), categories in the frame's order from the top.
+
+    A panel is a dict: `column`, `title`, `kind` ("count", "percent" or "money"), optional
+    `prefix` (currency symbol for money), `colour`, and `rate` / `rate_label`: a ratio
+    column shown beside each bar (e.g. link clicks with "CTR"). Categories listed in
+    `highlight` are drawn in the highlight colour in every panel.
+    """
+    from plotly.subplots import make_subplots
+
+    n = len(panels)
+    cats = [str(c) for c in df[category].to_list()]
+    fig = make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[p["title"] for p in panels])
+    for i, p in enumerate(panels, start=1):
+        values = df[p["column"]].to_list()
+        kind = p.get("kind", "count")
+        prefix = p.get("prefix", "")
+        if kind == "percent":
+            text = [_pct(v) for v in values]
+        elif kind == "money":
+            text = ["n/a" if v is None else f"{prefix}{v:,.2f}" for v in values]
+        else:
+            text = [_compact(v) for v in values]
+        if p.get("rate"):
+            rates = df[p["rate"]].to_list()
+            text = [f"{t} · {_pct(r)} {p.get('rate_label', '')}".rstrip()
+                    for t, r in zip(text, rates, strict=True)]
+        base = p.get("colour", PALETTE[(i - 1) % len(PALETTE)])
+        colours = [HIGHLIGHT[0] if c in highlight else base for c in cats]
+        top = max((v for v in values if v is not None), default=0) or 1
+        fig.add_trace(
+            go.Bar(x=[0 if v is None else v for v in values], y=cats, orientation="h",
+                   marker_color=colours, text=text, textposition="outside", cliponaxis=False,
+                   name=p["title"], showlegend=False,
+                   hovertemplate="%{y}: %{text}<extra>" + p["title"] + "</extra>"),
+            row=1, col=i,
+        )
+        fig.update_xaxes(row=1, col=i, range=[0, top * 1.9], showticklabels=False,
+                         showgrid=False)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    fig = base_layout(fig, title, height=height or max(260, 90 + 46 * len(cats)))
+    fig.update_yaxes(showgrid=False)
+    fig.update_layout(hovermode="closest", bargap=0.35)
+    fig.update_annotations(font={"size": 13})
+    for i, ann in enumerate(fig.layout.annotations):  # panel titles flush left over the bars
+        dom = fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain
+        ann.update(x=dom[0], xanchor="left")
+    return fig
+
+
+def sankey(
+    nodes: pl.DataFrame, links: pl.DataFrame, *, title: str, height: int = 560,
+) -> go.Figure:
+    """A Sankey of visitor paths, one column per step.
+
+    nodes: node, step, touchpoint, visitors, social_start, exits, is_other, is_destination
+    and optionally social (the touchpoint is a social platform); links: source, target,
+    starts_on_social, visitors. Flows of visitors whose path starts on social are drawn in
+    the highlight colour, the others in grey; the destination's nodes are green, social
+    touchpoints orange, "other" grey. Node ids must be 0..n-1 in row order.
+    """
+    social = nodes["social"].to_list() if "social" in nodes.columns else [False] * nodes.height
+    colours = [
+        STATUS_COLOURS["on track"] if dest else "#999999" if other
+        else HIGHLIGHT[1] if soc else PALETTE[0]
+        for dest, other, soc in zip(nodes["is_destination"].to_list(),
+                                    nodes["is_other"].to_list(), social, strict=True)
+    ]
+    steps = nodes["step"].to_list()
+    node_custom = list(zip([s + 1 for s in steps], nodes["visitors"].to_list(),
+                           nodes["social_start"].to_list(), nodes["exits"].to_list(),
+                           strict=True))
+    start_social = links["starts_on_social"].to_list()
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        valueformat=",.0f",
+        node={
+            "label": [f"{t} · {_compact(v)}" for t, v in
+                      zip(nodes["touchpoint"].to_list(), nodes["visitors"].to_list(),
+                          strict=True)],
+            "color": colours,
+            "pad": 14,
+            "thickness": 16,
+            "align": "left",
+            "line": {"width": 0},
+            "customdata": node_custom,
+            "hovertemplate": "<b>%{label}</b> (step %{customdata[0]})<br>"
+            "%{customdata[1]:,} visitors, %{customdata[2]:,} of them started on social<br>"
+            "%{customdata[3]:,} end their path here<extra></extra>",
+        },
+        link={
+            "source": links["source"].to_list(),
+            "target": links["target"].to_list(),
+            "value": links["visitors"].to_list(),
+            "color": [_rgba(HIGHLIGHT[0], 0.55) if s else "rgba(153,153,153,0.30)"
+                      for s in start_social],
+            "customdata": ["started on social" if s else "did not start on social"
+                           for s in start_social],
+            "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,.0f} visitors "
+            "(%{customdata})<extra></extra>",
+        },
+    ))
+    n_steps = (max(steps) + 1) if steps else 1
+    for s in range(n_steps):  # column headers
+        fig.add_annotation(text=f"Step {s + 1}", showarrow=False, yref="paper", y=1.0,
+                           yanchor="bottom", xref="paper",
+                           x=s / (n_steps - 1) if n_steps > 1 else 0.5,
+                           xanchor="left" if s == 0 else "right" if s == n_steps - 1
+                           else "center", font={"size": 12, "color": "#999999"})
+    fig = base_layout(fig, title, height=height)
+    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig

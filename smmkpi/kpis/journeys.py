@@ -76,6 +76,24 @@ def path_steps(paths: pl.Series | pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def touchpoints(journeys: pl.DataFrame) -> list[str]:
+    """The normalized touchpoints that occur in the frame's paths, most visitors first
+    (ties alphabetically): the choices for the destination."""
+    per_path = journeys.lazy().group_by("path").agg(pl.col("visitors").sum())
+    return (
+        path_steps(journeys)
+        .select("path", "touchpoint")
+        .unique()
+        .join(per_path, on="path")
+        .group_by("touchpoint")
+        .agg(pl.col("visitors").sum())
+        .sort(["visitors", "touchpoint"], descending=[True, False])
+        .collect()
+        .get_column("touchpoint")
+        .to_list()
+    )
+
+
 def path_flags(paths: pl.Series | pl.DataFrame | pl.LazyFrame, destination: str) -> pl.LazyFrame:
     """Per distinct path: normalized (touchpoints joined by " > "), starts_on_social,
     social_touchpoints (count of social steps) and reaches_destination."""
@@ -90,6 +108,12 @@ def path_flags(paths: pl.Series | pl.DataFrame | pl.LazyFrame, destination: str)
             (pl.col("touchpoint") == dest).any().alias("reaches_destination"),
         )
     )
+
+
+def starting_on_social(journeys: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose path starts on a social touchpoint (the Sankey's social-only view)."""
+    flags = path_flags(journeys, DEFAULT_DESTINATION).filter("starts_on_social").select("path")
+    return journeys.lazy().join(flags, on="path", how="semi").collect()
 
 
 def journey_daily(
@@ -136,7 +160,8 @@ def sankey_table(
 
     nodes: node (0-based id), step, touchpoint, visitors (arriving there), social_start
     (of those, visitors whose path starts on social), exits (visitors whose path, as
-    shown, ends there), is_other, is_destination; ordered by step, then visitors.
+    shown, ends there), is_other, is_destination, social (the touchpoint names a social
+    platform; false for "other"); ordered by step, then visitors.
     links: source, target (node ids), step (of the source), starts_on_social, visitors.
     One link per (source, target, starts_on_social) so the page can highlight the paths
     that start on social. Counts are conserved: the visitors leaving step k (its links)
@@ -228,6 +253,7 @@ def sankey_table(
         "node", "step", pl.col("label").alias("touchpoint"), "visitors", "social_start",
         "exits", pl.col("_is_other").alias("is_other"),
         ((pl.col("label") == dest) & ~pl.col("_is_other")).alias("is_destination"),
+        (platform_expr(pl.col("label")).is_not_null() & ~pl.col("_is_other")).alias("social"),
     )
     return nodes_out, links_out
 

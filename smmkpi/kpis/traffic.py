@@ -34,7 +34,8 @@ denominator is zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -202,6 +203,30 @@ def sessions_by_channel_daily(web_sessions: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.col("sessions").fill_null(0))
         .sort([pl.col("date"), _group_order(), pl.col("channel_group")])
         .select("date", "channel_group", "sessions")
+    )
+
+
+def by_week(
+    daily: pl.DataFrame, end: dt.date, keys: Sequence[str], values: Sequence[str]
+) -> pl.DataFrame:
+    """Daily rows summed into 7-day weeks counted back from `end`, so every week but the
+    earliest is complete (calendar weeks would cut both ends of a period short).
+
+    Returns `date` (the week's first day), the `keys`, the summed `values` and `days` (how
+    many distinct dates of the frame the week holds: below 7 only for the earliest)."""
+    week = ((pl.lit(end) - pl.col("date")).dt.total_days() // 7).cast(pl.Int64)
+    return (
+        daily.lazy()
+        .with_columns(_week=week)
+        .with_columns(
+            days=pl.col("date").n_unique().over("_week").cast(pl.Int64),
+            date=pl.lit(end) - pl.duration(days=pl.col("_week") * 7 + 6),
+        )
+        .group_by("date", *keys)
+        .agg(*(pl.col(v).sum() for v in values), pl.col("days").first())
+        .sort(["date", *keys])
+        .select("date", *keys, *values, "days")
+        .collect()
     )
 
 

@@ -1,0 +1,157 @@
+"""The Traffic page on the demo data: tiles equal the catalog, the channel table and the
+charts hold the period's figures; an empty database gets empty states naming datasets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/traffic.py"
+TILES = [
+    "sessions", "social_sessions", "social_share_of_sessions", "social_to_site_rate",
+    "social_conversion_rate", "cost_per_social_session", "social_roas",
+]
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def workspaces(url: str):
+    """The page's default selection (last 28 days, against the previous 28 days)."""
+    from smmkpi import periods
+    from smmkpi.db import make_engine
+    from smmkpi.workspace import DbSource, Workspace
+
+    src = DbSource(make_engine(url))
+    period = periods.preset_period("last_28", periods.anchor_day(src.bounds()[1]))
+    return Workspace(src, period), Workspace(src, period.previous())
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+@pytest.fixture(scope="module")
+def page(demo_db):
+    """One run of the page on the demo data, shared by the checks below."""
+    from smmkpi.config import get_settings
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SMMKPI_DATABASE_URL", demo_db)
+    get_settings.cache_clear()
+    try:
+        yield open_page(), *workspaces(demo_db)
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
+
+
+def test_tiles_equal_the_catalog_with_comparison(page):
+    from smmkpi import formatting
+    from smmkpi.kpis.catalog import CATALOG
+
+    at, ws, prev = page
+    shown = {m.label: m for m in at.metric}
+    for kid in TILES:
+        k = CATALOG[kid]
+        now, before = k.compute(ws), k.compute(prev)
+        assert now is not None, kid  # the demo has every dataset the tiles need
+        assert shown[k.label].value == formatting.value(now, k.unit), kid
+        assert shown[k.label].proto.delta == formatting.change(now, before, k.unit), kid
+
+
+def test_channel_table_lists_every_group_with_its_sessions(page):
+    from smmkpi.channels import with_channels
+
+    at, ws, _ = page
+    table = at.dataframe[0].value
+    # independent of channel_table: group the classified period rows directly
+    expected = dict(
+        with_channels(ws.frame("web_sessions")).group_by("channel_group")
+        .agg(pl.col("sessions").sum()).iter_rows()
+    )
+    got = dict(zip(table["channel_group"], table["sessions"], strict=True))
+    assert got == expected
+    assert {"Organic Social", "Paid Social", "Organic Search", "Paid Search", "Email",
+            "Direct", "Referral"} <= set(got)
+    # shares are shown in percent and add up to 100
+    assert table["share"].sum() == pytest.approx(100.0)
+    # spend is known for Paid Social only: its cost per session is spend / sessions
+    spend = ws.frame("social_daily")["spend"].sum()
+    row = table[table["channel_group"] == "Paid Social"].iloc[0]
+    from smmkpi import formatting
+
+    assert row["cost_per_session"] == formatting.money(spend / expected["Paid Social"])
+    assert set(table[table["channel_group"] != "Paid Social"]["roas"]) == {"—"}
+
+
+def test_stacked_chart_holds_each_groups_sessions(page):
+    from smmkpi.channels import SOCIAL_GROUPS, with_channels
+
+    at, ws, _ = page
+    mix = figures(at)[0]
+    per_trace = {t["name"]: sum(t["y"]) for t in mix["data"]}
+    expected = dict(
+        with_channels(ws.frame("web_sessions")).group_by("channel_group")
+        .agg(pl.col("sessions").sum()).iter_rows()
+    )
+    assert per_trace == expected
+    # social groups first, i.e. at the bottom of the stack
+    assert {t["name"] for t in mix["data"][:2]} == set(SOCIAL_GROUPS)
+    assert "sessions per day" in mix["layout"]["title"]["text"]
+
+
+def test_funnel_and_comparison_charts(page):
+    at, ws, _ = page
+    figs = figures(at)
+    assert len(figs) == 3
+    funnel, comparison = figs[1], figs[2]
+    assert [t["type"] for t in funnel["data"]] == ["bar"] * 4
+    # the link clicks panel sums to the period's social link clicks
+    clicks = ws.frame("social_daily")["link_clicks"].sum()
+    assert sum(funnel["data"][1]["x"]) == clicks
+    assert comparison["data"][0]["y"] == ["Social", "Paid Search", "Organic Search", "Email",
+                                          "Direct", "Referral"]
+
+
+def test_weekly_chart_for_a_long_period(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["range"] = "Year to date"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    mix = figures(at)[0]
+    assert "sessions per week" in mix["layout"]["title"]["text"]
+    dates = sorted(mix["data"][0]["x"])
+    # weeks are 7 days apart
+    import datetime as dt
+
+    d = [dt.date.fromisoformat(x[:10]) for x in dates]
+    assert {(b - a).days for a, b in zip(d, d[1:], strict=False)} == {7}
+
+
+def test_empty_database_names_the_missing_dataset(monkeypatch, tmp_path):
+    from smmkpi.config import get_settings
+
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    get_settings.cache_clear()
+    try:
+        at = open_page()
+    finally:
+        get_settings.cache_clear()
+    text = " ".join(i.value for i in at.info)
+    assert "`web_sessions`" in text and "`social_daily`" in text
+    assert "python -m smmkpi import" in text
+    assert not at.get("plotly_chart")
