@@ -1,0 +1,250 @@
+"""What the Targets and Goals pages show, as pure functions: evaluated targets with their goal
+types, filters, status counts, a KPI's cumulative trend through a target's period with the
+pace line, and the goal view's campaign × KPI tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from smmkpi import datasets as ds
+from smmkpi import formatting
+from smmkpi.kpis.base import KPI
+from smmkpi.kpis.targets import STATUS_ORDER
+
+TILE_STATUSES: tuple[str, ...] = ("off track", "at risk", "on track", "not started")
+BRAND = ""  # the campaign filter's value for brand-wide targets
+
+
+def with_goals(results: pl.DataFrame, campaigns: pl.DataFrame | None,
+               catalog: Mapping[str, KPI]) -> pl.DataFrame:
+    """`evaluate_targets` rows with `goals` (list of goal types): the campaign's goal, or
+    for brand-wide targets the goals the KPI serves."""
+    kpi_goals = pl.DataFrame(
+        {"kpi": list(catalog), "_kpi_goals": [list(k.goals) for k in catalog.values()]},
+        schema={"kpi": pl.String, "_kpi_goals": pl.List(pl.String)},
+    )
+    camp = (campaigns.select("campaign_id", pl.col("goal").alias("_goal"))
+            if campaigns is not None else pl.DataFrame(
+                schema={"campaign_id": pl.String, "_goal": pl.String}))
+    return (
+        results.join(kpi_goals, on="kpi", how="left")
+        .join(camp.unique("campaign_id"), on="campaign_id", how="left")
+        .with_columns(
+            pl.when(pl.col("campaign_id").is_null()).then(pl.col("_kpi_goals"))
+            .otherwise(pl.concat_list(pl.col("_goal"))).alias("goals"))
+        .drop("_kpi_goals", "_goal")
+    )
+
+
+def filter_targets(df: pl.DataFrame, goals: Sequence[str] = (), campaigns: Sequence[str] = (),
+                   statuses: Sequence[str] = ()) -> pl.DataFrame:
+    """Targets serving any of `goals`, of any of `campaigns` (BRAND = brand-wide) and with
+    any of `statuses`; an empty selection keeps everything."""
+    out = df
+    if goals:
+        out = out.filter(pl.col("goals").list.eval(pl.element().is_in(list(goals))).list.any())
+    if campaigns:
+        out = out.filter(pl.col("campaign_id").fill_null(BRAND).is_in(list(campaigns)))
+    if statuses:
+        out = out.filter(pl.col("status").is_in(list(statuses)))
+    return out
+
+
+def status_counts(df: pl.DataFrame) -> dict[str, int]:
+    """Targets per status, every status of STATUS_ORDER present (zero when none)."""
+    counts = dict(df.group_by("status").len().iter_rows())
+    return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
+
+
+def cumulative_trend(kpi: KPI, daily: pl.DataFrame | None, start: dt.date, end: dt.date,
+                     as_of: dt.date, target: float) -> pl.DataFrame | None:
+    """Every day of the target's period: the KPI's value from the period's start to that
+    day (`actual`, null after `as_of`) and the pace line (`pace`: additive KPIs
+    target × days elapsed / period days, ratios the target). Additive KPIs sum `num`;
+    ratios divide the running sums of `num` and `den` (null while the denominator is 0).
+    None when the KPI has no daily decomposition or no data."""
+    if daily is None:
+        return None
+    n = (end - start).days + 1
+    days = pl.date_range(start, end, "1d", eager=True).alias("date").to_frame()
+    cols = ["num"] + ([] if kpi.additive else ["den"])
+    per_day = daily.filter(pl.col("date").is_between(start, min(end, as_of))).group_by(
+        "date").agg([pl.col(c).sum().cast(pl.Float64) for c in cols])
+    df = days.join(per_day, on="date", how="left").sort("date").with_columns(
+        [pl.col(c).fill_null(0.0) for c in cols])
+    df = df.with_columns([pl.col(c).cum_sum() for c in cols])
+    if kpi.additive:
+        value = pl.col("num")
+    else:
+        value = pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den"))
+    day_no = pl.int_range(1, n + 1, dtype=pl.Int64)
+    pace = pl.lit(target) * day_no / n if kpi.additive else pl.lit(target, dtype=pl.Float64)
+    return df.select(
+        "date",
+        pl.when(pl.col("date") <= as_of).then(value).otherwise(None).alias("actual"),
+        pace.cast(pl.Float64).alias("pace"),
+    )
+
+
+def axis_format(unit: str, symbol: str, largest: float | None = None) -> tuple[str, str, str]:
+    """(d3 number format, prefix, suffix) for a KPI unit in Plotly figures; money and other
+    values lose their decimals when the `largest` value shown is 100 or more."""
+    big = largest is not None and abs(largest) >= 100
+    return {
+        "ratio": (".1%", "", ""),
+        "currency": (",.0f" if big else ",.2f", symbol, ""),
+        "minutes": (",.0f", "", " min"),
+        "days": (",.1f", "", " days"),
+        "number": (",.0f" if big else ",.2f", "", ""),
+    }.get(unit, (",.0f", "", ""))
+
+
+def column_format(unit: str, symbol: str) -> str:
+    """A `st.column_config.NumberColumn` format for a KPI unit."""
+    return {
+        "ratio": "percent",
+        "currency": f"{symbol}%,.2f" if symbol else "%,.2f",
+        "minutes": "%.0f min",
+        "days": "%.1f days",
+        "number": "%.2f",
+    }.get(unit, "localized")
+
+
+# ------------------------------------------------------------------------------ goal view
+
+
+def campaign_scoped(kpi: KPI) -> bool:
+    """Whether the KPI follows a campaign filter (some dataset it needs has a campaign
+    column); otherwise its value is the brand's whatever the campaign."""
+    return any(ds.get(d).campaign_column for d in kpi.datasets)
+
+
+def goal_campaigns(campaigns: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+    """Campaigns per goal type in the order of `datasets.GOALS` (latest start first)."""
+    if campaigns is None:
+        return {}
+    out = {}
+    for goal in ds.GOALS:
+        part = campaigns.filter(pl.col("goal") == goal).sort("start_date", descending=True)
+        if part.height:
+            out[goal] = part
+    return out
+
+
+WHOLE_BRAND = "Whole brand"
+
+
+def goal_table(campaigns: pl.DataFrame, values: Mapping[str, Mapping[str, float | None]],
+               brand: Mapping[str, float | None], kpis: Sequence[KPI],
+               results: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per campaign (in the given order) and a last "Whole brand" row (campaign_id
+    null): name, `targets` (the statuses of the campaign's targets; for the brand row, of
+    the brand-wide targets on these KPIs) and one Float64 column per KPI id, from
+    `values[campaign_id][kpi]` and `brand[kpi]`."""
+    ids = campaigns.get_column("campaign_id").to_list()
+    kpi_ids = [k.id for k in kpis]
+    schema = {"campaign_id": pl.String, "name": pl.String, **{k: pl.Float64 for k in kpi_ids}}
+    rows = pl.DataFrame(
+        {"campaign_id": [*ids, None],
+         "name": [*campaigns.get_column("name").to_list(), WHOLE_BRAND],
+         **{k: [*(values.get(c, {}).get(k) for c in ids), brand.get(k)] for k in kpi_ids}},
+        schema=schema)
+    summary = target_summary(results) if results is not None else None
+    if summary is not None and results is not None:
+        brand_summary = target_summary(
+            results.filter(pl.col("campaign_id").is_null() & pl.col("kpi").is_in(kpi_ids)))
+        summary = pl.concat([summary.drop_nulls("campaign_id"),
+                             brand_summary.filter(pl.col("campaign_id").is_null())])
+        rows = rows.join(summary, on="campaign_id", how="left", nulls_equal=True,
+                         maintain_order="left")
+    else:
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("targets"))
+    return rows.select("campaign_id", "name", "targets", *kpi_ids)
+
+
+def formatted(table: pl.DataFrame, kpis: Sequence[KPI], currency: str) -> pl.DataFrame:
+    """The KPI columns of a goal table as text by unit ("n/a" when missing)."""
+    return table.with_columns([
+        pl.Series(k.id, [formatting.value(v, k.unit, currency) for v in table[k.id].to_list()],
+                  dtype=pl.String) for k in kpis])
+
+
+def target_summary(results: pl.DataFrame) -> pl.DataFrame:
+    """Per campaign (brand-wide targets: campaign_id null), its targets' statuses in words,
+    worst first: "1 off track · 2 on track"."""
+    if results.height == 0:
+        return pl.DataFrame(schema={"campaign_id": pl.String, "targets": pl.String})
+    counted = (
+        results.group_by("campaign_id", "status").len()
+        .with_columns(pl.col("status").replace_strict(STATUS_ORDER, default=9).alias("_r"))
+        .sort("campaign_id", "_r", nulls_last=True)
+    )
+    return counted.group_by("campaign_id", maintain_order=True).agg(
+        pl.format("{} {}", pl.col("len"), pl.col("status")).str.join(" · ").alias("targets"))
+
+
+STATUS_MARKS: dict[str, str] = {
+    "off track": "✖ off track",
+    "at risk": "▲ at risk",
+    "on track": "✔ on track",
+    "not started": "○ not started",
+    "no data": "– no data",
+}
+
+
+def display_targets(df: pl.DataFrame, catalog: Mapping[str, KPI], names: Mapping[str, str],
+                    currency: str = "USD") -> pl.DataFrame:
+    """Evaluated targets for people: KPI label, campaign name (`names[campaign_id or '']`),
+    period, status, values formatted by the KPI's unit, attainments in percent (0-100+)."""
+    def fmt(col: str) -> list[str]:
+        return [formatting.value(v, catalog[k].unit, currency)
+                for v, k in zip(df[col].to_list(), df["kpi"].to_list(), strict=True)]
+
+    return pl.DataFrame({
+        "KPI": [catalog[k].label for k in df["kpi"].to_list()],
+        "Campaign": [names.get(c or BRAND, c or BRAND) for c in df["campaign_id"].to_list()],
+        "Status": [STATUS_MARKS.get(s, s) for s in df["status"].to_list()],
+        "Actual": fmt("actual"),
+        "Expected by now": fmt("pace"),
+        "Target": fmt("target"),
+        "Of pace": df["pace_attainment"] * 100,
+        "Attainment": df["attainment"] * 100,
+        "Forecast": fmt("forecast"),
+        "Forecast attainment": df["forecast_attainment"] * 100,
+        "Period": [f"{s:%d %b %Y} – {e:%d %b %Y}" for s, e in
+                   zip(df["period_start"].to_list(), df["period_end"].to_list(), strict=True)],
+        "Days elapsed": [f"{a} of {b}" for a, b in
+                         zip(df["elapsed_days"].to_list(), df["period_days"].to_list(),
+                             strict=True)],
+    }, schema_overrides={"Of pace": pl.Float64, "Attainment": pl.Float64,
+                         "Forecast attainment": pl.Float64})
+
+
+def target_labels(df: pl.DataFrame, catalog: Mapping[str, KPI],
+                  names: Mapping[str, str]) -> list[str]:
+    """One line per target: "KPI · campaign · start – end"."""
+    return [
+        f"{catalog[k].label} · {names.get(c or BRAND, c or BRAND)} · {s:%d %b} – {e:%d %b %Y}"
+        for k, c, s, e in df.select("kpi", "campaign_id", "period_start", "period_end").rows()
+    ]
+
+
+def bullet_frame(df: pl.DataFrame, catalog: Mapping[str, KPI], names: Mapping[str, str],
+                 symbol: str) -> pl.DataFrame:
+    """The input of `charts.target_bullets`: label (KPI, then campaign and period on a
+    second line, HTML-escaped), the figures and the unit's number format per target."""
+    labels = [html.escape(lab).replace(" · ", "<br>", 1)
+              for lab in target_labels(df, catalog, names)]
+    largest = df.select(pl.max_horizontal("actual", "pace", "target", "forecast"))
+    fmts = [axis_format(catalog[k].unit, symbol, m) for k, m in
+            zip(df["kpi"].to_list(), largest.to_series().to_list(), strict=True)]
+    return df.select("actual", "pace", "target", "forecast", "status").with_columns(
+        label=pl.Series(labels, dtype=pl.String),
+        fmt=pl.Series([f[0] for f in fmts], dtype=pl.String),
+        prefix=pl.Series([f[1] for f in fmts], dtype=pl.String),
+        suffix=pl.Series([f[2] for f in fmts], dtype=pl.String),
+    )
