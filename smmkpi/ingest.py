@@ -579,19 +579,23 @@ def _read_csv(data: bytes, enc: str, col: _Collector, fmt_hint: str | None) -> _
         return _Table(headers, empty, preamble, enc, d, header_row)
     if not body.endswith(b"\n"):
         body += b"\n"
-    stats = _record_stats(body, d)
-    raw = pl.read_csv(
-        body,
-        has_header=False,
-        separator=d,
-        quote_char='"',
-        schema=dict.fromkeys(names, pl.String),
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        extra_columns="ignore",
-        empty_string_is_null=True,
-    )
-    if raw.height != stats.height:
+    try:
+        stats = _record_stats(body, d)
+        raw = pl.read_csv(
+            body,
+            has_header=False,
+            separator=d,
+            quote_char='"',
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            extra_columns="ignore",
+            empty_string_is_null=True,
+        )
+        fast = raw.height == stats.height
+    except pl.exceptions.PolarsError:  # malformed quoting the fast reader refuses
+        fast = False
+    if not fast:
         raw, stats = _read_with_csv_module(body, d, names, col)
     raw = raw.with_columns(_empty_as_null(raw[n]) for n in names)
     raw = raw.with_columns(

@@ -68,7 +68,7 @@ def where(pf: ParsedFile) -> list[tuple[int | None, str | None]]:
     return [(p.row, p.column) for p in pf.problems]
 
 
-# --- good files ----------------------------------------------------------------------------
+# --- good files ----------------------------------------------------------------------------------
 
 
 def test_canonical_orders():
@@ -239,7 +239,7 @@ def test_sep_line_and_dotted_dates():
     assert pf.source_rows["mentions"].to_list() == [3, 4]  # sep= is row 1, header row 2
 
 
-# --- bad files ------------------------------------------------------------------------------
+# --- bad files -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["empty.csv", "whitespace_only.csv"])
@@ -389,7 +389,7 @@ def test_xlsx_problems_use_sheet_rows():
     ]
 
 
-# --- inputs built here ------------------------------------------------------------------------
+# --- inputs built here ---------------------------------------------------------------------------
 
 ORDERS_CSV = b"order_id,customer_id,ordered_at,revenue\nA1,c1,2026-03-01,1\n"
 
@@ -586,7 +586,7 @@ def test_preview_keeps_file_headers():
     assert pf.preview["Total"].to_list() == ["1.234,56", "12,50", "0,99"]
 
 
-# --- folders and several files ----------------------------------------------------------------
+# --- folders and several files -------------------------------------------------------------------
 
 
 def test_combine_concatenates_and_checks_keys_across_files(tmp_path):
