@@ -10,6 +10,8 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/traffic.py", title="Traffic", icon=":material/travel_explore:"),
     st.Page("pages/journeys.py", title="Journeys", icon=":material/route:"),
+    st.Page("pages/community.py", title="Community", icon=":material/forum:"),
+    st.Page("pages/reputation.py", title="Reputation & audience", icon=":material/campaign:"),
 ]
 
 page = st.navigation(PAGES)

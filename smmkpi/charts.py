@@ -7,6 +7,7 @@ Every figure gets a title that names its unit and period.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -323,3 +324,164 @@ def sankey(
     fig = base_layout(fig, title, height=height)
     fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
+
+
+# --- community care, reputation and audience --------------------------------------------
+
+SENTIMENT_COLOURS: dict[str, str] = {
+    "positive": "#009E73",  # bluish green
+    "neutral": "#999999",  # grey
+    "negative": "#D55E00",  # vermillion
+}
+
+
+def add_guide(fig: go.Figure, y: float, label: str, *, percent: bool = False) -> go.Figure:
+    """A dashed horizontal reference line (an SLA, a limit) with its label on the right."""
+    fig.add_hline(y=y, line={"dash": "dash", "color": PALETTE[5], "width": 1.5},
+                  annotation={"text": label, "font": {"color": PALETTE[5]}},
+                  annotation_position="top right")
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+
+def sentiment_bars(
+    df: pl.DataFrame, x: str, *, title: str, y_title: str = "Mentions",
+    marks: pl.DataFrame | None = None, mark_label: str = "Negative spike",
+) -> go.Figure:
+    """Mentions stacked by sentiment (columns positive, neutral, negative) per `x`.
+
+    `marks` (columns `x` and `text`) puts a triangle above the bar of each marked `x`
+    value, e.g. the days with a negative spike; its hover shows `text`."""
+    fig = go.Figure()
+    xs = df[x].to_list()
+    for s in ("negative", "neutral", "positive"):
+        fig.add_trace(go.Bar(x=xs, y=df[s].to_list(), name=s.capitalize(),
+                             marker_color=SENTIMENT_COLOURS[s], marker_line_width=0))
+    if marks is not None and marks.height:
+        top = df.select(pl.col(x).alias("x"),
+                        (pl.col("positive") + pl.col("neutral") + pl.col("negative")).alias("y"))
+        m = (marks.group_by("x").agg(pl.col("text").str.join("<br>"))
+             .join(top, on="x", how="inner").sort("x"))
+        if m.height:
+            ymax = float(top["y"].max() or 0)
+            fig.add_trace(go.Scatter(
+                x=m["x"].to_list(), y=(m["y"] + 0.04 * ymax).to_list(), mode="markers",
+                name=mark_label, text=m["text"].to_list(), hovertemplate="%{text}<extra></extra>",
+                marker={"symbol": "triangle-down", "size": 14, "color": SENTIMENT_COLOURS[
+                    "negative"], "line": {"width": 1.5, "color": "#F0E442"}}))
+    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_yaxes(title={"text": y_title}, rangemode="tozero")
+    return base_layout(fig, title)
+
+
+
+def weekday_hour_heatmap(
+    df: pl.DataFrame, z: str, *, title: str, z_title: str,
+    ticks: Sequence[tuple[float, str]], count: str | None = None, count_label: str = "",
+    days: Sequence[str] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+) -> go.Figure:
+    """A weekday x hour-of-day grid (columns weekday_name, hour, `z`) coloured on a log
+    scale, since response times run from minutes to days; `ticks` (value, label) mark the
+    colour bar, empty cells stay blank. `count` adds a column to the hover."""
+    cells = {(r["weekday_name"], r["hour"]): r for r in df.iter_rows(named=True)}
+    hours = list(range(24))
+
+    def log(v: float | None) -> float | None:
+        return None if v is None or v <= 0 else math.log10(v)
+
+    zs = [[log(cells.get((d, h), {}).get(z)) for h in hours] for d in days]
+    raw = [[cells.get((d, h), {}).get(z) for h in hours] for d in days]
+    counts = [[cells.get((d, h), {}).get(count, 0) if count else 0 for h in hours] for d in days]
+    custom = [[[raw[i][j], counts[i][j]] for j in range(24)] for i in range(len(days))]
+    lo = min(v for v, _ in ticks)
+    hi = max(v for v, _ in ticks)
+    hover = "%{y} %{x}:00–%{x}:59<br>" + z_title + ": %{customdata[0]:.0f} min"
+    if count:
+        hover += "<br>" + count_label + ": %{customdata[1]}"
+    fig = go.Figure(go.Heatmap(
+        z=zs, x=[f"{h:02d}" for h in hours], y=list(days), customdata=custom,
+        colorscale="Cividis", zmin=math.log10(lo), zmax=math.log10(hi), hoverongaps=False,
+        hovertemplate=hover + "<extra></extra>", xgap=1, ygap=1,
+        colorbar={"title": {"text": z_title}, "tickvals": [math.log10(v) for v, _ in ticks],
+                  "ticktext": [t for _, t in ticks]},
+    ))
+    fig.update_xaxes(title={"text": "Hour of day (opened)"}, type="category", showgrid=False)
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_layout(hovermode="closest")
+    return base_layout(fig, title, height=340)
+
+
+
+def grouped_bars(
+    df: pl.DataFrame, x: str, ys: Sequence[str], labels: Sequence[str], *, title: str,
+    y_title: str, stacked: bool = False, percent: bool = False,
+) -> go.Figure:
+    """Several bars per category, side by side or stacked (e.g. questions and suggestions
+    per platform)."""
+    fig = go.Figure()
+    for i, (y, label) in enumerate(zip(ys, labels, strict=True)):
+        fig.add_trace(go.Bar(x=df[x].to_list(), y=df[y].to_list(), name=label,
+                             marker_color=PALETTE[i % len(PALETTE)]))
+    fig.update_layout(barmode="stack" if stacked else "group", hovermode="x unified")
+    fig.update_yaxes(title={"text": y_title}, tickformat=".0%" if percent else "~s",
+                     rangemode="tozero")
+    return base_layout(fig, title)
+
+
+
+def share_with_limit(
+    df: pl.DataFrame, x: str, group: str, y: str, *, title: str, y_title: str, limit: float,
+    limit_label: str, overall: pl.DataFrame | None = None, overall_label: str = "All",
+    show: Sequence[str] | None = None,
+) -> go.Figure:
+    """A share per group over time (one line each) against a ceiling: the band above
+    `limit` is shaded as the zone to stay out of. `overall` (columns `x`, `y`) adds a
+    thicker line for all groups together. With `show`, only those groups are drawn at
+    first; the others wait in the legend (a click shows them), which keeps many noisy
+    small series from hiding the ones that matter."""
+    fig = go.Figure()
+    for i, g in enumerate(df[group].unique(maintain_order=True).to_list()):
+        part = df.filter(pl.col(group) == g).sort(x)
+        fig.add_trace(go.Scatter(x=part[x].to_list(), y=part[y].to_list(), name=str(g),
+                                 mode="lines+markers", marker={"size": 5},
+                                 visible=True if show is None or g in show else "legendonly",
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
+    if overall is not None and overall.height:
+        o = overall.sort(x)
+        fig.add_trace(go.Scatter(x=o[x].to_list(), y=o[y].to_list(), name=overall_label,
+                                 mode="lines", line={"color": "#888888", "width": 4}))
+    top = max(float(df[y].max() or 0), limit) * 1.1 if df.height else limit * 1.5
+    fig.add_hrect(y0=limit, y1=max(top, limit * 1.5), line_width=0,
+                  fillcolor=SENTIMENT_COLOURS["negative"], opacity=0.08, layer="below")
+    add_guide(fig, limit, limit_label)
+    fig.update_yaxes(title={"text": y_title}, tickformat=".0%", rangemode="tozero",
+                     range=[0, max(top, limit * 1.5)])
+    return base_layout(fig, title)
+
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """Move the legend under the plot, for figures whose title and legend would collide
+    at half width."""
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12,
+                              "xanchor": "left", "x": 0})
+    return fig
+
+
+
+def log_y(fig: go.Figure, ticks: Sequence[tuple[float, str]]) -> go.Figure:
+    """A log-scale y axis with labelled ticks (value, label), for values that run from
+    minutes to days, such as response times."""
+    fig.update_yaxes(type="log", rangemode="normal", tickvals=[v for v, _ in ticks],
+                     ticktext=[t for _, t in ticks])
+    # shapes and annotations on a log axis are placed by log10 of the value
+    for shape in fig.layout.shapes:
+        if shape.yref == "y":
+            shape.y0, shape.y1 = math.log10(shape.y0), math.log10(shape.y1)
+    for note in fig.layout.annotations:
+        if note.yref == "y" and note.y:
+            note.y = math.log10(note.y)
+    return fig
+

@@ -48,6 +48,23 @@ if TYPE_CHECKING:
 Grain = Literal["day", "week", "month"]
 _GRAIN_EVERY: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
 ALL_PLATFORMS = "all"  # the platform label of the combined series in negative_spikes
+# How people write the platform names (the data holds lower-case ids).
+PLATFORM_LABELS: dict[str, str] = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    ALL_PLATFORMS: "All platforms",
+}
+
+
+def platform_label(col: str = "platform") -> pl.Expr:
+    """A platform id column as people write it (unknown ids capitalised)."""
+    return pl.col(col).replace_strict(
+        PLATFORM_LABELS, default=pl.col(col).str.to_titlecase(), return_dtype=pl.String
+    )
 
 SUMS: tuple[str, ...] = (
     "impressions",
@@ -65,6 +82,18 @@ RATIOS: dict[str, tuple[str, str]] = {
     "ctr": ("link_clicks", "impressions"),
     "promo_share": ("promo_posts", "posts"),
 }
+
+
+
+def period_bucket(date: pl.Expr, grain: Grain, end: dt.date | None = None) -> pl.Expr:
+    """The first day of the bucket a date falls in: the day, the ISO week (Monday) or the
+    month; with `end` and grain "week", 7-day blocks counted back from `end` instead, so
+    the latest block is complete (a 28-day period is exactly four weeks)."""
+    if grain != "week" or end is None:
+        return date.dt.truncate(_GRAIN_EVERY[grain])
+    back = (pl.lit(end) - date).dt.total_days() // 7
+    return pl.lit(end) - pl.duration(days=back * 7 + 6)
+
 
 # --- social_daily ----------------------------------------------------------------------
 
@@ -191,14 +220,22 @@ def audience_by_platform(
     return table.join(growth, on="platform", how="full", coalesce=True).sort("platform")
 
 
-def promo_share_series(social: pl.DataFrame, grain: Grain = "week") -> pl.DataFrame:
-    """period (first day of the UTC day, ISO week or month), posts, promo_posts and
-    promo_share, for a chart with the guide band at `settings.promo_share_max`."""
-    lf = social.lazy().with_columns(pl.col("date").dt.truncate(_GRAIN_EVERY[grain]).alias("period"))
+def promo_share_series(
+    social: pl.DataFrame,
+    grain: Grain = "week",
+    by: list[str] | None = None,
+    end: dt.date | None = None,
+) -> pl.DataFrame:
+    """period (first day of the UTC day, ISO week or month; see `period_bucket` for
+    `end`), the `by` groups (e.g. platform), posts, promo_posts and promo_share, for a
+    chart with the guide band at `settings.promo_share_max`."""
+    by = by or []
+    lf = social.lazy().with_columns(period_bucket(pl.col("date"), grain, end).alias("period"))
     return (
-        _audience_lazy(lf, ["period"])
+        _audience_lazy(lf, ["period", *by])
         .select(
             "period",
+            *by,
             pl.col("promo_share__den").cast(pl.Int64).alias("posts"),
             pl.col("promo_share__num").cast(pl.Int64).alias("promo_posts"),
             "promo_share",

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from smmkpi import datasets as ds
+from smmkpi.kpis.audience import period_bucket
 from smmkpi.kpis.base import KPI
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 NEEDS_REPLY: tuple[str, ...] = ("question", "complaint")
 Grain = Literal["day", "week", "month"]
-_GRAIN_EVERY: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # --- building blocks -------------------------------------------------------------------
@@ -235,6 +235,25 @@ def _unanswered_filter(as_of: dt.datetime) -> pl.Expr:
     )
 
 
+def age_label(minutes: pl.Expr) -> pl.Expr:
+    """A waiting time for people: "42 min" under an hour, "3 h 20 min" under two days
+    (rounded to the minute), "2.1 days" from two days on; null stays null."""
+    m = minutes.round(0).cast(pl.Int64)
+    h, rest = m // 60, m % 60
+    hours = pl.when(rest == 0).then(
+        pl.format("{} h", h)
+    ).otherwise(pl.format("{} h {} min", h, rest))
+    return (
+        pl.when(minutes.is_null())
+        .then(None)
+        .when(m < 60)
+        .then(pl.format("{} min", m))
+        .when(minutes < 48 * 60)
+        .then(hours)
+        .otherwise(pl.format("{} days", (minutes / 1440).round(1)))
+    )
+
+
 def unanswered(
     conversations: pl.DataFrame | None, as_of: dt.datetime, tz: str | None = None
 ) -> pl.DataFrame:
@@ -242,8 +261,8 @@ def unanswered(
 
     Pass every conversation up to the period's end (`ws.history`), not only the period's:
     an old question left unanswered is the most urgent one. Columns: conversation_id,
-    platform, kind, sentiment, campaign_id, opened_at (UTC), age_minutes, age_hours and,
-    with `tz`, opened_local (opened_at in that time zone).
+    platform, kind, sentiment, campaign_id, opened_at (UTC), age_minutes, age_hours, age
+    (`age_label`) and, with `tz`, opened_local (opened_at in that time zone).
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (UTC)")
@@ -256,7 +275,10 @@ def unanswered(
         .filter(_unanswered_filter(as_of))
         .select(cols)
         .with_columns((age.dt.total_microseconds() / 60e6).alias("age_minutes"))
-        .with_columns((pl.col("age_minutes") / 60).alias("age_hours"))
+        .with_columns(
+            (pl.col("age_minutes") / 60).alias("age_hours"),
+            age_label(pl.col("age_minutes")).alias("age"),
+        )
         .sort("opened_at", "conversation_id")
     )
     if tz:
@@ -280,13 +302,16 @@ def care_by_platform(conversations: pl.DataFrame, sla_minutes: int) -> pl.DataFr
 
 
 def care_over_time(
-    conversations: pl.DataFrame, sla_minutes: int, grain: Grain = "week"
+    conversations: pl.DataFrame,
+    sla_minutes: int,
+    grain: Grain = "week",
+    end: dt.date | None = None,
 ) -> pl.DataFrame:
-    """`care_table` per UTC day, ISO week (starting Monday) or month of opening; the
-    bucket's first day is in column `period`. Buckets without conversations are absent."""
-    every = _GRAIN_EVERY[grain]
+    """`care_table` per UTC day, ISO week (starting Monday) or month of opening, or with
+    `end` per 7-day block counted back from `end` (`audience.period_bucket`); the bucket's
+    first day is in column `period`. Buckets without conversations are absent."""
     lf = conversations.lazy().with_columns(
-        pl.col("opened_at").dt.date().dt.truncate(every).alias("period")
+        period_bucket(pl.col("opened_at").dt.date(), grain, end).alias("period")
     )
     return care_table(lf, sla_minutes, by=["period"])
 
@@ -435,7 +460,7 @@ KPIS: list[KPI] = [
     ),
     KPI(
         id="median_first_response_minutes",
-        label="Median first response (min)",
+        label="Median first response",
         unit="minutes",
         direction="lower",
         additive=False,
@@ -448,7 +473,7 @@ KPIS: list[KPI] = [
     ),
     KPI(
         id="p90_first_response_minutes",
-        label="90th percentile first response (min)",
+        label="90th percentile first response",
         unit="minutes",
         direction="lower",
         additive=False,

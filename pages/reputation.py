@@ -1,0 +1,236 @@
+"""Reputation & audience: what people say about the brand (sentiment, negative spikes),
+how many it reaches, whether it promotes too much, and what the community asks for."""
+
+import polars as pl
+import streamlit as st
+
+from smmkpi import charts, formatting
+from smmkpi.kpis import audience
+from smmkpi.kpis.audience import ALL_PLATFORMS, period_bucket, platform_label
+from smmkpi.kpis.catalog import CATALOG
+from smmkpi.kpis.overview import headline_targets
+from smmkpi.ui import cache
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile
+from smmkpi.ui.context import current
+
+SENTIMENT = ["negative_share", "sentiment_score", "negative_mentions"]
+AUDIENCE = ["impressions", "reach", "frequency", "engagement_rate", "ctr", "follower_growth",
+            "promo_share"]
+RESEARCH = ["questions", "suggestions"]
+NUM = st.column_config.NumberColumn
+PCT1 = "%.1f %%"
+
+ctx = current()
+header("Reputation & audience", "What do people say about the brand, how many people does it "
+       "reach, does it promote too much, and what does the community ask for?", ctx)
+
+NEEDS = ["mentions", "social_daily", "conversations"]
+if not any(ctx.ws.has(d) for d in NEEDS):
+    empty_state(NEEDS, "The Reputation & audience page")
+    st.stop()
+
+ids = [kid for group, dataset in ((SENTIMENT, "mentions"), (AUDIENCE, "social_daily"),
+                                 (RESEARCH, "conversations"))
+       if ctx.ws.has(dataset) for kid in group]
+values = cache.kpi_values(ctx.ws, ids)
+previous = cache.kpi_values(ctx.cws, ids) if ctx.cws else {}
+by_kpi = headline_targets(cache.targets(ctx.ws), ctx.ws.end)
+
+
+def tiles(kids: list[str], per_row: int = 4) -> None:
+    for i in range(0, len(kids), per_row):
+        for col, kid in zip(st.columns(per_row), kids[i:i + per_row], strict=False):
+            with col:
+                kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
+
+
+period_days = ctx.period.days
+
+# --- sentiment and negative spikes -------------------------------------------------------
+st.header("Sentiment", divider="gray")
+if not ctx.ws.has("mentions"):
+    empty_state(["mentions"], "Sentiment and negative spikes")
+else:
+    tiles(SENTIMENT, per_row=3)
+    s = ctx.settings
+    spikes = cache.computed("audience.spikes", ctx.ws, audience.spikes_for,
+                            extra=(s.spike_sigma, s.spike_min_count))
+    rule = (f"A negative spike is a day whose negative mentions exceed the mean of the previous "
+            f"28 days by more than {s.spike_sigma:g} standard deviations and number at least "
+            f"{s.spike_min_count} (settings `SMMKPI_SPIKE_SIGMA`, `SMMKPI_SPIKE_MIN_COUNT`); "
+            "checked per platform and for all platforms together.")
+    if spikes.height:
+        days = spikes.group_by("date").agg(platform_label().sort().alias("p")).sort("date")
+        listed = "; ".join(f"**{d:%a %d %b %Y}** ({', '.join(p)})"
+                           for d, p in days.iter_rows())
+        st.warning(f"Negative spike{'s' if days.height > 1 else ''} on {days.height} "
+                   f"day{'s' if days.height > 1 else ''} of this period: {listed}. Find what "
+                   "set it off, answer it publicly, and follow up.", icon=":material/warning:")
+    grain = "day" if period_days <= 120 else "week"
+
+    def _mentions(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+        lf = ws.frame("mentions").lazy().with_columns(
+            period_bucket(pl.col("date"), grain, ws.end).alias("period"))
+        return audience.mentions_table(lf, ["period"])
+
+    series = cache.computed("audience.mentions_series", ctx.ws, _mentions, extra=(grain,))
+    marks = spikes.select(
+        period_bucket(pl.col("date"), grain, ctx.ws.end).alias("x"),
+        pl.format("Negative spike {}: {}, {} negative (28-day mean {}, threshold {})",
+                  pl.col("date"), platform_label(), pl.col("negative"),
+                  pl.col("baseline_mean").round(1), pl.col("threshold").round(1)).alias("text"),
+    )
+    title = f"Mentions by sentiment, per {grain}, {ctx.period}"
+    if series.height == 0:
+        chart(charts.empty_figure(title, "No mentions in this period"), "mentions")
+    else:
+        chart(charts.sentiment_bars(series, "period", title=title, marks=marks,
+                                    y_title="mentions"), "mentions")
+    if spikes.height:
+        st.dataframe(
+            spikes.select(
+                "date", platform_label().alias("platform"), "negative", "baseline_mean",
+                "threshold"),
+            hide_index=True, key="spikes",
+            column_config={
+                "date": st.column_config.DateColumn("Day", format="ddd YYYY-MM-DD"),
+                "platform": "Platform",
+                "negative": NUM("Negative mentions", format="%d"),
+                "baseline_mean": NUM("Mean of previous 28 days", format="%.1f"),
+                "threshold": NUM("Spike threshold", format="%.1f"),
+            },
+        )
+    st.caption(rule + (" Mentions carry no campaign: the campaign filter does not narrow them."
+                       if ctx.filters.campaigns else ""))
+
+# --- audience ----------------------------------------------------------------------------
+st.header("Audience", divider="gray")
+if not ctx.ws.has("social_daily"):
+    empty_state(["social_daily"], "Impressions, reach, engagement and followers")
+else:
+    tiles(AUDIENCE)
+    st.caption("Reach is a daily count of unique people, so it is summed over days and "
+               "platforms: a person reached on two days counts twice. Frequency = impressions / "
+               "reach; engagement rate = engagements / reach; CTR = link clicks / impressions."
+               + (" Follower counts are rarely reported per campaign, so follower growth is "
+                  "usually n/a with a campaign filter." if ctx.filters.campaigns else ""))
+
+    def _by_platform(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+        frame, hist = ws.frame("social_daily"), ws.history("social_daily")
+        per = audience.audience_by_platform(frame, hist, ws.start, ws.end)
+        total = audience.audience_table(frame).with_columns(
+            pl.lit(ALL_PLATFORMS).alias("platform"),
+            pl.lit(per.get_column("followers_end").sum()).alias("followers_end"),
+            pl.lit(per.get_column("follower_growth").sum()).alias("follower_growth"))
+        return pl.concat([per, total.select(per.columns)], how="vertical_relaxed")
+
+    per = cache.computed("audience.by_platform", ctx.ws, _by_platform)
+    st.subheader("By platform")
+    st.dataframe(
+        per.select(
+            platform_label().alias("Platform"), "impressions", "reach", "frequency",
+            *(pl.col(c) * 100 for c in ("engagement_rate", "ctr", "promo_share")),
+            "followers_end", "follower_growth",
+        ),
+        hide_index=True, key="audience_by_platform",
+        column_config={
+            "impressions": NUM("Impressions", format="localized"),
+            "reach": NUM("Reach (sum of daily reach)", format="localized"),
+            "frequency": NUM("Frequency", format="%.2f"),
+            "engagement_rate": NUM("Engagement rate", format="%.2f %%"),
+            "ctr": NUM("CTR", format="%.2f %%"),
+            "promo_share": NUM("Promotional posts", format=PCT1),
+            "followers_end": NUM("Followers (end)", format="localized"),
+            "follower_growth": NUM("Follower growth", format="%+d"),
+        },
+    )
+    rows = per.filter(pl.col("platform") != ALL_PLATFORMS).with_columns(
+        platform_label().alias("label"))
+    left, right = st.columns(2)
+    with left:
+        grown = rows.filter(pl.col("follower_growth").is_not_null())
+        title = f"Follower growth per platform, followers, {ctx.period}"
+        if grown.height == 0:
+            chart(charts.empty_figure(title, "No follower counts for this selection"),
+                  "followers")
+        else:
+            chart(charts.bars(grown, "label", "follower_growth", title=title,
+                              y_title="new followers (net)", text="follower_growth"),
+                  "followers")
+    with right:
+        chart(charts.legend_below(charts.grouped_bars(
+            rows, "label", ["impressions", "reach"],
+            ["Impressions", "Reach (sum of daily reach)"],
+            title=f"Exposure against reach per platform, {ctx.period}", y_title="count")),
+            "exposure")
+
+    # --- promotion balance ---------------------------------------------------------------
+    st.header("Promotion balance", divider="gray")
+    limit = ctx.settings.promo_share_max
+    pgrain = "day" if period_days <= 14 else "week"
+    promo = cache.computed(
+        "audience.promo_series", ctx.ws,
+        lambda ws: audience.promo_share_series(ws.frame("social_daily"), pgrain, ["platform"],
+                                               end=ws.end).with_columns(
+            platform_label().alias("label")), extra=(pgrain,))
+    overall = cache.computed(
+        "audience.promo_overall", ctx.ws,
+        lambda ws: audience.promo_share_series(ws.frame("social_daily"), pgrain, end=ws.end),
+        extra=(pgrain,))
+    over = rows.filter(pl.col("promo_share") > limit).sort("promo_share", descending=True)
+    guide = formatting.percent(limit, 0)
+    if over.height:
+        named = ", ".join(f"{lab} ({formatting.percent(v)})"
+                          for lab, v in over.select("label", "promo_share").iter_rows())
+        st.warning(f"Over the {guide} guide for promotional posts in this period: {named}. "
+                   "Promote respectfully: mostly useful, entertaining or helpful posts.",
+                   icon=":material/campaign:")
+    title = f"Promotional posts, % of posts per {pgrain} by platform, {ctx.period}"
+    shown = None if ctx.filters.platforms else over.get_column("label").to_list()
+    promo = promo.filter(pl.col("promo_share").is_not_null())
+    if promo.height == 0:
+        chart(charts.empty_figure(title, "No posts in this period"), "promo")
+    else:
+        chart(charts.legend_below(charts.share_with_limit(
+            promo, "period", "label", "promo_share", title=title, y_title="% of posts",
+            limit=limit, limit_label=f"Guide: at most {guide}",
+            overall=overall.filter(pl.col("promo_share").is_not_null()),
+            overall_label="All platforms", show=shown)), "promo")
+    st.caption(f"Shaded: more than {guide} of posts promotional (setting "
+               "`SMMKPI_PROMO_SHARE_MAX`). Over-promotion is what followers tire of first. "
+               + ("" if ctx.filters.platforms else
+                  "Drawn: all platforms together and any platform over the guide for the whole "
+                  "period; click a platform in the legend to add its line.")
+               + (" Weeks are 7-day blocks counted back from the period's last day."
+                  if pgrain == "week" else ""))
+
+# --- demand research ---------------------------------------------------------------------
+st.header("Demand research", divider="gray")
+if not ctx.ws.has("conversations"):
+    empty_state(["conversations"], "Demand research (questions and suggestions)")
+else:
+    tiles(RESEARCH, per_row=4)
+    demand = cache.computed(
+        "audience.demand", ctx.ws,
+        lambda ws: audience.demand_research(ws.frame("conversations")).with_columns(
+            platform_label().alias("label")))
+    title = f"Questions and suggestions per platform, conversations, {ctx.period}"
+    if demand.height == 0:
+        chart(charts.empty_figure(title, "No questions or suggestions in this period"),
+              "demand")
+    else:
+        left, right = st.columns([3, 2])
+        with left:
+            chart(charts.legend_below(charts.grouped_bars(
+                demand, "label", ["questions", "suggestions"], ["Questions", "Suggestions"],
+                title=title, y_title="conversations", stacked=True)), "demand")
+        with right:
+            st.dataframe(
+                demand.select(pl.col("label").alias("Platform"), "questions", "suggestions",
+                              "total"),
+                hide_index=True, key="demand_table",
+                column_config={"questions": NUM("Questions", format="%d"),
+                               "suggestions": NUM("Suggestions", format="%d"),
+                               "total": NUM("Total", format="%d")})
+            st.caption("What people ask and suggest is free demand research: read the "
+                       "suggestions on the platforms where they cluster.")

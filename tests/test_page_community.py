@@ -1,0 +1,245 @@
+"""The Community page on the demo data (AppTest): tiles equal the catalog, the unanswered
+list holds the demo's open items oldest first, flagged rows are reported, the heatmap is in
+the display time zone, filters apply, and an empty database gets an empty state. Also the
+small library helpers the page added (age labels, 7-day blocks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from smmkpi import db, formatting, periods
+from smmkpi.config import get_settings
+from smmkpi.kpis import care
+from smmkpi.kpis.audience import period_bucket
+from smmkpi.kpis.catalog import CATALOG
+from smmkpi.workspace import DbSource, Filters, Period, Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/community.py"
+TILES = ["response_rate", "median_first_response_minutes", "p90_first_response_minutes",
+         "within_sla_share", "praise_acknowledged_rate", "complaint_resolution_rate",
+         "unanswered_now"]
+
+
+def open_page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def workspace(url: str, preset: str = "last_28", filters: Filters | None = None) -> Workspace:
+    src = DbSource(db.make_engine(url))
+    period = periods.preset_period(preset, periods.anchor_day(src.bounds()[1]))
+    return Workspace(src, period, filters or Filters(), settings=get_settings())
+
+
+def frame_by_column(at: AppTest, column: str) -> pl.DataFrame:
+    hits = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(hits) == 1, [list(d.value.columns) for d in at.dataframe]
+    return pl.from_pandas(hits[0])
+
+
+def figure(at: AppTest, title_part: str) -> dict:
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        if title_part in spec["layout"]["title"]["text"]:
+            return spec
+    raise AssertionError(f"no chart titled with {title_part!r}")
+
+
+def test_tiles_equal_the_catalog_with_comparison(app_env):
+    at = open_page()
+    ws = workspace(app_env)
+    prev = ws.with_period(ws.period.previous())
+    shown = {m.label: m for m in at.metric}
+    for kid in TILES:
+        k = CATALOG[kid]
+        label = "Answered within SLA (60 min)" if kid == "within_sla_share" else k.label
+        value, before = k.compute(ws), k.compute(prev)
+        assert shown[label].value == formatting.value(value, k.unit), kid
+        assert shown[label].delta == formatting.change(value, before, k.unit), kid
+    # the demo's story: 15 questions and complaints still waiting at the end of the data
+    assert shown["Unanswered now"].value == "15"
+    assert "60 minutes" in " ".join(c.value for c in at.caption)  # the SLA is said
+
+
+def test_unanswered_list_is_the_demos_open_items_oldest_first(app_env):
+    at = open_page()
+    ws = workspace(app_env)
+    table = frame_by_column(at, "Waiting")
+    expected = care.unanswered(ws.history("conversations"), care.period_end_instant(ws.period))
+    assert table.height == expected.height == 15
+    assert table["Conversation"].to_list() == expected["conversation_id"].to_list()
+    opened = table["Opened (UTC)"].to_list()
+    assert opened == sorted(opened)
+    # ages by hand for the oldest and newest item: the list is aged at 2026-11-01 00:00 UTC
+    first, last = expected.row(0, named=True), expected.row(-1, named=True)
+    as_of = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    age0 = (as_of - first["opened_at"]).total_seconds() / 60  # over two days -> "x.y days"
+    assert table["Waiting"][0] == f"{age0 / 1440:.1f} days"
+    age1 = round((as_of - last["opened_at"]).total_seconds() / 60)  # hours and minutes
+    assert table["Waiting"][-1] == f"{age1 // 60} h {age1 % 60} min"
+    # campaign names, not ids; no campaign reads "Brand-wide" as elsewhere in the app
+    camps = ws.everything("campaigns")
+    names = dict(camps.select("campaign_id", "name").iter_rows())
+    want = [names[c] if c else "Brand-wide" for c in expected["campaign_id"].to_list()]
+    assert table["Campaign"].to_list() == want
+    assert any(c != "Brand-wide" for c in want)  # the demo has one on a campaign
+    assert set(table["Platform"]) <= {"Facebook", "Instagram", "X", "LinkedIn", "TikTok",
+                                      "YouTube"}
+    assert "Unanswered now: 15" in [s.value for s in at.subheader]
+
+
+def test_platform_filter_narrows_tiles_and_list(app_env):
+    at = open_page({"platform": ["X"]})
+    ws = workspace(app_env, filters=Filters(platforms=("x",)))
+    shown = {m.label: m.value for m in at.metric}
+    for kid in ("response_rate", "unanswered_now"):
+        k = CATALOG[kid]
+        assert shown[k.label] == formatting.value(k.compute(ws), k.unit)
+    table = frame_by_column(at, "Waiting")
+    hist = ws.history("conversations")
+    assert set(hist["platform"]) == {"x"}
+    expected = care.unanswered(hist, care.period_end_instant(ws.period))
+    assert table["Conversation"].to_list() == expected["conversation_id"].to_list()
+    assert set(table["Platform"]) <= {"X"}
+
+
+def test_bad_rows_are_reported_and_listed(app_env):
+    """Year to date (2026) holds two of the demo's rows answered before they were opened."""
+    at = open_page({"range": "Year to date"})
+    ws = workspace(app_env, "year_to_date")
+    bad = care.bad_rows(ws.frame("conversations"))
+    assert bad.height == 2
+    note = [w.value for w in at.warning]
+    assert any("2 conversations answered before they were opened were excluded" in w
+               for w in note), note
+    assert "Conversations with impossible timestamps (2)" in [e.label for e in at.expander]
+    listed = frame_by_column(at, "Problem")
+    assert listed["Conversation"].to_list() == bad["conversation_id"].to_list()
+
+
+def test_no_bad_rows_note_when_none_in_period(app_env):
+    at = open_page()
+    assert not [w for w in at.warning if "before they were opened" in w.value]
+    assert not at.expander
+
+
+def test_platform_table_totals_and_weekly_blocks(app_env):
+    at = open_page()
+    ws = workspace(app_env)
+    conv = ws.frame("conversations")
+    table = frame_by_column(at, "Needing a reply")
+    total = table.filter(pl.col("Platform") == "All platforms")
+    needs = conv.filter(pl.col("kind").is_in(["question", "complaint"])
+                        & ~(pl.col("first_response_at") < pl.col("opened_at")).fill_null(False))
+    assert total["Needing a reply"].item() == needs.height
+    assert table.filter(pl.col("Platform") != "All platforms")["Needing a reply"].sum() == (
+        needs.height)
+    # 28 days = four 7-day blocks ending on the period's last day (2026-10-31, a Saturday)
+    spec = figure(at, "Care rates")
+    rate = next(t for t in spec["data"] if t["name"] == "Response rate")
+    assert rate["x"] == ["2026-10-04", "2026-10-11", "2026-10-18", "2026-10-25"]
+    last = needs.filter(pl.col("opened_at") >= dt.datetime(2026, 10, 25, tzinfo=dt.UTC))
+    answered = last.filter(pl.col("first_response_at").is_not_null()).height
+    assert rate["y"][-1] == pytest.approx(answered / last.height)
+
+
+def test_heatmap_uses_the_display_time_zone(app_env, monkeypatch):
+    monkeypatch.setenv("SMMKPI_DISPLAY_TZ", "America/New_York")
+    get_settings.cache_clear()
+    at = open_page()
+    ws = workspace(app_env)
+    spec = figure(at, "by weekday and hour")
+    assert "(America/New_York)" in spec["layout"]["title"]["text"]
+    heat = next(t for t in spec["data"] if t["type"] == "heatmap")
+    cells = care.response_heatmap(ws.frame("conversations"), "America/New_York")
+    for row in cells.filter(pl.col("responded") > 0).iter_rows(named=True):
+        z = heat["z"][row["weekday"] - 1][row["hour"]]
+        assert z == pytest.approx(math.log10(row["median_first_response_minutes"]))
+    # opened times in the unanswered list are shown in that zone too
+    table = frame_by_column(at, "Waiting")
+    assert "Opened (America/New_York)" in table.columns
+
+
+def test_empty_database_names_the_missing_dataset(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    db.migrate(db.make_engine(url))
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        at = open_page()
+        text = " ".join(i.value for i in at.info)
+        assert "`conversations`" in text and "Upload" in text
+        assert not at.metric
+    finally:
+        get_settings.cache_clear()
+
+
+# --- library helpers added for the page --------------------------------------------------
+
+
+@pytest.mark.parametrize(("minutes", "label"), [
+    (0.4, "0 min"),
+    (42.4, "42 min"),
+    (59.4, "59 min"),
+    (59.6, "1 h"),  # rounds to 60 minutes
+    (200.0, "3 h 20 min"),
+    (47 * 60 + 59, "47 h 59 min"),
+    (48 * 60, "2.0 days"),  # 2880 / 1440
+    (3 * 1440 + 144, "3.1 days"),  # 4464 / 1440 = 3.1
+    (None, None),
+])
+def test_age_label(minutes, label):
+    df = pl.DataFrame({"m": [minutes]}, schema={"m": pl.Float64})
+    assert df.select(care.age_label(pl.col("m"))).item() == label
+
+
+def test_period_bucket_counts_weeks_back_from_the_end():
+    end = dt.date(2026, 10, 31)
+    days = pl.DataFrame({"d": [dt.date(2026, 10, 31), dt.date(2026, 10, 25),
+                               dt.date(2026, 10, 24), dt.date(2026, 10, 4),
+                               dt.date(2026, 10, 3)]})
+    got = days.select(period_bucket(pl.col("d"), "week", end)).to_series().to_list()
+    # blocks: 10-25..10-31, 10-18..10-24, ..., 10-04..10-10, 09-27..10-03
+    assert got == [dt.date(2026, 10, 25), dt.date(2026, 10, 25), dt.date(2026, 10, 18),
+                   dt.date(2026, 10, 4), dt.date(2026, 9, 27)]
+    # without an end: ISO weeks starting Monday (2026-10-26 is a Monday)
+    iso = days.select(period_bucket(pl.col("d"), "week")).to_series().to_list()
+    assert iso[:2] == [dt.date(2026, 10, 26), dt.date(2026, 10, 19)]
+
+
+def test_care_over_time_with_end_blocks():
+    t = dt.datetime(2026, 10, 31, 12, tzinfo=dt.UTC)
+    conv = pl.DataFrame({
+        "conversation_id": ["a", "b", "c"],
+        "platform": ["x"] * 3,
+        "opened_at": [t, t - dt.timedelta(days=6), t - dt.timedelta(days=7)],
+        "kind": ["question"] * 3,
+        "sentiment": ["neutral"] * 3,
+        "first_response_at": [t + dt.timedelta(minutes=30), None, t],
+        "resolved_at": [None, None, None],
+        "campaign_id": [None, None, None],
+    }, schema_overrides={"opened_at": pl.Datetime("us", "UTC"),
+                         "first_response_at": pl.Datetime("us", "UTC"),
+                         "resolved_at": pl.Datetime("us", "UTC"), "campaign_id": pl.String})
+    out = care.care_over_time(conv, 60, "week", end=dt.date(2026, 10, 31))
+    # a (10-31) and b (10-25) share the block from 10-25; c (10-24) is in the one before
+    assert out["period"].to_list() == [dt.date(2026, 10, 18), dt.date(2026, 10, 25)]
+    assert out["needs_reply"].to_list() == [1, 2]
+    assert out["response_rate"].to_list() == [1.0, 0.5]
+    assert Period(dt.date(2026, 10, 4), dt.date(2026, 10, 31)).days == 28
