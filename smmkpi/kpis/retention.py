@@ -111,6 +111,7 @@ def prepare(orders: Orders) -> Prepared:
             pl.col("revenue").cast(pl.Float64),
             channel.cast(pl.String).alias("channel"),
         )
+        .drop_nulls(["customer_id", "ordered_at"])  # required columns; no place in a history
         .sort("customer_id", "ordered_at", "order_id")
         .with_columns(seq=idx - pl.when(new_customer).then(idx).forward_fill())
         .with_columns(day=pl.col("ordered_at").dt.date())
