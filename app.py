@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from smmkpi.ui import auth
 from smmkpi.ui.context import render_sidebar
 
 st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
+auth.gate()  # hosted: only the login or no-access view until the user has a role
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -13,6 +15,8 @@ PAGES = [
     st.Page("pages/community.py", title="Community", icon=":material/forum:"),
     st.Page("pages/reputation.py", title="Reputation & audience", icon=":material/campaign:"),
 ]
+if auth.can("admin"):
+    PAGES.append(st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"))
 
 page = st.navigation(PAGES)
 render_sidebar()

@@ -142,6 +142,17 @@ class AuditEntry(SQLModel, table=True):
     detail: str | None = None
 
 
+class UserRole(SQLModel, table=True):
+    """A role set by an admin on the Admin page for one email or a whole email domain
+    ('@example.com'); overrides the allow-list in secrets (see smmkpi.roles)."""
+
+    __tablename__ = "user_roles"
+    principal: str = Field(primary_key=True)  # lower-case email, or '@domain'
+    role: str  # viewer, editor, admin, or none (no access)
+    updated_by: str
+    updated_at: dt.datetime
+
+
 TABLES: dict[str, type[SQLModel]] = {
     "campaigns": Campaign,
     "kpi_targets": KpiTarget,

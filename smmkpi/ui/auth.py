@@ -1,17 +1,46 @@
 """Who is using the app and what they may do.
 
 Local mode (no `[auth]` section in .streamlit/secrets.toml): one local user with every
-right, said in the sidebar. Hosted mode (OpenID Connect via st.login) is added by the
-hosting work; pages only ever ask `can(action)` and `actor()`.
+right, said in the sidebar. Hosted mode (an `[auth]` section): Streamlit's OpenID Connect
+login (`st.login` / `st.user`); nothing of the dashboard, not even the sidebar, runs before
+the user is logged in and has a role (smmkpi.roles: the `[smmkpi.roles]` allow-list in
+secrets, overridden by admins on the Admin page, table `user_roles`).
+
+app.py calls `gate()` once before `st.navigation`; pages ask `can(action)` to show or hide
+controls and pass `actor()` to every write (audit log); `require(action)` stops a page
+whose user may not see it (the Admin page; and pages reached without app.py, see
+`require`). The role is worked out again on every run, so a role taken away on the Admin
+page takes effect within seconds, even for sessions already open.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
+from sqlalchemy import delete, insert, select
+from streamlit.errors import StreamlitSecretNotFoundError
 
-from smmkpi.roles import Action, Role, allowed
+from smmkpi import db, store
+from smmkpi.config import get_settings
+from smmkpi.models import UserRole
+from smmkpi.roles import (
+    ROLE_LABELS,
+    Action,
+    AllowList,
+    Grant,
+    Role,
+    allowed,
+    resolve,
+    validate_override,
+)
+from smmkpi.ui import cache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,21 +49,241 @@ class User:
     name: str
     role: Role | None
     local: bool
+    logged_in: bool = True
+    rule: str = ""  # why this role (shown on the Admin page and to users without access)
 
 
-LOCAL_USER = User(email=None, name="local user", role="admin", local=True)
+LOCAL_USER = User(email=None, name="local user", role="admin", local=True,
+                  rule="local mode: no login configured")
+ANONYMOUS = User(email=None, name="not logged in", role=None, local=False, logged_in=False,
+                 rule="not logged in")
+
+# ------------------------------------------------------------------ configuration
+
+
+def _secrets() -> Mapping[str, Any]:
+    """st.secrets as a plain dict ({} when there is no secrets file)."""
+    try:
+        return st.secrets.to_dict()
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
+
+
+def auth_section() -> Mapping[str, Any]:
+    section = _secrets().get("auth")
+    return section if isinstance(section, Mapping) else {}
+
+
+def hosted() -> bool:
+    """Hosted mode: an `[auth]` section exists in secrets (Streamlit's own criterion for
+    `st.user.is_logged_in`)."""
+    return bool(auth_section())
+
+
+def login_providers(section: Mapping[str, Any]) -> list[str | None]:
+    """The providers to offer: None for the default one (settings directly in `[auth]`),
+    and the name of each `[auth.NAME]` provider section."""
+    named = [k for k, v in section.items() if isinstance(v, Mapping) and "client_id" in v]
+    return ([None] if "client_id" in section else []) + named
+
+
+def allow_list() -> AllowList:
+    """The `[smmkpi.roles]` section (ValueError when it is malformed)."""
+    smmkpi = _secrets().get("smmkpi")
+    return AllowList.parse(smmkpi.get("roles") if isinstance(smmkpi, Mapping) else None)
+
+
+# ------------------------------------------------------------------ roles set by admins
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _overrides(url: str, version: int) -> dict[str, str]:
+    df = db.read_frame(cache.engine(url), select(UserRole.principal, UserRole.role))
+    return dict(zip(df["principal"].to_list(), df["role"].to_list(), strict=True))
+
+
+def role_overrides(url: str | None = None) -> dict[str, str]:
+    """The Admin page's rules {email or @domain: role or 'none'}, re-read when the data
+    version changes (every write bumps it, on any instance)."""
+    url = url or get_settings().database_url
+    return _overrides(url, cache.data_version(url))
+
+
+def role_rows(url: str | None = None) -> list[dict[str, Any]]:
+    """The Admin page's rules with who set them and when."""
+    url = url or get_settings().database_url
+    df = db.read_frame(cache.engine(url), select(UserRole).order_by(UserRole.principal))
+    return df.to_dicts()
+
+
+def set_role(principal: str, value: str, *, url: str | None = None) -> str:
+    """Store an Admin-page rule (role or 'none') for an email or @domain; audited.
+    Returns a sentence saying what changed. ValueError when the rule is refused."""
+    url = url or get_settings().database_url
+    user = current_user()
+    who, value = validate_override(principal, value, editor_email=user.email,
+                                   allow=allow_list())
+    before = role_overrides(url).get(who)
+    if before == value:
+        return f"{who} already is {value}; nothing changed."
+    now = dt.datetime.now(dt.UTC)
+    store.run_statements(
+        cache.engine(url),
+        [delete(UserRole).where(UserRole.principal == who),  # type: ignore[arg-type]
+         insert(UserRole).values(principal=who, role=value, updated_by=actor(), updated_at=now)],
+        actor=actor(), action="roles_edit", dataset="user_roles",
+        inserted=int(before is None), updated=int(before is not None),
+        detail=f"{who}: {before or 'no rule'} → {value}",
+    )
+    _overrides.clear()
+    return f"{who}: {before or 'no rule'} → {value}."
+
+
+def remove_role(principal: str, *, url: str | None = None) -> str:
+    """Delete an Admin-page rule (the secrets allow-list applies again); audited."""
+    url = url or get_settings().database_url
+    who = principal.strip().lower()
+    before = role_overrides(url).get(who)
+    if before is None:
+        return f"There is no rule for {who}."
+    user = current_user()
+    if user.email and who == user.email.strip().lower():
+        raise ValueError("you cannot change your own role; ask another admin")
+    store.run_statements(
+        cache.engine(url), [delete(UserRole).where(UserRole.principal == who)],  # type: ignore[arg-type]
+        actor=actor(), action="roles_edit", dataset="user_roles", deleted=1,
+        detail=f"{who}: {before} → rule removed",
+    )
+    _overrides.clear()
+    return f"Removed the rule for {who} ({before})."
+
+
+# ------------------------------------------------------------------ the current user
+
+
+def _claim(key: str) -> Any:
+    try:
+        return st.user.get(key)
+    except Exception:  # st.user outside a script run
+        return None
 
 
 def current_user() -> User:
-    return st.session_state.get("_smmkpi_user", LOCAL_USER)
+    """The user of this run, worked out from st.user, secrets and the Admin page's rules
+    (cheap: the rules are cached per data version). Raises ValueError when the
+    `[smmkpi.roles]` allow-list is malformed."""
+    if not hosted():
+        return LOCAL_USER
+    if _claim("is_logged_in") is not True:
+        return ANONYMOUS
+    email = _claim("email")
+    email = str(email) if email else None
+    name = str(_claim("name") or email or "unknown user")
+    verified = _claim("email_verified")
+    grant: Grant = resolve(email, allow_list(), role_overrides(),
+                           email_verified=verified if isinstance(verified, bool) else None)
+    return User(email=email, name=name, role=grant.role, local=False, rule=grant.rule)
 
 
 def can(action: Action) -> bool:
     """May the current user do this? Pages hide controls the user may not use."""
-    return allowed(current_user().role, action)
+    try:
+        return allowed(current_user().role, action)
+    except ValueError:
+        return False
 
 
 def actor() -> str:
     """The name written to the audit log for the current user's changes."""
     u = current_user()
     return u.email or u.name
+
+
+# ------------------------------------------------------------------ gate and views
+
+
+def _login_view() -> None:
+    st.title("smmkpi")
+    st.write("The social media KPI dashboard. Log in with your company account to see it.")
+    for provider in login_providers(auth_section()):
+        label = "Log in" if provider is None else f"Log in with {provider.capitalize()}"
+        st.button(label, type="primary", icon=":material/login:", key=f"login_{provider}",
+                  on_click=st.login, args=(provider,) if provider else ())
+
+
+def _no_access_view(user: User) -> None:
+    st.title("No access")
+    who = f"**{user.email}**" if user.email else "this account"
+    st.write(f"You are logged in as {who}, but this dashboard has not been shared with you. "
+             "Ask the person who runs it to give you access, then reload this page.")
+    st.button("Log out", icon=":material/logout:", key="logout_no_access", on_click=st.logout)
+
+
+def _config_error_view(error: ValueError) -> None:
+    st.title("Access is misconfigured")
+    st.error(f"The access list in the app's secrets is not valid, so nobody can get in: "
+             f"{error}. Whoever runs this app: fix `[smmkpi.roles]` in "
+             "`.streamlit/secrets.toml` (see docs/hosting.md).", icon=":material/error:")
+    st.button("Log out", icon=":material/logout:", key="logout_config", on_click=st.logout)
+
+
+def _blocked(view: Any, *args: Any) -> None:
+    """Show only `view` (no sidebar, no other page) and end the run. Registering it as the
+    one page also ends Streamlit's legacy handling of the pages/ folder for this process,
+    which would otherwise run a page file directly, without app.py."""
+    st.navigation([st.Page(lambda: view(*args), title="smmkpi", url_path="login")],
+                  position="hidden").run()
+    st.stop()
+
+
+def _resolve_or_block() -> User:
+    """The current user, or the login / no-access view and the end of this run."""
+    try:
+        user = current_user()
+    except ValueError as e:
+        log.error("invalid [smmkpi.roles] in secrets: %s", e)
+        _blocked(_config_error_view, e)
+        raise  # unreachable: st.stop() ended the run
+    if not user.logged_in:
+        _blocked(_login_view)
+    if user.role is None:
+        _blocked(_no_access_view, user)
+    return user
+
+
+def gate() -> User:
+    """Call once in app.py before st.navigation. Local mode: the local user, said in the
+    sidebar. Hosted: the logged-in user with a role, shown in the sidebar with a logout
+    button; anyone else gets only the login or the no-access view (the run stops)."""
+    user = _resolve_or_block()
+    box = st.sidebar.container(key="who")
+    if user.local:
+        box.caption(":material/person: **Local mode**: no login, every right (configure "
+                    "`[auth]` in `.streamlit/secrets.toml` to host it; see docs/hosting.md).")
+    else:
+        box.caption(f":material/account_circle: **{_md(user.name)}**"
+                    + (f" ({_md(user.email)})" if user.email and user.email != user.name
+                       else "")
+                    + f"  \n{ROLE_LABELS[user.role or 'none']}")
+        box.button("Log out", icon=":material/logout:", key="logout", on_click=st.logout)
+    return user
+
+
+def require(action: Action = "view") -> User:
+    """Stop this page unless the current user may `action`.
+
+    Pages normally run behind `gate()` in app.py. Streamlit 1.67 can still run a file in
+    pages/ directly, without app.py, in a fresh server process (its legacy handling of a
+    pages/ folder, until the first run that calls st.navigation): calling
+    `require()` where every page starts (smmkpi.ui.context.current) closes that door."""
+    user = _resolve_or_block()
+    if not allowed(user.role, action):
+        st.warning("This page is for admins only." if action == "admin" else
+                   "Your role does not allow this.", icon=":material/lock:")
+        st.stop()
+    return user
+
+
+def _md(text: str) -> str:
+    """Markdown-inert text (names come from the identity provider)."""
+    return "".join("\\" + ch if ch in set("\\`*_{}[]()#+-.!|<>~$:=") else ch for ch in text)

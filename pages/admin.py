@@ -1,0 +1,133 @@
+"""Admin: who may use the dashboard with which role, and who changed stored data when."""
+
+import polars as pl
+import streamlit as st
+
+from smmkpi import datasets as ds
+from smmkpi import roles, store
+from smmkpi.config import get_settings
+from smmkpi.ui import auth, cache
+
+user = auth.require("admin")
+settings = get_settings()
+engine = cache.engine(settings.database_url)
+
+st.title("Admin")
+st.caption("Who may use the dashboard and what they may do; who changed stored data, and when.")
+
+ACTIONS = {"import": "Import", "demo": "Demo data loaded", "targets_edit": "Targets edited",
+           "roles_edit": "Access changed", "clear": "Data cleared"}
+VALUE_LABELS = {"viewer": "Viewer", "editor": "Editor", "admin": "Admin", "none": "No access"}
+
+# ---------------------------------------------------------------- access
+st.subheader("Access")
+if user.local:
+    st.info("Local mode: there is no login, so everyone who can open this address has every "
+            "right. The rules below apply once the app is hosted with a login "
+            "(`[auth]` in `.streamlit/secrets.toml`, see docs/hosting.md).",
+            icon=":material/info:")
+
+try:
+    allow = auth.allow_list()
+except ValueError as e:  # local mode with a malformed list (hosted mode never gets here)
+    st.error(f"`[smmkpi.roles]` in secrets is not valid: {e}", icon=":material/error:")
+    allow = roles.AllowList({})
+overrides = auth.role_overrides()
+set_here = {r["principal"]: r for r in auth.role_rows()}
+rules = pl.DataFrame(
+    [{**row,
+      "secrets": VALUE_LABELS.get(row["secrets"] or "", ""),
+      "admin_page": VALUE_LABELS.get(row["admin_page"] or "", ""),
+      "effective": VALUE_LABELS.get(row["effective"] or "", "No access"),
+      "set_by": (set_here.get(row["principal"]) or {}).get("updated_by"),
+      "set_at": (set_here.get(row["principal"]) or {}).get("updated_at")}
+     for row in roles.effective_rules(allow, overrides)],
+    schema={"principal": pl.String, "secrets": pl.String, "admin_page": pl.String,
+            "effective": pl.String, "note": pl.String, "set_by": pl.String,
+            "set_at": pl.Datetime("us", "UTC")},
+    strict=False,
+)
+if rules.height:
+    st.dataframe(
+        rules.with_columns(pl.col("set_at").dt.convert_time_zone(settings.display_tz)),
+        hide_index=True, width="stretch", key="rules_table",
+        column_config={
+            "principal": st.column_config.TextColumn("Email or domain"),
+            "secrets": st.column_config.TextColumn(
+                "In secrets", help="[smmkpi.roles] in .streamlit/secrets.toml"),
+            "admin_page": st.column_config.TextColumn("Set here"),
+            "effective": st.column_config.TextColumn(
+                "Applies", help="An email rule beats a domain rule; for the same email or "
+                "domain, a rule set here beats the secrets file."),
+            "note": st.column_config.TextColumn("Note"),
+            "set_by": st.column_config.TextColumn("Set by"),
+            "set_at": st.column_config.DatetimeColumn("Set at", format="YYYY-MM-DD HH:mm"),
+        },
+    )
+else:
+    st.caption("No rules yet: nobody but local users can get in.")
+
+left, right = st.columns(2)
+with left, st.form("set_role", clear_on_submit=True, border=True):
+    st.markdown("**Give or change access**")
+    who = st.text_input("Email or domain", placeholder="ann@example.com or @example.com",
+                        help="A domain (starting with @) covers every verified email in it; an "
+                        "email rule beats a domain rule.")
+    value = st.selectbox("Role", roles.OVERRIDES, index=0,
+                         format_func=roles.ROLE_LABELS.get, key="set_role_value")
+    if st.form_submit_button("Save rule", type="primary", icon=":material/save:"):
+        try:
+            st.success(auth.set_role(who, value), icon=":material/check:")
+        except (ValueError, store.StoreError) as e:
+            st.error(str(e), icon=":material/error:")
+with right, st.container(border=True):
+    st.markdown("**Remove a rule set here**")
+    current = sorted(auth.role_overrides())
+    if current:
+        gone = st.selectbox("Rule", current, key="remove_role_pick",
+                            format_func=lambda p: f"{p}: {VALUE_LABELS[overrides.get(p, 'none')]}",
+                            help="The secrets file's rule (if any) applies again.")
+        if st.button("Remove rule", icon=":material/delete:", key="remove_role"):
+            try:
+                st.success(auth.remove_role(gone), icon=":material/check:")
+            except (ValueError, store.StoreError) as e:
+                st.error(str(e), icon=":material/error:")
+    else:
+        st.caption("No rules set here; the secrets file decides.")
+    probe = st.text_input("Check someone's access", placeholder="ann@example.com",
+                          key="probe_email")
+    if probe:
+        grant = roles.resolve(probe, allow, auth.role_overrides())
+        st.write(f"**{VALUE_LABELS.get(grant.role or 'none')}**: {grant.rule}.")
+
+# ---------------------------------------------------------------- audit log
+st.subheader("Audit log")
+st.caption("Every import, target edit and access change: who, when, which data, how many rows. "
+           "Newest first; the latest 1,000.")
+log = store.audit_log(engine, limit=1000)
+if not log.height:
+    st.caption("Nothing has been changed yet.")
+else:
+    labels = {s.name: s.label for s in ds.DATASETS.values()} | {"user_roles": "User roles"}
+    shown = log.select(
+        pl.col("at").dt.convert_time_zone(settings.display_tz).alias("when"),
+        pl.col("actor").alias("who"),
+        pl.col("action").replace_strict(ACTIONS, default=pl.col("action")).alias("what"),
+        pl.col("dataset").replace_strict(labels, default=pl.col("dataset")).alias("dataset"),
+        "inserted", "updated", "unchanged", "deleted", "detail",
+    )
+    st.dataframe(
+        shown, hide_index=True, width="stretch", key="audit_table",
+        column_config={
+            "when": st.column_config.DatetimeColumn(
+                f"When ({settings.display_tz})", format="YYYY-MM-DD HH:mm:ss"),
+            "who": st.column_config.TextColumn("Who"),
+            "what": st.column_config.TextColumn("What"),
+            "dataset": st.column_config.TextColumn("Data"),
+            "inserted": st.column_config.NumberColumn("Rows added", format="localized"),
+            "updated": st.column_config.NumberColumn("Rows changed", format="localized"),
+            "unchanged": st.column_config.NumberColumn("Rows unchanged", format="localized"),
+            "deleted": st.column_config.NumberColumn("Rows deleted", format="localized"),
+            "detail": st.column_config.TextColumn("Detail"),
+        },
+    )
