@@ -148,14 +148,16 @@ else:
         platform_label().alias("label"))
     left, right = st.columns(2)
     with left:
-        grown = rows.filter(pl.col("follower_growth").is_not_null())
+        grown = rows.filter(pl.col("follower_growth").is_not_null()).with_columns(
+            pl.col("follower_growth").map_elements("{:+,}".format, return_dtype=pl.String)
+            .alias("growth_text"))
         title = f"Follower growth per platform, followers, {ctx.period}"
         if grown.height == 0:
             chart(charts.empty_figure(title, "No follower counts for this selection"),
                   "followers")
         else:
             chart(charts.bars(grown, "label", "follower_growth", title=title,
-                              y_title="new followers (net)", text="follower_growth"),
+                              y_title="new followers (net)", text="growth_text"),
                   "followers")
     with right:
         chart(charts.legend_below(charts.grouped_bars(

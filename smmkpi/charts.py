@@ -476,10 +476,7 @@ def log_y(fig: go.Figure, ticks: Sequence[tuple[float, str]]) -> go.Figure:
     minutes to days, such as response times."""
     fig.update_yaxes(type="log", rangemode="normal", tickvals=[v for v, _ in ticks],
                      ticktext=[t for _, t in ticks])
-    # shapes and annotations on a log axis are placed by log10 of the value
-    for shape in fig.layout.shapes:
-        if shape.yref == "y":
-            shape.y0, shape.y1 = math.log10(shape.y0), math.log10(shape.y1)
+    # plotly.js places shapes on a log axis by value but annotations by log10 of the value
     for note in fig.layout.annotations:
         if note.yref == "y" and note.y:
             note.y = math.log10(note.y)

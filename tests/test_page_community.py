@@ -159,6 +159,17 @@ def test_platform_table_totals_and_weekly_blocks(app_env):
     assert rate["y"][-1] == pytest.approx(answered / last.height)
 
 
+def test_response_time_chart_marks_the_sla_on_its_log_axis(app_env):
+    at = open_page()
+    spec = figure(at, "First response time per week")
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    line = next(s for s in spec["layout"]["shapes"] if s["type"] == "line")
+    note = next(a for a in spec["layout"]["annotations"] if a["text"] == "SLA 60 min")
+    # plotly.js puts shapes on a log axis by value and annotations by log10 of the value
+    assert line["y0"] == line["y1"] == 60
+    assert note["y"] == pytest.approx(math.log10(60))
+
+
 def test_heatmap_uses_the_display_time_zone(app_env, monkeypatch):
     monkeypatch.setenv("SMMKPI_DISPLAY_TZ", "America/New_York")
     get_settings.cache_clear()
