@@ -86,14 +86,21 @@ def _mix(w: Workspace) -> pl.DataFrame:
 
 mix = cache.computed("traffic.mix", ws, _mix, extra=(weekly,))
 grain = "week" if weekly else "day"
+full = mix.filter(pl.col("days") == 7) if weekly else mix
+dropped = mix.height > full.height > 0  # a short week at either end would read as a dip
+short_days = int(mix.filter(pl.col("days") < 7).unique("date")["days"].sum()) if dropped else 0
+if dropped:
+    mix = full
 chart(charts.stacked_channels(
     mix, "date", "channel_group", "sessions", order=CHANNEL_GROUPS, highlight=SOCIAL_GROUPS,
     title=f"Website sessions by channel group, sessions per {grain}, {ctx.period}",
     y_title=f"Sessions per {grain}"), "traffic_mix")
 note = "Social groups (orange) sit at the bottom of the stack; legend in GA4's channel order."
-if weekly and mix.height and mix["days"].min() < 7:
-    note += (f" Weeks end on {ws.end:%d %b}; the first week holds only "
-             f"{mix['days'].min()} days of data.")
+if weekly:
+    note += f" Weeks of 7 days ending on {ws.end:%a %d %b}."
+    if dropped:
+        note += (f" {short_days} days in a short week at the edge of the data are left out "
+                 "of the chart (the tables count them).")
 st.caption(note)
 
 # --- channel group table --------------------------------------------------------------

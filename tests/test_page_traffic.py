@@ -3,6 +3,7 @@ charts hold the period's figures; an empty database gets empty states naming dat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -136,8 +137,6 @@ def test_weekly_chart_for_a_long_period(app_env):
     assert "sessions per week" in mix["layout"]["title"]["text"]
     dates = sorted(mix["data"][0]["x"])
     # weeks are 7 days apart
-    import datetime as dt
-
     d = [dt.date.fromisoformat(x[:10]) for x in dates]
     assert {(b - a).days for a, b in zip(d, d[1:], strict=False)} == {7}
 
@@ -155,3 +154,39 @@ def test_empty_database_names_the_missing_dataset(monkeypatch, tmp_path):
     assert "`web_sessions`" in text and "`social_daily`" in text
     assert "python -m smmkpi import" in text
     assert not at.get("plotly_chart")
+
+
+def test_by_week_counts_back_from_the_end():
+    from smmkpi.kpis.traffic import by_week
+
+    # 1-10 Jan 2026, end 10 Jan: weeks 4-10 Jan (7 days) and 28 Dec-3 Jan (1-3 Jan: 3 days)
+    days = pl.date_range(dt.date(2026, 1, 1), dt.date(2026, 1, 10), eager=True)
+    daily = pl.DataFrame({"date": days, "channel_group": ["Email"] * 10,
+                          "sessions": list(range(1, 11))})
+    out = by_week(daily, dt.date(2026, 1, 10), ["channel_group"], ["sessions"])
+    assert out.rows() == [
+        (dt.date(2025, 12, 28), "Email", 1 + 2 + 3, 3),
+        (dt.date(2026, 1, 4), "Email", 4 + 5 + 6 + 7 + 8 + 9 + 10, 7),
+    ]
+
+
+def test_tiles_follow_the_platform_filter(app_env):
+    from smmkpi import formatting
+    from smmkpi.kpis.catalog import CATALOG
+    from smmkpi.workspace import Filters
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["platform"] = ["Instagram"]
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    ws, _ = workspaces(app_env)
+    only = ws.__class__(ws.source, ws.period, Filters(platforms=("instagram",)))
+    shown = {m.label: m.value for m in at.metric}
+    for kid in ("social_sessions", "social_to_site_rate", "cost_per_social_session"):
+        k = CATALOG[kid]
+        assert k.compute(only) != k.compute(ws)
+        assert shown[k.label] == formatting.value(k.compute(only), k.unit)
+    funnel = figures(at)[1]
+    assert funnel["data"][0]["y"] == ["Instagram"]
