@@ -177,7 +177,9 @@ def combine(parsed: list[ParsedFile]) -> tuple[dict[str, pl.DataFrame], list[Pro
         if not f.ok:
             continue
         for ds_name, frame in f.frames.items():
-            rows = f.source_rows.get(ds_name, pl.Series(ROW, [None] * frame.height, pl.Int64))
+            rows = f.source_rows.get(
+                ds_name, pl.repeat(None, frame.height, dtype=pl.Int64, eager=True)
+            )
             parts.setdefault(ds_name, []).append(
                 frame.with_columns(__file=pl.lit(f.name), __r=rows.cast(pl.Int64))
             )
@@ -962,12 +964,13 @@ def _decimal_choice(texts: dict[str, pl.Series], default: str, ctx: _Ctx) -> dic
     return out
 
 
-def _date_parts(s: pl.Expr, order: DateOrder | None) -> tuple[pl.Expr, ...]:
-    """(y, m, d, H, M, S, us, offset_minutes, valid) from text, by the patterns above."""
-    g = {k: s.str.extract_groups(p) for k, p in _DATE_PATTERNS.items()}
+def _date_parts(s: pl.Expr, order: DateOrder | None, present: set[str]) -> tuple[pl.Expr, ...]:
+    """(y, m, d, H, M, S, us, offset_minutes, valid) from text, by the patterns above (only
+    those `present` in the column are evaluated)."""
+    g = {k: s.str.extract_groups(p) for k, p in _DATE_PATTERNS.items() if k in present}
 
     def f(k: str, name: str) -> pl.Expr:
-        return g[k].struct.field(name)
+        return g[k].struct.field(name) if k in g else pl.lit(None, dtype=pl.String)
 
     def i(e: pl.Expr) -> pl.Expr:
         return e.cast(pl.Int32, strict=False)
@@ -1098,46 +1101,92 @@ _ISO_STAMP = re.compile(
 )
 
 
-def _fast_temporal(s: pl.Series, kind: str) -> pl.Series | None:
-    """The column parsed by the ISO layout of its first value when every value has that
-    layout (a cheap path for machine-written files), else None."""
-    first = s.drop_nulls().head(1).to_list()
-    if not first:
-        return (
-            s.str.to_date("%Y-%m-%d", strict=False)
-            if kind == "date"
-            else (s.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us", time_zone="UTC"))
-        )
-    sample = first[0]
-    nonnull = s.len() - s.null_count()
-    if kind == "date":
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", sample):
-            v = s.str.to_date("%Y-%m-%d", strict=False)
-        elif re.fullmatch(r"[0-9]{8}", sample):
-            v = s.str.to_date("%Y%m%d", strict=False)
-        else:
-            return None
-        return v if v.len() - v.null_count() == nonnull else None
+_SLASH_STAMP = re.compile(
+    r"^[0-9]{1,2}(?P<sep>[/.-])[0-9]{1,2}(?P=sep)[0-9]{4}"
+    r"(?:(?P<time> +[0-9]{1,2}:[0-9]{2})(?P<sec>:[0-9]{2})?(?P<ap> *[AaPp][Mm])?)?$"
+)
+
+
+def _layout(sample: str, kind: str, order: DateOrder | None) -> tuple[str, bool, bool] | None:
+    """(strptime format, has a zone offset, AM/PM) for the layout of one value, when it is an
+    ISO or (order known, or dotted) slash layout; else None."""
+    if kind == "date" and re.fullmatch(r"[0-9]{8}", sample):
+        return "%Y%m%d", False, False
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", sample):
+        return "%Y-%m-%d", False, False
     m = _ISO_STAMP.match(sample)
+    if m is not None:
+        fmt_ = "%Y-%m-%d" + m["sep"] + "%H:%M" + (":%S%.f" if m["sec"] else "")
+        zone = m["zone"]
+        if zone is None or zone == "Z":
+            return fmt_ + (zone or ""), False, False
+        if kind == "date":  # a date is taken as written, whatever the zone: general path
+            return None
+        return fmt_ + (m["space"] or "") + "%#z", True, False
+    m = _SLASH_STAMP.match(sample)
     if m is None:
         return None
-    fmt_ = "%Y-%m-%d" + m["sep"] + "%H:%M" + (":%S%.f" if m["sec"] else "")
-    zone = m["zone"]
-    if zone is None or zone == "Z":
-        v = s.str.to_datetime(fmt_ + (zone or ""), strict=False, time_unit="us")
-        v = v.dt.replace_time_zone("UTC")
+    sep = m["sep"]
+    order = "dmy" if sep == "." else order
+    if order is None:
+        return None
+    fmt_ = f"%d{sep}%m{sep}%Y" if order == "dmy" else f"%m{sep}%d{sep}%Y"
+    if m["time"]:
+        fmt_ += (" %I:%M" if m["ap"] else " %H:%M") + (":%S" if m["sec"] else "")
+        fmt_ += " %p" if m["ap"] else ""
+    return fmt_, False, bool(m["ap"])
+
+
+def _strptime(s: pl.Series, kind: str, fmt_: str, aware: bool, ampm: bool) -> pl.Series:
+    """`s` parsed by one format into the column's type; values it does not fit are null, and so
+    are years without four digits (chrono reads '26' as the year 26)."""
+    if ampm:
+        s = s.str.replace(r"\s*([AaPp][Mm])$", " $1")
+    if fmt_ in ("%Y-%m-%d", "%Y%m%d"):
+        v = s.str.to_date(fmt_, strict=False)
+        v = v if kind == "date" else v.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    elif aware:
+        v = s.str.to_datetime(fmt_, strict=False, time_unit="us", time_zone="UTC")
     else:
-        v = s.str.to_datetime(
-            fmt_ + (m["space"] or "") + "%#z", strict=False, time_unit="us", time_zone="UTC"
+        v = s.str.to_datetime(fmt_, strict=False, time_unit="us").dt.replace_time_zone("UTC")
+    if kind == "date" and v.dtype != pl.Date:
+        v = v.dt.date()
+    return _frame_select(v, pl.when(pl.col("s").dt.year().is_between(1000, 9999)).then("s"))
+
+
+def _parse_layouts(
+    s: pl.Series, kind: str, order: DateOrder | None, out: pl.Series, todo: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """Fill `out` where `todo`, one strptime layout at a time (the layout of the first values
+    still to do), while that makes progress. Returns (out, still to do)."""
+    for _ in range(6):
+        rest = s.filter(todo)
+        if rest.len() == 0:
+            break
+        found = next(
+            (f for v in rest.head(50).to_list() if (f := _layout(v, kind, order)) is not None),
+            None,
         )
-    return v if v.len() - v.null_count() == nonnull else None
+        if found is None:
+            break
+        parsed = _strptime(rest, kind, *found)
+        ok = parsed.is_not_null()
+        if not ok.any():
+            break
+        if rest.len() == s.len() and ok.all():  # the whole column in one layout
+            return parsed.alias(out.name), ok.not_()
+        idx = todo.arg_true()
+        out = out.scatter(idx.filter(ok), parsed.filter(ok))
+        todo = todo.scatter(idx.filter(ok), False)
+    return out, todo
 
 
 def _slow_temporal(s: pl.Series, kind: str, order: DateOrder | None) -> tuple[pl.Series, bool]:
     """The column parsed by the general patterns (and Excel serials), and whether serials
     were used."""
     x = pl.col("s")
-    y, m, d, hh, mi, ss, us, off, valid = _date_parts(x, order)
+    present = {k for k, p in _DATE_PATTERNS.items() if s.str.contains(p).any()}
+    y, m, d, hh, mi, ss, us, off, valid = _date_parts(x, order, present)
     y0 = pl.when(valid).then(y).otherwise(2000)
     m0 = pl.when(valid).then(m).otherwise(1)
     d0 = pl.when(valid).then(d).otherwise(1)
@@ -1175,7 +1224,7 @@ def _type_frame(
     def text(name: str) -> pl.Series:
         if name in raw.columns:
             return raw[name].cast(pl.String)
-        return pl.Series(name, [None] * n, dtype=pl.String)
+        return pl.repeat(None, n, dtype=pl.String, eager=True).alias(name)
 
     checks: list[tuple[str, pl.Series, str]] = []  # (canonical, bad mask, message)
     out: dict[str, pl.Series] = {ROW: raw[ROW]}
@@ -1186,14 +1235,16 @@ def _type_frame(
         if c.type in ("int", "float")
     }
     decimals = _decimal_choice(numeric, ctx.decimal, ctx)
-    # temporal columns: fast ISO path first; the others decide the day/month order together
-    fast = {
-        c.name: _fast_temporal(text(c.name), c.type)
-        for c in ds.columns
-        if c.type in ("date", "datetime")
-    }
-    slow = {c: _strip(text(c)) for c, v in fast.items() if v is None}
-    evidence = {c: _slash_evidence(t) for c, t in slow.items()}
+    # temporal columns: order-free layouts (ISO, YYYYMMDD, dotted) first, by strptime; the
+    # slash dates left decide the day/month order together; the rest go the general way
+    partial: dict[str, tuple[pl.Series, pl.Series]] = {}
+    for c in ds.columns:
+        if c.type in ("date", "datetime"):
+            t = text(c.name)
+            empty = pl.repeat(None, n, dtype=c.dtype, eager=True).alias(c.name)
+            partial[c.name] = _parse_layouts(t, c.type, None, empty, t.is_not_null())
+    slow = {c: _strip(text(c)) for c, (_, todo) in partial.items() if todo.any()}
+    evidence = {c: _slash_evidence(t.filter(partial[c][1])) for c, t in slow.items()}
     file_dmy = sum(int(e["dmy"]) for e in evidence.values())  # type: ignore[call-overload]
     file_mdy = sum(int(e["mdy"]) for e in evidence.values())  # type: ignore[call-overload]
     orders_used: set[str] = set()
@@ -1227,16 +1278,18 @@ def _type_frame(
             ).to_series()
             checks.append((c.name, v.is_null() & s.is_not_null(), _EXPECT["bool"]))
         else:  # date, datetime
-            quick = fast[c.name]
-            if quick is not None:
-                s, v = text(c.name), quick
-            else:
-                s, ev = slow[c.name], evidence[c.name]
+            v, todo = partial[c.name]
+            s = slow.get(c.name, text(c.name))
+            if todo.any():
+                ev = evidence[c.name]
                 order = _date_order(ev, ctx.date_order, file_dmy, file_mdy, label, col)
                 if order is not None and (ev["dmy"] or ev["mdy"] or ev["amb"]):
                     orders_used.add(order)
-                v, used = _slow_temporal(s, c.type, order)
-                serial_used |= used
+                v, todo = _parse_layouts(s, c.type, order, v, todo & s.is_not_null())
+                if todo.any():
+                    rest, used = _slow_temporal(s.filter(todo), c.type, order)
+                    v = v.scatter(todo.arg_true(), rest)
+                    serial_used |= used
             checks.append((c.name, v.is_null() & s.is_not_null(), _EXPECT[c.type]))
         texts[c.name] = s
         out[c.name] = v.cast(c.dtype).alias(c.name)
