@@ -735,7 +735,25 @@ def _xlsx_first_row(data: bytes) -> int:
         return 1
 
 
-def _read_xlsx(data: bytes, col: _Collector, notes: list[str]) -> _Table:
+def _check_zip(data: bytes, limit: int, col: _Collector) -> None:
+    """An XLSX is a zip: refuse other zips, broken ones and ones that expand enormously."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            expanded = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise col.fatal("the file looks like an XLSX (zip) file but is damaged") from None
+    if "xl/workbook.xml" not in names:
+        raise col.fatal("this is a ZIP archive, not an XLSX workbook: unpack it first")
+    if limit > 0 and expanded > 20 * limit:  # XML compresses about 5-10 times
+        raise col.fatal(
+            f"the XLSX file expands to {expanded / 2**20:,.1f} MB, more than 20 times the "
+            "upload limit; save the sheet as CSV instead"
+        )
+
+
+def _read_xlsx(data: bytes, col: _Collector, notes: list[str], limit: int) -> _Table:
+    _check_zip(data, limit, col)
     try:
         import fastexcel
     except ImportError:
@@ -1412,7 +1430,7 @@ def _parse(
     ):
         raise col.fatal("the file is empty (expected a header row and at least one data row)")
     if data.startswith(b"PK\x03\x04"):
-        table = _read_xlsx(data, col, pf.notes)
+        table = _read_xlsx(data, col, pf.notes, limit)
         decimal = "."
     else:
         text, enc = _decode(data, col)

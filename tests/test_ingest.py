@@ -623,3 +623,20 @@ def test_load_folder_reads_the_good_corpus():
     assert frames["customers"].height == 8
     for name, frame in frames.items():
         assert frame.schema == pl.Schema(datasets.get(name).schema)
+
+
+def test_zip_files_that_are_not_workbooks(tmp_path):
+    import zipfile
+
+    z = tmp_path / "a.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("orders.csv", "order_id\n1\n")
+    assert "not an XLSX workbook" in parse_file(z).problems[0].message
+    assert "damaged" in parse_file(b"PK\x03\x04 not really a zip").problems[0].message
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as f:
+        f.writestr("xl/workbook.xml", "<workbook/>")
+        f.writestr("xl/worksheets/sheet1.xml", " " * (3 << 20))
+    pf = parse_file(bomb, max_bytes=100_000)  # 3 MB expanded > 20 x 100 kB
+    assert "expands to 3.0 MB, more than 20 times the upload limit" in pf.problems[0].message
+    assert "cannot be read" in parse_file(bomb, max_bytes=1 << 20).problems[0].message
