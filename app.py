@@ -14,6 +14,8 @@ PAGES = [
     st.Page("pages/journeys.py", title="Journeys", icon=":material/route:"),
     st.Page("pages/community.py", title="Community", icon=":material/forum:"),
     st.Page("pages/reputation.py", title="Reputation & audience", icon=":material/campaign:"),
+    st.Page("pages/targets.py", title="Targets", icon=":material/flag:"),
+    st.Page("pages/goals.py", title="Goals", icon=":material/category:"),
 ]
 if auth.can("admin"):
     PAGES.append(st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"))

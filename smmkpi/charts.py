@@ -482,3 +482,82 @@ def log_y(fig: go.Figure, ticks: Sequence[tuple[float, str]]) -> go.Figure:
             note.y = math.log10(note.y)
     return fig
 
+
+# ---------------------------------------------------------------------------- targets
+
+TARGET_LINE = "#CC79A7"  # the target marker: reads on light and dark backgrounds
+PACE_BAND = "rgba(128,128,128,0.35)"
+
+
+def target_bullets(df: pl.DataFrame, *, title: str, row_height: int = 64) -> go.Figure:
+    """One bullet per row (a target): the bar is the actual to date in its status colour,
+    the grey band runs to the pace (what the actual should be by now) and the line marks
+    the target. Each row has its own scale in its KPI's unit.
+
+    Columns: label (may hold <br>), actual, pace, target, forecast, status, and the unit's
+    d3 format as fmt, prefix, suffix. A missing actual draws no bar."""
+    fig = go.Figure()
+    n = max(df.height, 1)
+    gap = 0.35 / n
+    for i, r in enumerate(df.iter_rows(named=True)):
+        y1 = 1 - i / n
+        y0 = y1 - 1 / n + gap
+        values = [v for v in (r["actual"], r["pace"], r["target"], r["forecast"]) if v]
+        hi = max(values) * 1.08 if values else 1.0
+        has = r["actual"] is not None
+        fig.add_trace(go.Indicator(
+            mode="number+gauge" if has else "gauge",
+            value=r["actual"] if has else 0,
+            number={"valueformat": r["fmt"], "prefix": r["prefix"], "suffix": r["suffix"],
+                    "font": {"size": 15, "color": STATUS_COLOURS.get(r["status"], "#999999")}},
+            domain={"x": [0.34, 0.88], "y": [y0, y1]},
+            title={"text": r["label"], "font": {"size": 12}, "align": "right"},
+            gauge={
+                "shape": "bullet",
+                "axis": {"range": [0, hi], "tickformat": r["fmt"], "tickprefix": r["prefix"],
+                         "ticksuffix": r["suffix"], "tickfont": {"size": 10}, "nticks": 6},
+                "bar": {"color": STATUS_COLOURS.get(r["status"], "#999999"),
+                        "thickness": 0.5 if has else 0},
+                "bgcolor": "rgba(0,0,0,0)",
+                "borderwidth": 0,
+                "steps": [{"range": [0, r["pace"]], "color": PACE_BAND}],
+                "threshold": {"line": {"color": TARGET_LINE, "width": 3}, "thickness": 0.95,
+                              "value": r["target"]},
+            },
+        ))
+    fig = base_layout(fig, title, height=90 + row_height * n)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def target_trend(
+    df: pl.DataFrame, *, title: str, y_title: str, fmt: str, prefix: str = "",
+    suffix: str = "", status: str = "on track", target: float | None = None,
+    forecast: tuple[object, float] | None = None,
+) -> go.Figure:
+    """A KPI through a target's period: the value so far (`actual`, status colour), the
+    pace line (`pace`, dashed), the target (dotted) and, when given, the forecast as a
+    dotted segment from the last actual to (period end, forecast)."""
+    colour = STATUS_COLOURS.get(status, PALETTE[0])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=df["date"].to_list(), y=df["pace"].to_list(),
+                             name="Expected (pace)", mode="lines",
+                             line={"color": "#999999", "width": 2, "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=df["date"].to_list(), y=df["actual"].to_list(),
+                             name="Actual so far", mode="lines",
+                             line={"color": colour, "width": 3}))
+    if forecast is not None:
+        last = df.drop_nulls("actual").tail(1)
+        if last.height:
+            fig.add_trace(go.Scatter(
+                x=[last["date"].item(), forecast[0]], y=[last["actual"].item(), forecast[1]],
+                name="Forecast", mode="lines", line={"color": colour, "width": 2,
+                                                     "dash": "dot"}))
+    if target is not None:
+        fig.add_hline(y=target, line={"color": TARGET_LINE, "width": 2, "dash": "dot"},
+                      annotation_text="target", annotation_position="top left",
+                      annotation_font_color=TARGET_LINE)
+    fig.update_yaxes(title={"text": y_title}, tickformat=fmt, tickprefix=prefix,
+                     ticksuffix=suffix, rangemode="tozero")
+    fig.update_traces(hovertemplate=f"{prefix}%{{y:{fmt}}}{suffix}")
+    return base_layout(fig, title, height=320)

@@ -15,8 +15,11 @@ anything is saved; one bad row refuses the whole save:
 
 Suggested targets start from the previous comparable period's actual (README "Suggested
 targets"): 10 % better for counts, sums, money, times and other values (× 1.1 when higher is
-better, × 0.9 when lower is better); for shares where higher is better, 10 % of the way from
-the previous value to 100 % (80 % → 82 %), so a suggestion never passes 100 %.
+better, × 0.9 when lower is better); for shares where higher is better, the smaller of
+× 1.1 and 10 % of the way from the previous value to 100 % (5 % → 5.5 %, 80 % → 82 %), so a
+suggestion never passes 100 %. Counts are rounded to whole numbers (up when higher is better,
+down but at least 1 when lower is better), shares to 0.1 percentage point, other values to
+two decimals. KPIs without a positive previous value get no suggestion.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ class RowError:
     rule: str
 
     def __str__(self) -> str:
-        shown = "empty" if self.value is None else repr(self.value)
+        shown = "empty" if self.value is None else str(self.value)
         label = COLUMN_LABELS.get(self.column, self.column)
         return f"Row {self.row}, {label} = {shown}: {self.rule}"
 
@@ -344,8 +347,8 @@ def suggested_value(kpi: KPI, previous: float | None) -> float | None:
         return None
     higher = kpi.direction == "higher"
     if is_share(kpi):
-        raw = previous + SUGGEST_STEP * (1 - previous) if higher else previous * (
-            1 - SUGGEST_STEP)
+        raw = (min(previous * (1 + SUGGEST_STEP), previous + SUGGEST_STEP * (1 - previous))
+               if higher else previous * (1 - SUGGEST_STEP))
         value = round(min(raw, 1.0), 3)
     elif kpi.unit == "count":
         raw = previous * (1 + SUGGEST_STEP) if higher else previous * (1 - SUGGEST_STEP)
@@ -359,7 +362,7 @@ def suggested_value(kpi: KPI, previous: float | None) -> float | None:
 def suggestion_rule(kpi: KPI) -> str:
     """The rule `suggested_value` applies to this KPI, in words."""
     if is_share(kpi) and kpi.direction == "higher":
-        return "+10 % of the gap to 100 %"
+        return "× 1.1, at most +10 % of the gap to 100 %"
     if kpi.direction == "higher":
         return "× 1.1 (10 % more)"
     return "× 0.9 (10 % less)"
