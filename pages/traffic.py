@@ -152,9 +152,9 @@ else:
         {"column": "impressions", "title": "Impressions", "colour": charts.PALETTE[4]},
         {"column": "link_clicks", "title": "Link clicks · CTR", "rate": "ctr",
          "colour": charts.PALETTE[0]},
-        {"column": "sessions", "title": "Website sessions · of clicks",
+        {"column": "sessions", "title": "Website sessions · % of link clicks",
          "rate": "social_to_site_rate", "colour": charts.HIGHLIGHT[0]},
-        {"column": "conversions", "title": "Conversions · of sessions",
+        {"column": "conversions", "title": "Conversions · % of sessions",
          "rate": "social_conversion_rate", "colour": charts.PALETTE[2]},
     ], title=f"Social funnel per platform, visitors and rates, {ctx.period}"), "traffic_funnel")
     table(pct(funnel, "ctr", "social_to_site_rate", "social_conversion_rate")
@@ -208,7 +208,7 @@ def _campaigns(w: Workspace) -> pl.DataFrame:
                .join(names, on="_k", how="left", maintain_order="left")
                .with_columns(name=pl.coalesce("name", "_n"), goal=pl.coalesce("goal", "_g"))
                .drop("_k", "_n", "_g"))
-    return out.with_columns(pl.col("goal").replace(GOAL_LABELS),
+    return out.with_columns(pl.col("goal").replace(GOAL_LABELS).fill_null("—"),
                             pl.col("name").fill_null("(not in the campaign list)"))
 
 

@@ -190,3 +190,32 @@ def test_tiles_follow_the_platform_filter(app_env):
         assert shown[k.label] == formatting.value(k.compute(only), k.unit)
     funnel = figures(at)[1]
     assert funnel["data"][0]["y"] == ["Instagram"]
+
+
+def test_sessions_without_social_or_campaigns(monkeypatch, tmp_path, demo_frames):
+    """Only web_sessions stored: the page still shows sessions, names the missing datasets,
+    and the spend-based tiles and columns are n/a or absent, never 0."""
+    from smmkpi import db, store
+    from smmkpi.config import get_settings
+
+    url = f"sqlite:///{tmp_path / 'sessions_only.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    store.write_frames(engine, {"web_sessions": demo_frames["web_sessions"]}, actor="test",
+                       action="test")
+    engine.dispose()
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        at = open_page()
+    finally:
+        get_settings.cache_clear()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Social to site rate"] == "n/a"
+    assert shown["Cost per social session"] == "n/a"
+    assert shown["Sessions"] != "n/a"
+    text = " ".join(i.value for i in at.info)
+    assert "`social_daily`" in text and "`campaigns`" in text
+    table = at.dataframe[0].value
+    assert "roas" not in table.columns and "cost_per_session" not in table.columns
+    assert len(figures(at)) == 3  # channel mix, funnel (sessions side only), comparison
