@@ -6,8 +6,9 @@ exactly, and a list of `Problem`s (file, spreadsheet row, column, value, what wa
 It never raises for bad input: a file is importable when `ParsedFile.ok`.
 
 What it accepts:
-- UTF-8 with or without BOM, UTF-16 with BOM, cp1252 / latin-1; XLSX (first sheet, needs the
-  `fastexcel` package).
+- UTF-8 with or without BOM, UTF-16 (with or without BOM), cp1252 / latin-1; XLSX (first
+  sheet, needs the `fastexcel` package; zips that are not workbooks or that expand to more than
+  20 times the size limit are refused).
 - comma, semicolon, tab or pipe delimiters (sniffed; an Excel `sep=;` first line is honoured);
   quoted fields with embedded line breaks; blank lines and empty trailing columns;
   comment lines starting with `#` before the header.
@@ -31,6 +32,12 @@ exact duplicate rows are dropped with a note; the same key with different values
 Row numbers are spreadsheet rows: the header is row 1 of a plain file, comment and blank lines
 count as rows, a quoted line break does not start a new row.
 At most `MAX_LISTED` problems are listed, followed by one that gives the total.
+
+How: the file is split into records and typed column by column with Polars (every value read
+as text, then vectorized casts; a failing row is `parsed is null and text is not null`);
+Python never loops over rows except for files whose quoting the fast reader cannot split.
+Validation is hand-written rather than pandera: the rules come from `datasets.py`, and the
+problems need spreadsheet rows and locale-aware parsing that a schema library does not give.
 """
 
 from __future__ import annotations
@@ -128,9 +135,11 @@ def parse_file(
     """Read one CSV/XLSX file into typed frames plus problems; never raises for bad input.
 
     `dataset` forces the dataset instead of detecting it; `mapping` maps source headers to
-    canonical columns (None or "" ignores a column) on top of the automatic aliases; `fmt`
-    forces "canonical" or a known format name; `max_bytes` defaults to the upload limit in
-    the settings.
+    canonical columns (None or "" ignores a column) on top of the automatic aliases (canonical
+    files only); `date_order` reads slash dates day first ("dmy") or month first ("mdy");
+    `fmt` forces "canonical" or a known format name; `max_bytes` defaults to the upload limit
+    in the settings (0 = no limit). Frames are filled even when there are problems (for a
+    preview); import them only when `ok`.
     """
     label = name or _name_of(src)
     pf = ParsedFile(name=label)
@@ -1468,6 +1477,11 @@ def _parse(
         if fmt is not None and (dataset is None or dataset == fmt.dataset):
             known = fmt
     if known is not None:
+        if mapping:
+            pf.notes.append(
+                f"the column mapping is not used for a {known.name} file "
+                "(read it with fmt='canonical' to map its columns yourself)"
+            )
         _parse_known(pf, col, known, raw, names, table.preamble, ctx)
         return
 
