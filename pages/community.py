@@ -26,6 +26,7 @@ TILES = [
     "unanswered_now",
 ]
 PCT = st.column_config.NumberColumn
+SHOWN_MAX = 500  # unanswered items listed on the page (all of them in the CSV download)
 TIME_TICKS = [(1, "1 min"), (5, "5 min"), (15, "15 min"), (60, "1 h"), (240, "4 h"),
               (960, "16 h"), (2880, "2 days")]
 
@@ -72,7 +73,7 @@ if quality.total:
                                  ("resolved_at", "Resolved"))),
                 pl.col("reason").alias("Problem"),
             ),
-            hide_index=True,
+            hide_index=True, placeholder="—",
             column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
                            for c in ("Opened", "First response", "Resolved")},
         )
@@ -96,23 +97,30 @@ else:
              for cid in open_items.get_column("campaign_id").unique().to_list()}
     st.caption(f"Questions and complaints without a first response as of {when}, oldest first, "
                "however long ago they were opened. Answer these before anything else.")
+    view = [
+        pl.col("age").alias("Waiting"),
+        pl.col("opened_local").dt.replace_time_zone(None).alias(f"Opened ({tz})"),
+        platform_label().alias("Platform"),
+        pl.col("kind").str.to_titlecase().alias("Kind"),
+        pl.col("campaign_id").replace_strict(names, return_dtype=pl.String)
+        .fill_null(names.get(None, "")).alias("Campaign"),
+        pl.col("sentiment").str.to_titlecase().alias("Sentiment"),
+        pl.col("conversation_id").alias("Conversation"),
+    ]
     st.dataframe(
-        open_items.select(
-            pl.col("age").alias("Waiting"),
-            pl.col("opened_local").dt.replace_time_zone(None).alias(f"Opened ({tz})"),
-            platform_label().alias("Platform"),
-            pl.col("kind").str.to_titlecase().alias("Kind"),
-            pl.col("campaign_id").replace_strict(names, return_dtype=pl.String)
-            .fill_null(names.get(None, "")).alias("Campaign"),
-            pl.col("sentiment").str.to_titlecase().alias("Sentiment"),
-            pl.col("conversation_id").alias("Conversation"),
-        ),
-        hide_index=True,
+        open_items.head(SHOWN_MAX).select(view),
+        hide_index=True, placeholder=formatting.MISSING,
         height=min(open_items.height, 10) * 35 + 40,
         column_config={f"Opened ({tz})": st.column_config.DatetimeColumn(
             format="ddd YYYY-MM-DD HH:mm")},
         key="unanswered",
     )
+    if open_items.height > SHOWN_MAX:
+        st.caption(f"Showing the {SHOWN_MAX:,} oldest of {open_items.height:,}.")
+        st.download_button(
+            f"Download all {open_items.height:,} as CSV",
+            open_items.select(view).write_csv(), file_name=f"unanswered_{ctx.ws.end}.csv",
+            mime="text/csv", icon=":material/download:")
 
 frame = ctx.ws.frame("conversations")
 if frame is None or frame.height == 0:
@@ -144,7 +152,7 @@ st.dataframe(
         pl.col("praise"),
         *(pl.col(r) * 100 for r in rates[2:]),
     ),
-    hide_index=True,
+    hide_index=True, placeholder=formatting.MISSING,
     column_config={
         "response_rate": PCT("Response rate", format="%.1f %%"),
         "within_sla_share": PCT(f"Within SLA ({sla} min)", format="%.1f %%"),

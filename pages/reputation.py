@@ -91,7 +91,7 @@ else:
             spikes.select(
                 "date", platform_label().alias("platform"), "negative", "baseline_mean",
                 "threshold"),
-            hide_index=True, key="spikes",
+            hide_index=True, placeholder=formatting.MISSING, key="spikes",
             column_config={
                 "date": st.column_config.DateColumn("Day", format="ddd YYYY-MM-DD"),
                 "platform": "Platform",
@@ -132,7 +132,7 @@ else:
             *(pl.col(c) * 100 for c in ("engagement_rate", "ctr", "promo_share")),
             "followers_end", "follower_growth",
         ),
-        hide_index=True, key="audience_by_platform",
+        hide_index=True, placeholder=formatting.MISSING, key="audience_by_platform",
         column_config={
             "impressions": NUM("Impressions", format="localized"),
             "reach": NUM("Reach (sum of daily reach)", format="localized"),
@@ -230,7 +230,7 @@ else:
             st.dataframe(
                 demand.select(pl.col("label").alias("Platform"), "questions", "suggestions",
                               "total"),
-                hide_index=True, key="demand_table",
+                hide_index=True, placeholder=formatting.MISSING, key="demand_table",
                 column_config={"questions": NUM("Questions", format="%d"),
                                "suggestions": NUM("Suggestions", format="%d"),
                                "total": NUM("Total", format="%d")})

@@ -254,3 +254,37 @@ def test_care_over_time_with_end_blocks():
     assert out["needs_reply"].to_list() == [1, 2]
     assert out["response_rate"].to_list() == [1.0, 0.5]
     assert Period(dt.date(2026, 10, 4), dt.date(2026, 10, 31)).days == 28
+
+
+def test_a_long_unanswered_list_is_capped_with_a_download(tmp_path, monkeypatch):
+    """600 waiting questions: the page lists the 500 oldest and offers all 600 as CSV."""
+    from smmkpi import datasets as ds
+    from smmkpi import store
+
+    t0 = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    n = 600
+    conv = pl.DataFrame({
+        "conversation_id": [f"c{i:04d}" for i in range(n)],
+        "platform": ["x"] * n,
+        "opened_at": [t0 + dt.timedelta(minutes=7 * i) for i in range(n)],
+        "kind": ["question"] * n,
+        "sentiment": ["neutral"] * n,
+    })
+    spec = ds.get("conversations").empty_frame()
+    conv = pl.concat([spec, conv], how="diagonal_relaxed").select(spec.columns).cast(spec.schema)
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    store.write_frames(engine, {"conversations": conv}, actor="test")
+    engine.dispose()
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        at = open_page()
+        assert "Unanswered now: 600" in [s.value for s in at.subheader]
+        table = frame_by_column(at, "Waiting")
+        assert table["Conversation"].to_list() == [f"c{i:04d}" for i in range(500)]
+        assert "Showing the 500 oldest of 600." in [c.value for c in at.caption]
+        assert at.get("download_button")
+    finally:
+        get_settings.cache_clear()
