@@ -98,7 +98,11 @@ def change(current: float | None, previous: float | None, unit: str) -> str | No
         return None
     c, p = float(current), float(previous)  # type: ignore[arg-type]
     if unit == "ratio":
-        return f"{100 * (c - p):+.1f} pp"
-    if p == 0:
+        diff, suffix = 100 * (c - p), "pp"
+    elif p == 0:
         return None
-    return f"{100 * (c / p - 1):+.1f} %"
+    else:
+        diff, suffix = 100 * (c / p - 1), "%"
+    if round(diff, 1) == 0:
+        return f"0.0 {suffix}"  # no sign: neither up nor down (Streamlit colours by sign)
+    return f"{diff:+.1f} {suffix}"

@@ -76,6 +76,8 @@ def test_change():
     assert f.change(0.30, 0.25, "ratio") == "+5.0 pp"
     assert f.change(110, 100, "count") == "+10.0 %"
     assert f.change(5, 0, "count") is None
+    assert f.change(100.01, 100, "count") == "0.0 %"  # not "-0.0 %" or "+0.0 %"
+    assert f.change(0.12341, 0.1234, "ratio") == "0.0 pp"
     assert f.change(None, 3, "count") is None
     assert f.money(10, "EUR") == "€10.00"
     assert f.money(10, "CHF") == "10.00 CHF"
