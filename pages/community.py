@@ -135,6 +135,8 @@ st.subheader("By platform")
 def _platform_table(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
     df = ws.frame("conversations")
     per = care.care_by_platform(df, sla)
+    if per.height <= 1:
+        return per
     total = care.care_table(df, sla).with_columns(pl.lit(ALL_PLATFORMS).alias("platform"))
     return pl.concat([per, total.select(per.columns)])
 

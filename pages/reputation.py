@@ -118,11 +118,18 @@ else:
     def _by_platform(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
         frame, hist = ws.frame("social_daily"), ws.history("social_daily")
         per = audience.audience_by_platform(frame, hist, ws.start, ws.end)
-        total = audience.audience_table(frame).with_columns(
+        if per.height <= 1:
+            return per
+
+        def total(col: str) -> int | None:  # null when no platform reports it, not 0
+            s = per.get_column(col).drop_nulls()
+            return int(s.sum()) if s.len() else None
+
+        row = audience.audience_table(frame).with_columns(
             pl.lit(ALL_PLATFORMS).alias("platform"),
-            pl.lit(per.get_column("followers_end").sum()).alias("followers_end"),
-            pl.lit(per.get_column("follower_growth").sum()).alias("follower_growth"))
-        return pl.concat([per, total.select(per.columns)], how="vertical_relaxed")
+            pl.lit(total("followers_end"), dtype=pl.Int64).alias("followers_end"),
+            pl.lit(total("follower_growth"), dtype=pl.Int64).alias("follower_growth"))
+        return pl.concat([per, row.select(per.columns)], how="vertical_relaxed")
 
     per = cache.computed("audience.by_platform", ctx.ws, _by_platform)
     st.subheader("By platform")
@@ -188,7 +195,8 @@ else:
                    "Promote respectfully: mostly useful, entertaining or helpful posts.",
                    icon=":material/campaign:")
     title = f"Promotional posts, % of posts per {pgrain} by platform, {ctx.period}"
-    shown = None if ctx.filters.platforms else over.get_column("label").to_list()
+    shown = (None if ctx.filters.platforms or rows.height <= 1
+             else over.get_column("label").to_list())
     promo = promo.filter(pl.col("promo_share").is_not_null())
     if promo.height == 0:
         chart(charts.empty_figure(title, "No posts in this period"), "promo")

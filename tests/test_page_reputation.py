@@ -217,3 +217,15 @@ def test_promo_share_series_by_platform():
         (dt.date(2026, 10, 25), "facebook", 10, 5, 0.5),  # 5 / 10
         (dt.date(2026, 10, 25), "x", 4, 1, 0.25),  # 1 / 4
     ]
+
+
+def test_campaign_filter_keeps_follower_totals_missing(app_env):
+    """Follower counts sit on rows without a campaign: with a campaign filter follower
+    growth is n/a everywhere (never a made-up 0) and a single platform gets no total row."""
+    at = open_page({"campaign": ["Social care hours"], "range": "Last 90 days"})
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Follower growth"] == "n/a"
+    table = frame_by_column(at, "followers_end")
+    assert table["Platform"].to_list() == ["X"]
+    assert table["follower_growth"].is_null().all()
+    assert any("campaign filter does not narrow them" in c.value for c in at.caption)
