@@ -105,6 +105,7 @@ class ParsedFile:
     source_rows: dict[str, pl.Series] = field(default_factory=dict)  # frame row -> file row
     preview: pl.DataFrame | None = None  # the first rows as text, with the file's headers
     scores: list[tuple[str, float]] = field(default_factory=list)  # dataset detection scores
+    ambiguous_dates: list[str] = field(default_factory=list)  # columns that need `date_order`
 
     @property
     def ok(self) -> bool:
@@ -914,6 +915,7 @@ class _Ctx:
     date_order: DateOrder | None
     decimal: str  # default decimal separator when the values do not tell
     notes: list[str]
+    ambiguous: list[str]  # columns whose day/month order is undecided
 
 
 def _frame_select(s: pl.Series, expr: pl.Expr) -> pl.Series:
@@ -1309,7 +1311,7 @@ def _type_frame(
             s = slow.get(c.name, text(c.name))
             if todo.any():
                 ev = evidence[c.name]
-                order = _date_order(ev, ctx.date_order, file_dmy, file_mdy, label, col)
+                order = _date_order(ev, ctx.date_order, file_dmy, file_mdy, label, col, ctx)
                 if order is not None and (ev["dmy"] or ev["mdy"] or ev["amb"]):
                     orders_used.add(order)
                 v, todo = _parse_layouts(s, c.type, order, v, todo & s.is_not_null())
@@ -1345,6 +1347,7 @@ def _date_order(
     file_mdy: int,
     label: str,
     col: _Collector,
+    ctx: _Ctx,
 ) -> DateOrder | None:
     """The day/month order for a column's slash dates (None = undecided, reported)."""
     if given is not None:
@@ -1364,6 +1367,7 @@ def _date_order(
         return "dmy"
     if file_mdy and not file_dmy:
         return "mdy"
+    ctx.ambiguous.append(label)
     col.file_problem(
         "could be day first (DD/MM/YYYY) or month first (MM/DD/YYYY) and no value in the file "
         "tells which; choose the date order (date_order='dmy' or 'mdy') and read the file again",
@@ -1465,7 +1469,7 @@ def _parse(
             pf.notes.append(f"{n} has values but no header: ignored")
     if raw.height == 0:
         col.file_problem("the file has a header but no data rows")
-    ctx = _Ctx(date_order, decimal, pf.notes)
+    ctx = _Ctx(date_order, decimal, pf.notes, pf.ambiguous_dates)
 
     known = None
     if fmt_name not in ("canonical",):

@@ -333,6 +333,7 @@ def test_ambiguous_dates_refused_until_date_order_is_given():
     (p,) = pf.problems
     assert (p.row, p.column, p.value) == (None, "date", "03/04/2026")
     assert "date_order" in p.message
+    assert pf.ambiguous_dates == ["date"]  # for the page: ask day or month first
     dmy = parse_ok(BAD / "ambiguous_dates.csv", date_order="dmy")
     assert dmy.frames["mentions"]["date"].to_list() == [date(2026, 4, 3), date(2026, 5, 4)]
     mdy = parse_ok(BAD / "ambiguous_dates.csv", date_order="mdy")
