@@ -69,7 +69,9 @@ def kpi_tile(
             kpi.label,
             formatting.value(value, kpi.unit, cur),
             delta=delta,
-            delta_color="normal" if kpi.direction == "higher" else "inverse",
+            delta_color=("off" if delta and delta.startswith("0.0") else
+                         "normal" if kpi.direction == "higher" else "inverse"),
+            delta_arrow="off" if delta and delta.startswith("0.0") else "auto",
             help=kpi.description,
         )
         lines = []
