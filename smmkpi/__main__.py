@@ -95,25 +95,24 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _parse(files: Sequence[Path], dataset: str | None, date_order: str | None):  # type: ignore[no-untyped-def]
-    """Parse every file; raise BadInput listing every problem."""
+    """Parse every file and combine them per dataset; raise BadInput listing every problem
+    (file, row, column) when any file has one."""
     from smmkpi import ingest
 
-    frames: dict[str, list] = {}
-    problems: list = []
     parsed = []
     for f in files:
-        if not f.exists():
+        if not f.is_file():
             raise BadInput(f"{f}: no such file")
-        pf = ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order,  # type: ignore[arg-type]
-                               max_bytes=get_settings().max_upload_mb * 1024 * 1024)
-        parsed.append(pf)
-        problems.extend(pf.problems)
-        for name, df in pf.frames.items():
-            frames.setdefault(name, []).append(df)
+        parsed.append(ingest.parse_file(f, name=f.name, dataset=dataset,  # type: ignore[arg-type]
+                                        date_order=date_order))  # type: ignore[arg-type]
+    frames, problems = ingest.combine(parsed)
     if problems:
+        total = sum(pf.problem_count for pf in parsed) + max(
+            0, len(problems) - sum(len(pf.problems) for pf in parsed))
         shown = "\n".join(f"  {p}" for p in problems[:200])
-        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
-        raise BadInput(f"{len(problems)} problem(s), nothing stored:\n{shown}{more}")
+        more = f"\n  ... {total - 200} more (python -m smmkpi check lists them per file)" if (
+            total > 200) else ""
+        raise BadInput(f"{total} problem(s), nothing stored:\n{shown}{more}")
     return parsed, frames
 
 
@@ -127,31 +126,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _combine(frames: dict[str, list]):  # type: ignore[no-untyped-def]
-    """One frame per dataset; the same key in two files with different values is refused."""
-    import polars as pl
-
-    out = {}
-    for name, parts in frames.items():
-        df = pl.concat(parts, how="vertical").unique(keep="first", maintain_order=True)
-        key = list(ds.get(name).key)
-        clash = df.filter(pl.struct(key).is_duplicated())
-        if clash.height:
-            first = clash.row(0, named=True)
-            shown = ", ".join(f"{k}={first[k]!r}" for k in key)
-            raise BadInput(f"{name}: {clash.height} rows across the files share a key with "
-                           f"different values (first: {shown}); nothing stored")
-        out[name] = df
-    return out
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     from smmkpi import store
 
     _, frames = _parse(args.files, args.dataset, args.date_order)
-    combined = _combine(frames)
     engine = _engine(args)
-    results = store.write_frames(engine, combined, actor="cli", action="import",
+    results = store.write_frames(engine, frames, actor="cli", action="import",
                                  detail=", ".join(f.name for f in args.files))
     _print_results(results)
     return EXIT_OK
