@@ -163,6 +163,10 @@ def _rules() -> pl.Expr:
     return chain.otherwise(pl.lit("Unassigned"))
 
 
+PRECLASSIFIED_MEDIUM = "(channel group)"
+_GROUP_BY_LOWER: dict[str, str] = {g.lower(): g for g in CHANNEL_GROUPS}
+
+
 def classify_frame(frame: pl.DataFrame) -> pl.Series:
     """The channel group of each row of a frame with String columns source, medium, campaign.
 
@@ -185,7 +189,12 @@ def classify_frame(frame: pl.DataFrame) -> pl.Series:
                                            return_dtype=pl.String),
         _paid=pl.col("_med").str.contains(PAID_MEDIUM_RE),
         _shop=pl.col("_camp").str.contains(SHOPPING_CAMPAIGN_RE),
-    ).select(*_KEYS, channel_group=_rules())
+    ).select(*_KEYS, channel_group=pl.when(pl.col("_med") == PRECLASSIFIED_MEDIUM).then(
+        # rows already grouped by GA4 (a report by channel group, see ingest_formats):
+        # the source holds the group's name
+        pl.col("_src").replace_strict(_GROUP_BY_LOWER, default="Unassigned",
+                                    return_dtype=pl.String)
+    ).otherwise(_rules()))
     joined = keys.join(uniq, on=list(_KEYS), how="left", nulls_equal=True,
                        maintain_order="left")
     return joined.get_column("channel_group").cast(pl.String)

@@ -300,3 +300,16 @@ def test_with_channels_eager_and_lazy() -> None:
                                                            "Direct"]
     assert eager.get_column("platform").to_list() == ["facebook", None, None]
     assert eager.schema["channel_group"] == pl.String and eager.schema["platform"] == pl.String
+
+
+def test_rows_already_grouped_by_ga4_keep_their_group():
+    """A GA4 report by channel group is imported with source = the group's name and medium
+    "(channel group)" (ingest_formats): the group is taken as given, case-insensitively."""
+    import polars as pl
+
+    from smmkpi.channels import channel_group_expr
+
+    df = pl.DataFrame({"source": ["Organic Social", "paid search", "Nonsense"],
+                       "medium": ["(channel group)"] * 3, "campaign": [None] * 3})
+    got = df.select(channel_group_expr(pl.col("source"), pl.col("medium"), pl.col("campaign")))
+    assert got.to_series().to_list() == ["Organic Social", "Paid Search", "Unassigned"]
