@@ -1,13 +1,12 @@
 """Goals: campaigns grouped by goal type, side by side on the KPIs that serve each goal."""
 
-import polars as pl
 import streamlit as st
 
 from smmkpi import datasets as ds
 from smmkpi.kpis import target_views as tv
 from smmkpi.kpis.catalog import compute_all, for_goal
 from smmkpi.ui import cache
-from smmkpi.ui.components import empty_state, header
+from smmkpi.ui.components import empty_state, header, md_escape
 from smmkpi.ui.context import current
 from smmkpi.workspace import Filters, Workspace
 
@@ -22,13 +21,12 @@ if campaigns is None:
 results = cache.targets(ctx.ws)
 groups = tv.goal_campaigns(campaigns)
 st.caption(
-    f"Campaigns running in {ctx.period}, grouped by goal type; each column is a KPI that "
-    "serves the goal, measured over the selected period on the campaign's own activity "
-    "(social posts, website sessions with its UTM campaign, conversations). Orders, "
-    "customers, mentions and journeys carry no campaign, so KPIs built on them (marked "
-    "**whole brand**) show the brand's value in every row. The last row of each table is "
-    "the whole brand for reference; *Targets* counts each campaign's targets by status "
-    "(for the whole brand: its brand-wide targets on these KPIs), as on the Targets page."
+    f"Campaigns running in {ctx.period}, grouped by goal type: one row per KPI that serves "
+    "the goal, one column per campaign, measured over the selected period on the "
+    "campaign's own activity (social posts, website sessions with its UTM campaign, "
+    "conversations). Orders, customers, mentions and journeys carry no campaign, so KPIs "
+    "built on them (measured on the **whole brand**) show the brand's value in every "
+    "column. The last column is the whole brand for reference."
 )
 if not groups:
     st.info(f"No campaign runs in {ctx.period}.", icon=":material/campaign:")
@@ -52,22 +50,24 @@ for goal, camps in groups.items():
               for cid in camps["campaign_id"].to_list()}
     brand = cache.computed(f"goal-kpis:{goal}", workspace(None),
                            lambda w, ids=ids: compute_all(w, ids))
-    table = tv.formatted(tv.goal_table(camps, values, brand, kpis, results), kpis,
-                         ctx.settings.currency).with_columns(pl.col("targets").fill_null(""))
-    config = {
-        "campaign_id": None,
-        "name": st.column_config.TextColumn("Campaign", pinned=True),
-        "targets": st.column_config.TextColumn(
-            "Targets", help="Its targets by status (see the Targets page)."),
-    }
-    for k in kpis:
-        scoped = tv.campaign_scoped(k)
-        config[k.id] = st.column_config.TextColumn(
-            k.label if scoped else f"{k.label} (whole brand)", alignment="right",
-            help=k.description + ("" if scoped else " Its data carries no campaign: the "
-                                  "brand's value.") + (" Lower is better." if
-                                                       k.direction == "lower" else ""))
-    st.dataframe(table, hide_index=True, column_config=config, key=f"goal_{goal}")
+    table = tv.goal_table(camps, values, brand, kpis, results)
+    matrix = tv.goal_matrix(table, kpis, ctx.settings.currency)
+    st.dataframe(
+        matrix, hide_index=True, key=f"goal_{goal}", height="content",
+        column_config={
+            "KPI": st.column_config.TextColumn("KPI", pinned=True),
+            "Better": st.column_config.TextColumn("Better", width="small"),
+            "Measured on": st.column_config.TextColumn(
+                "Measured on", help="whole brand: orders, customers, mentions and journeys "
+                "carry no campaign, so every column shows the brand's value."),
+            **{c: st.column_config.TextColumn(c, alignment="right")
+               for c in matrix.columns[3:]},
+        },
+    )
+    summary = [f"**{md_escape(n)}**: {t}" for n, t in
+               table.select("name", "targets").drop_nulls("targets").iter_rows()]
+    if summary:
+        st.caption("Targets in this period: " + "; ".join(summary) + ".")
 
 absent = [ds.GOAL_LABELS[g] for g in ds.GOALS if g not in groups]
 if absent and groups:

@@ -536,13 +536,18 @@ def target_trend(
     forecast: tuple[object, float] | None = None,
 ) -> go.Figure:
     """A KPI through a target's period: the value so far (`actual`, status colour), the
-    pace line (`pace`, dashed), the target (dotted) and, when given, the forecast as a
-    dotted segment from the last actual to (period end, forecast)."""
+    pace line (`pace`, dashed), the target (dotted; for a rate the pace is the target, one
+    line) and, when given, the forecast as a dotted segment from the last actual to
+    (period end, forecast)."""
     colour = STATUS_COLOURS.get(status, PALETTE[0])
+    pace = df["pace"].to_list()
+    flat = target is not None and all(p == target for p in pace)  # a rate: pace = target
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=df["date"].to_list(), y=df["pace"].to_list(),
-                             name="Expected (pace)", mode="lines",
-                             line={"color": "#999999", "width": 2, "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=df["date"].to_list(), y=pace,
+                             name="Target (= expected for a rate)" if flat else "Expected (pace)",
+                             mode="lines",
+                             line={"color": TARGET_LINE if flat else "#999999", "width": 2,
+                                   "dash": "dash"}))
     fig.add_trace(go.Scatter(x=df["date"].to_list(), y=df["actual"].to_list(),
                              name="Actual so far", mode="lines",
                              line={"color": colour, "width": 3}))
@@ -553,7 +558,7 @@ def target_trend(
                 x=[last["date"].item(), forecast[0]], y=[last["actual"].item(), forecast[1]],
                 name="Forecast", mode="lines", line={"color": colour, "width": 2,
                                                      "dash": "dot"}))
-    if target is not None:
+    if target is not None and not flat:
         fig.add_hline(y=target, line={"color": TARGET_LINE, "width": 2, "dash": "dot"},
                       annotation_text="target", annotation_position="top left",
                       annotation_font_color=TARGET_LINE)

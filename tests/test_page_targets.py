@@ -242,12 +242,17 @@ def test_goal_view_tables(app_env):
     titles = [h.value.split(" · ")[0] for h in at.subheader]
     tables = dict(zip(titles, at.dataframe, strict=True))  # one table per goal, in order
     traffic = pl.from_pandas(tables["Traffic growth"].value)
-    assert traffic["name"].to_list() == ["Autumn traffic drive", "Whole brand"]
+    assert traffic.columns == ["KPI", "Better", "Measured on", "Autumn traffic drive",
+                               "Whole brand"]
+    assert traffic["KPI"].to_list() == [k.label for k in CATALOG.values()
+                                        if "traffic" in k.goals]
     camp_ws = Workspace(ws.source, ws.period, Filters(campaigns=("autumn_traffic_2026",)))
+    by_label = {r["KPI"]: r for r in traffic.iter_rows(named=True)}
     for kid in ("sessions", "social_sessions", "social_to_site_rate", "cost_per_social_session"):
         k = CATALOG[kid]
-        assert traffic[kid][0] == formatting.value(k.compute(camp_ws), k.unit), kid
-        assert traffic[kid][1] == formatting.value(k.compute(ws), k.unit), kid
+        row = by_label[k.label]
+        assert row["Autumn traffic drive"] == formatting.value(k.compute(camp_ws), k.unit), kid
+        assert row["Whole brand"] == formatting.value(k.compute(ws), k.unit), kid
     # goals without a campaign in the period have no table
     assert titles == ["Traffic growth", "Repeat sales", "Fighting negativity",
                       "Customer support", "Awareness"]

@@ -444,6 +444,21 @@ def test_goal_table_rows_values_and_target_summary():
     assert text["response_rate"].to_list() == ["n/a", "50.0 %", "90.0 %"]
 
 
+def test_goal_matrix_reads_side_by_side():
+    camps = pl.DataFrame({"campaign_id": ["c1", "c2"], "name": ["Spring", "Spring"]})
+    kpis = [CATALOG["sessions"], CATALOG["negative_share"]]
+    table = tv.goal_table(camps, {"c1": {"sessions": 1200.0, "negative_share": 0.1},
+                                  "c2": {"sessions": 5.0, "negative_share": None}},
+                          {"sessions": 100.0, "negative_share": 0.2}, kpis)
+    m = tv.goal_matrix(table, kpis, "USD")
+    assert m.columns == ["KPI", "Better", "Measured on", "Spring", "Spring (c2)",
+                         tv.WHOLE_BRAND]
+    assert m.rows() == [
+        ("Sessions", "↑ higher", "campaign", "1.2k", "5", "100"),
+        (CATALOG["negative_share"].label, "↓ lower", "whole brand", "10.0 %", "n/a", "20.0 %"),
+    ]
+
+
 def test_campaign_scoped_kpis():
     assert tv.campaign_scoped(CATALOG["sessions"])  # web sessions carry a UTM campaign
     assert not tv.campaign_scoped(CATALOG["orders"])

@@ -248,3 +248,21 @@ def bullet_frame(df: pl.DataFrame, catalog: Mapping[str, KPI], names: Mapping[st
         prefix=pl.Series([f[1] for f in fmts], dtype=pl.String),
         suffix=pl.Series([f[2] for f in fmts], dtype=pl.String),
     )
+
+
+def goal_matrix(table: pl.DataFrame, kpis: Sequence[KPI], currency: str) -> pl.DataFrame:
+    """A goal table turned for reading side by side: one row per KPI ("KPI", "Better": ↑ or
+    ↓, "Measured on": campaign or whole brand) and one text column per campaign (its name;
+    a repeated name gets its id) and the whole brand, values formatted by unit."""
+    text = formatted(table, kpis, currency)
+    fixed = ("KPI", "Better", "Measured on")
+    headers: list[str] = []
+    for cid, name in text.select("campaign_id", "name").iter_rows():
+        headers.append(name if name not in (*fixed, *headers) else f"{name} ({cid})")
+    cells = {h: [text[k.id][i] for k in kpis] for i, h in enumerate(headers)}
+    return pl.DataFrame({
+        "KPI": [k.label for k in kpis],
+        "Better": ["↑ higher" if k.direction == "higher" else "↓ lower" for k in kpis],
+        "Measured on": ["campaign" if campaign_scoped(k) else "whole brand" for k in kpis],
+        **cells,
+    })
