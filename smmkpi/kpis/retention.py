@@ -312,7 +312,7 @@ def _customer_labels(customers: pl.LazyFrame | pl.DataFrame, by: SplitBy) -> pl.
     return (
         customers.lazy()
         .select("customer_id", label.alias("label"))
-        .unique("customer_id", keep="last", maintain_order=True)
+        .unique("customer_id", keep="last")
     )
 
 
