@@ -579,3 +579,12 @@ def test_small_cases_against_python_reference(orders: list[tuple], period: tuple
     long = r.cohort_matrix_long(frame, until=end)
     got = {(c, k): s for c, k, s in long.select("cohort", "k", "share").iter_rows()}
     assert got == pytest.approx(reference_matrix(hist, end, "month", "customers"))
+
+
+def test_duplicated_customer_rows_count_once() -> None:
+    # A listed twice: the later row (follower) wins and A's orders are not counted twice
+    twice = pl.concat([CUSTOMERS.with_columns(follows_on_social=pl.lit(False)).head(1), CUSTOMERS])
+    by = r.repeat_kpis_by(ORDERS, twice, *Q1, by="follows_on_social")
+    assert by["orders"].sum() == 9
+    followers = by.filter(pl.col("group") == "followers")
+    assert followers["customers"].item() == 2  # A and E, as without the duplicate
