@@ -76,6 +76,23 @@ def settle(page) -> None:
                            timeout=90_000)
 
 
+def test_a_shared_link_to_a_page_on_a_fresh_server(server, page):
+    """The first visit of a fresh process goes straight to a page URL (a shared link): the
+    page must still run under app.py (wide layout, sidebar, selection from the URL), not
+    as a lone file of Streamlit's legacy pages/ mode."""
+    page.goto(server + "/traffic?range=Last+90+days")
+    settle(page)
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]',
+                           timeout=90_000)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "Traffic"
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "(90 days)" in sidebar
+    labels = page.eval_on_selector_all(
+        'a[data-testid*="NavLink"]', "els => els.map(e => e.innerText.trim().split('\\n').pop())")
+    assert "Overview" in labels and "overview" not in labels  # not the legacy file names
+
+
 def test_every_page_renders_without_error(server, page):
     page.goto(server + "/")
     settle(page)

@@ -57,7 +57,7 @@ def catalog_markdown() -> str:
     for k in CATALOG.values():
         module = k.compute.__module__.replace(".", "/") + ".py"
         goals = ", ".join(GOAL_LABELS.get(g, g).lower() for g in k.goals)
-        kind = "additive" if k.additive else ("snapshot" if k.unit == "count" else "ratio")
+        kind = "sum over days" if k.additive else "computed for the period"
         lines.append(
             f"| `{k.id}` | {k.label} | {k.unit} | {k.direction} | {kind} | {goals} | "
             f"{k.description.replace('|', '/')} | `{module}` |"
