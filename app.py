@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/reputation.py", title="Reputation & audience", icon=":material/campaign:"),
     st.Page("pages/targets.py", title="Targets", icon=":material/flag:"),
     st.Page("pages/goals.py", title="Goals", icon=":material/category:"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
 ]
 if auth.can("admin"):
     PAGES.append(st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"))
