@@ -64,17 +64,61 @@ def demo_frames():
     return demo.generate()
 
 
+APP_DB_ENV = "SMMKPI_TEST_APP_DATABASE"  # "postgres": the app tests' database is PostgreSQL
+
+
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory, demo_frames) -> str:
-    """A SQLite database URL holding the demo data (read-only for tests: do not write)."""
+def demo_db(tmp_path_factory, demo_frames) -> Iterator[str]:
+    """A database URL holding the demo data (read-only for tests: do not write).
+
+    SQLite by default; with SMMKPI_TEST_APP_DATABASE=postgres, a fresh PostgreSQL database
+    made from SMMKPI_TEST_POSTGRES_URL for this test session and dropped at its end, so the
+    page and browser tests run against the hosted setup too."""
     from smmkpi import store
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    backend = os.environ.get(APP_DB_ENV, "sqlite").strip().lower() or "sqlite"
+    if backend not in ("sqlite", "postgres"):
+        pytest.fail(f"{APP_DB_ENV} must be sqlite or postgres, not {backend!r}")
+    admin = name = None
+    if backend == "postgres":
+        pg = _pg_admin_url()
+        if pg is None:
+            pytest.fail(f"{APP_DB_ENV}=postgres needs {PG_ENV} (a server where tests may "
+                        "create databases)")
+        admin = create_engine(db.make_engine(pg).url, isolation_level="AUTOCOMMIT")
+        name = f"smmkpi_demo_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     engine = db.make_engine(url)
     db.migrate(engine)
     store.write_frames(engine, demo_frames, actor="test", action="demo")
     engine.dispose()
-    return url
+    try:
+        yield url
+    finally:
+        if admin is not None:
+            db.close_pools()
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_developer_secrets(tmp_path_factory):
+    """Tests never read the checkout's .streamlit/secrets.toml (a developer who hosts the
+    app has one with [auth], which would put every AppTest behind the login). Tests that
+    need secrets point Streamlit at their own file (see tests/test_auth_pages.py)."""
+    from streamlit.runtime.secrets import secrets_singleton
+    from streamlit.testing.v1.util import patch_config_options
+
+    none = tmp_path_factory.mktemp("no_secrets") / "secrets.toml"
+    with patch_config_options({"secrets.files": [str(none)]}):
+        secrets_singleton._reset()
+        yield
+    secrets_singleton._reset()
 
 
 @pytest.fixture

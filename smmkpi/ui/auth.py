@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
+import polars as pl
 import streamlit as st
 from sqlalchemy import delete, insert, select
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -113,7 +116,13 @@ def role_rows(url: str | None = None) -> list[dict[str, Any]]:
     """The Admin page's rules with who set them and when."""
     url = url or get_settings().database_url
     df = db.read_frame(cache.engine(url), select(UserRole).order_by(UserRole.principal))
-    return df.to_dicts()
+    when = pl.col("updated_at")
+    if df.schema.get("updated_at") == pl.String:  # SQLite returns the stored text
+        when = when.str.to_datetime(store.SQLITE_TS_READ, time_unit="us", time_zone="UTC")
+    elif isinstance(df.schema.get("updated_at"), pl.Datetime):
+        when = when.dt.replace_time_zone("UTC") if df.schema["updated_at"].time_zone is None \
+            else when.dt.convert_time_zone("UTC")
+    return df.with_columns(when).to_dicts()
 
 
 def set_role(principal: str, value: str, *, url: str | None = None) -> str:
@@ -227,12 +236,32 @@ def _config_error_view(error: ValueError) -> None:
     st.button("Log out", icon=":material/logout:", key="logout_config", on_click=st.logout)
 
 
+def _requested_page() -> str:
+    """The page name in the browser's address (e.g. 'overview' for /overview), or ''."""
+    try:
+        path = urlparse(st.context.url or "").path
+    except Exception:
+        return ""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return name if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) else ""
+
+
 def _blocked(view: Any, *args: Any) -> None:
-    """Show only `view` (no sidebar, no other page) and end the run. Registering it as the
-    one page also ends Streamlit's legacy handling of the pages/ folder for this process,
-    which would otherwise run a page file directly, without app.py."""
-    st.navigation([st.Page(lambda: view(*args), title="smmkpi", url_path="login")],
-                  position="hidden").run()
+    """Show only `view` (no sidebar, no other page) and end the run.
+
+    The view is registered as the only page, at the root and at the address asked for
+    (so /overview shows the login instead of Streamlit's "page not found" dialog), in hidden
+    navigation. Calling st.navigation also ends Streamlit's legacy handling of the pages/
+    folder for this process, which would otherwise run a page file directly, without
+    app.py."""
+    def show() -> None:
+        view(*args)
+
+    pages = [st.Page(show, title="smmkpi", url_path="smmkpi-signin", default=True)]
+    asked = _requested_page()
+    if asked and asked != "smmkpi-signin":
+        pages.append(st.Page(show, title="smmkpi", url_path=asked))
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
@@ -270,12 +299,12 @@ def gate() -> User:
 
 
 def require(action: Action = "view") -> User:
-    """Stop this page unless the current user may `action`.
+    """Stop this page unless the current user may `action` (the Admin page calls it).
 
-    Pages normally run behind `gate()` in app.py. Streamlit 1.67 can still run a file in
-    pages/ directly, without app.py, in a fresh server process (its legacy handling of a
-    pages/ folder, until the first run that calls st.navigation): calling
-    `require()` where every page starts (smmkpi.ui.context.current) closes that door."""
+    Pages run behind `gate()` in app.py. A page file can also run alone, without app.py:
+    Streamlit 1.67's legacy handling of a pages/ folder in a fresh server process, which
+    smmkpi.ui.context.current() switches off before any page reads data. A page that
+    needs a role checks it here as well, so it never depends on the navigation alone."""
     user = _resolve_or_block()
     if not allowed(user.role, action):
         st.warning("This page is for admins only." if action == "admin" else

@@ -1,0 +1,141 @@
+"""Roles (pure): what each role may do, the secrets allow-list, and which rule decides a
+user's role (email beats domain; the Admin page beats secrets; owners stay admins)."""
+
+import pytest
+
+from smmkpi.roles import (
+    AllowList,
+    allowed,
+    effective_rules,
+    principal,
+    resolve,
+    validate_override,
+)
+
+ALLOW = AllowList.parse({
+    "admins": ["Ann@Example.com"],
+    "editors": ["ed@example.com", "@partner.org"],
+    "viewers": ["@example.com", "ed@example.com"],  # ed is in two lists: editor wins
+})
+
+
+@pytest.mark.parametrize(("role", "may"), [
+    ("viewer", {"view", "review_uploads"}),
+    ("editor", {"view", "review_uploads", "import", "edit_targets"}),
+    ("admin", {"view", "review_uploads", "import", "edit_targets", "admin"}),
+    (None, set()),
+])
+def test_permissions(role, may):
+    actions = {"view", "review_uploads", "import", "edit_targets", "admin"}
+    assert {a for a in actions if allowed(role, a)} == may
+
+
+@pytest.mark.parametrize(("text", "out"), [
+    ("  Ann@Example.COM ", "ann@example.com"),
+    ("@Example.com", "@example.com"),
+])
+def test_principal_normalizes(text, out):
+    assert principal(text) == out
+
+
+@pytest.mark.parametrize("bad", ["example.com", "ann", "ann@", "@", "a b@x.com", "ann@x",
+                                 "@@x.com", ""])
+def test_principal_refuses_what_is_not_an_email_or_domain(bad):
+    with pytest.raises(ValueError):
+        principal(bad)
+
+
+def test_allow_list_parse():
+    assert dict(ALLOW.rules) == {
+        "ann@example.com": "admin", "ed@example.com": "editor", "@partner.org": "editor",
+        "@example.com": "viewer",
+    }
+    assert ALLOW.owners == {"ann@example.com"}
+    assert AllowList.parse(None).rules == {}
+    assert AllowList.parse({"viewers": "@x.com"}).rules == {"@x.com": "viewer"}
+
+
+@pytest.mark.parametrize(("section", "says"), [
+    ({"admin": ["a@x.com"]}, "unknown keys"),
+    ({"editors": ["x.com"]}, "editors"),
+    ({"viewers": 3}, "must be a list"),
+])
+def test_allow_list_errors_name_the_problem(section, says):
+    with pytest.raises(ValueError, match=says):
+        AllowList.parse(section)
+
+
+@pytest.mark.parametrize(("email", "role"), [
+    ("ann@example.com", "admin"),        # email in admins
+    ("ANN@EXAMPLE.COM", "admin"),        # case does not matter
+    ("ed@example.com", "editor"),        # email rule beats the @example.com viewer rule
+    ("vic@example.com", "viewer"),       # domain rule
+    ("pat@partner.org", "editor"),       # domain rule
+    ("eve@sub.example.com", None),       # a subdomain is another domain
+    ("eve@example.com.evil.org", None),  # suffix tricks do not match
+    ("zed@elsewhere.org", None),         # no rule
+    ("", None),
+    (None, None),
+])
+def test_resolve_from_secrets(email, role):
+    assert resolve(email, ALLOW).role == role
+
+
+def test_admin_page_rules_override_secrets_at_the_same_specificity():
+    overrides = {
+        "ed@example.com": "viewer",     # demotes an editor listed by email
+        "@example.com": "none",         # takes the domain's access away...
+        "kim@example.com": "editor",    # ...except for kim, who gets more
+        "ann@example.com": "none",      # an owner cannot be demoted
+        "@partner.org": "admin",
+    }
+    got = {e: resolve(e, ALLOW, overrides).role for e in (
+        "ed@example.com", "vic@example.com", "kim@example.com", "ann@example.com",
+        "pat@partner.org")}
+    assert got == {"ed@example.com": "viewer", "vic@example.com": None,
+                   "kim@example.com": "editor", "ann@example.com": "admin",
+                   "pat@partner.org": "admin"}
+    # an email rule in secrets beats a domain rule set on the Admin page
+    assert resolve("ed@example.com", ALLOW, {"@example.com": "none"}).role == "editor"
+
+
+def test_resolve_says_which_rule_decided():
+    assert resolve("vic@example.com", ALLOW).rule == "secrets: viewers list @example.com"
+    assert resolve("vic@example.com", ALLOW, {"@example.com": "editor"}).rule == (
+        "Admin page: @example.com is editor")
+    assert "no rule" in resolve("zed@elsewhere.org", ALLOW).rule
+
+
+def test_unverified_email_gets_no_access():
+    """A provider that says the email is unverified could let anyone claim a company
+    address; absent claim (many providers omit it) is trusted."""
+    assert resolve("vic@example.com", ALLOW, email_verified=False).role is None
+    assert resolve("vic@example.com", ALLOW, email_verified=True).role == "viewer"
+    assert resolve("vic@example.com", ALLOW, email_verified=None).role == "viewer"
+
+
+def test_validate_override():
+    assert validate_override(" Kim@Example.com", "editor", editor_email="ann@example.com",
+                             allow=ALLOW) == ("kim@example.com", "editor")
+    assert validate_override("@x.org", "none", editor_email=None, allow=ALLOW) == (
+        "@x.org", "none")
+    with pytest.raises(ValueError, match="your own role"):
+        validate_override("ED@example.com", "admin", editor_email="ed@example.com",
+                          allow=ALLOW)
+    with pytest.raises(ValueError, match="stays an admin"):
+        validate_override("ann@example.com", "viewer", editor_email="x@example.com",
+                          allow=ALLOW)
+    with pytest.raises(ValueError, match="not one of"):
+        validate_override("kim@example.com", "owner", editor_email=None, allow=ALLOW)
+    with pytest.raises(ValueError):
+        validate_override("example.com", "viewer", editor_email=None, allow=ALLOW)
+
+
+def test_effective_rules_lists_emails_then_domains():
+    rows = effective_rules(ALLOW, {"ann@example.com": "viewer", "@example.com": "editor"})
+    assert [r["principal"] for r in rows] == [
+        "ann@example.com", "ed@example.com", "@example.com", "@partner.org"]
+    ann, ed, dom, _ = rows
+    assert (ann["secrets"], ann["admin_page"], ann["effective"]) == ("admin", "viewer", "admin")
+    assert "always an admin" in ann["note"]
+    assert (ed["effective"], dom["effective"]) == ("editor", "editor")

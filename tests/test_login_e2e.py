@@ -1,0 +1,203 @@
+"""One real login, end to end: headless Chromium, the app served by `streamlit run serve.py`
+(the Docker entry point) with `[auth]` configured, and a real OpenID Connect provider
+(oidc-provider-mock) started by the test on loopback.
+
+Proves: before login the browser gets only the login view (no sidebar, no data); the
+provider's login sets Streamlit's signed identity cookie; a new tab (a new Streamlit
+session) is logged in by that cookie alone; the role comes from the secrets allow-list; an
+unknown account sees "No access"; logout clears the cookie and the next visit sees the
+login view again. Also checks the readiness route /healthz.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+        '[data-test-script-state="notRunning"]')
+ADMIN = "ann@example.com"
+STRANGER = "zed@elsewhere.org"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    """A local OpenID provider on 127.0.0.1 with one predefined user (the admin)."""
+    mock = pytest.importorskip(
+        "oidc_provider_mock", reason="oidc-provider-mock is not installed (requirements-dev)")
+    import werkzeug.serving
+
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on loopback
+    app = mock.app(user_claims=[mock.User(sub=ADMIN, claims={
+        "email": ADMIN, "email_verified": True, "name": "Ann Admin"})])
+    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(provider, demo_db, tmp_path_factory) -> Iterator[str]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): login test skipped")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    secrets = tmp_path_factory.mktemp("hosted") / "secrets.toml"
+    secrets.write_text(f"""
+[auth]
+redirect_uri = "{base}/oauth2callback"
+cookie_secret = "e2e-test-cookie-secret-{port}-0123456789abcdef"
+client_id = "smmkpi-e2e"
+client_secret = "e2e-client-secret"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[smmkpi.roles]
+admins = ["{ADMIN}"]
+""")
+    env = {**os.environ, "SMMKPI_DATABASE_URL": demo_db, "AUTHLIB_INSECURE_TRANSPORT": "1"}
+    log = secrets.with_name("streamlit.log")
+    with open(log, "wb") as out:  # a file, not a pipe nobody reads (a full pipe blocks)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
+             "--server.port", str(port), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--secrets.files", str(secrets)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start: " + log.read_text()[-4000:])
+        yield base
+        assert proc.poll() is None, "streamlit died: " + log.read_text()[-4000:]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=90_000)
+    page.wait_for_timeout(400)
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
+                           timeout=90_000)
+
+
+def identity_cookie(context) -> list[str]:
+    return [c["name"] for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+
+
+def login_as(page, base: str, sub: str) -> None:
+    """On the login view: click Log in, pick or type the account at the provider."""
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
+    predefined = page.locator(f'button[name="sub"][value="{sub}"]')
+    if predefined.count():
+        predefined.click()
+    else:
+        page.fill('input[name="sub"]', sub)
+        page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(lambda url: url.startswith(base) and "oauth2callback" not in url,
+                      timeout=30_000)
+    settle(page)
+
+
+def test_readiness_route_checks_the_database(server):
+    body = urllib.request.urlopen(server + "/healthz", timeout=10).read()
+    assert body == b"ok"
+
+
+def test_login_cookie_session_and_logout(server, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+
+    # Before login: the login view only, no sidebar, no data, even at a page's URL.
+    for path in ("/", "/overview", "/admin"):
+        page.goto(server + path)
+        settle(page)
+        assert page.get_by_role("button", name="Log in").is_visible()
+        assert page.locator('[data-testid="stSidebar"]').count() == 0
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    assert identity_cookie(context) == []
+
+    # Log in at the provider: back on the dashboard with the identity cookie.
+    login_as(page, server, ADMIN)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    assert identity_cookie(context), "no identity cookie after login"
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Ann Admin" in sidebar.inner_text()
+    assert sidebar.get_by_role("link", name="Admin").count() == 1
+
+    # A new tab is a new Streamlit session: logged in by the cookie alone.
+    other = context.new_page()
+    other.goto(server + "/admin")
+    settle(other)
+    other.wait_for_selector('h1:has-text("Admin")', timeout=90_000)
+    assert other.get_by_text("Audit log").count() >= 1
+    other.close()
+
+    # Log out: the provider's end-session page, then back to the app, logged out.
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/oauth2/end_session**", timeout=30_000)
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(lambda url: "/oauth2/" not in url or url.endswith("/oauth2callback"),
+                      timeout=30_000)
+    page.goto(server + "/")
+    settle(page)
+    assert identity_cookie(context) == []
+    assert page.get_by_role("button", name="Log in").is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+
+    # An account no rule lets in: "No access" and a logout button, nothing else.
+    login_as(page, server, STRANGER)
+    page.wait_for_selector('h1:has-text("No access")', timeout=90_000)
+    assert page.locator('[data-testid="stSidebar"]').count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert page.get_by_role("button", name="Log out").is_visible()
+    context.close()
