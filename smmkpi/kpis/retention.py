@@ -513,6 +513,12 @@ def cohort_matrix(
     """The heatmap / download table: cohort, cohort_size, then one column per k ("0", "1",
     ...) holding the share; unreachable cells are null. See `cohort_matrix_long`."""
     long = cohort_matrix_long(orders, until=until, grain=grain, measure=measure, since=since)
+    return widen_cohorts(long)
+
+
+def widen_cohorts(long: pl.DataFrame) -> pl.DataFrame:
+    """`cohort_matrix` from a `cohort_matrix_long` result (pages compute the long form once
+    and derive the wide table and the curve from it)."""
     if long.height == 0:
         return pl.DataFrame(schema={"cohort": pl.Date, "cohort_size": pl.Int64})
     ks = list(range(int(long["k"].max()) + 1))  # type: ignore[arg-type]
@@ -540,6 +546,11 @@ def retention_curve(
     revenue, cohort_revenue, share.
     """
     long = cohort_matrix_long(orders, until=until, grain=grain, measure=measure, since=since)
+    return curve_from_long(long, measure)
+
+
+def curve_from_long(long: pl.DataFrame, measure: Measure = "customers") -> pl.DataFrame:
+    """`retention_curve` from a `cohort_matrix_long` result."""
     num, den = (
         ("customers", "cohort_size") if measure == "customers" else ("revenue", "cohort_revenue")
     )
@@ -560,6 +571,23 @@ def retention_curve(
 
 
 # --------------------------------------------------------------------------- catalog
+
+
+def default_cohort_since(start: dt.date, end: dt.date, grain: Grain = "month") -> dt.date:
+    """The first cohort a page shows for the period [start, end]: the last 18 monthly (26
+    weekly) cohorts up to `end`, or every cohort starting in the period when the period is
+    longer than that, but never more than 36 months (52 weeks) of cohorts."""
+    last = _index_of(end, grain)
+    recent, most = (18, 36) if grain == "month" else (26, 52)
+    first = max(min(last - recent + 1, _index_of(start, grain)), last - most + 1)
+    return pl.select(_period_start(pl.lit(first, pl.Int32), grain)).item()
+
+
+def use_prepared(ws: Workspace, prepared: Prepared) -> None:
+    """Let the workspace's repeat KPIs use `prepared` (e.g. one made over every order and
+    cached by the UI across periods: a Prepared serves any `end`), so that they do not sort
+    the history again. Call it before the workspace computes any repeat KPI."""
+    ws.memo(("retention", "prepared"), lambda: prepared)
 
 
 def prepared_history(ws: Workspace) -> Prepared | None:
