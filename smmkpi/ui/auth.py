@@ -290,10 +290,11 @@ def gate() -> User:
         box.caption(":material/person: **Local mode**: no login, every right (configure "
                     "`[auth]` in `.streamlit/secrets.toml` to host it; see docs/hosting.md).")
     else:
-        box.caption(f":material/account_circle: **{_md(user.name)}**"
-                    + (f" ({_md(user.email)})" if user.email and user.email != user.name
-                       else "")
-                    + f"  \n{ROLE_LABELS[user.role or 'none']}")
+        who = f":material/account_circle: **{_md(user.name)}**"
+        if user.email and user.email != user.name:
+            who += f"  \n{_md(user.email)}"
+        box.caption(f"{who}  \nRole: **{(user.role or 'none').capitalize()}**",
+                    help=ROLE_LABELS[user.role or "none"])
         box.button("Log out", icon=":material/logout:", key="logout", on_click=st.logout)
     return user
 
