@@ -156,8 +156,10 @@ def test_login_cookie_session_and_logout(server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
 
-    # Before login: the login view only, no sidebar, no data, even at a page's URL.
-    for path in ("/", "/overview", "/admin"):
+    # Before login: the login view only, no sidebar, no data, even at a page's URL. The
+    # first visit of this fresh server goes to a page's URL, which Streamlit's legacy
+    # pages/ handling would run without app.py (the readiness test above runs no script).
+    for path in ("/overview", "/admin", "/"):
         page.goto(server + path)
         settle(page)
         assert page.get_by_role("button", name="Log in").is_visible()
