@@ -9,6 +9,7 @@ see benchmarks/io.py). Databases without an ADBC driver fall back to `pl.read_da
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import queue
 from collections.abc import Iterator
@@ -164,10 +165,13 @@ def writer(engine: Engine) -> Iterator[Any]:
 
 
 def close_pools() -> None:
-    """Close pooled reader connections (tests; before deleting a database file)."""
+    """Close pooled reader connections (tests; before deleting a database file; exit)."""
     for pool in _POOLS.values():
         while not pool.empty():
             pool.get_nowait().close()
+
+
+atexit.register(close_pools)  # close before the driver's module globals are torn down
 
 
 def execute(cur: Any, engine: Engine, stmt: Executable) -> None:

@@ -134,26 +134,28 @@ def render_sidebar() -> Context:
     return ctx
 
 
-def leave_legacy_navigation() -> None:
-    """Make sure a page runs under app.py's st.navigation.
+def ensure_frame() -> None:
+    """Make sure a page runs inside app.py's frame (navigation, sidebar, page config).
 
     Streamlit decides per process, before any script ran, that an app with a `pages/`
-    folder uses the legacy multipage mode (PagesManager.uses_pages_directory); only a run
-    of app.py that calls st.navigation switches it off. Until then a link straight to a
-    page (e.g. a shared /traffic?range=...) runs the page file alone: no page config, no
-    sidebar, the legacy page list. Here the page switches the mode off the same way
-    st.navigation does and reruns, so app.py runs and routes to this page.
+    folder starts in the legacy multipage mode (PagesManager.uses_pages_directory), and
+    only a run that calls st.navigation ends it (AppTest resets it on every run). In that
+    mode a link straight to a page (a shared /traffic?range=...) runs the page file alone:
+    no page config, no sidebar, the legacy page list. The page then builds the frame
+    itself (st.navigation switches the mode off) and carries on in the same run, so
+    widget events such as a button click are not lost to a rerun.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        from smmkpi.ui.shell import setup
+
+        setup()
 
 
 def current() -> Context:
     """The context the sidebar built in this run (pages call this)."""
-    leave_legacy_navigation()
+    ensure_frame()
     ctx = st.session_state.get(CTX_KEY)
     if ctx is None:
         ctx = render_sidebar()

@@ -1,0 +1,50 @@
+"""The app's frame: page config, the login gate, the navigation and the sidebar.
+
+`app.py` is `setup().run()`. A page that finds itself run without app.py (Streamlit's
+legacy pages/ mode, see `context.current`) calls `setup()` itself, so every page always
+has the same frame, whichever way it was reached.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from smmkpi.ui import auth
+from smmkpi.ui.context import render_sidebar
+
+# (section, file, title, icon); the first page is the default
+PAGES: list[tuple[str, str, str, str]] = [
+    ("", "pages/overview.py", "Overview", ":material/dashboard:"),
+    ("Performance", "pages/targets.py", "Targets", ":material/flag:"),
+    ("Performance", "pages/goals.py", "Goals", ":material/category:"),
+    ("Traffic and sales", "pages/traffic.py", "Traffic", ":material/travel_explore:"),
+    ("Traffic and sales", "pages/journeys.py", "Journeys", ":material/route:"),
+    ("Traffic and sales", "pages/retention.py", "Retention", ":material/autorenew:"),
+    ("Community", "pages/community.py", "Community", ":material/forum:"),
+    ("Community", "pages/reputation.py", "Reputation & audience", ":material/campaign:"),
+    ("Data", "pages/upload.py", "Upload", ":material/upload_file:"),
+]
+ADMIN_PAGE = ("Data", "pages/admin.py", "Admin", ":material/admin_panel_settings:")
+
+
+def page_files(include_admin: bool = True) -> list[str]:
+    """Every page file the navigation can show (tests iterate over these)."""
+    return [p[1] for p in PAGES] + ([ADMIN_PAGE[1]] if include_admin else [])
+
+
+def sections() -> dict[str, list[st.Page]]:
+    """The navigation for the current user (Admin only for admins)."""
+    out: dict[str, list[st.Page]] = {}
+    specs = PAGES + ([ADMIN_PAGE] if auth.can("admin") else [])
+    for i, (section, path, title, icon) in enumerate(specs):
+        out.setdefault(section, []).append(st.Page(path, title=title, icon=icon, default=i == 0))
+    return out
+
+
+def setup() -> st.Page:
+    """Page config, login gate, navigation and sidebar; returns the page to run."""
+    st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
+    auth.gate()  # hosted: only the login or no-access view until the user has a role
+    page = st.navigation(sections())
+    render_sidebar()
+    return page
