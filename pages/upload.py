@@ -29,6 +29,7 @@ SOURCE_WIDGET = "data_source"  # the sidebar's Stored data / My uploads control
 REVIEW_FILES = "_upload_review_files"  # the file names of the review source
 DIGESTS = "_upload_digests"  # uploaded file id -> content hash (hash each upload once)
 IMPORTED = "_upload_imported"  # the last import's summary
+KEPT = "_upload_kept"  # the uploaded files, kept when the page is left (widgets are not)
 IGNORE = "(ignore)"
 AUTO = "auto"  # a selectbox choice: detect it from the file
 PREVIEW_ROWS = 20
@@ -126,8 +127,10 @@ def first_values(preview: pl.DataFrame | None, column: str, n: int = 3) -> str:
 
 
 def read_as(pf: ParsedFile) -> str:
-    if not pf.encoding and not pf.delimiter:
-        return "Excel workbook (first sheet)" if pf.rows else "not read"
+    if pf.encoding == "xlsx":
+        return "Excel workbook (first sheet)"
+    if not pf.encoding:
+        return "not read"
     delim = DELIMITERS.get(pf.delimiter, repr(pf.delimiter))
     return f"{pf.encoding or '?'}, {delim}-delimited"
 
@@ -175,6 +178,16 @@ def start_review(frames: dict[str, pl.DataFrame], key: str, names: list[str]) ->
 def back_to_stored() -> None:
     st.session_state[SOURCE_WIDGET] = "stored"
     st.session_state.pop(CTX_KEY, None)
+
+
+def keep_files() -> None:
+    """The uploader changed (files added or removed by the user): remember its files, so
+    they are still here when the user comes back from another page."""
+    st.session_state[KEPT] = list(st.session_state.get(UPLOADER) or [])
+
+
+def forget_files() -> None:
+    st.session_state.pop(KEPT, None)
 
 
 def forget_review() -> None:
@@ -467,13 +480,20 @@ uploads = st.file_uploader(
     "CSV or Excel files", type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
     key=UPLOADER, max_upload_size=min(limit_mb, server_mb) if limit_mb > 0 else server_mb,
     help="One file per dataset or export; several files at once are fine. Nothing is stored "
-    "until you import.",
+    "until you import.", on_change=keep_files,
 )
 st.caption(
     f"CSV (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx (first "
     f"sheet), up to {limit_mb:,} MB per file. Known exports are converted: Shopify orders, "
     "Google Analytics 4 reports, Meta Ads Manager. Column names and formats: see the README."
 )
+if not uploads and st.session_state.get(KEPT):
+    # back from another page: Streamlit forgot the widget's files, this session did not
+    uploads = st.session_state[KEPT]
+    st.caption(f"Showing the {plural(len(uploads), 'file')} you uploaded earlier in this "
+               "session. Drop files above to replace them.")
+    st.button("Clear these files", icon=":material/close:", key="forget_files",
+              on_click=forget_files)
 summary_box = st.container()
 
 parsed: list[tuple[str, ParsedFile, tuple]] = []
