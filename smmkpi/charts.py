@@ -139,6 +139,137 @@ def bars(
     return base_layout(fig, title)
 
 
+# --- community care, reputation and audience --------------------------------------------
+
+SENTIMENT_COLOURS: dict[str, str] = {
+    "positive": "#009E73",  # bluish green
+    "neutral": "#999999",  # grey
+    "negative": "#D55E00",  # vermillion
+}
+
+
+def add_guide(fig: go.Figure, y: float, label: str, *, percent: bool = False) -> go.Figure:
+    """A dashed horizontal reference line (an SLA, a limit) with its label on the right."""
+    fig.add_hline(y=y, line={"dash": "dash", "color": PALETTE[5], "width": 1.5},
+                  annotation={"text": label, "font": {"color": PALETTE[5]}},
+                  annotation_position="top right")
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def sentiment_bars(
+    df: pl.DataFrame, x: str, *, title: str, y_title: str = "Mentions",
+    marks: pl.DataFrame | None = None, mark_label: str = "Negative spike",
+) -> go.Figure:
+    """Mentions stacked by sentiment (columns positive, neutral, negative) per `x`.
+
+    `marks` (columns `x` and `text`) puts a triangle above the bar of each marked `x`
+    value, e.g. the days with a negative spike; its hover shows `text`."""
+    fig = go.Figure()
+    xs = df[x].to_list()
+    for s in ("negative", "neutral", "positive"):
+        fig.add_trace(go.Bar(x=xs, y=df[s].to_list(), name=s.capitalize(),
+                             marker_color=SENTIMENT_COLOURS[s], marker_line_width=0))
+    if marks is not None and marks.height:
+        top = df.select(pl.col(x).alias("x"),
+                        (pl.col("positive") + pl.col("neutral") + pl.col("negative")).alias("y"))
+        m = (marks.group_by("x").agg(pl.col("text").str.join("<br>"))
+             .join(top, on="x", how="inner").sort("x"))
+        if m.height:
+            ymax = float(top["y"].max() or 0)
+            fig.add_trace(go.Scatter(
+                x=m["x"].to_list(), y=(m["y"] + 0.04 * ymax).to_list(), mode="markers",
+                name=mark_label, text=m["text"].to_list(), hovertemplate="%{text}<extra></extra>",
+                marker={"symbol": "triangle-down", "size": 14, "color": SENTIMENT_COLOURS[
+                    "negative"], "line": {"width": 1.5, "color": "#F0E442"}}))
+    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_yaxes(title={"text": y_title}, rangemode="tozero")
+    return base_layout(fig, title)
+
+
+def weekday_hour_heatmap(
+    df: pl.DataFrame, z: str, *, title: str, z_title: str,
+    ticks: Sequence[tuple[float, str]], count: str | None = None, count_label: str = "",
+    days: Sequence[str] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+) -> go.Figure:
+    """A weekday x hour-of-day grid (columns weekday_name, hour, `z`) coloured on a log
+    scale, since response times run from minutes to days; `ticks` (value, label) mark the
+    colour bar, empty cells stay blank. `count` adds a column to the hover."""
+    cells = {(r["weekday_name"], r["hour"]): r for r in df.iter_rows(named=True)}
+    hours = list(range(24))
+
+    def log(v: float | None) -> float | None:
+        return None if v is None or v <= 0 else math.log10(v)
+
+    zs = [[log(cells.get((d, h), {}).get(z)) for h in hours] for d in days]
+    raw = [[cells.get((d, h), {}).get(z) for h in hours] for d in days]
+    counts = [[cells.get((d, h), {}).get(count, 0) if count else 0 for h in hours] for d in days]
+    custom = [[[raw[i][j], counts[i][j]] for j in range(24)] for i in range(len(days))]
+    lo = min(v for v, _ in ticks)
+    hi = max(v for v, _ in ticks)
+    hover = "%{y} %{x}:00–%{x}:59<br>" + z_title + ": %{customdata[0]:.0f} min"
+    if count:
+        hover += "<br>" + count_label + ": %{customdata[1]}"
+    fig = go.Figure(go.Heatmap(
+        z=zs, x=[f"{h:02d}" for h in hours], y=list(days), customdata=custom,
+        colorscale="Cividis", zmin=math.log10(lo), zmax=math.log10(hi), hoverongaps=False,
+        hovertemplate=hover + "<extra></extra>", xgap=1, ygap=1,
+        colorbar={"title": {"text": z_title}, "tickvals": [math.log10(v) for v, _ in ticks],
+                  "ticktext": [t for _, t in ticks]},
+    ))
+    fig.update_xaxes(title={"text": "Hour of day (opened)"}, type="category", showgrid=False)
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_layout(hovermode="closest")
+    return base_layout(fig, title, height=340)
+
+
+def grouped_bars(
+    df: pl.DataFrame, x: str, ys: Sequence[str], labels: Sequence[str], *, title: str,
+    y_title: str, stacked: bool = False, percent: bool = False,
+) -> go.Figure:
+    """Several bars per category, side by side or stacked (e.g. questions and suggestions
+    per platform)."""
+    fig = go.Figure()
+    for i, (y, label) in enumerate(zip(ys, labels, strict=True)):
+        fig.add_trace(go.Bar(x=df[x].to_list(), y=df[y].to_list(), name=label,
+                             marker_color=PALETTE[i % len(PALETTE)]))
+    fig.update_layout(barmode="stack" if stacked else "group", hovermode="x unified")
+    fig.update_yaxes(title={"text": y_title}, tickformat=".0%" if percent else "~s",
+                     rangemode="tozero")
+    return base_layout(fig, title)
+
+
+def share_with_limit(
+    df: pl.DataFrame, x: str, group: str, y: str, *, title: str, y_title: str, limit: float,
+    limit_label: str, overall: pl.DataFrame | None = None, overall_label: str = "All",
+    show: Sequence[str] | None = None,
+) -> go.Figure:
+    """A share per group over time (one line each) against a ceiling: the band above
+    `limit` is shaded as the zone to stay out of. `overall` (columns `x`, `y`) adds a
+    thicker line for all groups together. With `show`, only those groups are drawn at
+    first; the others wait in the legend (a click shows them), which keeps many noisy
+    small series from hiding the ones that matter."""
+    fig = go.Figure()
+    for i, g in enumerate(df[group].unique(maintain_order=True).to_list()):
+        part = df.filter(pl.col(group) == g).sort(x)
+        fig.add_trace(go.Scatter(x=part[x].to_list(), y=part[y].to_list(), name=str(g),
+                                 mode="lines+markers", marker={"size": 5},
+                                 visible=True if show is None or g in show else "legendonly",
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
+    if overall is not None and overall.height:
+        o = overall.sort(x)
+        fig.add_trace(go.Scatter(x=o[x].to_list(), y=o[y].to_list(), name=overall_label,
+                                 mode="lines", line={"color": "#888888", "width": 4}))
+    top = max(float(df[y].max() or 0), limit) * 1.1 if df.height else limit * 1.5
+    fig.add_hrect(y0=limit, y1=max(top, limit * 1.5), line_width=0,
+                  fillcolor=SENTIMENT_COLOURS["negative"], opacity=0.08, layer="below")
+    add_guide(fig, limit, limit_label)
+    fig.update_yaxes(title={"text": y_title}, tickformat=".0%", rangemode="tozero",
+                     range=[0, max(top, limit * 1.5)])
+    return base_layout(fig, title)
+
+
 # --- traffic and journeys -----------------------------------------------------------------
 
 HIGHLIGHT: tuple[str, ...] = ("#D55E00", "#E69F00")  # vermillion, orange: what a view stresses
@@ -326,163 +457,6 @@ def sankey(
     return fig
 
 
-# --- community care, reputation and audience --------------------------------------------
-
-SENTIMENT_COLOURS: dict[str, str] = {
-    "positive": "#009E73",  # bluish green
-    "neutral": "#999999",  # grey
-    "negative": "#D55E00",  # vermillion
-}
-
-
-def add_guide(fig: go.Figure, y: float, label: str, *, percent: bool = False) -> go.Figure:
-    """A dashed horizontal reference line (an SLA, a limit) with its label on the right."""
-    fig.add_hline(y=y, line={"dash": "dash", "color": PALETTE[5], "width": 1.5},
-                  annotation={"text": label, "font": {"color": PALETTE[5]}},
-                  annotation_position="top right")
-    if percent:
-        fig.update_yaxes(tickformat=".0%")
-    return fig
-
-
-
-def sentiment_bars(
-    df: pl.DataFrame, x: str, *, title: str, y_title: str = "Mentions",
-    marks: pl.DataFrame | None = None, mark_label: str = "Negative spike",
-) -> go.Figure:
-    """Mentions stacked by sentiment (columns positive, neutral, negative) per `x`.
-
-    `marks` (columns `x` and `text`) puts a triangle above the bar of each marked `x`
-    value, e.g. the days with a negative spike; its hover shows `text`."""
-    fig = go.Figure()
-    xs = df[x].to_list()
-    for s in ("negative", "neutral", "positive"):
-        fig.add_trace(go.Bar(x=xs, y=df[s].to_list(), name=s.capitalize(),
-                             marker_color=SENTIMENT_COLOURS[s], marker_line_width=0))
-    if marks is not None and marks.height:
-        top = df.select(pl.col(x).alias("x"),
-                        (pl.col("positive") + pl.col("neutral") + pl.col("negative")).alias("y"))
-        m = (marks.group_by("x").agg(pl.col("text").str.join("<br>"))
-             .join(top, on="x", how="inner").sort("x"))
-        if m.height:
-            ymax = float(top["y"].max() or 0)
-            fig.add_trace(go.Scatter(
-                x=m["x"].to_list(), y=(m["y"] + 0.04 * ymax).to_list(), mode="markers",
-                name=mark_label, text=m["text"].to_list(), hovertemplate="%{text}<extra></extra>",
-                marker={"symbol": "triangle-down", "size": 14, "color": SENTIMENT_COLOURS[
-                    "negative"], "line": {"width": 1.5, "color": "#F0E442"}}))
-    fig.update_layout(barmode="stack", bargap=0.15)
-    fig.update_yaxes(title={"text": y_title}, rangemode="tozero")
-    return base_layout(fig, title)
-
-
-
-def weekday_hour_heatmap(
-    df: pl.DataFrame, z: str, *, title: str, z_title: str,
-    ticks: Sequence[tuple[float, str]], count: str | None = None, count_label: str = "",
-    days: Sequence[str] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-) -> go.Figure:
-    """A weekday x hour-of-day grid (columns weekday_name, hour, `z`) coloured on a log
-    scale, since response times run from minutes to days; `ticks` (value, label) mark the
-    colour bar, empty cells stay blank. `count` adds a column to the hover."""
-    cells = {(r["weekday_name"], r["hour"]): r for r in df.iter_rows(named=True)}
-    hours = list(range(24))
-
-    def log(v: float | None) -> float | None:
-        return None if v is None or v <= 0 else math.log10(v)
-
-    zs = [[log(cells.get((d, h), {}).get(z)) for h in hours] for d in days]
-    raw = [[cells.get((d, h), {}).get(z) for h in hours] for d in days]
-    counts = [[cells.get((d, h), {}).get(count, 0) if count else 0 for h in hours] for d in days]
-    custom = [[[raw[i][j], counts[i][j]] for j in range(24)] for i in range(len(days))]
-    lo = min(v for v, _ in ticks)
-    hi = max(v for v, _ in ticks)
-    hover = "%{y} %{x}:00–%{x}:59<br>" + z_title + ": %{customdata[0]:.0f} min"
-    if count:
-        hover += "<br>" + count_label + ": %{customdata[1]}"
-    fig = go.Figure(go.Heatmap(
-        z=zs, x=[f"{h:02d}" for h in hours], y=list(days), customdata=custom,
-        colorscale="Cividis", zmin=math.log10(lo), zmax=math.log10(hi), hoverongaps=False,
-        hovertemplate=hover + "<extra></extra>", xgap=1, ygap=1,
-        colorbar={"title": {"text": z_title}, "tickvals": [math.log10(v) for v, _ in ticks],
-                  "ticktext": [t for _, t in ticks]},
-    ))
-    fig.update_xaxes(title={"text": "Hour of day (opened)"}, type="category", showgrid=False)
-    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-    fig.update_layout(hovermode="closest")
-    return base_layout(fig, title, height=340)
-
-
-
-def grouped_bars(
-    df: pl.DataFrame, x: str, ys: Sequence[str], labels: Sequence[str], *, title: str,
-    y_title: str, stacked: bool = False, percent: bool = False,
-) -> go.Figure:
-    """Several bars per category, side by side or stacked (e.g. questions and suggestions
-    per platform)."""
-    fig = go.Figure()
-    for i, (y, label) in enumerate(zip(ys, labels, strict=True)):
-        fig.add_trace(go.Bar(x=df[x].to_list(), y=df[y].to_list(), name=label,
-                             marker_color=PALETTE[i % len(PALETTE)]))
-    fig.update_layout(barmode="stack" if stacked else "group", hovermode="x unified")
-    fig.update_yaxes(title={"text": y_title}, tickformat=".0%" if percent else "~s",
-                     rangemode="tozero")
-    return base_layout(fig, title)
-
-
-
-def share_with_limit(
-    df: pl.DataFrame, x: str, group: str, y: str, *, title: str, y_title: str, limit: float,
-    limit_label: str, overall: pl.DataFrame | None = None, overall_label: str = "All",
-    show: Sequence[str] | None = None,
-) -> go.Figure:
-    """A share per group over time (one line each) against a ceiling: the band above
-    `limit` is shaded as the zone to stay out of. `overall` (columns `x`, `y`) adds a
-    thicker line for all groups together. With `show`, only those groups are drawn at
-    first; the others wait in the legend (a click shows them), which keeps many noisy
-    small series from hiding the ones that matter."""
-    fig = go.Figure()
-    for i, g in enumerate(df[group].unique(maintain_order=True).to_list()):
-        part = df.filter(pl.col(group) == g).sort(x)
-        fig.add_trace(go.Scatter(x=part[x].to_list(), y=part[y].to_list(), name=str(g),
-                                 mode="lines+markers", marker={"size": 5},
-                                 visible=True if show is None or g in show else "legendonly",
-                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
-    if overall is not None and overall.height:
-        o = overall.sort(x)
-        fig.add_trace(go.Scatter(x=o[x].to_list(), y=o[y].to_list(), name=overall_label,
-                                 mode="lines", line={"color": "#888888", "width": 4}))
-    top = max(float(df[y].max() or 0), limit) * 1.1 if df.height else limit * 1.5
-    fig.add_hrect(y0=limit, y1=max(top, limit * 1.5), line_width=0,
-                  fillcolor=SENTIMENT_COLOURS["negative"], opacity=0.08, layer="below")
-    add_guide(fig, limit, limit_label)
-    fig.update_yaxes(title={"text": y_title}, tickformat=".0%", rangemode="tozero",
-                     range=[0, max(top, limit * 1.5)])
-    return base_layout(fig, title)
-
-
-
-def legend_below(fig: go.Figure) -> go.Figure:
-    """Move the legend under the plot, for figures whose title and legend would collide
-    at half width."""
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12,
-                              "xanchor": "left", "x": 0})
-    return fig
-
-
-
-def log_y(fig: go.Figure, ticks: Sequence[tuple[float, str]]) -> go.Figure:
-    """A log-scale y axis with labelled ticks (value, label), for values that run from
-    minutes to days, such as response times."""
-    fig.update_yaxes(type="log", rangemode="normal", tickvals=[v for v, _ in ticks],
-                     ticktext=[t for _, t in ticks])
-    # plotly.js places shapes on a log axis by value but annotations by log10 of the value
-    for note in fig.layout.annotations:
-        if note.yref == "y" and note.y:
-            note.y = math.log10(note.y)
-    return fig
-
-
 # ---------------------------------------------------------------------------- targets
 
 TARGET_LINE = "#CC79A7"  # the target marker: reads on light and dark backgrounds
@@ -566,3 +540,209 @@ def target_trend(
                      ticksuffix=suffix, rangemode="tozero")
     fig.update_traces(hovertemplate=f"{prefix}%{{y:{fmt}}}{suffix}")
     return base_layout(fig, title, height=320)
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """Move the legend under the plot, for figures whose title and legend would collide
+    at half width."""
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12,
+                              "xanchor": "left", "x": 0})
+    return fig
+
+
+def log_y(fig: go.Figure, ticks: Sequence[tuple[float, str]]) -> go.Figure:
+    """A log-scale y axis with labelled ticks (value, label), for values that run from
+    minutes to days, such as response times."""
+    fig.update_yaxes(type="log", rangemode="normal", tickvals=[v for v, _ in ticks],
+                     ticktext=[t for _, t in ticks])
+    # plotly.js places shapes on a log axis by value but annotations by log10 of the value
+    for note in fig.layout.annotations:
+        if note.yref == "y" and note.y:
+            note.y = math.log10(note.y)
+    return fig
+
+
+# ---------------------------------------------------------------------------- retention
+
+COHORT_SCALE = "Cividis"  # sequential, colour-blind safe, reads on light and dark
+
+
+def _cohort_label(day: object, grain: str) -> str:
+    return f"{day:%Y-%m}" if grain == "month" else f"{day:%Y-%m-%d}"
+
+
+def cohort_heatmap(
+    long: pl.DataFrame, *, grain: str, measure: str, title: str, money_prefix: str = "",
+    cell_text: bool | None = None,
+) -> go.Figure:
+    """Cohort retention: one row per cohort (oldest on top), one column per k periods since
+    the first order, coloured by `share`; the cohort's size is a bar beside its row.
+
+    `long` is `retention.cohort_matrix_long` (columns cohort, k, cohort_size, customers,
+    revenue, cohort_revenue, share): cells absent from it (not reachable yet) stay blank,
+    never 0. The colour scale tops out at the largest share for k >= 1, so that k = 0
+    (always 100 % of customers) does not wash out the cells that matter. `cell_text` writes
+    the percentage in each cell (default: when there are at most 24 columns)."""
+    from plotly.subplots import make_subplots
+
+    unit = "Month" if grain == "month" else "Week"
+    sizes = long.filter(pl.col("k") == 0).sort("cohort")
+    cohorts = sizes["cohort"].to_list()
+    labels = [_cohort_label(c, grain) for c in cohorts]
+    n_k = int(long["k"].max()) + 1 if long.height else 1  # type: ignore[arg-type]
+    ks = list(range(n_k))
+    cells = {(r["cohort"], r["k"]): r for r in long.iter_rows(named=True)}
+    z: list[list[float | None]] = []
+    custom: list[list[list[object]]] = []
+    text: list[list[str]] = []
+    for c in cohorts:
+        z.append([cells[(c, k)]["share"] if (c, k) in cells else None for k in ks])
+        custom.append([[cells[(c, k)]["customers"], cells[(c, k)]["revenue"],
+                        cells[(c, k)]["cohort_size"]] if (c, k) in cells else [None] * 3
+                       for k in ks])
+        text.append(["" if (c, k) not in cells or cells[(c, k)]["share"] is None
+                     else f"{100 * cells[(c, k)]['share']:.0f}%" for k in ks])
+    later = long.filter(pl.col("k") >= 1)["share"].drop_nulls()
+    zmax = float(later.max()) if later.len() else 1.0  # type: ignore[arg-type]
+    zmax = max(zmax, 0.01)
+    show_text = n_k <= 24 if cell_text is None else cell_text
+    what = "of the cohort ordered" if measure == "customers" else "of its first-period revenue"
+    hover = (f"Cohort %{{y}} (%{{customdata[2]:,}} customers)<br>{unit} %{{x}}: "
+             f"<b>%{{z:.1%}}</b> {what}<br>%{{customdata[0]:,}} customers ordered, "
+             f"{money_prefix}%{{customdata[1]:,.0f}} revenue<extra></extra>")
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.88, 0.12],
+                        horizontal_spacing=0.015)
+    fig.add_trace(go.Heatmap(
+        z=z, x=ks, y=labels, customdata=custom, colorscale=COHORT_SCALE, zmin=0, zmax=zmax,
+        text=text if show_text else None, texttemplate="%{text}" if show_text else None,
+        textfont={"size": 10}, hoverongaps=False, hovertemplate=hover, xgap=1, ygap=1,
+        colorbar={"title": {"text": "Share"}, "tickformat": ".0%", "x": 1.0, "xanchor": "left",
+                  "len": 0.9},
+    ), row=1, col=1)
+    size_list = sizes["cohort_size"].to_list()
+    fig.add_trace(go.Bar(
+        x=size_list, y=labels, orientation="h", marker_color="#999999",
+        text=[_compact(v) for v in size_list], textposition="inside",
+        insidetextanchor="start", textfont={"size": 10}, name="Cohort size",
+        hovertemplate="Cohort %{y}: %{x:,} customers<extra></extra>", showlegend=False,
+    ), row=1, col=2)
+    fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
+    fig.update_xaxes(title={"text": f"{unit}s since the first order"}, dtick=1 if n_k <= 30
+                     else None, showgrid=False, row=1, col=1)
+    fig.update_xaxes(title={"text": "Cohort size"}, showticklabels=False, showgrid=False,
+                     row=1, col=2)
+    fig = base_layout(fig, title, height=max(300, 120 + 24 * len(labels)))
+    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def retention_curve_figure(
+    curve: pl.DataFrame, *, grain: str, measure: str, title: str
+) -> go.Figure:
+    """The average retention curve from k = 1 on (k = 0 is 100 % by definition and would
+    flatten the rest): `share` per k, with how many cohorts and customers each point rests
+    on in the hover. `curve` is `retention.retention_curve`."""
+    unit = "Month" if grain == "month" else "Week"
+    c = curve.filter(pl.col("k") >= 1).sort("k")
+    base = "cohort_size" if measure == "customers" else "cohort_revenue"
+    fig = go.Figure(go.Scatter(
+        x=c["k"].to_list(), y=c["share"].to_list(), mode="lines+markers",
+        line={"color": PALETTE[0], "width": 2.5}, marker={"size": 6},
+        customdata=list(zip(c["cohorts"].to_list(), c[base].to_list(), strict=True)),
+        name="Average", hovertemplate=f"{unit} %{{x}}: <b>%{{y:.1%}}</b><br>over "
+        "%{customdata[0]} cohorts (%{customdata[1]:,.0f} "
+        + ("customers" if measure == "customers" else "first-period revenue")
+        + ")<extra></extra>",
+    ))
+    fig.update_xaxes(title={"text": f"{unit}s since the first order"}, rangemode="tozero")
+    fig.update_yaxes(title={"text": "Share of the cohort" if measure == "customers"
+                            else "Share of first-period revenue"},
+                     tickformat=".0%", rangemode="tozero")
+    fig = base_layout(fig, title, height=340)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+_NICE_BINS = (1, 2, 7, 14, 30, 60, 91, 182, 365)
+
+
+def days_histogram(
+    days: pl.Series, *, title: str, median: float | None = None, max_bins: int = 60,
+    tail: float = 0.95, x_title: str = "Days from the first to the second order",
+    y_title: str = "Customers",
+) -> go.Figure:
+    """A histogram of whole days, binned here (1, 2, 7, 14, 30... days per bar, the
+    narrowest that gives at most `max_bins` bars up to the `tail` quantile) so that the
+    browser gets bars rather than one value per customer. Values past the bars go into one
+    grey bar at the right, labelled "≥ N", so that a long tail does not squash the bulk.
+    The median is marked with a dashed line."""
+    d = days.drop_nulls().cast(pl.Int64)
+    top = int(d.max()) if d.len() else 0  # type: ignore[arg-type]
+    cap = int(d.quantile(tail, "higher")) if d.len() else 0  # type: ignore[arg-type]
+    width = next((w for w in _NICE_BINS if cap // w + 1 <= max_bins), _NICE_BINS[-1])
+    edge = (cap // width + 1) * width  # first day past the regular bars
+    if top < edge + width:  # a short tail: no overflow bar, every value in its own bin
+        edge = (top // width + 1) * width
+    bins = (pl.DataFrame({"d": d}).filter(pl.col("d") < edge)
+            .group_by(lo=pl.col("d") // width * width).agg(n=pl.len()).sort("lo"))
+    over = int((d >= edge).sum())
+    lo = bins["lo"].to_list()
+    span = [f"{a}" if width == 1 else f"{a}–{a + width - 1}" for a in lo]
+    fig = go.Figure(go.Bar(
+        x=[v + width / 2 for v in lo], y=bins["n"].to_list(), width=[width] * len(lo),
+        marker_color=PALETTE[0], marker_line_width=0, customdata=span, name="Customers",
+        hovertemplate="%{customdata} days: %{y:,} customers<extra></extra>",
+    ))
+    if over:
+        fig.add_trace(go.Bar(
+            x=[edge + width * 1.5], y=[over], width=[width * 2], marker_color="#999999",
+            marker_line_width=0, text=[f"≥ {edge}"], textposition="outside",
+            constraintext="none", textfont={"size": 11}, cliponaxis=False, name="Longer",
+            hovertemplate=f"{edge} days or more: %{{y:,}} customers<extra></extra>",
+        ))
+    if median is not None:
+        fig.add_vline(x=median + 0.5, line={"dash": "dash", "color": PALETTE[1], "width": 2},
+                      annotation={"text": f"median {median:g} days",
+                                  "font": {"color": PALETTE[1]}},
+                      annotation_position="top right")
+    fig.update_xaxes(title={"text": x_title + (f" ({width}-day bars)" if width > 1 else "")},
+                     rangemode="tozero")
+    fig.update_yaxes(title={"text": y_title}, rangemode="tozero", tickformat="~s")
+    fig = base_layout(fig, title, height=340)
+    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.05)
+    return fig
+
+
+def labelled_bars(
+    df: pl.DataFrame, x: str, ys: Sequence[str], labels: Sequence[str], *, title: str,
+    y_title: str, percent: bool = True, colours: Sequence[str] | None = None,
+    height: int = 360, horizontal: bool = False,
+) -> go.Figure:
+    """Bars side by side per category, each labelled with its value (e.g. followers against
+    non-followers per KPI, or KPIs per acquisition channel). A missing value draws no bar
+    and is labelled n/a. `horizontal` puts the categories on the y axis, top to bottom in
+    the frame's order (long category names, narrow columns); `y_title` then names the value
+    axis all the same."""
+    fig = go.Figure()
+    fmt = _pct if percent else _compact
+    palette = colours or PALETTE
+    cats = df[x].to_list()
+    for i, (y, label) in enumerate(zip(ys, labels, strict=True)):
+        vals = df[y].to_list()
+        pos = {"y": cats, "x": vals, "orientation": "h"} if horizontal else {"x": cats, "y": vals}
+        fig.add_trace(go.Bar(
+            **pos, name=label, marker_color=palette[i % len(palette)],
+            text=[fmt(v) for v in vals], textposition="outside", cliponaxis=False,
+            hovertemplate=f"{label}: %{{text}}<extra></extra>",
+        ))
+    value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    value_axis(title={"text": y_title}, tickformat=".0%" if percent else "~s",
+               rangemode="tozero")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", showgrid=False)
+        fig.update_layout(legend={"traceorder": "normal"})
+    fig.update_layout(barmode="group", uniformtext={"minsize": 9, "mode": "hide"})
+    fig = base_layout(fig, title, height=height)
+    fig.update_layout(hovermode="y unified" if horizontal else "x unified",
+                      margin={"l": 10, "r": 30, "t": 80, "b": 10})
+    return fig

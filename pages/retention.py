@@ -1,0 +1,350 @@
+"""Retention: do customers come back, how much revenue do returning customers bring, and do
+customers who follow the brand on social come back more than the rest (remarketing)?"""
+
+import dataclasses
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from smmkpi import charts, formatting
+from smmkpi.export import safe_csv_bytes
+from smmkpi.kpis import retention as r
+from smmkpi.kpis.catalog import CATALOG
+from smmkpi.kpis.overview import headline_targets
+from smmkpi.ui import cache
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile
+from smmkpi.ui.context import current
+from smmkpi.workspace import Filters, Period, Workspace
+
+TILES = [
+    "customers", "orders", "revenue", "orders_per_customer",
+    "repeat_purchase_rate", "returning_customer_rate", "returning_revenue_share",
+    "median_days_to_second_order", "m1_retention", "m3_retention",
+]
+NUM = st.column_config.NumberColumn
+PCT1 = "%.1f %%"
+RATIOS = ["repeat_purchase_rate", "returning_customer_rate", "returning_revenue_share",
+          "m1_retention", "m3_retention"]
+# A fixed period for the cache entry of the prepared order history: a Prepared over every
+# order serves any period end, so one entry per data source is shared by every period.
+EVERY_ORDER = Period(dt.date(1970, 1, 1), dt.date(1970, 1, 1))
+GRAINS = {"month": "Monthly", "week": "Weekly"}
+MEASURES = {"customers": "Customers", "revenue": "Revenue"}
+ctx = current()
+header("Retention", "Do customers come back, how much revenue comes from returning customers, "
+       "and do customers who follow you on social come back more than the rest?", ctx)
+
+if not ctx.ws.has("orders"):
+    empty_state(["orders"], "The Retention page")
+    st.stop()
+
+cur = ctx.settings.currency
+money_prefix = formatting.CURRENCY_SYMBOLS.get(cur, "")
+
+
+def _prepare_every_order(ws: Workspace) -> r.Prepared | None:
+    orders = ws.everything("orders")
+    return None if orders is None else r.prepare(orders)
+
+
+# One sort of the whole order history per data source, shared by the period, the comparison
+# period and every session; the catalog's repeat KPIs then reuse it instead of sorting again.
+every = dataclasses.replace(ctx.ws, period=EVERY_ORDER, filters=Filters(), _memo={})
+prepared = cache.computed("retention.prepared", every, _prepare_every_order)
+if prepared is None:
+    empty_state(["orders"], "The Retention page")
+    st.stop()
+for w in (ctx.ws, ctx.cws):
+    if w is not None:
+        r.use_prepared(w, prepared)
+
+# --- tiles --------------------------------------------------------------------------------
+values = cache.kpi_values(ctx.ws, TILES)
+previous = cache.kpi_values(ctx.cws, TILES) if ctx.cws else {}
+by_kpi = headline_targets(cache.targets(ctx.ws), ctx.ws.end)
+for row, widths in ((TILES[:4], [1] * 4), (TILES[4:8], [1] * 4), (TILES[8:], [1, 1, 2])):
+    cols = st.columns(widths)
+    for col, kid in zip(cols, row, strict=False):
+        with col:
+            kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
+with cols[2]:  # beside the month-1/3 tiles
+    st.caption(
+        "Orders count on their UTC day. *Returning* customers had ordered before their last "
+        "order in the period (the first order may be earlier); *returning revenue* is revenue "
+        "from orders that are not a customer's first. **Month-1 (month-3) retention**: of the "
+        "customers whose first order was 1 (3) calendar months before a month of the period, "
+        "the share who ordered in that month; a month of the period counts up to the period's "
+        "end, so a period ending early in a month leaves that month's share low. Median days "
+        "to second order: over customers whose second order is in the period.")
+
+# --- cohorts ------------------------------------------------------------------------------
+st.header("Cohorts", divider="gray")
+left, right, _ = st.columns([2, 2, 3])
+with left:
+    grain = st.segmented_control(
+        "Cohorts by", list(GRAINS), default="month", format_func=GRAINS.get, required=True,
+        key="cohort_grain", bind="query-params",
+        help="A cohort is the customers whose first-ever order falls in the same calendar "
+        "month (or Monday-to-Sunday week).")
+with right:
+    measure = st.segmented_control(
+        "Measure", list(MEASURES), default="customers", format_func=MEASURES.get,
+        required=True, key="cohort_measure", bind="query-params",
+        help="Customers: the share of the cohort with an order in each later month/week. "
+        "Revenue: the cohort's revenue in each later month/week as a share of its revenue in "
+        "its first month/week.")
+grain = grain or "month"
+measure = measure or "customers"
+since = r.default_cohort_since(ctx.ws.start, ctx.ws.end, grain)
+unit = "month" if grain == "month" else "week"
+
+
+def _cohorts(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The long matrix, the wide table and the average curve of the cohorts shown."""
+    long = r.cohort_matrix_long(r.prepared_history(ws), until=ws.end, grain=grain,
+                                measure=measure, since=since)
+    return long, r.widen_cohorts(long), r.curve_from_long(long, measure)
+
+
+long, wide, curve = cache.computed("retention.cohorts", ctx.ws, _cohorts,
+                                   extra=(grain, measure, since))
+span = (f"cohorts {since:%Y-%m} – {ctx.ws.end:%Y-%m}" if grain == "month" else
+        f"weekly cohorts {since:%Y-%m-%d} – {ctx.ws.end:%Y-%m-%d}")
+if long.height == 0:
+    chart(charts.empty_figure(f"Cohort retention, {span}",
+                              "No customer had a first order in these months"), "cohort_map")
+else:
+    what = ("share of the cohort ordering" if measure == "customers"
+            else "revenue as a share of the first " + unit)
+    chart(charts.cohort_heatmap(
+        long, grain=grain, measure=measure, money_prefix=money_prefix,
+        title=f"Cohort retention, {what} per {unit} since the first order (%), {span}, "
+        f"orders to {ctx.ws.end:%Y-%m-%d}"),
+        "cohort_map")
+    recent = 18 if grain == "month" else 26
+    st.caption(
+        f"Rows: the customers whose first-ever order fell in that {unit}, with the cohort's "
+        f"size beside it. Shown: the last {recent} {unit}ly cohorts up to the period's end "
+        f"({ctx.ws.end:%Y-%m-%d}), or every cohort starting in the period when it is longer "
+        f"(at most {36 if grain == 'month' else 52}). {unit.capitalize()} 0 is the first "
+        f"{unit} itself (100 % of customers). Blank cells are {unit}s not reached yet, not "
+        f"zero; the {unit} of the period's end counts although it may be incomplete. The "
+        "colour scale tops out at the highest later value so that differences show. Earlier "
+        "orders than the data's first day are unknown: the oldest cohorts may include "
+        "customers who had ordered before.")
+
+    download = wide.rename(lambda c: f"{unit.capitalize()} {c} (%)" if c.isdigit() else c)
+    shares = [c for c in download.columns if c.endswith("(%)")]
+    cohort_col = f"Cohort ({unit} of first order)"
+    download = download.with_columns(pl.col(shares).mul(100).round(2)).rename(
+        {"cohort": cohort_col, "cohort_size": "Customers in cohort"})
+    if measure == "revenue":
+        first_rev = long.filter(pl.col("k") == 0).select(
+            pl.col("cohort").alias(cohort_col),
+            pl.col("revenue").round(2).alias(f"Revenue in {unit} 0 ({cur})"))
+        download = download.join(first_rev, on=cohort_col, how="left")
+    with st.expander(f"Cohort table ({download.height} cohorts, shares in %)"):
+        st.dataframe(
+            download, hide_index=True, placeholder="", key="cohort_table", column_config={
+                cohort_col: st.column_config.DateColumn(
+                    format="YYYY-MM" if grain == "month" else "YYYY-MM-DD", pinned=True),
+                "Customers in cohort": NUM(format="localized"),
+                **{c: NUM(format="%.1f", width="small") for c in shares}})
+    st.download_button(
+        f"Download the cohort table (CSV, {download.height} cohorts)",
+        safe_csv_bytes(download),
+        file_name=f"cohorts_{grain}_{measure}_{since}_{ctx.ws.end}.csv", mime="text/csv",
+        icon=":material/download:", key="cohort_csv",
+        help="Shares in %: " + ("customers of the cohort with an order"
+                                if measure == "customers" else
+                                f"revenue as a share of the first {unit}'s revenue")
+        + f" in each {unit} since the first order; empty = not reached yet.")
+
+# --- coming back: average curve and days to the second order ------------------------------
+c1, c2 = st.columns(2)
+with c1:
+    if long.height:
+        chart(charts.retention_curve_figure(
+            curve, grain=grain, measure=measure,
+            title=f"Average retention, % of cohort per {unit} since the first order<br>"
+            f"<sup>{span}, orders to {ctx.ws.end:%Y-%m-%d}</sup>"), "cohort_curve")
+        st.caption(f"Each point weighs the cohorts that reached that {unit} by their size "
+                   f"({'customers' if measure == 'customers' else 'first-' + unit + ' revenue'}"
+                   f"); the far right rests on the oldest cohorts only (hover for how many). "
+                   f"{unit.capitalize()} 0 (100 %) is left out.")
+with c2:
+    second = cache.computed(
+        "retention.days_to_second", ctx.ws,
+        lambda ws: r.days_to_second_order(r.prepared_history(ws), ws.start, ws.end))
+    title = (f"Days from first to second order, customers per bar<br>"
+             f"<sup>second orders {ctx.period}</sup>")
+    if second.height == 0:
+        chart(charts.empty_figure(title, "No customer placed a second order in this period"),
+              "second_hist")
+    else:
+        median = values.get("median_days_to_second_order")
+        chart(charts.days_histogram(second["days"], title=title, median=median),
+              "second_hist")
+        st.caption(f"The {second.height:,} customers whose second order is in the period, by "
+                   "calendar days (UTC) since their first-ever order, which may be long before "
+                   "the period.")
+
+# --- followers against non-followers ------------------------------------------------------
+st.header("Do followers come back more?", divider="gray")
+has_customers = ctx.ws.has("customers")
+if not has_customers:
+    empty_state(["customers"], "Comparing followers with non-followers and splitting by "
+                "acquisition channel")
+else:
+    gap = cache.computed(
+        "retention.follower_gap", ctx.ws,
+        lambda ws: r.follower_gap(r.prepared_history(ws), ws.history("customers"), ws.start,
+                                  ws.end))
+    rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
+    known = rows["repeat_purchase_rate"]
+    if known["followers_n"] == 0 and known["non_followers_n"] == 0:
+        st.info("None of the customers who ordered in this period has a `follows_on_social` "
+                "value, so followers cannot be told apart from the rest. Add the column "
+                "(true/false: the customer was matched to a follower of the brand) to the "
+                "customers file and import it again.", icon=":material/group_off:")
+    else:
+        ret = rows["returning_customer_rate"]
+        m1 = rows["m1_retention"]
+        lines = []
+        if ret["difference"] is not None:
+            more = "more" if ret["difference"] >= 0 else "less"
+            lines.append(
+                f"Customers who follow you on social **come back "
+                f"{abs(ret['difference']):.1f} pp {more}** than those who don't: "
+                f"{formatting.percent(ret['followers'])} of followers against "
+                f"{formatting.percent(ret['non_followers'])} of non-followers who ordered in "
+                f"the period had ordered before ({ret['followers_n']:,} followers, "
+                f"{ret['non_followers_n']:,} non-followers).")
+        if m1["difference"] is not None:
+            lines.append(
+                f"A month after their first order, {formatting.percent(m1['followers'])} of "
+                f"followers order again against {formatting.percent(m1['non_followers'])} "
+                f"of non-followers ({m1['difference']:+.1f} pp; month-1 retention over "
+                f"{m1['followers_n'] + m1['non_followers_n']:,} customers).")
+        if lines:
+            st.markdown("  \n".join(lines))
+        c1, c2 = st.columns([2, 3])
+        with c1:
+            names = {k: CATALOG[k].label.replace(" ", "<br>", 1) for k in RATIOS}
+            bars = gap.filter(pl.col("kpi").is_in(RATIOS)).with_columns(
+                label=pl.col("kpi").replace_strict(names))
+            chart(charts.labelled_bars(
+                bars, "label", ["followers", "non_followers"], ["Followers", "Non-followers"],
+                title=f"Followers against non-followers, % of customers<br>"
+                f"<sup>{ctx.period}</sup>",
+                y_title="Share", colours=[charts.PALETTE[0], charts.PALETTE[7]],
+                horizontal=True, height=420),
+                "follower_bars")
+        with c2:
+            def _fmt(kid: str, v: float | None) -> str:
+                return formatting.value(v, CATALOG[kid].unit, cur)
+
+            def _diff(d: float | None, unit_: str) -> str:
+                if d is None:
+                    return formatting.MISSING
+                return f"{d:+.2f} {unit_}" if unit_ == "orders" else f"{d:+.1f} {unit_}"
+
+            table = pl.DataFrame([
+                {"KPI": CATALOG[k].label, "Followers": _fmt(k, row["followers"]),
+                 "Non-followers": _fmt(k, row["non_followers"]),
+                 "Difference": _diff(row["difference"], row["difference_unit"]),
+                 "Counted": f"{row['followers_n']:,} / {row['non_followers_n']:,}"}
+                for k, row in rows.items()])
+            st.dataframe(table, hide_index=True, key="follower_table", column_config={
+                "Counted": st.column_config.TextColumn(
+                    help="Customers behind each value: followers / non-followers")})
+            st.caption(
+                "Difference = followers − non-followers, in percentage points for shares; for "
+                "the median days to second order, lower is better. Counted (followers / "
+                "non-followers): those "
+                "who ordered in the period; for the median, those whose second order is in "
+                "the period; for month-1 (month-3) retention, those acquired 1 (3) months "
+                "before a month of the period. Customers without a follower status are left "
+                "out.")
+
+# --- splits ------------------------------------------------------------------------------
+st.header("Repeat sales by channel", divider="gray")
+SPLIT_COLUMNS = {  # column: (label, number format, help)
+    "customers": ("Customers", "localized", "Customers with an order in the period."),
+    "orders": ("Orders", "localized", None),
+    "revenue": (f"Revenue ({cur})", "localized", None),
+    "repeat_purchase_rate": ("Repeat purchase", PCT1, CATALOG["repeat_purchase_rate"]
+                             .description),
+    "returning_customer_rate": ("Returning customers", PCT1,
+                                CATALOG["returning_customer_rate"].description),
+    "returning_revenue_share": ("Returning revenue", PCT1,
+                                CATALOG["returning_revenue_share"].description),
+    "orders_per_customer": ("Orders / customer", "%.2f", None),
+    "median_days_to_second_order": ("Days to 2nd order", "%.1f",
+                                    CATALOG["median_days_to_second_order"].description),
+    "m1_retention": ("Month-1 retention", PCT1, CATALOG["m1_retention"].description),
+    "m3_retention": ("Month-3 retention", PCT1, CATALOG["m3_retention"].description),
+}
+
+
+def split_view(table: pl.DataFrame, group_label: str, key: str, note: str) -> None:
+    """A split table (ratios in %), its bars and a safe CSV download."""
+    shown = table.select(
+        pl.col("group").alias(group_label), "customers", "orders", pl.col("revenue").round(0),
+        *(pl.col(k) * 100 for k in RATIOS[:3]), "orders_per_customer",
+        "median_days_to_second_order", *(pl.col(k) * 100 for k in RATIOS[3:]),
+    ).sort("customers", descending=True)
+    config = {k: NUM(label, format=fmt, help=help_)
+              for k, (label, fmt, help_) in SPLIT_COLUMNS.items()}
+    st.dataframe(shown, hide_index=True, key=f"{key}_table", column_config=config,
+                 placeholder=formatting.MISSING)
+    st.caption(note)
+    chart(charts.labelled_bars(
+        table.sort("customers", descending=True), "group",
+        ["repeat_purchase_rate", "returning_customer_rate", "m1_retention"],
+        ["Repeat purchase rate", "Returning customer rate", "Month-1 retention"],
+        title=f"Repeat KPIs by {group_label.lower()}, % of customers, {ctx.period}",
+        y_title="Share", height=380), f"{key}_bars")
+    download = shown.rename({k: label + (" (%)" if k in RATIOS else "")
+                             for k, (label, _, _) in SPLIT_COLUMNS.items()})
+    st.download_button(f"Download by {group_label.lower()} (CSV)", safe_csv_bytes(download),
+                       file_name=f"repeat_by_{key}_{ctx.ws.start}_{ctx.ws.end}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"{key}_csv")
+
+
+in_period = prepared.frame.lazy().filter(pl.col("day").is_between(ctx.ws.start, ctx.ws.end))
+period_orders, with_channel = in_period.select(
+    pl.len(), pl.col("channel").is_not_null().sum()).collect().row(0)
+tab_acq, tab_channel = st.tabs(["By acquisition channel", "By order channel"])
+with tab_acq:
+    if not has_customers:
+        empty_state(["customers"], "Splitting repeat KPIs by acquisition channel")
+    elif period_orders == 0:
+        st.info("No orders in this period.", icon=":material/shopping_cart:")
+    else:
+        acq = cache.computed(
+            "retention.by_acquisition", ctx.ws,
+            lambda ws: r.repeat_kpis_by(r.prepared_history(ws), ws.history("customers"),
+                                        ws.start, ws.end, "acquisition_channel"))
+        split_view(acq, "Acquisition channel", "acquisition",
+                   "Customers by the channel that first brought them (customers file); "
+                   f"'{r.UNKNOWN}' = not in the customers file or no channel given.")
+with tab_channel:
+    if period_orders == 0:
+        st.info("No orders in this period.", icon=":material/shopping_cart:")
+    elif with_channel == 0:
+        st.info("The orders in this period carry no `channel`, so they cannot be split by "
+                "the channel each order came through. Add a `channel` column (the order's "
+                "attributed source or channel group) to the orders file and import it again.",
+                icon=":material/alt_route:")
+    else:
+        by_channel = cache.computed(
+            "retention.by_channel", ctx.ws,
+            lambda ws: r.repeat_kpis_by(r.prepared_history(ws), None, ws.start, ws.end,
+                                        "channel"))
+        split_view(by_channel, "Order channel", "channel",
+                   "Orders by the channel each came through; a customer counts in every "
+                   "channel they ordered through, first orders and cohorts still come from "
+                   "their whole history (month-1/3 retention = the share of the whole cohort "
+                   f"that came back through this channel). '{r.UNKNOWN}' = no channel.")
