@@ -7,7 +7,9 @@ from smmkpi import datasets as ds
 from smmkpi import roles, store
 from smmkpi.config import get_settings
 from smmkpi.ui import auth, cache
+from smmkpi.ui.context import ensure_frame
 
+ensure_frame()  # reached without app.py (a fresh server's first visit): build the frame
 user = auth.require("admin")
 settings = get_settings()
 engine = cache.engine(settings.database_url)

@@ -7,11 +7,12 @@ real secrets file and points Streamlit's `secrets.files` option at it.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from smmkpi.ui.shell import page_files
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = {"is_logged_in": True, "email": "ann@example.com", "name": "Ann Admin",
@@ -38,15 +39,7 @@ WRITE_WORDS = ("save", "import", "store", "delete", "remove", "accept", "apply",
                "clear", "discard")
 
 
-def registered_pages() -> list[str]:
-    """The page files named in app.py's st.Page(...) calls (admin included)."""
-    tree = ast.parse((ROOT / "app.py").read_text())
-    return [node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"
-            and node.args and isinstance(node.args[0], ast.Constant)]
-
-
-PAGES = [p for p in registered_pages() if p != "pages/admin.py"]
+PAGES = page_files(include_admin=False)  # every page of the navigation but Admin
 
 
 @pytest.fixture
