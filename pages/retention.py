@@ -316,8 +316,13 @@ def split_view(table: pl.DataFrame, group_label: str, key: str, note: str) -> No
 in_period = prepared.frame.lazy().filter(pl.col("day").is_between(ctx.ws.start, ctx.ws.end))
 period_orders, with_channel = in_period.select(
     pl.len(), pl.col("channel").is_not_null().sum()).collect().row(0)
-tab_acq, tab_channel = st.tabs(["By acquisition channel", "By order channel"])
-with tab_acq:
+SPLITS = {"acquisition_channel": "Acquisition channel", "channel": "Order channel"}
+split = st.segmented_control(
+    "Split by", list(SPLITS), default="acquisition_channel" if has_customers else "channel",
+    format_func=SPLITS.get, required=True, key="split_by", bind="query-params",
+    help="Acquisition channel: the channel that first brought the customer (customers file). "
+    "Order channel: the channel each order came through (the orders' `channel` column).")
+if split == "acquisition_channel":
     if not has_customers:
         empty_state(["customers"], "Splitting repeat KPIs by acquisition channel")
     elif period_orders == 0:
@@ -330,21 +335,19 @@ with tab_acq:
         split_view(acq, "Acquisition channel", "acquisition",
                    "Customers by the channel that first brought them (customers file); "
                    f"'{r.UNKNOWN}' = not in the customers file or no channel given.")
-with tab_channel:
-    if period_orders == 0:
-        st.info("No orders in this period.", icon=":material/shopping_cart:")
-    elif with_channel == 0:
-        st.info("The orders in this period carry no `channel`, so they cannot be split by "
-                "the channel each order came through. Add a `channel` column (the order's "
-                "attributed source or channel group) to the orders file and import it again.",
-                icon=":material/alt_route:")
-    else:
-        by_channel = cache.computed(
-            "retention.by_channel", ctx.ws,
-            lambda ws: r.repeat_kpis_by(r.prepared_history(ws), None, ws.start, ws.end,
-                                        "channel"))
-        split_view(by_channel, "Order channel", "channel",
-                   "Orders by the channel each came through; a customer counts in every "
-                   "channel they ordered through, first orders and cohorts still come from "
-                   "their whole history (month-1/3 retention = the share of the whole cohort "
-                   f"that came back through this channel). '{r.UNKNOWN}' = no channel.")
+elif period_orders == 0:
+    st.info("No orders in this period.", icon=":material/shopping_cart:")
+elif with_channel == 0:
+    st.info("The orders in this period carry no `channel`, so they cannot be split by the "
+            "channel each order came through. Add a `channel` column (the order's attributed "
+            "source or channel group) to the orders file and import it again.",
+            icon=":material/alt_route:")
+else:
+    by_channel = cache.computed(
+        "retention.by_channel", ctx.ws,
+        lambda ws: r.repeat_kpis_by(r.prepared_history(ws), None, ws.start, ws.end, "channel"))
+    split_view(by_channel, "Order channel", "channel",
+               "Orders by the channel each came through; a customer counts in every channel "
+               "they ordered through, first orders and cohorts still come from their whole "
+               "history (month-1/3 retention = the share of the whole cohort that came back "
+               f"through this channel). '{r.UNKNOWN}' = no channel.")
