@@ -18,7 +18,8 @@ st.title("Admin")
 st.caption("Who may use the dashboard and what they may do; who changed stored data, and when.")
 
 ACTIONS = {"import": "Import", "demo": "Demo data loaded", "targets_edit": "Targets edited",
-           "roles_edit": "Access changed", "clear": "Data cleared"}
+           "targets_suggested": "Suggested targets added", "roles_edit": "Access changed",
+           "clear": "Data cleared"}
 VALUE_LABELS = {"viewer": "Viewer", "editor": "Editor", "admin": "Admin", "none": "No access"}
 
 # ---------------------------------------------------------------- access

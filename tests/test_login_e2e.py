@@ -48,6 +48,7 @@ def provider() -> Iterator[str]:
         "oidc_provider_mock", reason="oidc-provider-mock is not installed (requirements-dev)")
     import werkzeug.serving
 
+    before = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on loopback
     app = mock.app(user_claims=[mock.User(sub=ADMIN, claims={
         "email": ADMIN, "email_verified": True, "name": "Ann Admin"})])
@@ -61,6 +62,10 @@ def provider() -> Iterator[str]:
         server.shutdown()
         thread.join(5)
         server.server_close()
+        if before is None:
+            os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["AUTHLIB_INSECURE_TRANSPORT"] = before
 
 
 @pytest.fixture(scope="module")
