@@ -1,17 +1,32 @@
-"""Parse speed of smmkpi.ingest against Polars' own CSV reader.
+"""Check and import speed of smmkpi (ingest + store) against Polars and ADBC alone.
 
     python benchmarks/ingest.py [--rows 1000000] [--repeat 3] [--layout canonical|european]
+                                [--no-import]
 
 Writes a generated orders CSV (canonical: ISO timestamps with Z, decimal points; european:
 semicolons, decimal commas with thousands dots, DD/MM/YYYY HH:MM timestamps) to a temporary
-folder, then times `pl.read_csv(path, infer_schema=False)` (the baseline: bytes to text
-columns, no checks) and `ingest.parse_file(path)` (detection, mapping, typing, every check,
-problems with row numbers). Prints the best of `--repeat` runs of each and their ratio.
+folder, then times, best of `--repeat` runs each:
+
+- check: `pl.read_csv(path, infer_schema=False)` (the baseline: bytes to text columns, no
+  checks) against `ingest.parse_file(path)` (detection, mapping, typing, every check,
+  problems with row numbers): what `python -m smmkpi check` and the Upload page do;
+- import into SQLite: the baseline is `pl.read_csv(path)` (Polars' own type inference) plus
+  `df.write_database(table, uri, engine="adbc")` into a fresh table of a fresh file (a bulk
+  write, no key, no index, no checks); a second baseline appends the same way into the app's
+  empty, migrated `orders` table (its primary key and indexes maintained); the whole import is
+  `parse_file` plus `store.write_frames` into a fresh migrated database (staging through
+  ADBC, upsert by key, audit row, one transaction): what `python -m smmkpi import` and the
+  Upload page's Import button do. Also timed: importing the same file again into the full
+  database (every row compared and counted unchanged, nothing rewritten).
+
+Prints seconds, CPU seconds and the ratio whole import / (read_csv + ADBC write); the target
+is at most 2x.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -23,7 +38,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smmkpi import ingest  # noqa: E402
+from smmkpi import db, ingest, store  # noqa: E402
 
 
 def generate(rows: int, layout: str) -> pl.DataFrame:
@@ -52,13 +67,92 @@ def generate(rows: int, layout: str) -> pl.DataFrame:
     return df
 
 
-def best(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+def best(
+    fn: Callable[[], object], repeat: int, setup: Callable[[], None] | None = None
+) -> tuple[float, object]:
+    """The best wall time of `repeat` runs of fn (setup, untimed, before each)."""
     times, out = [], None
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
     return min(times), out
+
+
+def fresh_sqlite(path: Path, migrate: bool) -> str:
+    """A new, empty SQLite file (migrated to the app's schema when asked); its URL."""
+    db.close_pools()
+    for p in (path, Path(f"{path}-journal")):
+        p.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    if migrate:
+        db.migrate(db.make_engine(url))
+    return url
+
+
+def import_benchmark(path: Path, sep: str, repeat: int, tmp: Path) -> None:
+    """Whole import (parse_file + store.write_frames) against read_csv + ADBC write."""
+    base_db = tmp / "baseline.db"
+    app_db = tmp / "app.db"
+
+    def baseline() -> int:
+        df = pl.read_csv(path, separator=sep)
+        return df.write_database("orders_baseline", f"sqlite:///{base_db}", engine="adbc",
+                                 if_table_exists="replace")
+
+    # warm up (module imports, driver loading) so that no timed run pays for them
+    tiny = tmp / "tiny.csv"
+    pl.read_csv(path, separator=sep, n_rows=10).write_csv(tiny, separator=sep)
+    fresh_sqlite(base_db, migrate=False)
+    pl.read_csv(tiny, separator=sep).write_database(
+        "warm", f"sqlite:///{base_db}", engine="adbc", if_table_exists="replace")
+    warm = db.make_engine(fresh_sqlite(app_db, migrate=True))
+    store.write_frames(warm, ingest.parse_file(tiny, max_bytes=0).frames, actor="benchmark")
+
+    def keyed() -> int:
+        df = pl.read_csv(path, separator=sep)
+        return df.write_database("orders", f"sqlite:///{base_db}", engine="adbc",
+                                 if_table_exists="append")
+
+    t_read, _ = best(lambda: pl.read_csv(path, separator=sep), repeat)
+    t_base, _ = best(baseline, repeat, setup=lambda: fresh_sqlite(base_db, migrate=False))
+    t_keyed, _ = best(keyed, repeat, setup=lambda: fresh_sqlite(base_db, migrate=True))
+
+    results: dict[str, store.WriteResult] = {}
+    cpu: list[float] = []
+
+    def whole() -> None:
+        c0 = time.process_time()
+        pf = ingest.parse_file(path, max_bytes=0)
+        if not pf.ok:
+            raise SystemExit("parse_file found problems: " + "; ".join(map(str, pf.problems[:5])))
+        engine = db.make_engine(f"sqlite:///{app_db}")
+        results.update(store.write_frames(engine, pf.frames, actor="benchmark"))
+        cpu.append(time.process_time() - c0)
+
+    t_parse, _ = best(lambda: ingest.parse_file(path, max_bytes=0), repeat)
+    t_whole, _ = best(whole, repeat, setup=lambda: fresh_sqlite(app_db, migrate=True))
+    fresh = results["orders"]
+    # the same file again, into the database that now holds it: all unchanged
+    t_again, _ = best(whole, repeat)
+    again = results["orders"]
+    assert (fresh.inserted, again.unchanged) == (fresh.rows, fresh.rows), (fresh, again)
+    size = app_db.stat().st_size
+    print(f"import into SQLite ({fresh.rows:,} orders, database {size / 2**20:,.0f} MB):")
+    print(f"  polars read_csv (inferred types)       {t_read:7.3f} s")
+    print(f"  baseline read_csv + ADBC write         {t_base:7.3f} s  (new table: no key, "
+          "no index)")
+    print(f"  read_csv + ADBC append, app's table    {t_keyed:7.3f} s  (empty orders table: "
+          "primary key and indexes)")
+    print(f"  ingest.parse_file (check)              {t_parse:7.3f} s")
+    print(f"  whole import, fresh database           {t_whole:7.3f} s  (CPU {min(cpu):.2f} s)")
+    print(f"  whole import again (all unchanged)     {t_again:7.3f} s")
+    print(f"  ratio whole import / baseline          {t_whole / t_base:7.2f} x  (target <= 2)")
+    print(f"  ratio re-import / baseline             {t_again / t_base:7.2f} x")
+    print(f"  ratio whole import / (read_csv + ADBC append into the app's table) "
+          f"{t_whole / t_keyed:.2f} x")
 
 
 def main() -> None:
@@ -66,7 +160,10 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--layout", choices=["canonical", "european"], default="canonical")
+    ap.add_argument("--no-import", action="store_true", help="time the check only")
     args = ap.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start")
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "orders.csv"
@@ -75,14 +172,18 @@ def main() -> None:
         size = path.stat().st_size
         base, _ = best(lambda: pl.read_csv(path, infer_schema=False, separator=sep), args.repeat)
         full, pf = best(lambda: ingest.parse_file(path, max_bytes=0), args.repeat)
-    assert isinstance(pf, ingest.ParsedFile)
-    if not pf.ok:
-        raise SystemExit("parse_file found problems: " + "; ".join(map(str, pf.problems[:5])))
-    print(f"orders CSV, {args.layout} layout: {args.rows:,} rows, {size / 2**20:,.1f} MB")
-    print(f"  polars read_csv (text columns only) {base:7.3f} s")
-    print(f"  ingest.parse_file (typed, checked)  {full:7.3f} s")
-    print(f"  ratio parse_file / read_csv         {full / base:7.1f} x")
-    print(f"  notes: {'; '.join(pf.notes)}")
+        assert isinstance(pf, ingest.ParsedFile)
+        if not pf.ok:
+            raise SystemExit("parse_file found problems: " + "; ".join(map(str, pf.problems[:5])))
+        print(f"orders CSV, {args.layout} layout: {args.rows:,} rows, {size / 2**20:,.1f} MB")
+        print(f"  polars read_csv (text columns only) {base:7.3f} s")
+        print(f"  ingest.parse_file (typed, checked)  {full:7.3f} s")
+        print(f"  ratio parse_file / read_csv         {full / base:7.1f} x")
+        print(f"  notes: {'; '.join(pf.notes)}")
+        del pf
+        if not args.no_import:
+            import_benchmark(path, sep, args.repeat, Path(tmp))
+        db.close_pools()
 
 
 if __name__ == "__main__":
