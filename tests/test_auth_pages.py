@@ -57,13 +57,13 @@ def hosted(tmp_path, app_env):
 
 
 @pytest.fixture
-def writable_db(monkeypatch, tmp_path):
-    """An empty migrated SQLite database the test may write to."""
+def writable_db(monkeypatch, engine):
+    """An empty migrated database the test may write to (SQLite, and PostgreSQL when
+    SMMKPI_TEST_POSTGRES_URL is set)."""
     from smmkpi import db
     from smmkpi.config import get_settings
 
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    db.migrate(db.make_engine(url))
+    url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("SMMKPI_DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
