@@ -55,11 +55,6 @@ def allowed(role: Role | None, action: Action) -> bool:
     return role is not None and action in PERMISSIONS[role]
 
 
-def rank(role: str | None) -> int:
-    """Order of roles (none < viewer < editor < admin)."""
-    return ROLES.index(role) + 1 if role in ROLES else 0  # type: ignore[arg-type]
-
-
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^@[^@\s]+\.[^@\s]+$")
 
