@@ -115,13 +115,14 @@ if long.height == 0:
     chart(charts.empty_figure(f"Cohort retention, {span}",
                               "No customer had a first order in these months"), "cohort_map")
 else:
-    what = ("share of the cohort ordering" if measure == "customers"
-            else "revenue as a share of the first " + unit)
+    what = (f"% of each cohort ordering, by {unit}s since the first order"
+            if measure == "customers" else
+            f"each cohort's revenue as % of its first-{unit} revenue, by {unit}s since the "
+            "first order")
     chart(charts.cohort_heatmap(
         long, grain=grain, measure=measure, money_prefix=money_prefix,
-        title=f"Cohort retention, {what} per {unit} since the first order (%), {span}, "
-        f"orders to {ctx.ws.end:%Y-%m-%d}"),
-        "cohort_map")
+        title=f"Cohort retention: {what}<br><sup>{span}, orders to {ctx.ws.end:%Y-%m-%d}"
+        "</sup>"), "cohort_map")
     recent = 18 if grain == "month" else 26
     st.caption(
         f"Rows: the customers whose first-ever order fell in that {unit}, with the cohort's "
@@ -193,9 +194,14 @@ with c2:
 # --- followers against non-followers ------------------------------------------------------
 st.header("Do followers come back more?", divider="gray")
 has_customers = ctx.ws.has("customers")
+in_period = prepared.frame.lazy().filter(pl.col("day").is_between(ctx.ws.start, ctx.ws.end))
+period_orders, with_channel = in_period.select(
+    pl.len(), pl.col("channel").is_not_null().sum()).collect().row(0)
 if not has_customers:
     empty_state(["customers"], "Comparing followers with non-followers and splitting by "
                 "acquisition channel")
+elif period_orders == 0:
+    st.info("No orders in this period.", icon=":material/shopping_cart:")
 else:
     gap = cache.computed(
         "retention.follower_gap", ctx.ws,
@@ -295,8 +301,9 @@ def split_view(table: pl.DataFrame, group_label: str, key: str, note: str) -> No
         *(pl.col(k) * 100 for k in RATIOS[:3]), "orders_per_customer",
         "median_days_to_second_order", *(pl.col(k) * 100 for k in RATIOS[3:]),
     ).sort("customers", descending=True)
-    config = {k: NUM(label, format=fmt, help=help_)
-              for k, (label, fmt, help_) in SPLIT_COLUMNS.items()}
+    config: dict = {k: NUM(label, format=fmt, help=help_)
+                    for k, (label, fmt, help_) in SPLIT_COLUMNS.items()}
+    config[group_label] = st.column_config.TextColumn(pinned=True)  # stays while scrolling
     st.dataframe(shown, hide_index=True, key=f"{key}_table", column_config=config,
                  placeholder=formatting.MISSING)
     st.caption(note)
@@ -313,9 +320,6 @@ def split_view(table: pl.DataFrame, group_label: str, key: str, note: str) -> No
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv")
 
 
-in_period = prepared.frame.lazy().filter(pl.col("day").is_between(ctx.ws.start, ctx.ws.end))
-period_orders, with_channel = in_period.select(
-    pl.len(), pl.col("channel").is_not_null().sum()).collect().row(0)
 SPLITS = {"acquisition_channel": "Acquisition channel", "channel": "Order channel"}
 split = st.segmented_control(
     "Split by", list(SPLITS), default="acquisition_channel" if has_customers else "channel",

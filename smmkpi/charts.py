@@ -582,7 +582,7 @@ def cohort_heatmap(
     revenue, cohort_revenue, share): cells absent from it (not reachable yet) stay blank,
     never 0. The colour scale tops out at the largest share for k >= 1, so that k = 0
     (always 100 % of customers) does not wash out the cells that matter. `cell_text` writes
-    the percentage in each cell (default: when there are at most 24 columns)."""
+    the percentage in each cell (default: when there are at most 30 columns)."""
     from plotly.subplots import make_subplots
 
     unit = "Month" if grain == "month" else "Week"
@@ -605,7 +605,7 @@ def cohort_heatmap(
     later = long.filter(pl.col("k") >= 1)["share"].drop_nulls()
     zmax = float(later.max()) if later.len() else 1.0  # type: ignore[arg-type]
     zmax = max(zmax, 0.01)
-    show_text = n_k <= 24 if cell_text is None else cell_text
+    show_text = n_k <= 30 if cell_text is None else cell_text
     what = "of the cohort ordered" if measure == "customers" else "of its first-period revenue"
     hover = (f"Cohort %{{y}} (%{{customdata[2]:,}} customers)<br>{unit} %{{x}}: "
              f"<b>%{{z:.1%}}</b> {what}<br>%{{customdata[0]:,}} customers ordered, "
@@ -615,7 +615,8 @@ def cohort_heatmap(
     fig.add_trace(go.Heatmap(
         z=z, x=ks, y=labels, customdata=custom, colorscale=COHORT_SCALE, zmin=0, zmax=zmax,
         text=text if show_text else None, texttemplate="%{text}" if show_text else None,
-        textfont={"size": 10}, hoverongaps=False, hovertemplate=hover, xgap=1, ygap=1,
+        textfont={"size": 10 if n_k <= 20 else 9}, hoverongaps=False, hovertemplate=hover,
+        xgap=1, ygap=1,
         colorbar={"title": {"text": "Share"}, "tickformat": ".0%", "x": 1.0, "xanchor": "left",
                   "len": 0.9},
     ), row=1, col=1)

@@ -386,3 +386,20 @@ def test_cohort_heatmap_blank_cells_and_sizes():
     assert [list(row) for row in heat.z] == [[1.0, 0.5], [1.0, None]]
     assert list(heat.y) == ["2024-01", "2024-02"] and list(sizes.x) == [2, 1]
     assert heat.zmax == 0.5  # the scale tops out at the highest k >= 1 share
+
+
+def test_a_period_before_any_order(app_env):
+    """A custom period before the first order: zero counts, n/a ratios, empty figures that
+    say why, and "no orders" instead of the follower and split views."""
+    at = open_page()
+    at.selectbox(key="range").set_value("custom").run()
+    at.date_input(key="dates").set_value((D(2024, 1, 1), D(2024, 1, 31))).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Orders"] == "0" and shown["Repeat purchase rate"] == "n/a"
+    assert shown["Month-1 retention"] == "n/a"
+    texts = [json.loads(c.proto.spec)["layout"]["annotations"][0]["text"]
+             for c in at.get("plotly_chart")]
+    assert texts == ["No customer had a first order in these months",
+                     "No customer placed a second order in this period"]
+    assert sum(i.value == "No orders in this period." for i in at.info) == 2
