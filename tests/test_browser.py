@@ -30,16 +30,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
+def server(demo_db, tmp_path_factory):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): browser test skipped")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     port = _free_port()
     env = {**os.environ, "SMMKPI_DATABASE_URL": demo_db}
+    log = tmp_path_factory.mktemp("browser") / "streamlit.log"
+    no_secrets = log.parent / "no-secrets.toml"  # a developer's own secrets stay out
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--secrets.files", str(no_secrets)],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -50,7 +53,7 @@ def server(demo_db):
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail("streamlit did not start: " + proc.stdout.read(4000).decode())
+            pytest.fail("streamlit did not start: " + log.read_text()[-4000:])
         yield base
     finally:
         proc.terminate()
