@@ -214,6 +214,9 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
     opts = (dataset, fmt, order, tuple(sorted(mapping.items())))
     pf = parse(digest, up.name, dataset, fmt, order, opts[3], limit, up) if mapping else auto
     ambiguous = bool(base.ambiguous_dates or auto.ambiguous_dates or pf.ambiguous_dates)
+    used = {t for t in pf.mapping.values() if t}
+    missing = ([c for c in ds.get(pf.dataset).required if c not in used]
+               if editable and pf.dataset else [])
 
     held = ", ".join(ds.get(n).label for n in pf.frames) or dataset_label(pf.dataset)
     label = (f"**{md_escape(up.name)}** · {md_escape(held)} · "
@@ -253,15 +256,18 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
             st.success(f"Ready: no problems in {plural(pf.rows, 'row')}.",
                        icon=":material/check_circle:")
         else:
-            what = ("Choose the dataset above, then map the columns in the *Columns* tab."
-                    if pf.dataset is None and pf.rows else
+            what = ("Choose the dataset above, then say which column is which in the "
+                    "*Columns* tab." if pf.dataset is None and pf.rows else
                     "Choose how to read the dates above." if pf.ambiguous_dates else
-                    "Fix them in the file and upload it again, or map the columns in the "
-                    "*Columns* tab.")
+                    "Say which column of the file holds "
+                    + ", ".join(f"`{c}`" for c in missing) + " in the *Columns* tab, or "
+                    "fix the file and upload it again." if missing else
+                    "Fix the file and upload it again.")
             st.error(f"{status(pf).capitalize()}: this file cannot be imported as it is. "
                      f"{what}", icon=":material/error:")
         names = (["Problems"] if pf.problems else []) + ["Preview", "Columns", "As in the file"]
-        tabs = dict(zip(names, st.tabs(names), strict=True))
+        tabs = dict(zip(names, st.tabs(names, default="Columns" if missing else None),
+                        strict=True))
         if pf.problems:
             with tabs["Problems"]:
                 problems_table(pf.problems, key=f"problems_{fid}", with_file=False)
@@ -290,7 +296,8 @@ def problems_table(problems: list[ingest.Problem], key: str, with_file: bool = T
 
 def preview(pf: ParsedFile) -> None:
     if not pf.frames:
-        st.caption("No rows to preview: the file could not be read as a dataset.")
+        st.caption("No rows to preview until the file can be read as a dataset (see the "
+                   "problems).")
         return
     for name, frame in pf.frames.items():
         head = frame.head(PREVIEW_ROWS)
@@ -436,8 +443,9 @@ def import_box(parsed: list, cross: list, frames: dict, key: str) -> None:
             "Unchanged": pl.Int64})
         res = res.with_columns(pl.col("Dataset").replace_strict(
             {n: f"{ds.get(n).label} ({n})" for n in ds.DATASETS}, default=pl.col("Dataset")))
-        st.success(f"Imported {plural(len(done['files']), 'file')} in {done['seconds']:.1f} s: "
-                   "the stored data now includes them.", icon=":material/check_circle:")
+        took = f"{done['seconds']:.1f} s" if done["seconds"] >= 0.1 else "under 0.1 s"
+        st.success(f"Imported {plural(len(done['files']), 'file')} in {took}: the stored data "
+                   "now includes them.", icon=":material/check_circle:")
         num = st.column_config.NumberColumn(format="localized")
         st.dataframe(res, hide_index=True, key="import_result",
                      column_config={"Inserted": num, "Updated": num, "Unchanged": num})
@@ -460,12 +468,15 @@ def run_import(parsed: list, frames: dict, key: str) -> None:
         st.error(f"Nothing was imported. {e}", icon=":material/error:")
         return
     bar.empty()
-    cache.data_version.clear()  # every page sees the new data now, not in 5 s
     st.session_state[IMPORTED] = {
         "key": key, "seconds": time.perf_counter() - t0,
         "files": [pf.name for _, pf, _ in parsed],
         "results": [(r.dataset, r.inserted, r.updated, r.unchanged) for r in results.values()],
     }
+    # a fresh run, so that the sidebar and every cache see the new data version at once
+    cache.data_version.clear()
+    st.session_state.pop(CTX_KEY, None)
+    st.rerun()
 
 
 # ------------------------------------------------------------------ the page
