@@ -467,6 +467,11 @@ def run_import(parsed: list, frames: dict, key: str) -> None:
         bar.empty()
         st.error(f"Nothing was imported. {e}", icon=":material/error:")
         return
+    except Exception as e:  # e.g. the database cannot be reached: a message, no traceback
+        bar.empty()
+        st.error(f"Nothing was imported: the database could not be used ({type(e).__name__}: "
+                 f"{e}).", icon=":material/error:")
+        return
     bar.empty()
     st.session_state[IMPORTED] = {
         "key": key, "seconds": time.perf_counter() - t0,
