@@ -381,6 +381,24 @@ def test_review_switches_every_page_to_the_uploads_and_back(app_env):
     assert not any("reviewing" in w.value for w in at.warning)
 
 
+def test_every_page_runs_on_a_review_of_a_few_datasets(app_env):
+    """Uploads with two datasets only (orders; Meta's social_daily): every page runs on
+    them, the others' datasets simply absent, with no exception and no error box."""
+    from smmkpi.ui.shell import page_files
+
+    at = upload(open_page(), corpus("good/orders_canonical.csv"),
+                corpus("good/meta_ads_daily.csv"))
+    button(at, "start_review").click()
+    at.run()
+    ok(at)
+    for page in page_files():
+        at.switch_page(page)
+        at.run()
+        ok(at)
+        assert not at.error, (page, [e.value for e in at.error])
+        assert page == "pages/admin.py" or any("reviewing" in w.value for w in at.warning), page
+
+
 def test_review_leaves_out_bad_files_and_stores_nothing(fresh_db):
     good = corpus("good/orders_canonical.csv")
     bad = corpus("bad/bad_values.csv")
