@@ -13,7 +13,14 @@ from smmkpi.kpis.audience import ALL_PLATFORMS, platform_label
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
+from smmkpi.ui.components import (
+    chart,
+    download_csv,
+    empty_state,
+    header,
+    kpi_tile,
+    md_escape,
+)
 from smmkpi.ui.context import current
 
 TILES = [
@@ -117,10 +124,8 @@ else:
     )
     if open_items.height > SHOWN_MAX:
         st.caption(f"Showing the {SHOWN_MAX:,} oldest of {open_items.height:,}.")
-        st.download_button(
-            f"Download all {open_items.height:,} as CSV",
-            open_items.select(view).write_csv(), file_name=f"unanswered_{ctx.ws.end}.csv",
-            mime="text/csv", icon=":material/download:")
+        download_csv(f"Download all {open_items.height:,} as CSV", open_items.select(view),
+                     f"unanswered_{ctx.ws.end}.csv", key="unanswered_csv")
 
 frame = ctx.ws.frame("conversations")
 if frame is None or frame.height == 0:

@@ -8,12 +8,11 @@ import polars as pl
 import streamlit as st
 
 from smmkpi import charts, formatting
-from smmkpi.export import safe_csv_bytes
 from smmkpi.kpis import retention as r
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile
+from smmkpi.ui.components import chart, download_csv, empty_state, header, kpi_tile
 from smmkpi.ui.context import current
 from smmkpi.workspace import Filters, Period, Workspace
 
@@ -152,11 +151,9 @@ else:
                     format="YYYY-MM" if grain == "month" else "YYYY-MM-DD", pinned=True),
                 "Customers in cohort": NUM(format="localized"),
                 **{c: NUM(format="%.1f", width="small") for c in shares}})
-    st.download_button(
-        f"Download the cohort table (CSV, {download.height} cohorts)",
-        safe_csv_bytes(download),
-        file_name=f"cohorts_{grain}_{measure}_{since}_{ctx.ws.end}.csv", mime="text/csv",
-        icon=":material/download:", key="cohort_csv",
+    download_csv(
+        f"Download the cohort table (CSV, {download.height} cohorts)", download,
+        f"cohorts_{grain}_{measure}_{since}_{ctx.ws.end}.csv", key="cohort_csv",
         help="Shares in %: " + ("customers of the cohort with an order"
                                 if measure == "customers" else
                                 f"revenue as a share of the first {unit}'s revenue")
@@ -315,9 +312,8 @@ def split_view(table: pl.DataFrame, group_label: str, key: str, note: str) -> No
         y_title="Share", height=380), f"{key}_bars")
     download = shown.rename({k: label + (" (%)" if k in RATIOS else "")
                              for k, (label, _, _) in SPLIT_COLUMNS.items()})
-    st.download_button(f"Download by {group_label.lower()} (CSV)", safe_csv_bytes(download),
-                       file_name=f"repeat_by_{key}_{ctx.ws.start}_{ctx.ws.end}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"{key}_csv")
+    download_csv(f"Download by {group_label.lower()} (CSV)", download,
+                 f"repeat_by_{key}_{ctx.ws.start}_{ctx.ws.end}.csv", key=f"{key}_csv")
 
 
 SPLITS = {"acquisition_channel": "Acquisition channel", "channel": "Order channel"}

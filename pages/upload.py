@@ -17,10 +17,9 @@ import streamlit as st
 
 from smmkpi import datasets as ds
 from smmkpi import ingest, store
-from smmkpi.export import safe_csv_bytes
 from smmkpi.ingest import ParsedFile
 from smmkpi.ui import auth, cache
-from smmkpi.ui.components import header, md_escape
+from smmkpi.ui.components import download_csv, header, md_escape
 from smmkpi.ui.context import CTX_KEY, REVIEW_KEY, UPLOAD_SOURCE_KEY, current
 from smmkpi.workspace import FrameSource
 
@@ -552,12 +551,8 @@ if problems:
                  "identify one row. Fix one of the files.", icon=":material/error:")
     if len(parsed) > 1 or cross:
         problems_table(problems, key="problems_all")
-    st.download_button(
-        "Download the validation report (CSV)",
-        data=safe_csv_bytes(ingest.problems_frame(problems)),
-        file_name="validation_report.csv", mime="text/csv", icon=":material/download:",
-        key="download_report",
-    )
+    download_csv("Download the validation report (CSV)", ingest.problems_frame(problems),
+                 "validation_report.csv", key="download_report")
 
 # ------------------------------------------------------------------ review and import
 if parsed or st.session_state.get(UPLOAD_SOURCE_KEY) is not None:

@@ -68,3 +68,14 @@ def test_a_shared_link_opens_the_same_selection(app_env):
     assert at.selectbox(key="compare").value == "last_year"
     assert at.multiselect(key="platform").value == ["x", "instagram"]
     assert "(90 days)" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_pages_offer_csv_only_through_the_neutralizing_helper():
+    """Every download goes through components.download_csv (OWASP CSV injection)."""
+    offenders = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        text = path.read_text()
+        for needle in ("st.download_button(", ".write_csv(", "to_csv("):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert offenders == []

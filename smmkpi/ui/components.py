@@ -88,6 +88,16 @@ def kpi_tile(
             st.caption("  \n".join(lines))
 
 
+def download_csv(label: str, df: pl.DataFrame, file_name: str, key: str,
+                 help: str | None = None) -> None:
+    """The only way pages offer a CSV: cells a spreadsheet would run as a formula are
+    neutralized (OWASP CSV injection, smmkpi.export.safe_csv_bytes)."""
+    from smmkpi.export import safe_csv_bytes
+
+    st.download_button(label, safe_csv_bytes(df), file_name=file_name, mime="text/csv",
+                       icon=":material/download:", key=key, help=help)
+
+
 def chart(fig: go.Figure, key: str) -> None:
     """Show a figure with a stable key (identical charts would otherwise clash)."""
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
