@@ -121,6 +121,8 @@ def _open(engine: Engine, autocommit: bool) -> Any:
         cur = conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.fetchall()
+        if not autocommit:  # writers: staging tables in memory (1M orders: 2.5 s → 1.9 s)
+            cur.execute("PRAGMA temp_store = MEMORY")
         cur.close()
         return conn
     import adbc_driver_postgresql.dbapi as adbc_pg
