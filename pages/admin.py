@@ -27,7 +27,7 @@ st.subheader("Access")
 if user.local:
     st.info("Local mode: there is no login, so everyone who can open this address has every "
             "right. The rules below apply once the app is hosted with a login "
-            "(`[auth]` in `.streamlit/secrets.toml`, see docs/hosting.md).",
+            "(`[auth]` in `.streamlit/secrets.toml`, see the README, Hosting).",
             icon=":material/info:")
 
 try:

@@ -232,7 +232,7 @@ def _config_error_view(error: ValueError) -> None:
     st.title("Access is misconfigured")
     st.error(f"The access list in the app's secrets is not valid, so nobody can get in: "
              f"{error}. Whoever runs this app: fix `[smmkpi.roles]` in "
-             "`.streamlit/secrets.toml` (see docs/hosting.md).", icon=":material/error:")
+             "`.streamlit/secrets.toml` (see the README, Hosting).", icon=":material/error:")
     st.button("Log out", icon=":material/logout:", key="logout_config", on_click=st.logout)
 
 
@@ -288,7 +288,7 @@ def gate() -> User:
     box = st.sidebar.container(key="who")
     if user.local:
         box.caption(":material/person: **Local mode**: no login, every right (configure "
-                    "`[auth]` in `.streamlit/secrets.toml` to host it; see docs/hosting.md).")
+                    "`[auth]` in `.streamlit/secrets.toml` to host it; see the README, Hosting).")
     else:
         who = f":material/account_circle: **{_md(user.name)}**"
         if user.email and user.email != user.name:
