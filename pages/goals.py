@@ -34,10 +34,8 @@ if not groups:
 
 def workspace(campaign_id: str | None) -> Workspace:
     """The selected period for one campaign (None: the whole brand); platforms as chosen."""
-    return Workspace(ctx.source, ctx.period,
-                     Filters(campaigns=(campaign_id,) if campaign_id else (),
-                             platforms=ctx.filters.platforms),
-                     settings=ctx.settings, reader=cache.cached_read)
+    return ctx.workspace(filters=Filters(campaigns=(campaign_id,) if campaign_id else (),
+                                         platforms=ctx.filters.platforms))
 
 
 for goal, camps in groups.items():

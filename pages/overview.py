@@ -31,7 +31,7 @@ for row in (HEADLINE[:5], HEADLINE[5:]):
 
 left, right = st.columns([3, 2])
 with left:
-    df, grain = trend(ctx.ws)
+    df, grain = cache.computed("overview-trend", ctx.ws, trend)
     title = f"Social sessions and revenue per {grain}, {ctx.period}"
     if df is None or df.height == 0:
         chart(charts.empty_figure(title, "No website sessions or orders in this period"), "trend")

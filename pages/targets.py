@@ -15,7 +15,7 @@ from smmkpi.kpis.targets import STATUS_ORDER
 from smmkpi.ui import auth, cache
 from smmkpi.ui.components import chart, header, md_escape
 from smmkpi.ui.context import CTX_KEY, current
-from smmkpi.workspace import Filters, Period, Workspace
+from smmkpi.workspace import Filters, Period
 
 EDITOR_GEN = "_target_editor_gen"  # bumped after a save: fresh editors on new data
 FLASH = "_target_flash"
@@ -150,9 +150,8 @@ with progress_tab:
                         icon=":material/show_chart:")
             else:
                 cid = t["campaign_id"]
-                sub = Workspace(ctx.source, Period(t["period_start"], min(t["period_end"], as_of)),
-                                Filters(campaigns=(cid,) if cid else ()), settings=ctx.settings,
-                                reader=cache.cached_read)
+                sub = ctx.workspace(Period(t["period_start"], min(t["period_end"], as_of)),
+                                    Filters(campaigns=(cid,) if cid else ()))
                 daily = cache.computed(f"target-daily:{kpi.id}", sub, kpi.daily)
                 trend = tv.cumulative_trend(kpi, daily, t["period_start"], t["period_end"],
                                             as_of, t["target"])
@@ -332,8 +331,7 @@ with suggest_tab:
         target_p, prev_p = te.suggestion_periods(camp["start_date"], camp["end_date"],
                                                  ctx.period)
         kpis = for_goal(camp["goal"])
-        prev_ws = Workspace(ctx.source, prev_p, Filters(campaigns=(choice,)),
-                            settings=ctx.settings, reader=cache.cached_read)
+        prev_ws = ctx.workspace(prev_p, Filters(campaigns=(choice,)))
         previous = cache.computed(f"suggest-previous:{camp['goal']}", prev_ws,
                                   lambda w: {k.id: k.compute(w) for k in kpis})
         sug = te.suggest(kpis, previous, choice, target_p)

@@ -117,6 +117,10 @@ class Workspace:
     filters: Filters = Filters()
     settings: Settings = field(default_factory=get_settings)
     reader: Reader = direct_read
+    # results that do not depend on the period (e.g. every order sorted per customer), shared
+    # by the workspaces of one source: `with_period` copies and the targets' sub-workspaces
+    # keep it, and the Streamlit layer passes one dict per source and data version
+    shared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -154,6 +158,19 @@ class Workspace:
     def with_period(self, period: Period) -> Workspace:
         """The same source and filters over another period (a fresh memo)."""
         return replace(self, period=period, _memo={})
+
+    def shared_memo(self, dataset: str, key: Any, fn: Callable[[], Any]) -> Any:
+        """Compute once per source what depends only on `dataset`'s rows as filtered (never
+        on the period): the key includes the filters that apply to that dataset."""
+        spec = ds.get(dataset)
+        applies = (
+            self.filters.campaigns if spec.campaign_column else (),
+            self.filters.platforms if spec.platform_column or dataset == "web_sessions" else (),
+        )
+        full = (dataset, applies, key)
+        if full not in self.shared:
+            self.shared[full] = fn()
+        return self.shared[full]
 
     def memo(self, key: Any, fn: Callable[[], Any]) -> Any:
         """Compute once per workspace: KPIs that share an intermediate result reuse it."""

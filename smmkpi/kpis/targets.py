@@ -167,6 +167,7 @@ def evaluate_targets(
                 Period(start, min(end, as_of)),
                 Filters(campaigns=(cid,) if cid else ()),
                 settings=ws.settings,
+                shared=ws.shared,  # the snapshot holds the same rows: share e.g. sorted orders
             )
             actual = kpi.compute(sub)
         rows.append(evaluate(kpi, actual, float(t["target"]), start, end, as_of, t["campaign_id"]))

@@ -36,6 +36,13 @@ def db_source(url: str, version: int) -> DbSource:
     return DbSource(engine(url))
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def shared_results(source_key: str) -> dict:
+    """One dict per source and data version for Workspace.shared (period-independent
+    results such as every order sorted per customer), shared by all sessions."""
+    return {}
+
+
 @st.cache_resource(max_entries=128, ttl=3600, show_spinner=False)
 def _read(
     source_key: str,

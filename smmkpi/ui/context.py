@@ -37,6 +37,12 @@ class Context:
     last_day: dt.date | None
     campaigns: pl.DataFrame | None  # every campaign (for names), unfiltered
 
+    def workspace(self, period: Period | None = None, filters: Filters | None = None) -> Workspace:
+        """Another workspace on this source (cached reads, shared results), e.g. one campaign
+        or one target's period."""
+        return _workspace(self.source, period or self.period,
+                          self.filters if filters is None else filters, self.settings)
+
     def campaign_name(self, cid: str | None) -> str:
         if not cid:
             return "Brand-wide"
@@ -48,7 +54,8 @@ class Context:
 
 
 def _workspace(source: Source, period: Period, filters: Filters, settings: Settings) -> Workspace:
-    return Workspace(source, period, filters, settings=settings, reader=cache.cached_read)
+    return Workspace(source, period, filters, settings=settings, reader=cache.cached_read,
+                     shared=cache.shared_results(source.key))
 
 
 def render_sidebar() -> Context:
