@@ -123,11 +123,14 @@ def run_pandas(orders: pd.DataFrame) -> dict:
 
     second = p[p["seq"] == 1]
     days = (second["day"] - second["first_day"]).dt.days
-    lo, hi = START.year * 12 + START.month - 1, END.year * 12 + END.month - 1
+    # m1/m3 read the complete months that end in the period (else the last one before END)
+    month_ends = pd.date_range(START - pd.DateOffset(months=1), END, freq="ME")
+    ends = [d for d in month_ends if START <= d.date() <= END] or [month_ends[-1]]
+    months = [d.year * 12 + d.month - 1 for d in ends]
     m = {}
     for k in (1, 3):
-        retained = e[(e["month"] >= lo) & (e["month"] <= hi) & (e["month"] - e["cohort"] == k)]
-        firsts = e[(e["seq"] == 0) & (e["cohort"] >= lo - k) & (e["cohort"] <= hi - k)]
+        retained = e[e["month"].isin(months) & (e["month"] - e["cohort"] == k)]
+        firsts = e[(e["seq"] == 0) & e["cohort"].isin([x - k for x in months])]
         m[k] = div(retained["customer_id"].nunique(), len(firsts))
     kpis = {
         "orders": len(p),

@@ -4,18 +4,25 @@
     .venv/bin/python benchmarks/retention_page.py --sizes 1000000
 
 Starts from loaded frames (reading from the database is measured in benchmarks/io.py) and
-times, step by step, what a cold page run computes: one sort of every order (`prepare`), the
-repeat KPIs for the period and the comparison period, the monthly cohort matrix (long, wide,
-curve), the follower gap, the splits by acquisition channel and by order channel, and the
-days to second order; then the figure builders. A warm run reads all of these from
-`cache.computed` and only draws, so the figure time is the warm floor. It also prints what a
-grain/measure switch costs (the cohorts again, on the cached Prepared).
+times, step by step, what a cold page run computes: one sort of every order with each
+customer's attributes looked up once (`prepare(orders, customers)`), the repeat KPIs for the
+period and the comparison period, the monthly cohort matrix (long, wide, curve), the
+follower gap, the splits by acquisition channel and by order channel (the page shows one of
+the two splits at a time), and the days to second order; then the figure builders. A warm
+run reads all of these from `cache.computed` and only draws, so the figure time is the warm
+floor. It also prints what a grain/measure switch costs (the cohorts again, on the cached
+Prepared).
+
+The machine may be shared: each step prints its wall time and the CPU time of this process
+(all threads) beside it, and the load average is printed before and after each size. Run it
+two or three times and keep the best.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,18 +54,27 @@ def customers_for(orders: pl.DataFrame, seed: int = 11) -> pl.DataFrame:
     })
 
 
+CPU: dict[str, float] = {}  # label → CPU seconds of the last timed call
+
+
 def timed(label: str, fn, times: dict):  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
     times[label] = time.perf_counter() - t0
+    CPU[label] = time.process_time() - c0
     return out
 
 
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def run(n: int) -> None:
+    print(f"\n{load()} (before {n:,})")
     orders = generate(n)
     customers = customers_for(orders)
     t: dict[str, float] = {}
-    p = timed("prepare (one sort of every order)", lambda: r.prepare(orders), t)
+    p = timed("prepare (sort, customers looked up)", lambda: r.prepare(orders, customers), t)
     timed("repeat KPIs, period", lambda: r.repeat_kpis(p, START, END), t)
     timed("repeat KPIs, comparison period", lambda: r.repeat_kpis(p, *PREV), t)
     since = r.default_cohort_since(START, END, "month")
@@ -66,9 +82,9 @@ def run(n: int) -> None:
                  t)
     wide = timed("  wide table + curve", lambda: (r.widen_cohorts(long),
                                                   r.curve_from_long(long)), t)[0]
-    gap = timed("follower gap", lambda: r.follower_gap(p, customers, START, END), t)
+    gap = timed("follower gap", lambda: r.follower_gap(p, None, START, END), t)
     acq = timed("split by acquisition channel",
-                lambda: r.repeat_kpis_by(p, customers, START, END, "acquisition_channel"), t)
+                lambda: r.repeat_kpis_by(p, None, START, END, "acquisition_channel"), t)
     timed("split by order channel", lambda: r.repeat_kpis_by(p, None, START, END, "channel"), t)
     days = timed("days to second order", lambda: r.days_to_second_order(p, START, END), t)
     cold = sum(t.values())
@@ -90,13 +106,15 @@ def run(n: int) -> None:
     print(f"\n{n:,} orders, {customers.height:,} customers, period {START} – {END}; "
           f"{wide.height} cohorts, {days.height:,} second orders in the period")
     for k, v in t.items():
-        print(f"  {k:<40} {v:6.2f} s")
-    print(f"  {'cold total (computations)':<40} {cold:6.2f} s")
+        print(f"  {k:<40} {v:6.2f} s   CPU {CPU[k]:6.2f} s")
+    print(f"  {'cold total (computations)':<40} {cold:6.2f} s   CPU "
+          f"{sum(CPU[k] for k in t):6.2f} s")
     for k, v in f.items():
         print(f"  figure: {k:<32} {v:6.3f} s")
     print(f"  {'warm floor (figures only)':<40} {sum(f.values()):6.2f} s")
     print(f"  {'switch to weekly (cached Prepared)':<40} {switch['weekly cohorts']:6.2f} s")
-    print(f"  share of cold time in prepare: {t['prepare (one sort of every order)'] / cold:.0%}")
+    print(f"  share of cold time in prepare: {t['prepare (sort, customers looked up)'] / cold:.0%}")
+    print(f"  {load()}")
 
 
 def main() -> None:

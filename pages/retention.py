@@ -44,11 +44,21 @@ money_prefix = formatting.CURRENCY_SYMBOLS.get(cur, "")
 
 def _prepare_every_order(ws: Workspace) -> r.Prepared | None:
     orders = ws.everything("orders")
-    return None if orders is None else r.prepare(orders)
+    return None if orders is None else r.prepare(orders, ws.everything("customers"))
 
 
-# One sort of the whole order history per data source, shared by the period, the comparison
-# period and every session; the catalog's repeat KPIs then reuse it instead of sorting again.
+def _months(ws: Workspace) -> str:
+    """The complete months month-1/3 retention reads for a workspace, e.g. "September 2026"
+    or "July – September 2026"."""
+    first, last = r.retention_months(ws.start, ws.end)
+    if first.year != last.year:
+        return f"{first:%B %Y} – {last:%B %Y}"
+    return f"{last:%B %Y}" if first.month == last.month else f"{first:%B} – {last:%B %Y}"
+
+
+# One sort of the whole order history per data source, with each customer's attributes looked
+# up once, shared by the period, the comparison period and every session; the catalog's
+# repeat KPIs and the follower and acquisition splits then reuse it (no sort, no join).
 every = dataclasses.replace(ctx.ws, period=EVERY_ORDER, filters=Filters(), _memo={})
 prepared = cache.computed("retention.prepared", every, _prepare_every_order)
 if prepared is None:
@@ -68,13 +78,15 @@ for row, widths in ((TILES[:4], [1] * 4), (TILES[4:8], [1] * 4), (TILES[8:], [1,
         with col:
             kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
 with cols[2]:  # beside the month-1/3 tiles
+    compared = f"; the comparison period reads {_months(ctx.cws)}" if ctx.cws else ""
     st.caption(
         "Orders count on their UTC day. *Returning* customers had ordered before their last "
         "order in the period (the first order may be earlier); *returning revenue* is revenue "
-        "from orders that are not a customer's first. **Month-1 (month-3) retention**: of the "
-        "customers whose first order was 1 (3) calendar months before a month of the period, "
-        "the share who ordered in that month; a month of the period counts up to the period's "
-        "end, so a period ending early in a month leaves that month's share low. Median days "
+        "from orders that are not a customer's first. **Month-1 (month-3) retention** reads "
+        "whole calendar months only, so that rolling periods compare fairly: the months that "
+        "end in the period, or else the last complete month before its end. Here: "
+        f"**{_months(ctx.ws)}**{compared}. Of the customers whose first order was 1 (3) "
+        "months before such a month, the share who ordered at any time in it. Median days "
         "to second order: over customers whose second order is in the period.")
 
 # --- cohorts ------------------------------------------------------------------------------
@@ -202,8 +214,7 @@ elif period_orders == 0:
 else:
     gap = cache.computed(
         "retention.follower_gap", ctx.ws,
-        lambda ws: r.follower_gap(r.prepared_history(ws), ws.history("customers"), ws.start,
-                                  ws.end))
+        lambda ws: r.follower_gap(r.prepared_history(ws), None, ws.start, ws.end))
     rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
     known = rows["repeat_purchase_rate"]
     if known["followers_n"] == 0 and known["non_followers_n"] == 0:
@@ -268,8 +279,7 @@ else:
                 "non-followers): those "
                 "who ordered in the period; for the median, those whose second order is in "
                 "the period; for month-1 (month-3) retention, those acquired 1 (3) months "
-                "before a month of the period. Customers without a follower status are left "
-                "out.")
+                f"before {_months(ctx.ws)}. Customers without a follower status are left out.")
 
 # --- splits ------------------------------------------------------------------------------
 st.header("Repeat sales by channel", divider="gray")
@@ -330,8 +340,8 @@ if split == "acquisition_channel":
     else:
         acq = cache.computed(
             "retention.by_acquisition", ctx.ws,
-            lambda ws: r.repeat_kpis_by(r.prepared_history(ws), ws.history("customers"),
-                                        ws.start, ws.end, "acquisition_channel"))
+            lambda ws: r.repeat_kpis_by(r.prepared_history(ws), None, ws.start, ws.end,
+                                        "acquisition_channel"))
         split_view(acq, "Acquisition channel", "acquisition",
                    "Customers by the channel that first brought them (customers file); "
                    f"'{r.UNKNOWN}' = not in the customers file or no channel given.")

@@ -109,6 +109,10 @@ def test_tiles_equal_the_catalog_with_comparison(page):
         assert now is not None, kid  # the demo has orders in both periods
         assert shown[k.label].value == formatting.value(now, k.unit), kid
         assert shown[k.label].proto.delta == (formatting.change(now, before, k.unit) or ""), kid
+    # 4–31 October 2026 against 6 September – 3 October: month-1/3 retention read October
+    # (complete, ends in the period) and September (the only month ending in the comparison)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Here: **October 2026**; the comparison period reads September 2026." in captions
 
 
 def test_heatmap_holds_the_cohort_matrix(page):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 from collections import defaultdict
@@ -123,6 +124,70 @@ def test_month_without_orders() -> None:
     assert k["m3_retention"] == 0.0
 
 
+def test_retention_months() -> None:
+    assert r.retention_months(*Q1) == (D(2024, 1, 1), D(2024, 3, 31))  # all three complete
+    # the last 28 days ending 3 October: only September ends inside
+    assert r.retention_months(D(2026, 9, 6), D(2026, 10, 3)) == (D(2026, 9, 1), D(2026, 9, 30))
+    # 1–20 October: no month ends inside, so the last complete month before, September
+    assert r.retention_months(D(2026, 10, 1), D(2026, 10, 20)) == (
+        D(2026, 9, 1), D(2026, 9, 30))
+    assert r.retention_months(D(2026, 10, 4), D(2026, 10, 31)) == (
+        D(2026, 10, 1), D(2026, 10, 31))
+    # 2024 is a leap year: 1–28 February does not reach the 29th, so January
+    assert r.retention_months(D(2024, 2, 1), D(2024, 2, 28)) == (D(2024, 1, 1), D(2024, 1, 31))
+    # a single day that ends its month, and a period falling back across a year
+    assert r.retention_months(D(2024, 12, 31), D(2024, 12, 31)) == (
+        D(2024, 12, 1), D(2024, 12, 31))
+    assert r.retention_months(D(2025, 1, 1), D(2025, 1, 30)) == (
+        D(2024, 12, 1), D(2024, 12, 31))
+
+
+def test_m1_m3_read_complete_months() -> None:
+    # 15 January – 10 March: January and February end inside; March (cut on the 10th) does not
+    k = r.repeat_kpis(ORDERS, D(2024, 1, 15), D(2024, 3, 10))
+    # m1: cohorts December (A) for January and January (B, C) for February. A's order of
+    # 10 January is before the period but in its whole month January: A counts; B and C did
+    # not order in February → 1 / 3
+    assert k["m1_retention"] == pytest.approx(1 / 3)
+    # m3: cohorts October (none) and November (E); E did not order in February → 0 / 1.
+    # (A's 5 March order is in March, which is not complete: it does not count.)
+    assert k["m3_retention"] == 0.0
+    # 5–20 February: no month ends inside, so January. m1: December's cohort (A) ordered on
+    # 10 January → 1 / 1, although the period itself has no order; m3: October's cohort is
+    # empty → n/a
+    k = r.repeat_kpis(ORDERS, D(2024, 2, 5), D(2024, 2, 20))
+    assert k["orders"] == 0 and k["m1_retention"] == 1.0 and k["m3_retention"] is None
+    # 1–30 March: March is not complete, so February. m1: January's cohort (B, C) did not
+    # order in February → 0 / 2; m3: November's (E) neither → 0 / 1
+    k = r.repeat_kpis(ORDERS, D(2024, 3, 1), D(2024, 3, 30))
+    assert k["m1_retention"] == 0.0 and k["m3_retention"] == 0.0
+
+
+def test_m1_m3_splits_read_complete_months() -> None:
+    start, end = D(2024, 1, 15), D(2024, 3, 10)  # January and February, as above
+    by = r.repeat_kpis_by(ORDERS, CUSTOMERS, start, end, by="follows_on_social")
+    rows = {row["group"]: row for row in by.iter_rows(named=True)}
+    f, n, u = rows["followers"], rows["non-followers"], rows["unknown"]
+    # followers: m1 base A (December cohort), back in January → 1 / 1; m3 base E → 0 / 1
+    assert (f["m1_retention"], f["m1_cohort_customers"]) == (1.0, 1)
+    assert (f["m3_retention"], f["m3_cohort_customers"]) == (0.0, 1)
+    # non-followers: m1 base B (January cohort), not back in February → 0 / 1; no m3 base
+    assert (n["m1_retention"], n["m1_cohort_customers"]) == (0.0, 1)
+    assert n["m3_retention"] is None and n["m3_cohort_customers"] == 0
+    assert (u["m1_retention"], u["m1_cohort_customers"]) == (0.0, 1)  # C, January cohort
+    by = r.repeat_kpis_by(ORDERS, None, start, end, by="channel")
+    rows = {row["group"]: row for row in by.iter_rows(named=True)}
+    # period orders: b3 email, c1 instagram, c2 instagram, a3 email. E's first order (no
+    # channel) is only a cohort base, so no "unknown" row
+    assert list(rows) == ["email", "instagram"]
+    # m1 base: the whole cohorts, A + B + C = 3; A came back in January through instagram
+    # (a2, before the period): instagram 1 / 3, email 0 / 3
+    assert rows["instagram"]["m1_retention"] == pytest.approx(1 / 3)
+    assert rows["email"]["m1_retention"] == 0.0
+    assert rows["email"]["m1_cohort_customers"] == rows["instagram"]["m1_cohort_customers"] == 3
+    assert rows["instagram"]["m3_retention"] == 0.0  # base E, not back in February
+
+
 def test_empty_orders() -> None:
     k = r.repeat_kpis(ORDERS.head(0), *Q1)
     assert (k["orders"], k["revenue"], k["customers"]) == (0, 0.0, 0)
@@ -230,6 +295,29 @@ def test_split_by_follows_on_social() -> None:
     assert (u["orders"], u["revenue"], u["customers"]) == (3, 140.0, 2)
     assert u["returning_revenue_share"] == pytest.approx(10 / 140)
     assert u["m1_retention"] == 0.0  # C, January cohort, not back in February
+
+
+def test_splits_from_a_prepared_with_customers() -> None:
+    """prepare(orders, customers) looks every customer up once; the splits then need no
+    customers argument and give the same tables as a join."""
+    prepared = r.prepare(ORDERS, CUSTOMERS)
+    table = prepared.customers
+    assert table is not None and table.height == 6  # A..F, one row per customer number
+    ids = prepared.frame.filter(pl.col("seq") == 0).sort("cust")["customer_id"].to_list()
+    attrs = dict(zip(ids, table.iter_rows(), strict=True))
+    assert attrs["A"] == ("instagram", True) and attrs["C"] == ("instagram", None)
+    assert attrs["D"] == (None, None) and attrs["F"] == (None, None)  # not in the table
+    for by in ("follows_on_social", "acquisition_channel"):
+        assert r.repeat_kpis_by(prepared, None, *Q1, by=by).equals(
+            r.repeat_kpis_by(ORDERS, CUSTOMERS, *Q1, by=by)), by
+    assert r.follower_gap(prepared, None, *Q1).equals(r.follower_gap(ORDERS, CUSTOMERS, *Q1))
+    # a Prepared made without customers cannot split by them
+    with pytest.raises(ValueError, match="customers dataset"):
+        r.follower_gap(r.prepare(ORDERS), None, *Q1)
+    # and an explicit customers frame wins over the Prepared's table
+    twice = pl.concat([CUSTOMERS, CUSTOMERS.head(1).with_columns(follows_on_social=False)])
+    by = r.repeat_kpis_by(prepared, twice, *Q1, by="follows_on_social")
+    assert by.filter(pl.col("group") == "non-followers")["customers"].item() == 2  # B and A
 
 
 def test_follower_gap() -> None:
@@ -346,6 +434,25 @@ def week_of(d: dt.date) -> int:
     return (d - D(1969, 12, 29)).days // 7  # Monday-based weeks
 
 
+def last_day_of(m: int) -> dt.date:
+    year, month0 = divmod(m, 12)
+    return D(year, month0 + 1, calendar.monthrange(year, month0 + 1)[1])
+
+
+def reference_retention_months(start: dt.date, end: dt.date) -> list[int]:
+    """The complete months m1/m3 read: those whose last day lies in [start, end]; if there is
+    none, the last month that is complete before `end`."""
+    inside = [
+        m for m in range(month_of(start), month_of(end) + 1) if start <= last_day_of(m) <= end
+    ]
+    if inside:
+        return inside
+    m = month_of(end)
+    while last_day_of(m) > end:
+        m -= 1
+    return [m]
+
+
 def reference_history(rows: list[tuple], end: dt.date) -> dict[str, list[tuple]]:
     """customer → [(order_id, day, revenue, channel)] in order, orders after `end` dropped."""
     hist: dict[str, list[tuple]] = defaultdict(list)
@@ -364,13 +471,14 @@ def reference_kpis(
     customers: set[str] | None = None,
 ) -> dict[str, Any]:
     """The DESIGN.md definitions with loops; `order_in` picks the group's orders, `customers`
-    the group's customers (None = all)."""
+    the group's customers (None = all). m1/m3: for each complete month m of the period, the
+    customers whose first order is in month m - k, and of them those with an order in m."""
     n_orders, revenue, returning_revenue = 0, 0.0, 0.0
     per_customer: dict[str, list[int]] = {}
     second_days = []
     retained = {1: 0, 3: 0}
     base = {1: 0, 3: 0}
-    months = range(month_of(start), month_of(end) + 1)
+    months = reference_retention_months(start, end)
     for cid, orders in hist.items():
         if customers is not None and cid not in customers:
             continue
@@ -387,10 +495,11 @@ def reference_kpis(
                 if seq == 1:
                     second_days.append((day - first_day).days)
         for k in (1, 3):
-            if cohort + k in months:
-                base[k] += 1
-                if any(month_of(o[1]) == cohort + k and order_in(o) for o in orders):
-                    retained[k] += 1
+            for m in months:  # the customer counts for the month m with cohort m - k
+                if cohort == m - k:
+                    base[k] += 1
+                    if any(month_of(o[1]) == m and order_in(o) for o in orders):
+                        retained[k] += 1
 
     def div(a: float, b: float) -> float | None:
         return a / b if b else None
@@ -407,6 +516,9 @@ def reference_kpis(
         "median_days_to_second_order": median(second_days) if second_days else None,
         "m1_retention": div(retained[1], base[1]),
         "m3_retention": div(retained[3], base[3]),
+        "second_orders": len(second_days),
+        "m1_cohort_customers": base[1],
+        "m3_cohort_customers": base[3],
     }
 
 
@@ -469,6 +581,9 @@ def random_customers(rows: list[tuple], seed: int) -> pl.DataFrame:
 
 
 def assert_same(got: dict[str, Any], want: dict[str, Any], what: str) -> None:
+    for key in ("second_orders", "m1_cohort_customers", "m3_cohort_customers"):
+        if key in got:  # the sizes beside a split's KPIs
+            assert got[key] == want[key], (what, key)
     for key in r.KPI_KEYS:
         if want[key] is None:
             assert got[key] is None, (what, key)
@@ -479,8 +594,10 @@ def assert_same(got: dict[str, Any], want: dict[str, Any], what: str) -> None:
 PERIODS = [
     (D(2023, 1, 1), D(2024, 2, 29)),  # everything
     (D(2023, 6, 1), D(2023, 6, 30)),  # one month
-    (D(2023, 9, 14), D(2023, 11, 2)),  # partial months
-    (D(2024, 2, 1), D(2024, 2, 10)),  # after the last order
+    (D(2023, 9, 14), D(2023, 11, 2)),  # partial months: September and October are complete
+    (D(2023, 9, 6), D(2023, 10, 3)),  # 28 days ending 3 October: September
+    (D(2023, 10, 1), D(2023, 10, 20)),  # no month ends inside: September
+    (D(2024, 2, 1), D(2024, 2, 10)),  # after the last order: January
 ]
 
 
@@ -514,7 +631,12 @@ def test_against_python_reference(seed: int) -> None:
 def test_splits_against_python_reference(seed: int) -> None:
     rows = random_orders(seed, n=2000, n_customers=300)
     customers = random_customers(rows, seed)
-    start, end = D(2023, 5, 10), D(2023, 12, 31)
+    # May–December complete; then December cut short: May–November
+    for start, end in ((D(2023, 5, 10), D(2023, 12, 31)), (D(2023, 5, 10), D(2023, 12, 30))):
+        check_splits(rows, customers, start, end)
+
+
+def check_splits(rows: list[tuple], customers: pl.DataFrame, start: dt.date, end: dt.date) -> None:
     hist = reference_history(rows, end)
     attrs = {c: (a, f) for c, a, f, _ in customers.iter_rows()}
     label = {
@@ -523,8 +645,10 @@ def test_splits_against_python_reference(seed: int) -> None:
             attrs.get(c, (None, None))[1], "unknown"
         ),
     }
+    with_table = r.prepare(orders_frame(rows), customers)
     for by, fn in label.items():
         table = r.repeat_kpis_by(orders_frame(rows), customers, start, end, by=by)  # type: ignore[arg-type]
+        assert table.equals(r.repeat_kpis_by(with_table, None, start, end, by=by))  # type: ignore[arg-type]
         groups = {fn(c) for c in hist}
         for row in table.iter_rows(named=True):
             members = {c for c in hist if fn(c) == row["group"]}
@@ -562,7 +686,7 @@ TIMES = [
         max_size=25,
     ),
     st.sampled_from([(D(2023, 2, 1), D(2023, 2, 28)), (D(2023, 1, 15), D(2023, 5, 1)),
-                     (D(2023, 4, 1), D(2023, 4, 30))]),
+                     (D(2023, 4, 1), D(2023, 4, 30)), (D(2023, 3, 3), D(2023, 3, 20))]),
 )
 def test_small_cases_against_python_reference(orders: list[tuple], period: tuple) -> None:
     # ids in reverse insertion order so that ties are not broken by position
@@ -579,6 +703,54 @@ def test_small_cases_against_python_reference(orders: list[tuple], period: tuple
     long = r.cohort_matrix_long(frame, until=end)
     got = {(c, k): s for c, k, s in long.select("cohort", "k", "share").iter_rows()}
     assert got == pytest.approx(reference_matrix(hist, end, "month", "customers"))
+
+
+def reference_prepared(rows: list[tuple]) -> dict[str, tuple]:
+    """order_id → (customer, seq, day, first_day, prev_day, next_day, new_month, revenue,
+    channel) in plain Python: each customer's orders sorted by (timestamp, order_id)."""
+    out = {}
+    for cid, orders in reference_history(rows, D(9999, 12, 31)).items():
+        days = [o[1] for o in orders]
+        for seq, (oid, day, rev, ch) in enumerate(orders):
+            prev = days[seq - 1] if seq else None
+            nxt = days[seq + 1] if seq + 1 < len(days) else None
+            new_month = prev is None or month_of(prev) != month_of(day)
+            out[oid] = (cid, seq, day, days[0], prev, nxt, new_month, rev, ch)
+    return out
+
+
+def prepared_by_order(frame: pl.DataFrame, rows: list[tuple]) -> dict[str, tuple]:
+    """The same from `prepare` (its frame has no order_id: rows are matched by position in
+    each customer's history)."""
+    by_seq = {(row[0], row[1]): oid for oid, row in reference_prepared(rows).items()}
+    assert frame["month"].to_list() == [month_of(d) for d in frame["day"]]
+    assert frame["cohort"].to_list() == [month_of(d) for d in frame["first_day"]]
+    cols = ["customer_id", "seq", "day", "first_day", "prev_day", "next_day", "new_month",
+            "revenue", "channel"]
+    return {by_seq[(row[0], row[1])]: row for row in frame.select(cols).iter_rows()}
+
+
+def test_prepare_against_python_reference() -> None:
+    rows = random_orders(21, n=1500, n_customers=150)  # many ties: revenue tells them apart
+    frame = r.prepare(orders_frame(rows).sample(fraction=1.0, shuffle=True, seed=3)).frame
+    assert frame.height == len(rows)
+    assert prepared_by_order(frame, rows) == reference_prepared(rows)
+
+
+def test_prepare_survives_customer_hash_clashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two ids with one hash would mix two histories: prepare notices and sorts the text."""
+    rows = random_orders(22, n=1500, n_customers=150)
+    frame = orders_frame(rows).sample(fraction=1.0, shuffle=True, seed=4)
+    fast = r.prepare(frame).frame
+    assert not fast["customer_id"].is_sorted()  # hash order, not text order
+    # every id "c0000".."c0149" has 5 bytes: one hash for all
+    monkeypatch.setattr(r, "_customer_hash", lambda e: e.str.len_bytes().cast(pl.UInt64))
+    slow = r.prepare(frame).frame
+    assert slow["customer_id"].is_sorted()  # the text sort was used
+    assert prepared_by_order(slow, rows) == reference_prepared(rows)
+    assert slow.drop("cust").equals(fast.sort("customer_id", "seq").drop("cust"))
+    # customer numbers count customers in the order of their rows
+    assert slow["cust"].to_list() == [n - 1 for n in (slow["seq"] == 0).cum_sum()]
 
 
 def test_duplicated_customer_rows_count_once() -> None:

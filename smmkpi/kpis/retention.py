@@ -25,16 +25,21 @@ Definitions (DESIGN.md §4 "Repeat sales"), with the choices the design leaves o
   counting orders up to `until`; k = 0 is 100 %. A cell is *reachable* when month cohort + k
   is not after the month of `until` (the month of `until` itself counts, although it may be
   incomplete); cells not reachable are null, never 0.
-- `m1_retention`, `m3_retention` for a period: the cohort-size-weighted mean of the cells
-  k = 1 (3) whose month cohort + k is one of the calendar months the period touches, i.e.
-  "of the customers acquired k months earlier, the share who ordered in the period's
-  month(s)". So March's m1 is February's cohort coming back in March, and a one-month period
-  has a value that can be compared with the previous month. Months are whole calendar months
-  (orders of the first month before `start` count), except the last, which ends at `end`.
-  No such cohort customers → None.
+- `m1_retention`, `m3_retention` for a period read *complete* calendar months only, so that a
+  rolling period (the last 28 days, say) compares fairly with the one before: the months
+  whose last day lies in [start, end] or, when no month ends inside the period (1–20 October,
+  say), the last complete month before `end` (September). For each such month m, the cohort
+  m − k (k = 1 or 3) and who of it ordered at any time in month m (days of m before `start`
+  count too); m_k = the cohort customers who ordered in their month m / all customers of those
+  cohorts (cohort-size weighted). So March's m1 is February's cohort coming back in March, and
+  the last 28 days ending 3 October give September's cohort-of-August figure. No such cohort
+  customers → None.
 
-Everything is Polars: one sorted pass gives each order its place in its customer's history
-(`prepare`), then lazy group-bys; nothing loops over customers or cohorts in Python.
+Everything is Polars. `prepare` puts each customer's orders in order once and records, per
+order, its place in the history and the days of the customer's previous and next order;
+every figure for a period is then a filter and a group-by over the few rows it needs (the
+period's orders, the orders of the months m, the first orders of the cohorts), so nothing
+loops over customers or cohorts in Python and nothing depends on the rows' order afterwards.
 """
 
 from __future__ import annotations
@@ -72,28 +77,75 @@ FOLLOWERS = "followers"
 NON_FOLLOWERS = "non-followers"
 
 _EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday; epoch day + 3 counts from Monday 1969-12-29
+_KS = (1, 3)  # the retention months of the catalog: m1, m3
 
 
 @dataclass(frozen=True)
 class Prepared:
     """Orders with their place in the customer's history, computed once and reused.
 
-    `frame` has one row per order: customer_id, day (UTC date), revenue, channel,
-    seq (0 = first-ever order of the customer), first_day (day of the first-ever order),
-    sorted by customer and then by (ordered_at, order_id). Because `seq` only looks back in
-    time, one Prepared over all orders serves any `end`: functions filter `day <= end`.
+    `frame` has one row per order: customer_id, cust (the customer's number, 0, 1, ...),
+    day (UTC date), revenue, channel, seq (0 = first-ever order of the customer), first_day
+    (day of the first-ever order), prev_day and next_day (day of the customer's previous /
+    next order, null if none), month and cohort (month numbers, `_period_index`, of day and
+    first_day) and new_month (the customer's first order in its calendar month). A customer's
+    rows are together and in (ordered_at, order_id) order, but nothing below relies on it.
+    Because every column only looks back in time except next_day, which functions compare
+    with `end`, one Prepared over all orders serves any `end`.
+
+    `customers`, when `prepare` was given the customers dataset, has one row per customer
+    number (row `cust`): acquisition_channel and follows_on_social from the customer's row
+    (the last one of a duplicated id; null when missing), so that splits by them need no
+    join of orders and customers.
     """
 
     frame: pl.DataFrame
+    customers: pl.DataFrame | None = None
 
 
 Orders = pl.LazyFrame | pl.DataFrame | Prepared
 
 
-def prepare(orders: Orders) -> Prepared:
-    """Number every customer's orders by (ordered_at, order_id): one sort, no joins."""
+def _customer_hash(customer_id: pl.Expr) -> pl.Expr:
+    """A 64-bit number per customer id: sorting numbers is several times faster than sorting
+    text. Two ids with one hash are detected by `prepare`, which then sorts the text."""
+    return customer_id.hash()
+
+
+def _history_order(base: pl.DataFrame) -> pl.Series:
+    """Row indices that put `base` in (customer hash, ordered_at, order_id) order.
+
+    One numeric sort by (hash, timestamp); only the rows that share a customer hash and a
+    timestamp (rare) are sorted again with their order_id and put back in their places.
+    """
+    keys = base.select(h=_customer_hash(pl.col("customer_id")), ts=pl.col("ordered_at"))
+    keys = keys.with_columns(pl.col("ts").to_physical())
+    idx = keys.select(pl.arg_sort_by("h", "ts")).to_series()
+    h, ts = pl.col("h"), pl.col("ts")
+    same = (h == h.shift(1)) & (ts == ts.shift(1))
+    ties = (
+        keys.select(pl.all().gather(idx))
+        .with_columns(row=idx)
+        .with_row_index("pos")
+        .filter(same | same.shift(-1))
+    )
+    if ties.height:
+        again = ties.with_columns(order_id=base["order_id"].gather(ties["row"])).sort(
+            "h", "ts", "order_id"
+        )
+        idx = idx.scatter(ties["pos"], again["row"])
+    return idx
+
+
+def prepare(
+    orders: Orders, customers: pl.LazyFrame | pl.DataFrame | None = None
+) -> Prepared:
+    """Number every customer's orders by (ordered_at, order_id): one sort. With `customers`,
+    also look up each customer's attributes once (`Prepared.customers`)."""
     if isinstance(orders, Prepared):
-        return orders
+        if customers is None:
+            return orders
+        return Prepared(orders.frame, _customer_table(orders.frame, customers))
     lf = orders.lazy()
     schema = lf.collect_schema()
     ts = pl.col("ordered_at")
@@ -101,9 +153,7 @@ def prepare(orders: Orders) -> Prepared:
     if tz is not None and tz != "UTC":
         ts = ts.dt.convert_time_zone("UTC")
     channel = pl.col("channel") if "channel" in schema else pl.lit(None, dtype=pl.String)
-    idx = pl.int_range(pl.len(), dtype=pl.Int64)
-    new_customer = (pl.col("customer_id") != pl.col("customer_id").shift(1)).fill_null(True)
-    frame = (
+    base = (
         lf.select(
             "customer_id",
             "order_id",
@@ -112,41 +162,84 @@ def prepare(orders: Orders) -> Prepared:
             channel.cast(pl.String).alias("channel"),
         )
         .drop_nulls(["customer_id", "ordered_at"])  # required columns; no place in a history
-        .sort("customer_id", "ordered_at", "order_id")
-        .with_columns(seq=idx - pl.when(new_customer).then(idx).forward_fill())
-        .with_columns(day=pl.col("ordered_at").dt.date())
-        .with_columns(first_day=pl.when(pl.col("seq") == 0).then(pl.col("day")).forward_fill())
-        .select("customer_id", "day", "revenue", "channel", "seq", "first_day")
+        .collect()
+        .rechunk()  # gathering from many chunks is several times slower
+    )
+    ordered = base.select(pl.exclude("order_id").gather(_history_order(base)))
+    cid = pl.col("customer_id")
+    h = _customer_hash(cid)
+    clash = ordered.select(((h == h.shift(1)) & (cid != cid.shift(1))).any()).item()
+    if clash:  # two customer ids with one hash: sort the text instead
+        ordered = base.sort("customer_id", "ordered_at", "order_id").drop("order_id")
+    del base  # the peak memory is the numbering below
+    frame = _number(ordered.lazy()).collect()
+    del ordered
+    return Prepared(frame, None if customers is None else _customer_table(frame, customers))
+
+
+def _customer_attributes(customers: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """customer_id, acquisition_channel, follows_on_social: one row per customer id (the
+    last row of a duplicated id)."""
+    return (
+        customers.lazy()
+        .select(
+            "customer_id",
+            pl.col("acquisition_channel").cast(pl.String),
+            pl.col("follows_on_social").cast(pl.Boolean),
+        )
+        .unique("customer_id", keep="last")
+    )
+
+
+def _customer_table(frame: pl.DataFrame, customers: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """`Prepared.customers`: the attributes of customer number 0, 1, ... of `frame`."""
+    return (
+        frame.lazy()
+        .filter(pl.col("seq") == 0)  # one row per customer, in customer-number order
+        .select("cust", "customer_id")
+        .join(_customer_attributes(customers), on="customer_id", how="left")
+        .sort("cust")
+        .select("acquisition_channel", "follows_on_social")
         .collect()
     )
-    return Prepared(frame)
+
+
+def _number(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Add seq, first_day, prev_day, next_day, month, cohort, new_month to orders that are in
+    customer-then-time order."""
+    cid, day = pl.col("customer_id"), pl.col("day")
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    new_customer = (cid != cid.shift(1)).fill_null(True)
+    last_of_customer = (cid != cid.shift(-1)).fill_null(True)
+    month = _period_index(day, "month")
+    return (
+        lf.with_columns(
+            day=pl.col("ordered_at").dt.date(),
+            seq=idx - pl.when(new_customer).then(idx).forward_fill(),
+            cust=(new_customer.cum_sum() - 1).cast(pl.UInt32),
+            new_customer=new_customer,
+            last_of_customer=last_of_customer,
+        )
+        .with_columns(
+            first_day=pl.when(pl.col("seq") == 0).then(day).forward_fill(),
+            prev_day=pl.when(~pl.col("new_customer")).then(day.shift(1)),
+            next_day=pl.when(~pl.col("last_of_customer")).then(day.shift(-1)),
+            month=month,
+        )
+        .with_columns(
+            cohort=pl.when(pl.col("seq") == 0).then(pl.col("month")).forward_fill(),
+            new_month=pl.col("new_customer") | (pl.col("month") != pl.col("month").shift(1)),
+        )
+        .select(
+            "customer_id", "cust", "day", "revenue", "channel", "seq", "first_day", "prev_day",
+            "next_day", "month", "cohort", "new_month",
+        )
+    )
 
 
 def _upto(orders: Orders, end: dt.date) -> pl.LazyFrame:
-    """The prepared history up to `end`, still in customer-then-time order."""
+    """The prepared history up to `end`."""
     return prepare(orders).frame.lazy().filter(pl.col("day") <= end)
-
-
-def _with_flags(e: pl.LazyFrame, start: dt.date) -> pl.LazyFrame:
-    """Flags that read the customer-then-time order of the prepared rows, so that counting
-    customers needs sums instead of distinct counts over customer ids. Add them before any
-    join or filter that could reorder or drop rows (other than `_upto`).
-
-    For a row in the period: first_in_period = the customer's first order in the period;
-    second_in_period = their second; only_first = their first-ever order and their only one
-    up to `end`. new_month = the customer's first order in its calendar month.
-    """
-    seq, day = pl.col("seq"), pl.col("day")
-    return e.with_columns(
-        month=_period_index(day, "month"),
-        cohort=_period_index(pl.col("first_day"), "month"),
-        first_in_period=(seq == 0) | (day.shift(1) < start),
-    ).with_columns(
-        second_in_period=~pl.col("first_in_period")
-        & pl.col("first_in_period").shift(1).fill_null(False),
-        only_first=(seq == 0) & (seq.shift(-1) == 0).fill_null(True),
-        new_month=(seq == 0) | (pl.col("month") != pl.col("month").shift(1)),
-    )
 
 
 def _period_index(day: pl.Expr, grain: Grain) -> pl.Expr:
@@ -177,7 +270,43 @@ def _safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when(den > 0).then(num.cast(pl.Float64) / den.cast(pl.Float64))
 
 
+def retention_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The complete calendar months that m1/m3 read for [start, end], as (first day of the
+    first month, last day of the last month): the months whose last day lies in the period,
+    or else the last complete month before `end`."""
+    lo, hi = _retention_month_range(start, end)
+    first = dt.date(lo // 12, lo % 12 + 1, 1)
+    last = dt.date((hi + 1) // 12, (hi + 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return first, last
+
+
+def _retention_month_range(start: dt.date, end: dt.date) -> tuple[int, int]:
+    """Month numbers (first, last) of `retention_months`."""
+    hi = _index_of(end + dt.timedelta(days=1), "month") - 1  # the last month ending by `end`
+    return min(_index_of(start, "month"), hi), hi
+
+
 # --------------------------------------------------------------------------- repeat KPIs
+
+
+def _relevant(orders: Orders, start: dt.date, end: dt.date) -> pl.LazyFrame:
+    """The only rows the repeat KPIs of [start, end] read: the period's orders, the orders in
+    the retention months by customers of cohort month − 1 or − 3, and those cohorts' first
+    orders. None of them is after `end`."""
+    lo, hi = _retention_month_range(start, end)
+    day, month, cohort = pl.col("day"), pl.col("month"), pl.col("cohort")
+    return (
+        prepare(orders)
+        .frame.lazy()
+        .filter(
+            day.is_between(start, end)
+            | (month.is_between(lo, hi) & (month - cohort).is_in(_KS))
+            | (
+                (pl.col("seq") == 0)
+                & pl.any_horizontal(cohort.is_between(lo - k, hi - k) for k in _KS)
+            )
+        )
+    )
 
 
 def _kpi_table(
@@ -185,102 +314,103 @@ def _kpi_table(
 ) -> pl.DataFrame:
     """Every repeat KPI per value of `group`.
 
-    `e` is the history up to `end` with a String column `group`. With `customer_groups` the
+    `e` holds the `_relevant` rows with a String column `group`. With `customer_groups` the
     group is a customer attribute (the same on all of a customer's orders) and cohorts are
     split by it; otherwise it is an order attribute (the order's channel): the period's
     quantities count the group's orders, while first-ever orders and cohorts come from the
     customer's whole history, so m1/m3 read "the share of the whole cohort that came back
     through this channel".
     """
-    day = pl.col("day")
-    p = e.filter(day >= start)
+    lo, hi = _retention_month_range(start, end)
+    day, seq, month, cohort = pl.col("day"), pl.col("seq"), pl.col("month"), pl.col("cohort")
+    in_period = day.is_between(start, end)
+    first_in_period = in_period & (pl.col("prev_day").is_null() | (pl.col("prev_day") < start))
+    next_in_period = pl.col("next_day").is_not_null() & (pl.col("next_day") <= end)
+    second = in_period & (seq == 1)
+    days = (day.cast(pl.Int32) - pl.col("first_day").cast(pl.Int32)).filter(second)
+
+    def back(k: int) -> pl.Expr:  # an order of cohort m - k in a retention month m
+        return month.is_between(lo, hi) & ((month - cohort) == k)
+
+    def base(k: int) -> pl.Expr:  # a first-ever order of a cohort m - k
+        return (seq == 0) & cohort.is_between(lo - k, hi - k)
+
     money = [
-        pl.len().alias("orders"),
-        pl.col("revenue").sum(),
-        pl.col("revenue").filter(pl.col("seq") >= 1).sum().alias("returning_revenue"),
+        in_period.sum().alias("orders"),
+        pl.col("revenue").filter(in_period).sum(),
+        pl.col("revenue").filter(in_period & (seq >= 1)).sum().alias("returning_revenue"),
+        second.sum().alias("second_orders"),
+        days.median().alias("median_days_to_second_order"),
     ]
-    if customer_groups:  # a customer's rows are together and in time order: count flags
-        sums = p.group_by("group").agg(
+    if customer_groups:  # each customer in one group: count rows that stand for customers
+        out = e.group_by("group").agg(
             *money,
-            customers=pl.col("first_in_period").sum(),
-            repeat_customers=pl.col("second_in_period").sum(),
-            returning_customers=pl.col("first_in_period").sum() - pl.col("only_first").sum(),
+            customers=first_in_period.sum(),
+            repeat_customers=(first_in_period & next_in_period).sum(),
+            # not returning: the first-ever order is the customer's only one in the period
+            returning_customers=first_in_period.sum()
+            - (in_period & (seq == 0) & ~next_in_period).sum(),
+            **{f"m{k}_retained": (back(k) & pl.col("new_month")).sum() for k in _KS},
+            **{f"m{k}_cohort_customers": base(k).sum() for k in _KS},
         )
-        distinct_customers = pl.col("new_month").sum()  # rows of one month and cohort
-    else:  # a customer's orders spread over groups: distinct customers per group
-        per_customer = p.group_by("group", "customer_id").agg(
-            n=pl.len(), max_seq=pl.col("seq").max()
+    else:  # a customer's orders spread over groups: count customers per group
+        per_customer = e.group_by("group", "cust").agg(
+            n=in_period.sum(),
+            max_seq=seq.filter(in_period).max(),
+            **{f"m{k}_back": back(k).any() for k in _KS},
         )
-        sums = p.group_by("group").agg(*money).join(
-            per_customer.group_by("group").agg(
-                customers=pl.len(),
-                repeat_customers=(pl.col("n") >= 2).sum(),
-                returning_customers=(pl.col("max_seq") >= 1).sum(),
-            ),
-            on="group",
-            how="full",
-            coalesce=True,
-            nulls_equal=True,
+        out = (
+            e.group_by("group")
+            .agg(*money, shown=(in_period | pl.any_horizontal(back(k) for k in _KS)).any())
+            .filter("shown")  # a channel that only brought cohort customers has no row
+            .join(
+                per_customer.group_by("group").agg(
+                    customers=(pl.col("n") >= 1).sum(),
+                    repeat_customers=(pl.col("n") >= 2).sum(),
+                    returning_customers=(pl.col("max_seq") >= 1).sum(),
+                    **{f"m{k}_retained": pl.col(f"m{k}_back").sum() for k in _KS},
+                ),
+                on="group",
+                how="left",
+                nulls_equal=True,
+            )
+            .join(  # the cohort base is the whole cohort, the same for every order group
+                e.select(**{f"m{k}_cohort_customers": base(k).sum() for k in _KS}),
+                how="cross",
+            )
         )
-        distinct_customers = pl.col("customer_id").n_unique()
-    days = day.cast(pl.Int32) - pl.col("first_day").cast(pl.Int32)
-    second = (
-        p.filter(pl.col("seq") == 1)
-        .group_by("group")
-        .agg(second_orders=pl.len(), median_days_to_second_order=days.median())
-    )
-    parts = [sums, second]
-    totals = []
-    lo, hi = _index_of(start, "month"), _index_of(end, "month")
-    month, cohort = pl.col("month"), pl.col("cohort")
-    for k in (1, 3):
-        parts.append(
-            e.filter(month.is_between(lo, hi), (month - cohort) == k)
-            .group_by("group")
-            .agg(distinct_customers.alias(f"m{k}_retained"))
-        )
-        firsts = e.filter(pl.col("seq") == 0, cohort.is_between(lo - k, hi - k))
-        if customer_groups:
-            parts.append(firsts.group_by("group").agg(pl.len().alias(f"m{k}_cohort_customers")))
-        else:  # the cohort base is the whole cohort, the same for every order group
-            totals.append(firsts.select(pl.len().alias(f"m{k}_cohort_customers")))
-    frames = pl.collect_all(parts + totals)
-    frames, totals_done = frames[: len(parts)], frames[len(parts) :]
-    out = pl.concat([f.select("group") for f in frames]).unique()
-    for f in frames:
-        out = out.join(f, on="group", how="left", nulls_equal=True)
-    out = out.with_columns(pl.lit(t.item(), pl.Int64).alias(t.columns[0]) for t in totals_done)
     counts = [
         "orders",
         "customers",
         "repeat_customers",
         "returning_customers",
         "second_orders",
-        "m1_retained",
-        "m1_cohort_customers",
-        "m3_retained",
-        "m3_cohort_customers",
+        *(f"m{k}_{c}" for k in _KS for c in ("retained", "cohort_customers")),
     ]
-    out = out.with_columns(
-        [pl.col(c).fill_null(0).cast(pl.Int64) for c in counts]
-        + [pl.col(c).fill_null(0.0) for c in ("revenue", "returning_revenue")]
+    return (
+        out.with_columns(
+            [pl.col(c).fill_null(0).cast(pl.Int64) for c in counts]
+            + [pl.col(c).fill_null(0.0) for c in ("revenue", "returning_revenue")]
+        )
+        .select(
+            "group",
+            "orders",
+            "revenue",
+            "customers",
+            repeat_purchase_rate=_safe_div(pl.col("repeat_customers"), pl.col("customers")),
+            returning_customer_rate=_safe_div(pl.col("returning_customers"), pl.col("customers")),
+            returning_revenue_share=_safe_div(pl.col("returning_revenue"), pl.col("revenue")),
+            orders_per_customer=_safe_div(pl.col("orders"), pl.col("customers")),
+            median_days_to_second_order=pl.col("median_days_to_second_order").cast(pl.Float64),
+            m1_retention=_safe_div(pl.col("m1_retained"), pl.col("m1_cohort_customers")),
+            m3_retention=_safe_div(pl.col("m3_retained"), pl.col("m3_cohort_customers")),
+            second_orders="second_orders",
+            m1_cohort_customers="m1_cohort_customers",
+            m3_cohort_customers="m3_cohort_customers",
+        )
+        .sort("group", nulls_last=True)
+        .collect()
     )
-    return out.select(
-        "group",
-        "orders",
-        "revenue",
-        "customers",
-        repeat_purchase_rate=_safe_div(pl.col("repeat_customers"), pl.col("customers")),
-        returning_customer_rate=_safe_div(pl.col("returning_customers"), pl.col("customers")),
-        returning_revenue_share=_safe_div(pl.col("returning_revenue"), pl.col("revenue")),
-        orders_per_customer=_safe_div(pl.col("orders"), pl.col("customers")),
-        median_days_to_second_order=pl.col("median_days_to_second_order").cast(pl.Float64),
-        m1_retention=_safe_div(pl.col("m1_retained"), pl.col("m1_cohort_customers")),
-        m3_retention=_safe_div(pl.col("m3_retained"), pl.col("m3_cohort_customers")),
-        second_orders="second_orders",
-        m1_cohort_customers="m1_cohort_customers",
-        m3_cohort_customers="m3_cohort_customers",
-    ).sort("group", nulls_last=True)
 
 
 def repeat_kpis(orders: Orders, start: dt.date, end: dt.date) -> dict[str, float | int | None]:
@@ -288,7 +418,7 @@ def repeat_kpis(orders: Orders, start: dt.date, end: dt.date) -> dict[str, float
 
     Keys: KPI_KEYS. Counts are 0 and ratios None when the period has no orders.
     """
-    e = _with_flags(_upto(orders, end), start).with_columns(group=pl.lit(None, dtype=pl.String))
+    e = _relevant(orders, start, end).with_columns(group=pl.lit(None, dtype=pl.String))
     row = _kpi_table(e, start, end, customer_groups=True)
     out: dict[str, float | int | None] = {k: None for k in KPI_KEYS}
     out.update(orders=0, revenue=0.0, customers=0)
@@ -298,21 +428,15 @@ def repeat_kpis(orders: Orders, start: dt.date, end: dt.date) -> dict[str, float
     return out
 
 
-def _customer_labels(customers: pl.LazyFrame | pl.DataFrame, by: SplitBy) -> pl.LazyFrame:
-    """customer_id → group label (one row per customer: the last row of a duplicated id)."""
+def _label(by: SplitBy) -> pl.Expr:
+    """The group label from a customer's attributes (null = unknown)."""
     if by == "acquisition_channel":
-        label = pl.col("acquisition_channel").cast(pl.String)
-    else:
-        label = (
-            pl.when(pl.col("follows_on_social"))
-            .then(pl.lit(FOLLOWERS))
-            .when(pl.col("follows_on_social").not_())
-            .then(pl.lit(NON_FOLLOWERS))
-        )
+        return pl.col("acquisition_channel")
     return (
-        customers.lazy()
-        .select("customer_id", label.alias("label"))
-        .unique("customer_id", keep="last")
+        pl.when(pl.col("follows_on_social"))
+        .then(pl.lit(FOLLOWERS))
+        .when(pl.col("follows_on_social").not_())
+        .then(pl.lit(NON_FOLLOWERS))
     )
 
 
@@ -327,7 +451,8 @@ def repeat_kpis_by(
 
     `by` = "acquisition_channel" or "follows_on_social" (groups "followers", "non-followers")
     splits customers by their row in `customers`; a customer missing there or with an empty
-    value is in group "unknown".
+    value is in group "unknown". `customers` may be None when `orders` is a Prepared made
+    with the customers dataset (`prepare(orders, customers)`): its table is used, no join.
 
     `by` = "channel" splits the *orders* by their own `channel` (empty → "unknown"); a
     customer then counts in every channel they ordered through. Each group's period figures
@@ -341,17 +466,21 @@ def repeat_kpis_by(
     period), second_orders (customers whose second order is in the period) and
     m1/m3_cohort_customers (the cohort customers the retention is a share of).
     """
-    e = _with_flags(_upto(orders, end), start)
+    prepared = prepare(orders)
+    e = _relevant(prepared, start, end)
     if by == "channel":
         e = e.with_columns(group=pl.col("channel").fill_null(UNKNOWN))
         return _kpi_table(e, start, end, customer_groups=False)
     if by not in ("acquisition_channel", "follows_on_social"):
         raise ValueError(f"cannot split repeat KPIs by {by!r}")
-    if customers is None:
+    if customers is not None:
+        e = e.join(_customer_attributes(customers), on="customer_id", how="left")
+    elif prepared.customers is not None:  # look the rows' customer numbers up
+        rows = e.collect()
+        e = rows.hstack(prepared.customers[rows["cust"]]).lazy()
+    else:
         raise ValueError(f"splitting by {by} needs the customers dataset")
-    e = e.join(_customer_labels(customers, by), on="customer_id", how="left").with_columns(
-        group=pl.col("label").fill_null(UNKNOWN)
-    )
+    e = e.with_columns(group=_label(by).fill_null(UNKNOWN))
     return _kpi_table(e, start, end, customer_groups=True)
 
 
@@ -369,7 +498,7 @@ _GAP_ROWS: tuple[tuple[str, str, str, float], ...] = (
 
 def follower_gap(
     orders: Orders,
-    customers: pl.LazyFrame | pl.DataFrame,
+    customers: pl.LazyFrame | pl.DataFrame | None,
     start: dt.date,
     end: dt.date,
 ) -> pl.DataFrame:
@@ -379,6 +508,7 @@ def follower_gap(
     percentage points for shares, else in orders or days: `difference_unit`), and the number
     of customers behind each value (followers_n, non_followers_n). Customers of unknown
     follower status are left out. A missing value on either side gives a null difference.
+    `customers` may be None as in `repeat_kpis_by`.
     """
     table = repeat_kpis_by(orders, customers, start, end, "follows_on_social")
 
@@ -456,12 +586,15 @@ def cohort_matrix_long(
     if measure not in ("customers", "revenue"):
         raise ValueError(f"measure must be 'customers' or 'revenue', got {measure!r}")
     last = _index_of(until, grain)
-    index = _period_index(pl.col("day"), grain)
-    e = _upto(orders, until).with_columns(
-        cohort=_period_index(pl.col("first_day"), grain),
-        k=index - _period_index(pl.col("first_day"), grain),
-        # the customer's first order in this month/week: rows are in customer-then-time order
-        new_k=(pl.col("seq") == 0) | (index != index.shift(1)),
+    if grain == "month":  # computed once by `prepare`
+        index, cohort, new_k = pl.col("month"), pl.col("cohort"), pl.col("new_month")
+    else:  # the customer's first order in this week: the previous one is in another week
+        index = _period_index(pl.col("day"), grain)
+        cohort = _period_index(pl.col("first_day"), grain)
+        prev = pl.col("prev_day")
+        new_k = prev.is_null() | (_period_index(prev, grain) != index)
+    e = _upto(orders, until).select(
+        "seq", "revenue", cohort.alias("cohort"), (index - cohort).alias("k"), new_k.alias("new_k")
     )
     if since is not None:
         e = e.filter(pl.col("cohort") >= _index_of(since, grain))
@@ -736,11 +869,13 @@ KPIS: list[KPI] = [
          "second order is in the period.", _value("median_days_to_second_order"),
          direction="lower"),
     _kpi("m1_retention", "Month-1 retention", "ratio",
-         "Of the customers acquired in the month before each month of the period, the share "
-         "who ordered in that month (cohort-size weighted).", _value("m1_retention")),
+         "Of the customers acquired in the month before each complete calendar month of the "
+         "period (the months ending in it, or else the last complete month before its end), "
+         "the share who ordered in that month (cohort-size weighted).", _value("m1_retention")),
     _kpi("m3_retention", "Month-3 retention", "ratio",
-         "Of the customers acquired three months before each month of the period, the share "
-         "who ordered in that month (cohort-size weighted).", _value("m3_retention")),
+         "Of the customers acquired three months before each complete calendar month of the "
+         "period (the months ending in it, or else the last complete month before its end), "
+         "the share who ordered in that month (cohort-size weighted).", _value("m3_retention")),
     _kpi("revenue_uplift", "Revenue uplift", "ratio",
          "Revenue in the period / revenue in the same number of days before it − 1.",
          revenue_uplift, goals=("sales_spike",)),
