@@ -78,14 +78,14 @@ for row, widths in ((TILES[:4], [1] * 4), (TILES[4:8], [1] * 4), (TILES[8:], [1,
         with col:
             kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
 with cols[2]:  # beside the month-1/3 tiles
-    compared = f"; the comparison period reads {_months(ctx.cws)}" if ctx.cws else ""
+    compared = f"; comparison: {_months(ctx.cws)}" if ctx.cws else ""
     st.caption(
         "Orders count on their UTC day. *Returning* customers had ordered before their last "
         "order in the period (the first order may be earlier); *returning revenue* is revenue "
         "from orders that are not a customer's first. **Month-1 (month-3) retention** reads "
-        "whole calendar months only, so that rolling periods compare fairly: the months that "
-        "end in the period, or else the last complete month before its end. Here: "
-        f"**{_months(ctx.ws)}**{compared}. Of the customers whose first order was 1 (3) "
+        "whole calendar months, so that rolling periods compare fairly: the months ending in "
+        "the period, or else the last complete month before its end (here "
+        f"**{_months(ctx.ws)}**{compared}). Of the customers whose first order was 1 (3) "
         "months before such a month, the share who ordered at any time in it. Median days "
         "to second order: over customers whose second order is in the period.")
 

@@ -112,7 +112,7 @@ def test_tiles_equal_the_catalog_with_comparison(page):
     # 4–31 October 2026 against 6 September – 3 October: month-1/3 retention read October
     # (complete, ends in the period) and September (the only month ending in the comparison)
     captions = " ".join(c.value for c in at.caption)
-    assert "Here: **October 2026**; the comparison period reads September 2026." in captions
+    assert "(here **October 2026**; comparison: September 2026)" in captions
 
 
 def test_heatmap_holds_the_cohort_matrix(page):
