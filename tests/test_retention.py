@@ -307,6 +307,7 @@ def test_splits_from_a_prepared_with_customers() -> None:
     attrs = dict(zip(ids, table.iter_rows(), strict=True))
     assert attrs["A"] == ("instagram", True) and attrs["C"] == ("instagram", None)
     assert attrs["D"] == (None, None) and attrs["F"] == (None, None)  # not in the table
+    assert r.prepare(r.prepare(ORDERS), CUSTOMERS).customers.equals(table)  # type: ignore[union-attr]
     for by in ("follows_on_social", "acquisition_channel"):
         assert r.repeat_kpis_by(prepared, None, *Q1, by=by).equals(
             r.repeat_kpis_by(ORDERS, CUSTOMERS, *Q1, by=by)), by
