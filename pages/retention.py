@@ -1,8 +1,6 @@
 """Retention: do customers come back, how much revenue do returning customers bring, and do
 customers who follow the brand on social come back more than the rest (remarketing)?"""
 
-import dataclasses
-import datetime as dt
 
 import polars as pl
 import streamlit as st
@@ -14,7 +12,7 @@ from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, download_csv, empty_state, header, kpi_tile
 from smmkpi.ui.context import current
-from smmkpi.workspace import Filters, Period, Workspace
+from smmkpi.workspace import Workspace
 
 TILES = [
     "customers", "orders", "revenue", "orders_per_customer",
@@ -25,9 +23,6 @@ NUM = st.column_config.NumberColumn
 PCT1 = "%.1f %%"
 RATIOS = ["repeat_purchase_rate", "returning_customer_rate", "returning_revenue_share",
           "m1_retention", "m3_retention"]
-# A fixed period for the cache entry of the prepared order history: a Prepared over every
-# order serves any period end, so one entry per data source is shared by every period.
-EVERY_ORDER = Period(dt.date(1970, 1, 1), dt.date(1970, 1, 1))
 GRAINS = {"month": "Monthly", "week": "Weekly"}
 MEASURES = {"customers": "Customers", "revenue": "Revenue"}
 ctx = current()
@@ -42,11 +37,6 @@ cur = ctx.settings.currency
 money_prefix = formatting.CURRENCY_SYMBOLS.get(cur, "")
 
 
-def _prepare_every_order(ws: Workspace) -> r.Prepared | None:
-    orders = ws.everything("orders")
-    return None if orders is None else r.prepare(orders, ws.everything("customers"))
-
-
 def _months(ws: Workspace) -> str:
     """The complete months month-1/3 retention reads for a workspace, e.g. "September 2026"
     or "July – September 2026"."""
@@ -56,17 +46,12 @@ def _months(ws: Workspace) -> str:
     return f"{last:%B %Y}" if first.month == last.month else f"{first:%B} – {last:%B %Y}"
 
 
-# One sort of the whole order history per data source, with each customer's attributes looked
-# up once, shared by the period, the comparison period and every session; the catalog's
-# repeat KPIs and the follower and acquisition splits then reuse it (no sort, no join).
-every = dataclasses.replace(ctx.ws, period=EVERY_ORDER, filters=Filters(), _memo={})
-prepared = cache.computed("retention.prepared", every, _prepare_every_order)
+# One sort of the whole order history per data source (customers looked up once), shared by
+# the period, the comparison period, the targets and every session (Workspace.shared_memo).
+prepared = r.prepared_history(ctx.ws)
 if prepared is None:
     empty_state(["orders"], "The Retention page")
     st.stop()
-for w in (ctx.ws, ctx.cws):
-    if w is not None:
-        r.use_prepared(w, prepared)
 
 # --- tiles --------------------------------------------------------------------------------
 values = cache.kpi_values(ctx.ws, TILES)

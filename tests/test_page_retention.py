@@ -44,7 +44,8 @@ def workspaces(url: str):
 
     src = DbSource(make_engine(url))
     period = periods.preset_period("last_28", periods.anchor_day(src.bounds()[1]))
-    return Workspace(src, period), Workspace(src, period.previous())
+    ws = Workspace(src, period)
+    return ws, ws.with_period(period.previous())  # sharing one sorted history
 
 
 def figure(at: AppTest, title_start: str) -> dict:
@@ -341,17 +342,17 @@ def test_widen_and_curve_from_long_match_the_direct_functions(demo_frames):
         orders, until=until, measure="revenue", since=D(2025, 9, 1)), rel_tol=1e-12)
 
 
-def test_use_prepared_gives_the_same_kpis(demo_db):
-    """A Prepared over every order (later orders included) gives the catalog the same values
-    as the workspace's own history."""
-    from smmkpi.kpis.catalog import CATALOG
-
-    ws, _ = workspaces(demo_db)
-    seeded, _ = workspaces(demo_db)
-    r.use_prepared(seeded, r.prepare(seeded.everything("orders")))
-    for kid in TILES + ["revenue_uplift"]:
-        assert CATALOG[kid].compute(seeded) == pytest.approx(CATALOG[kid].compute(ws),
-                                                             rel=1e-12), kid
+def test_a_prepared_of_every_order_gives_the_same_kpis(demo_db):
+    """prepared_history sorts EVERY order once per source (shared by all periods): the
+    repeat KPIs must equal those of a Prepared over the history up to the period's end."""
+    ws, cws = workspaces(demo_db)
+    for w in (ws, cws):
+        shared = r.repeat_kpis(r.prepared_history(w), w.start, w.end)
+        own = r.repeat_kpis(r.prepare(w.history("orders")), w.start, w.end)
+        assert shared.keys() == own.keys()
+        for k in own:
+            assert shared[k] == pytest.approx(own[k], rel=1e-12), k
+    assert r.prepared_history(ws) is r.prepared_history(cws)  # one sort for both periods
 
 
 # --------------------------------------------------------------------------- figures

@@ -716,22 +716,17 @@ def default_cohort_since(start: dt.date, end: dt.date, grain: Grain = "month") -
     return pl.select(_period_start(pl.lit(first, pl.Int32), grain)).item()
 
 
-def use_prepared(ws: Workspace, prepared: Prepared) -> None:
-    """Let the workspace's repeat KPIs use `prepared` (e.g. one made over every order and
-    cached by the UI across periods: a Prepared serves any `end`), so that they do not sort
-    the history again. Call it before the workspace computes any repeat KPI."""
-    ws.memo(("retention", "prepared"), lambda: prepared)
-
-
 def prepared_history(ws: Workspace) -> Prepared | None:
-    """The workspace's order history, prepared once per workspace (pages pass it to the
-    functions above so that the sort is not repeated); None when orders are absent."""
+    """Every order of the workspace's source, prepared (sorted per customer, customers looked
+    up) once per source and shared by every workspace on it (`Workspace.shared_memo`): a
+    Prepared serves any period, so the period, the comparison period, the targets and the
+    pages all reuse one sort. None when orders are absent."""
 
     def load() -> Prepared | None:
-        hist = ws.history("orders")
-        return None if hist is None else prepare(hist)
+        orders = ws.everything("orders")
+        return None if orders is None else prepare(orders, ws.everything("customers"))
 
-    return ws.memo(("retention", "prepared"), load)
+    return ws.shared_memo("orders", ("retention", "prepared"), load)  # type: ignore[no-any-return]
 
 
 def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
