@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from smmkpi.kpis.base import KPI
+from smmkpi.kpis.base import KPI, daily_columns
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -472,21 +472,6 @@ def _field(
     return compute
 
 
-def _daily_cols(
-    table: Callable[[Workspace], pl.DataFrame | None], num: str, den: str | None = None
-) -> Callable[[Workspace], pl.DataFrame | None]:
-    def daily(ws: Workspace) -> pl.DataFrame | None:
-        d = table(ws)
-        if d is None:
-            return None
-        cols = [pl.col("date"), pl.col(num).cast(pl.Float64).alias("num")]
-        if den is not None:
-            cols.append(pl.col(den).cast(pl.Float64).alias("den"))
-        return d.select(cols)
-
-    return daily
-
-
 def _mention_polar(ws: Workspace) -> pl.DataFrame | None:
     d = _mentions_daily(ws)
     return (
@@ -530,7 +515,7 @@ def _ratio_kpi(rid: str, label: str, direction: str, goals: tuple[str, ...], des
         description=desc,
         datasets=_SOCIAL,
         compute=_field(_social_row, rid),
-        daily=_daily_cols(_social_daily, f"{rid}__num", f"{rid}__den"),
+        daily=daily_columns(_social_daily, f"{rid}__num", f"{rid}__den"),
     )
 
 
@@ -546,7 +531,7 @@ KPIS: list[KPI] = [
         description="Times posts and ads were shown.",
         datasets=_SOCIAL,
         compute=_field(_social_row, "impressions"),
-        daily=_daily_cols(_social_daily, "impressions"),
+        daily=daily_columns(_social_daily, "impressions"),
     ),
     KPI(
         id="reach",
@@ -560,7 +545,7 @@ KPIS: list[KPI] = [
         "reached on two days counts twice.",
         datasets=_SOCIAL,
         compute=_field(_social_row, "reach"),
-        daily=_daily_cols(_social_daily, "reach"),
+        daily=daily_columns(_social_daily, "reach"),
     ),
     _ratio_kpi(
         "frequency",
@@ -616,7 +601,7 @@ KPIS: list[KPI] = [
         description="Mentions with negative sentiment.",
         datasets=_MENTIONS,
         compute=_field(_mentions_row, "negative"),
-        daily=_daily_cols(_mentions_daily, "negative"),
+        daily=daily_columns(_mentions_daily, "negative"),
     ),
     KPI(
         id="negative_share",
@@ -629,7 +614,7 @@ KPIS: list[KPI] = [
         description="Negative mentions / all mentions.",
         datasets=_MENTIONS,
         compute=_field(_mentions_row, "negative_share"),
-        daily=_daily_cols(_mentions_daily, "negative", "mentions"),
+        daily=daily_columns(_mentions_daily, "negative", "mentions"),
     ),
     KPI(
         id="sentiment_score",
@@ -642,6 +627,6 @@ KPIS: list[KPI] = [
         description="Positive / (positive + negative) mentions; neutral ones are left out.",
         datasets=_MENTIONS,
         compute=_field(_mentions_row, "sentiment_score"),
-        daily=_daily_cols(_mention_polar, "positive", "polar"),
+        daily=daily_columns(_mention_polar, "positive", "polar"),
     ),
 ]

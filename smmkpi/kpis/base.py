@@ -44,3 +44,21 @@ def ratio(num: float | int | None, den: float | int | None) -> float | None:
     if num is None or den is None or den == 0:
         return None
     return float(num) / float(den)
+
+
+def daily_columns(
+    table: Callable[[Workspace], pl.DataFrame | None], num: str, den: str | None = None
+) -> Callable[[Workspace], pl.DataFrame | None]:
+    """A KPI's `daily` from a per-day table of the workspace: its `date`, `num` (and `den`)
+    columns as floats; None when the table is."""
+
+    def daily(ws: Workspace) -> pl.DataFrame | None:
+        d = table(ws)
+        if d is None:
+            return None
+        cols = [pl.col("date"), pl.col(num).cast(pl.Float64).alias("num")]
+        if den is not None:
+            cols.append(pl.col(den).cast(pl.Float64).alias("den"))
+        return d.select(cols)
+
+    return daily

@@ -41,7 +41,7 @@ import polars as pl
 
 from smmkpi import datasets as ds
 from smmkpi.kpis.audience import period_bucket
-from smmkpi.kpis.base import KPI
+from smmkpi.kpis.base import KPI, daily_columns
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Period, Workspace
@@ -412,17 +412,7 @@ def _rate_value(num: str, den: str) -> Callable[[Workspace], float | None]:
 
 def _daily_of(num: str, den: str | None = None) -> Callable[[Workspace], pl.DataFrame | None]:
     """`date`, `num` (and `den`) by day of opening, for targets and trends."""
-
-    def daily(ws: Workspace) -> pl.DataFrame | None:
-        d = _daily(ws)
-        if d is None:
-            return None
-        cols = [pl.col("date"), pl.col(num).cast(pl.Float64).alias("num")]
-        if den is not None:
-            cols.append(pl.col(den).cast(pl.Float64).alias("den"))
-        return d.select(cols)
-
-    return daily
+    return daily_columns(_daily, num, den)
 
 
 def care_quality_for(ws: Workspace) -> CareQuality:
