@@ -67,7 +67,9 @@ def render_sidebar() -> Context:
     reviewing = False
     if upload is not None:
         choice = sb.segmented_control(
-            "Data source", ["stored", "uploads"], default="stored", key="data_source",
+            "Data source", ["stored", "uploads"], key="data_source",
+            # the Upload page may set the value first: no default then (Streamlit warns)
+            default=None if "data_source" in st.session_state else "stored",
             format_func={"stored": "Stored data", "uploads": "My uploads"}.get,
             required=True, help="My uploads: the files you uploaded in this browser session, "
             "never stored.",
