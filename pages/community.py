@@ -11,7 +11,6 @@ from smmkpi import charts, formatting
 from smmkpi.kpis import care
 from smmkpi.kpis.audience import ALL_PLATFORMS, platform_label
 from smmkpi.kpis.catalog import CATALOG
-from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
 from smmkpi.ui.components import (
     chart,
@@ -54,7 +53,7 @@ kpis["within_sla_share"] = dataclasses.replace(
 # --- tiles --------------------------------------------------------------------------------
 values = cache.kpi_values(ctx.ws, TILES)
 previous = cache.kpi_values(ctx.cws, TILES) if ctx.cws else {}
-by_kpi = headline_targets(cache.targets(ctx.ws), ctx.ws.end)
+by_kpi = cache.tile_targets(ctx.ws, TILES)
 for row in (TILES[:4], TILES[4:]):
     for col, kid in zip(st.columns(4), row, strict=False):
         with col:

@@ -9,7 +9,6 @@ import streamlit as st
 from smmkpi import charts, formatting
 from smmkpi.kpis import journeys as jr
 from smmkpi.kpis.catalog import CATALOG
-from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape, table
 from smmkpi.ui.context import current
@@ -76,7 +75,7 @@ def _counts(w: Workspace) -> dict[str, int]:
 values = cache.computed("journeys.kpis", ws, _values, extra=(dest,))
 previous = cache.computed("journeys.kpis", ctx.cws, _values, extra=(dest,)) if ctx.cws else {}
 # targets are evaluated with the configured destination only
-by_kpi = headline_targets(cache.targets(ws), ws.end) if dest == default else {}
+by_kpi = cache.tile_targets(ws, TILES) if dest == default else {}
 counts = cache.computed("journeys.counts", ws, _counts, extra=(dest,))
 cols = st.columns(4)
 for col, kid in zip(cols, TILES, strict=False):

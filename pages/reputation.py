@@ -8,7 +8,6 @@ from smmkpi import charts, formatting
 from smmkpi.kpis import audience
 from smmkpi.kpis.audience import ALL_PLATFORMS, period_bucket, platform_label
 from smmkpi.kpis.catalog import CATALOG
-from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile
 from smmkpi.ui.context import current
@@ -34,7 +33,7 @@ ids = [kid for group, dataset in ((SENTIMENT, "mentions"), (AUDIENCE, "social_da
        if ctx.ws.has(dataset) for kid in group]
 values = cache.kpi_values(ctx.ws, ids)
 previous = cache.kpi_values(ctx.cws, ids) if ctx.cws else {}
-by_kpi = headline_targets(cache.targets(ctx.ws), ctx.ws.end)
+by_kpi = cache.tile_targets(ctx.ws, ids)
 
 
 def tiles(kids: list[str], per_row: int = 4) -> None:

@@ -8,7 +8,6 @@ import streamlit as st
 from smmkpi import charts, formatting
 from smmkpi.kpis import retention as r
 from smmkpi.kpis.catalog import CATALOG
-from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, download_csv, empty_state, header, kpi_tile
 from smmkpi.ui.context import current
@@ -56,7 +55,7 @@ if prepared is None:
 # --- tiles --------------------------------------------------------------------------------
 values = cache.kpi_values(ctx.ws, TILES)
 previous = cache.kpi_values(ctx.cws, TILES) if ctx.cws else {}
-by_kpi = headline_targets(cache.targets(ctx.ws), ctx.ws.end)
+by_kpi = cache.tile_targets(ctx.ws, TILES)
 for row, widths in ((TILES[:4], [1] * 4), (TILES[4:8], [1] * 4), (TILES[8:], [1, 1, 2])):
     cols = st.columns(widths)
     for col, kid in zip(cols, row, strict=False):

@@ -9,7 +9,6 @@ from smmkpi.channels import CHANNEL_GROUPS, SOCIAL_GROUPS, with_channels
 from smmkpi.datasets import GOAL_LABELS
 from smmkpi.kpis import traffic
 from smmkpi.kpis.catalog import CATALOG
-from smmkpi.kpis.overview import headline_targets
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, table
 from smmkpi.ui.context import current
@@ -63,7 +62,7 @@ if sessions.height == 0:
 # --- tiles -----------------------------------------------------------------------------
 values = cache.kpi_values(ws, TILES)
 previous = cache.kpi_values(ctx.cws, TILES) if ctx.cws else {}
-by_kpi = headline_targets(cache.targets(ws), ws.end)
+by_kpi = cache.tile_targets(ws, TILES)
 for row in (TILES[:4], TILES[4:]):
     for col, kid in zip(st.columns(4), row, strict=False):
         with col:

@@ -291,12 +291,11 @@ def write_frames(
                         if progress:
                             progress(0.9 * done / total, f"{name}: {done:,} of {total:,} rows")
 
-                if existing == 0:
-                    # nothing to upsert against: append straight into the table (the rows'
-                    # keys are unique, checked above), secondary indexes rebuilt after
-                    dropped = _drop_indexes(cur, name, dialect, df.height)
+                if existing == 0 and dialect == "postgresql":
+                    # nothing to upsert against: COPY straight into the table (the rows'
+                    # keys are unique, checked above). Not on SQLite, where the driver's
+                    # row-by-row append is slower than staging + one INSERT ... SELECT.
                     send(name, temporary=False, first_mode="append")
-                    _create_indexes(cur, dropped, dialect)
                     results[name] = WriteResult(name, df.height, 0, 0)
                 else:
                     stage = f"smmkpi_stage_{name}"
@@ -337,8 +336,8 @@ def _create_indexes(cur: Any, indexes: list[Any], dialect: str) -> None:
 
 
 def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int) -> WriteResult:
-    """Upsert the staged rows into the dataset's (non-empty) table; count inserted, updated
-    and unchanged rows. Unchanged rows are not rewritten; a batch at least as large as the
+    """Upsert the staged rows into the dataset's table; count inserted, updated and
+    unchanged rows. Unchanged rows are not rewritten; a batch at least as large as the
     stored table rebuilds the secondary indexes after the insert (SQLite)."""
     spec = ds.get(name)
     table = _q(name)
@@ -347,20 +346,23 @@ def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int
     cols = ", ".join(_q(c) for c in spec.names)
     key_eq = " AND ".join(f"t.{k} = s.{k}" for k in key)
     all_eq = " AND ".join([key_eq] + [_same(f"t.{v}", f"s.{v}", dialect) for v in vals])
-    cur.execute(f"SELECT COUNT(*) FROM {_q(stage)} s WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {table} t WHERE {key_eq})")
-    inserted = int(cur.fetchone()[0])
-    cur.execute(f"SELECT COUNT(*) FROM {_q(stage)} s WHERE EXISTS "
-                f"(SELECT 1 FROM {table} t WHERE {all_eq})")
-    unchanged = int(cur.fetchone()[0])
+    if existing == 0:
+        inserted, unchanged = n, 0
+    else:
+        cur.execute(f"SELECT COUNT(*) FROM {_q(stage)} s WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {table} t WHERE {key_eq})")
+        inserted = int(cur.fetchone()[0])
+        cur.execute(f"SELECT COUNT(*) FROM {_q(stage)} s WHERE EXISTS "
+                    f"(SELECT 1 FROM {table} t WHERE {all_eq})")
+        unchanged = int(cur.fetchone()[0])
     to_write = n - unchanged
     if to_write == 0:
         return WriteResult(name, 0, 0, unchanged)
     dropped = _drop_indexes(cur, name, dialect, to_write) if to_write >= existing else []
     sets = ", ".join(f"{v} = excluded.{v}" for v in vals)
+    skip_same = "true" if existing == 0 else f"NOT EXISTS (SELECT 1 FROM {table} t WHERE {all_eq})"
     cur.execute(
-        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_q(stage)} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {all_eq}) "
+        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_q(stage)} s WHERE {skip_same} "
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
     )
     _create_indexes(cur, dropped, dialect)

@@ -138,16 +138,26 @@ def snapshot(ws: Workspace, datasets: set[str]) -> FrameSource:
 
 
 def evaluate_targets(
-    ws: Workspace, catalog: dict[str, KPI], as_of: dt.date | None = None
+    ws: Workspace,
+    catalog: dict[str, KPI],
+    as_of: dt.date | None = None,
+    *,
+    kpis: tuple[str, ...] | None = None,
+    brand_only: bool = False,
 ) -> pl.DataFrame:
     """Every target overlapping the workspace's period, evaluated as of `as_of` (default:
     the period's end). Each target's actual covers its own period up to `as_of`, for its
-    campaign (brand-wide targets: all campaigns). Sorted worst first."""
+    campaign (brand-wide targets: all campaigns). Sorted worst first.
+
+    `kpis` and `brand_only` narrow the evaluation (a page's tiles need only the brand-wide
+    targets of their own KPIs, and so read only those KPIs' datasets)."""
     as_of = as_of or ws.end
     targets = ws.frame("kpi_targets")
     if targets is None or targets.height == 0:
         return empty_results()
-    targets = targets.filter(pl.col("kpi").is_in(list(catalog)))
+    targets = targets.filter(pl.col("kpi").is_in(list(kpis if kpis is not None else catalog)))
+    if brand_only:
+        targets = targets.filter(pl.col("campaign_id").is_null())
     needed = {"campaigns", "kpi_targets"}
     for k in targets.get_column("kpi").unique().to_list():
         needed.update(catalog[k].datasets)

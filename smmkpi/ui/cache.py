@@ -70,18 +70,30 @@ def _targets(
     end: dt.date,
     campaigns: tuple[str, ...],
     platforms: tuple[str, ...],
+    kpis: tuple[str, ...] | None,
     _ws: Workspace,
 ) -> pl.DataFrame:
     from smmkpi.kpis.catalog import CATALOG
     from smmkpi.kpis.targets import evaluate_targets
 
-    return evaluate_targets(_ws, CATALOG)
+    return evaluate_targets(_ws, CATALOG, kpis=kpis, brand_only=kpis is not None)
 
 
 def targets(ws: Workspace) -> pl.DataFrame:
     """Every target overlapping the workspace's period, evaluated (cached by small keys)."""
     f = ws.filters
-    return _targets(ws.source.key, ws.start, ws.end, f.campaigns, f.platforms, ws)
+    return _targets(ws.source.key, ws.start, ws.end, f.campaigns, f.platforms, None, ws)
+
+
+def tile_targets(ws: Workspace, kpis: list[str]) -> dict[str, dict]:
+    """For a page's tiles: per KPI the brand-wide target that holds the period's end, only
+    those KPIs evaluated (so a Traffic page never reads the order history for targets)."""
+    from smmkpi.kpis.overview import headline_targets
+
+    f = ws.filters
+    evaluated = _targets(ws.source.key, ws.start, ws.end, f.campaigns, f.platforms,
+                         tuple(sorted(kpis)), ws)
+    return headline_targets(evaluated, ws.end)
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
