@@ -179,7 +179,14 @@ class Workspace:
         return self._memo[key]
 
     def _read(self, name: str, start: dt.date | None, end: dt.date | None) -> pl.DataFrame | None:
-        df = self.reader(self.source, name, start, end, self.filters)
+        if start is None and end is None and self.filters:
+            # a whole-history read: filter the one unfiltered read (cached by the UI) in
+            # memory rather than read the history again per campaign or platform
+            df = self.reader(self.source, name, None, None, Filters())
+            if df is not None:
+                df = filter_frame(df, name, None, None, self.filters)
+        else:
+            df = self.reader(self.source, name, start, end, self.filters)
         if df is None:
             return None
         if name == "web_sessions" and self.filters.platforms:
