@@ -149,11 +149,13 @@ class Workspace:
                 return df
             return df.filter(_on_or_before(spec.date_column, spec, self.end))
 
-        return self.memo(("history", name), load)
+        # shared: every workspace on this source with the same end and the same filters
+        # that apply to this dataset (e.g. one per campaign on orders) reuses it
+        return self.shared_memo(name, ("history", self.end), load)
 
     def everything(self, name: str) -> pl.DataFrame | None:
         """All rows of `name` regardless of dates (filters still applied)."""
-        return self.memo(("all", name), lambda: self._read(name, None, None))
+        return self.shared_memo(name, "all", lambda: self._read(name, None, None))
 
     def with_period(self, period: Period) -> Workspace:
         """The same source and filters over another period (a fresh memo)."""
@@ -167,7 +169,7 @@ class Workspace:
             self.filters.campaigns if spec.campaign_column else (),
             self.filters.platforms if spec.platform_column or dataset == "web_sessions" else (),
         )
-        full = (dataset, applies, key)
+        full = (self.source.key, dataset, applies, key)
         if full not in self.shared:
             self.shared[full] = fn()
         return self.shared[full]
@@ -218,6 +220,10 @@ def filter_frame(
 ) -> pl.DataFrame:
     """Apply the period and filters to an in-memory frame (the file source; tests)."""
     spec = ds.get(dataset)
+    campaigns = filters.campaigns if spec.campaign_column else ()
+    platforms = filters.platforms if spec.platform_column else ()
+    if not (start or end or campaigns or platforms):
+        return df  # nothing applies: no copy of a large frame
     lf = df.lazy()
     if spec.date_column and (start or end):
         lf = lf.filter(in_period(spec.date_column, spec, start, end))

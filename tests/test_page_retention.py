@@ -411,13 +411,14 @@ def test_a_period_before_any_order(app_env):
 
 
 def test_targets_first_then_the_retention_splits(demo_db):
-    """The targets' snapshot holds no customers; the sorted history it shares must not be
-    the one the follower split uses (a browser run hit this: Overview, then Retention)."""
+    """Evaluating targets first sorts the order history for the repeat KPIs; the shared
+    history must still carry the customers the follower split needs (a browser run once
+    hit this: Overview, then Retention)."""
     from smmkpi.kpis.catalog import CATALOG
     from smmkpi.kpis.targets import evaluate_targets
 
     ws, _ = workspaces(demo_db)
-    evaluate_targets(ws, CATALOG)  # sorts the history without customers, shared
+    evaluate_targets(ws, CATALOG)  # sorts the history first, shared
     prepared = r.prepared_history(ws)
     assert prepared is not None and prepared.customers is not None
     gap = r.follower_gap(prepared, None, ws.start, ws.end)

@@ -726,10 +726,7 @@ def prepared_history(ws: Workspace) -> Prepared | None:
         orders = ws.everything("orders")
         return None if orders is None else prepare(orders, ws.everything("customers"))
 
-    # keyed by whether customers exist: a source without them (e.g. the targets' snapshot,
-    # which holds only the datasets the targets need) must not hand its Prepared to one with
-    key = ("retention", "prepared", ws.has("customers"))
-    return ws.shared_memo("orders", key, load)  # type: ignore[no-any-return]
+    return ws.shared_memo("orders", ("retention", "prepared"), load)  # type: ignore[no-any-return]
 
 
 def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:

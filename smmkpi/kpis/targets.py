@@ -20,7 +20,7 @@ from typing import Literal
 import polars as pl
 
 from smmkpi.kpis.base import KPI
-from smmkpi.workspace import Filters, FrameSource, Period, Workspace
+from smmkpi.workspace import Filters, Period, Workspace
 
 Status = Literal["on track", "at risk", "off track", "not started", "no data"]
 STATUS_ORDER: dict[str, int] = {
@@ -125,18 +125,6 @@ def evaluate(kpi: KPI, actual: float | None, target: float, start: dt.date, end:
     )
 
 
-def snapshot(ws: Workspace, datasets: set[str]) -> FrameSource:
-    """An in-memory source with every row of the datasets the targets need (read once,
-    then each target's period and campaign are filtered in memory)."""
-    frames = {}
-    for name in datasets:
-        df = ws.memo(("all-unfiltered", name), lambda n=name: ws.reader(
-            ws.source, n, None, None, Filters()))
-        if df is not None:
-            frames[name] = df
-    return FrameSource(frames, key=f"snapshot:{ws.source.key}")
-
-
 def evaluate_targets(
     ws: Workspace,
     catalog: dict[str, KPI],
@@ -158,10 +146,6 @@ def evaluate_targets(
     targets = targets.filter(pl.col("kpi").is_in(list(kpis if kpis is not None else catalog)))
     if brand_only:
         targets = targets.filter(pl.col("campaign_id").is_null())
-    needed = {"campaigns", "kpi_targets"}
-    for k in targets.get_column("kpi").unique().to_list():
-        needed.update(catalog[k].datasets)
-    src = snapshot(ws, needed)
     rows: list[TargetResult] = []
     for t in targets.iter_rows(named=True):
         kpi = catalog[t["kpi"]]
@@ -172,12 +156,15 @@ def evaluate_targets(
         actual = None
         if elapsed:
             cid = t["campaign_id"]
+            # the same source and reader: period rows come from the (cached) SQL reads,
+            # histories and sorted orders from the results shared by the source
             sub = Workspace(
-                src,
+                ws.source,
                 Period(start, min(end, as_of)),
                 Filters(campaigns=(cid,) if cid else ()),
                 settings=ws.settings,
-                shared=ws.shared,  # the snapshot holds the same rows: share e.g. sorted orders
+                reader=ws.reader,
+                shared=ws.shared,
             )
             actual = kpi.compute(sub)
         rows.append(evaluate(kpi, actual, float(t["target"]), start, end, as_of, t["campaign_id"]))
