@@ -10,6 +10,7 @@ import json
 import math
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -29,16 +30,7 @@ TILES = ["response_rate", "median_first_response_minutes", "p90_first_response_m
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return pagetools.open_page(PAGE, query, no_errors=True)
 
 
 def workspace(url: str, preset: str = "last_28", filters: Filters | None = None) -> Workspace:

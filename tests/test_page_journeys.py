@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -24,24 +25,10 @@ TILES = ["journey_site_reach_rate", "journey_bounce_rate"]
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return pagetools.open_page(PAGE, query)
 
 
-def workspaces(url: str):
-    from smmkpi import periods
-    from smmkpi.db import make_engine
-    from smmkpi.workspace import DbSource, Workspace
-
-    src = DbSource(make_engine(url))
-    period = periods.preset_period("last_28", periods.anchor_day(src.bounds()[1]))
-    return Workspace(src, period), Workspace(src, period.previous())
+workspaces = pagetools.default_workspaces
 
 
 def sankey_of(at: AppTest) -> dict:

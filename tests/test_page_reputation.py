@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -27,16 +28,7 @@ KPIS = ["negative_share", "sentiment_score", "negative_mentions", "impressions",
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return pagetools.open_page(PAGE, query, no_errors=True)
 
 
 def workspace(url: str, period: str | Period = "last_28") -> Workspace:

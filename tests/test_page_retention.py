@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -28,24 +29,10 @@ D = dt.date
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return pagetools.open_page(PAGE)
 
 
-def workspaces(url: str):
-    """The page's default selection (last 28 days, against the previous 28 days)."""
-    from smmkpi import periods
-    from smmkpi.db import make_engine
-    from smmkpi.workspace import DbSource, Workspace
-
-    src = DbSource(make_engine(url))
-    period = periods.preset_period("last_28", periods.anchor_day(src.bounds()[1]))
-    ws = Workspace(src, period)
-    return ws, ws.with_period(period.previous())  # sharing one sorted history
+workspaces = pagetools.default_workspaces
 
 
 def figure(at: AppTest, title_start: str) -> dict:

@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -26,12 +27,7 @@ MARKS = {"off track": "✖ off track", "at risk": "▲ at risk", "on track": "�
 
 
 def open_page(page: str = PAGE) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return pagetools.open_page(page)
 
 
 def default_workspace(url: str) -> Workspace:

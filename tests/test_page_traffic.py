@@ -4,9 +4,9 @@ charts hold the period's figures; an empty database gets empty states naming dat
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -20,27 +20,13 @@ TILES = [
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return pagetools.open_page(PAGE)
 
 
-def workspaces(url: str):
-    """The page's default selection (last 28 days, against the previous 28 days)."""
-    from smmkpi import periods
-    from smmkpi.db import make_engine
-    from smmkpi.workspace import DbSource, Workspace
-
-    src = DbSource(make_engine(url))
-    period = periods.preset_period("last_28", periods.anchor_day(src.bounds()[1]))
-    return Workspace(src, period), Workspace(src, period.previous())
+workspaces = pagetools.default_workspaces
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+figures = pagetools.figures
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +45,8 @@ def page(demo_db):
 
 
 def test_tiles_equal_the_catalog_with_comparison(page):
-    from smmkpi import formatting
-    from smmkpi.kpis.catalog import CATALOG
-
     at, ws, prev = page
-    shown = {m.label: m for m in at.metric}
-    for kid in TILES:
-        k = CATALOG[kid]
-        now, before = k.compute(ws), k.compute(prev)
-        assert now is not None, kid  # the demo has every dataset the tiles need
-        assert shown[k.label].value == formatting.value(now, k.unit), kid
-        assert shown[k.label].proto.delta == formatting.change(now, before, k.unit), kid
+    pagetools.assert_tiles(at, ws, prev, TILES)
 
 
 def test_channel_table_lists_every_group_with_its_sessions(page):
