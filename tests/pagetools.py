@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -58,3 +60,20 @@ def assert_tiles(at: AppTest, ws, prev, ids: list[str], *, deltas: bool = True) 
         if deltas:
             assert shown[k.label].proto.delta == formatting.change(now, k.compute(prev),
                                                                    k.unit), kid
+
+
+@contextlib.contextmanager
+def demo_settings(url: str) -> Iterator[None]:
+    """The app's settings point at `url` for the block (module-scoped page fixtures)."""
+    import pytest
+
+    from smmkpi.config import get_settings
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SMMKPI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        mp.undo()
+        get_settings.cache_clear()

@@ -4,29 +4,11 @@ app served on the demo data, looking for exception or error boxes."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-        '[data-test-script-state="notRunning"]')
+from browsertools import CHROMIUM, FLAGS, free_port, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -34,30 +16,11 @@ def server(demo_db, tmp_path_factory):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): browser test skipped")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    port = _free_port()
     env = {**os.environ, "SMMKPI_DATABASE_URL": demo_db}
     log = tmp_path_factory.mktemp("browser") / "streamlit.log"
     no_secrets = log.parent / "no-secrets.toml"  # a developer's own secrets stay out
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--secrets.files", str(no_secrets)],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + log.read_text()[-4000:])
+    with streamlit_server("app.py", free_port(), env, no_secrets, log) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +32,6 @@ def page(server):
         pg = browser.new_page(viewport={"width": 1440, "height": 1000})
         yield pg
         browser.close()
-
-
-def settle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=90_000)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(IDLE, timeout=90_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
-                           timeout=90_000)
 
 
 def test_a_shared_link_to_a_page_on_a_fresh_server(server, page):

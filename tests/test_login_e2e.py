@@ -12,33 +12,17 @@ login view again. Also checks the readiness route /healthz.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browsertools import CHROMIUM, FLAGS, free_port, settle, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-        '[data-test-script-state="notRunning"]')
 ADMIN = "ann@example.com"
 STRANGER = "zed@elsewhere.org"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +57,7 @@ def server(provider, demo_db, tmp_path_factory) -> Iterator[str]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): login test skipped")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     secrets = tmp_path_factory.mktemp("hosted") / "secrets.toml"
     secrets.write_text(f"""
@@ -89,30 +73,9 @@ admins = ["{ADMIN}"]
 """)
     env = {**os.environ, "SMMKPI_DATABASE_URL": demo_db, "AUTHLIB_INSECURE_TRANSPORT": "1"}
     log = secrets.with_name("streamlit.log")
-    with open(log, "wb") as out:  # a file, not a pipe nobody reads (a full pipe blocks)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--secrets.files", str(secrets)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + log.read_text()[-4000:])
+    with streamlit_server("serve.py", port, env, secrets, log) as served:
+        assert served == base
         yield base
-        assert proc.poll() is None, "streamlit died: " + log.read_text()[-4000:]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture
@@ -123,14 +86,6 @@ def browser(server):
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
-
-
-def settle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=90_000)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(IDLE, timeout=90_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
-                           timeout=90_000)
 
 
 def identity_cookie(context) -> list[str]:

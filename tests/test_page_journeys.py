@@ -40,30 +40,13 @@ def sankey_of(at: AppTest) -> dict:
 
 @pytest.fixture(scope="module")
 def page(demo_db):
-    from smmkpi.config import get_settings
-
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SMMKPI_DATABASE_URL", demo_db)
-    get_settings.cache_clear()
-    try:
+    with pagetools.demo_settings(demo_db):
         yield open_page(), *workspaces(demo_db)
-    finally:
-        mp.undo()
-        get_settings.cache_clear()
 
 
 def test_tiles_equal_the_catalog_with_comparison(page):
-    from smmkpi import formatting
-    from smmkpi.kpis.catalog import CATALOG
-
     at, ws, prev = page
-    shown = {m.label: m for m in at.metric}
-    for kid in TILES:
-        k = CATALOG[kid]
-        now, before = k.compute(ws), k.compute(prev)
-        assert now is not None
-        assert shown[k.label].value == formatting.value(now, k.unit)
-        assert shown[k.label].proto.delta == formatting.change(now, before, k.unit)
+    pagetools.assert_tiles(at, ws, prev, TILES)
 
 
 def test_sankey_conserves_visitors(page):

@@ -69,16 +69,8 @@ def make_db(tmp_path, name: str, frames: dict[str, pl.DataFrame]) -> str:
 @pytest.fixture(scope="module")
 def page(demo_db):
     """One run of the page on the demo data, shared by the checks below."""
-    from smmkpi.config import get_settings
-
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SMMKPI_DATABASE_URL", demo_db)
-    get_settings.cache_clear()
-    try:
+    with pagetools.demo_settings(demo_db):
         yield open_page(), *workspaces(demo_db)
-    finally:
-        mp.undo()
-        get_settings.cache_clear()
 
 
 # --------------------------------------------------------------------------- demo data

@@ -32,16 +32,8 @@ figures = pagetools.figures
 @pytest.fixture(scope="module")
 def page(demo_db):
     """One run of the page on the demo data, shared by the checks below."""
-    from smmkpi.config import get_settings
-
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SMMKPI_DATABASE_URL", demo_db)
-    get_settings.cache_clear()
-    try:
+    with pagetools.demo_settings(demo_db):
         yield open_page(), *workspaces(demo_db)
-    finally:
-        mp.undo()
-        get_settings.cache_clear()
 
 
 def test_tiles_equal_the_catalog_with_comparison(page):
