@@ -105,22 +105,6 @@ def lines(
     return base_layout(fig, title)
 
 
-def stacked_area(
-    df: pl.DataFrame, x: str, group: str, y: str, *, title: str, y_title: str,
-    order: Sequence[str] | None = None, percent: bool = False,
-) -> go.Figure:
-    """A stacked area per group (e.g. sessions by channel group per week)."""
-    fig = go.Figure()
-    groups = list(order) if order else df[group].unique(maintain_order=True).to_list()
-    present = set(df[group].to_list())
-    for i, g in enumerate(x for x in groups if x in present):
-        part = df.filter(pl.col(group) == g).sort(x)
-        fig.add_trace(go.Scatter(x=part[x].to_list(), y=part[y].to_list(), name=str(g),
-                                 mode="lines", stackgroup="one",
-                                 line={"width": 0.5, "color": PALETTE[i % len(PALETTE)]}))
-    fig.update_yaxes(title={"text": y_title}, tickformat=".0%" if percent else None)
-    return base_layout(fig, title)
-
 
 def bars(
     df: pl.DataFrame, x: str, y: str, *, title: str, y_title: str, horizontal: bool = False,

@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 
-from smmkpi.config import DATA_DIR, get_settings
+from smmkpi.config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -57,10 +57,6 @@ def make_engine(url: str | None = None) -> Engine:
 def describe(engine: Engine) -> str:
     """The engine's URL without its password, for messages and the sidebar."""
     return engine.url.render_as_string(hide_password=True)
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def alembic_config(engine: Engine) -> Any:
@@ -226,4 +222,3 @@ def sqlite_file(engine: Engine) -> Path | None:
     return None
 
 
-DEFAULT_SQLITE = DATA_DIR / "smmkpi.db"

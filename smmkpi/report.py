@@ -9,8 +9,6 @@ import json
 import math
 from typing import Any
 
-import polars as pl
-
 from smmkpi import formatting
 from smmkpi.kpis.catalog import AREAS, CATALOG
 from smmkpi.kpis.targets import evaluate_targets
@@ -99,7 +97,3 @@ def to_markdown(report: dict[str, Any], currency: str = "USD") -> str:
                 f"{formatting.percent(t['attainment'])} | {t['status']} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def targets_frame(report: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(report.get("_targets") or [])

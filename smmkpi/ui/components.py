@@ -40,11 +40,6 @@ def header(title: str, question: str, ctx: Context) -> None:
         )
 
 
-def missing(ctx: Context, datasets: Sequence[str]) -> list[str]:
-    """The datasets a view needs that the source lacks."""
-    return [d for d in datasets if not ctx.ws.has(d)]
-
-
 def empty_state(datasets: Sequence[str], what: str) -> None:
     """Say which data is missing and how to add it."""
     from smmkpi import datasets as ds
