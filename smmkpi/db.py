@@ -220,5 +220,3 @@ def sqlite_file(engine: Engine) -> Path | None:
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         return Path(u.database)
     return None
-
-
