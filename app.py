@@ -1,5 +1,5 @@
 """smmkpi: the dashboard's entry point. The pages are listed in smmkpi/ui/shell.py."""
 
-from smmkpi.ui.shell import setup
+from smmkpi.ui.shell import run
 
-setup().run()
+run()

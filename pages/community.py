@@ -153,7 +153,7 @@ st.dataframe(
         platform_label().alias("Platform"),
         pl.col("needs_reply").alias("Needing a reply"),
         *(pl.col(r) * 100 for r in rates[:2]),
-        *(pl.col(c).map_elements(formatting.duration_minutes, return_dtype=pl.String)
+        *(formatting.texts(per.get_column(c), formatting.duration_minutes)
           for c in ("median_first_response_minutes", "p90_first_response_minutes")),
         pl.col("praise"),
         *(pl.col(r) * 100 for r in rates[2:]),

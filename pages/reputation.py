@@ -75,7 +75,7 @@ else:
     series = cache.computed("audience.mentions_series", ctx.ws, _mentions, extra=(grain,))
     marks = spikes.select(
         period_bucket(pl.col("date"), grain, ctx.ws.end).alias("x"),
-        pl.format("Negative spike {}: {}, {} negative (28-day mean {}, threshold {})",
+        formatting.template("Negative spike {}: {}, {} negative (28-day mean {}, threshold {})",
                   pl.col("date"), platform_label(), pl.col("negative"),
                   pl.col("baseline_mean").round(1), pl.col("threshold").round(1)).alias("text"),
     )
@@ -154,9 +154,9 @@ else:
         platform_label().alias("label"))
     left, right = st.columns(2)
     with left:
-        grown = rows.filter(pl.col("follower_growth").is_not_null()).with_columns(
-            pl.col("follower_growth").map_elements("{:+,}".format, return_dtype=pl.String)
-            .alias("growth_text"))
+        grown = rows.filter(pl.col("follower_growth").is_not_null())
+        grown = grown.with_columns(formatting.texts(
+            grown.get_column("follower_growth"), "{:+,}".format).alias("growth_text"))
         title = f"Follower growth per platform, followers, {ctx.period}"
         if grown.height == 0:
             chart(charts.empty_figure(title, "No follower counts for this selection"),

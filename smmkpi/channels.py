@@ -97,18 +97,32 @@ def _norm(expr: pl.Expr) -> pl.Expr:
     return pl.when(s == "").then(None).otherwise(s)
 
 
-def _rules() -> pl.Expr:
-    """Google's rules over the materialized columns `_src`, `_med`, `_camp` (normalized, with
-    "(not set)" for missing values), `_untagged`, `_cat`, `_paid` and `_shop` (see `_classify`)."""
-    src, med, camp = pl.col("_src"), pl.col("_med"), pl.col("_camp")
-    is_social = pl.col("_cat") == "social"
-    is_search = pl.col("_cat") == "search"
-    is_video = pl.col("_cat") == "video"
-    is_shopping = pl.col("_cat") == "shopping"
-    paid, shop_campaign = pl.col("_paid"), pl.col("_shop")
+def _prepared(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> dict[str, pl.Expr]:
+    """The inputs of Google's rules: normalized source, medium and campaign ("(not set)" for
+    missing values), whether the visit is untagged, the source's category, and the two
+    regular-expression tests that several rules share."""
+    s, m, c = _norm(source), _norm(medium), _norm(campaign)
+    src, med, camp = s.fill_null(NOT_SET), m.fill_null(NOT_SET), c.fill_null(NOT_SET)
+    return {
+        "src": src, "med": med, "camp": camp,
+        "untagged": s.is_null() & m.is_null(),
+        "cat": src.replace_strict(_SOURCE_TO_CATEGORY, default=None, return_dtype=pl.String),
+        "paid": med.str.contains(PAID_MEDIUM_RE),
+        "shop": camp.str.contains(SHOPPING_CAMPAIGN_RE),
+    }
+
+
+def _rules(p: dict[str, pl.Expr]) -> pl.Expr:
+    """Google's rules over the prepared inputs `p` (see `_prepared`), first match wins."""
+    src, med, camp = p["src"], p["med"], p["camp"]
+    is_social = p["cat"] == "social"
+    is_search = p["cat"] == "search"
+    is_video = p["cat"] == "video"
+    is_shopping = p["cat"] == "shopping"
+    paid, shop_campaign = p["paid"], p["shop"]
     rules: list[tuple[pl.Expr, str]] = [
         # Direct: Source exactly matches "(direct)" AND Medium is one of ("(not set)", "(none)")
-        (pl.col("_untagged") | ((src == "(direct)") & med.is_in(["(not set)", "(none)"])),
+        (p["untagged"] | ((src == "(direct)") & med.is_in(["(not set)", "(none)"])),
          "Direct"),
         # Cross-network: Campaign Name contains "cross-network"
         (camp.str.contains("cross-network", literal=True), "Cross-network"),
@@ -167,39 +181,6 @@ PRECLASSIFIED_MEDIUM = "(channel group)"
 _GROUP_BY_LOWER: dict[str, str] = {g.lower(): g for g in CHANNEL_GROUPS}
 
 
-def classify_frame(frame: pl.DataFrame) -> pl.Series:
-    """The channel group of each row of a frame with String columns source, medium, campaign.
-
-    The rules run once per distinct (source, medium, campaign) over materialized columns,
-    then map back with a hash join: a million session rows usually hold a few thousand
-    distinct triples, and no intermediate expression is evaluated twice.
-    """
-    keys = frame.select(pl.col(k).cast(pl.String) for k in _KEYS)
-    uniq = keys.unique()
-    uniq = uniq.with_columns(
-        _src=_norm(pl.col("source")), _med=_norm(pl.col("medium")),
-        _camp=_norm(pl.col("campaign")),
-    ).with_columns(
-        _untagged=pl.col("_src").is_null() & pl.col("_med").is_null(),
-        _src=pl.col("_src").fill_null(NOT_SET),
-        _med=pl.col("_med").fill_null(NOT_SET),
-        _camp=pl.col("_camp").fill_null(NOT_SET),
-    ).with_columns(
-        _cat=pl.col("_src").replace_strict(_SOURCE_TO_CATEGORY, default=None,
-                                           return_dtype=pl.String),
-        _paid=pl.col("_med").str.contains(PAID_MEDIUM_RE),
-        _shop=pl.col("_camp").str.contains(SHOPPING_CAMPAIGN_RE),
-    ).select(*_KEYS, channel_group=pl.when(pl.col("_med") == PRECLASSIFIED_MEDIUM).then(
-        # rows already grouped by GA4 (a report by channel group, see ingest_formats):
-        # the source holds the group's name
-        pl.col("_src").replace_strict(_GROUP_BY_LOWER, default="Unassigned",
-                                    return_dtype=pl.String)
-    ).otherwise(_rules()))
-    joined = keys.join(uniq, on=list(_KEYS), how="left", nulls_equal=True,
-                       maintain_order="left")
-    return joined.get_column("channel_group").cast(pl.String)
-
-
 def channel_group_expr(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> pl.Expr:
     """GA4's default channel group of each row as a String expression.
 
@@ -207,15 +188,34 @@ def channel_group_expr(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> p
       Direct, Cross-network, Paid Shopping, Paid Search, Paid Social, Paid Video, Display,
       Paid Other, Organic Shopping, Organic Social, Organic Video, Organic Search, Referral,
       Email, Affiliates, Audio, SMS, Mobile Push Notifications, else Unassigned.
-    Element-wise and column-at-a-time (hash lookups and Rust regexes on each batch, see
-    `classify_frame`); usable in `select`, `with_columns` and `filter`, eager or lazy.
+    A pure Polars expression (no Python callback: Polars' worker threads never wait for
+    Python's lock, see docs/architecture.md); usable in `select`, `with_columns` and
+    `filter`, eager or lazy. On a large frame `with_channels` is faster: it classifies each
+    distinct (source, medium, campaign) once and joins the result back.
     """
-    return pl.struct(
-        source.alias("source"), medium.alias("medium"), campaign.alias("campaign")
-    ).map_batches(
-        lambda s: classify_frame(s.struct.unnest()),
-        return_dtype=pl.String,
-        is_elementwise=True,
+    return _group(_prepared(source, medium, campaign))
+
+
+def _group(p: dict[str, pl.Expr]) -> pl.Expr:
+    """The channel group from prepared inputs: GA4's group where the row already carries
+    one (a report by channel group, see ingest_formats: source = the group's name, medium
+    "(channel group)"), else Google's rules."""
+    return (
+        pl.when(p["med"] == PRECLASSIFIED_MEDIUM)
+        .then(p["src"].replace_strict(_GROUP_BY_LOWER, default="Unassigned",
+                                      return_dtype=pl.String))
+        .otherwise(_rules(p))
+    )
+
+
+def classify_frame(frame: pl.DataFrame) -> pl.Series:
+    """The channel group of each row of a frame with String columns source, medium, campaign.
+
+    The rules run once per distinct (source, medium, campaign), then map back with a hash
+    join: a million session rows usually hold a few thousand distinct triples.
+    """
+    return with_channels(frame.select(pl.col(k).cast(pl.String) for k in _KEYS)).get_column(
+        "channel_group"
     )
 
 
@@ -253,31 +253,6 @@ _SOURCE_TO_PLATFORM: dict[str, str] = {
 }
 
 
-def _platforms(sources: pl.Series) -> pl.Series:
-    """Platform names for a Series of sources, computed once per distinct source."""
-    raw = sources.cast(pl.String)
-    uniq = pl.DataFrame({"raw": raw.unique()}).with_columns(
-        s=_norm(pl.col("raw")).str.strip_prefix("www.")
-    ).with_columns(
-        known=pl.col("s").replace_strict(_SOURCE_TO_PLATFORM, default=None,
-                                         return_dtype=pl.String),
-        generic=pl.col("s").str.replace(r"^(m|l|lm|mobile|web|touch)\.", "")
-        .str.replace(r"\.(com|net|org)$", ""),
-    ).with_columns(
-        platform=pl.when(pl.col("known").is_not_null())
-        .then(pl.col("known"))
-        .when(pl.col("s").str.contains(r"(^|\.)pinterest\."))
-        .then(pl.lit("pinterest"))
-        .when(pl.col("s").is_in(SOURCE_CATEGORY_SOCIAL))
-        .then(pl.col("generic"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    ).drop_nulls("raw")
-    return raw.replace_strict(
-        uniq.get_column("raw"), uniq.get_column("platform"), default=None,
-        return_dtype=pl.String,
-    )
-
-
 def platform_expr(source: pl.Expr) -> pl.Expr:
     """The social platform a session source belongs to, or null for non-social sources.
 
@@ -286,16 +261,47 @@ def platform_expr(source: pl.Expr) -> pl.Expr:
     `*.pinterest.*` -> pinterest; ...), case-insensitively and with a leading `www.` ignored.
     Other sources on Google's social list keep their own name without a `m.`/`l.` prefix
     and a `.com`/`.net`/`.org` suffix (`meetup.com` -> meetup). Everything else is null.
+    A pure Polars expression, like `channel_group_expr`.
     """
-    return source.map_batches(_platforms, return_dtype=pl.String, is_elementwise=True)
+    s = _norm(source).str.strip_prefix("www.")
+    known = s.replace_strict(_SOURCE_TO_PLATFORM, default=None, return_dtype=pl.String)
+    generic = s.str.replace(r"^(m|l|lm|mobile|web|touch)\.", "").str.replace(
+        r"\.(com|net|org)$", ""
+    )
+    return (
+        pl.when(known.is_not_null())
+        .then(known)
+        .when(s.str.contains(r"(^|\.)pinterest\."))
+        .then(pl.lit("pinterest"))
+        .when(s.is_in(SOURCE_CATEGORY_SOCIAL))
+        .then(generic)
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
 
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
 def with_channels(df: FrameT) -> FrameT:
-    """A web_sessions frame (eager or lazy) plus `channel_group` and `platform` columns."""
-    return df.with_columns(
-        channel_group=channel_group_expr(pl.col("source"), pl.col("medium"), pl.col("campaign")),
-        platform=platform_expr(pl.col("source")),
+    """A web_sessions frame (eager or lazy) plus `channel_group` and `platform` columns.
+
+    The rules run once per distinct (source, medium, campaign) and join back (a million
+    session rows usually hold a few thousand distinct triples); pure Polars throughout.
+    """
+    keys = [pl.col(k).cast(pl.String).alias(f"_k_{k}") for k in _KEYS]
+    lf = df.lazy().with_columns(keys)
+    k = [f"_k_{c}" for c in _KEYS]
+    prepared = _prepared(*(pl.col(c) for c in k))
+    groups = (
+        lf.select(k).unique()
+        # materialize the rules' inputs once, then evaluate the rules over those columns
+        .with_columns(**{f"_p_{name}": e for name, e in prepared.items()})
+        .select(*k, channel_group=_group({name: pl.col(f"_p_{name}") for name in prepared}),
+                platform=platform_expr(pl.col("_k_source")))
     )
+    out = (
+        lf.drop("channel_group", "platform", strict=False)
+        .join(groups, on=k, how="left", nulls_equal=True, maintain_order="left")
+        .drop(k)
+    )
+    return out.collect() if isinstance(df, pl.DataFrame) else out

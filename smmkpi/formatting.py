@@ -4,6 +4,10 @@ the markdown report and the tests (one formatter, one look)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 MISSING = "n/a"
@@ -106,3 +110,32 @@ def change(current: float | None, previous: float | None, unit: str) -> str | No
     if round(diff, 1) == 0:
         return f"0.0 {suffix}"  # no sign: neither up nor down (Streamlit colours by sign)
     return f"{diff:+.1f} {suffix}"
+
+
+def texts(series: pl.Series, fmt: Callable[[Any], str]) -> pl.Series:
+    """`fmt` applied to each value of `series` in this thread, as a String Series of the
+    same name. Never `map_elements`: a Python function that Polars calls from its own
+    worker threads waits for Python's lock, and a page holding that lock while it waits
+    for Polars (a table being shown) froze the server (docs/architecture.md)."""
+    return pl.Series(series.name, [fmt(v) for v in series.to_list()], dtype=pl.String)
+
+
+def template(fmt: str, *args: pl.Expr | str) -> pl.Expr:
+    """`pl.format(fmt, *args)` built from `pl.concat_str`: null where any argument is null.
+
+    `pl.format` panics inside Polars on some plans (`binview/mod.rs: assertion failed:
+    i < self.len()`, pola-rs/polars#25339 and #25525, open in Polars 2.1): the Community
+    page's unanswered list died that way after a platform filter. `concat_str` does the
+    same job without the bug."""
+    pieces = fmt.split("{}")
+    if len(pieces) != len(args) + 1:
+        raise ValueError(f"template {fmt!r} has {len(pieces) - 1} placeholders, "
+                         f"{len(args)} arguments given")
+    parts: list[pl.Expr] = []
+    for i, piece in enumerate(pieces):
+        if piece:
+            parts.append(pl.lit(piece))
+        if i < len(args):
+            a = args[i]
+            parts.append((pl.col(a) if isinstance(a, str) else a).cast(pl.String))
+    return pl.concat_str(parts, ignore_nulls=False)

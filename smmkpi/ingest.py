@@ -55,7 +55,7 @@ from typing import BinaryIO, Literal
 import numpy as np
 import polars as pl
 
-from smmkpi import config, datasets
+from smmkpi import config, datasets, formatting
 from smmkpi import ingest_formats as formats
 from smmkpi.datasets import Dataset
 from smmkpi.ingest_formats import ROW, norm
@@ -676,7 +676,7 @@ def _check_ragged(
         n = int(mask.sum())
         if n:
             found = pl.DataFrame({ROW: raw[ROW].filter(mask), "fc": stats["fc"].filter(mask)})
-            message = pl.format(
+            message = formatting.template(
                 "has {} values but the header has {} columns ({})",
                 "fc",
                 pl.lit(width),
@@ -1402,7 +1402,7 @@ def _dedupe(
         value = pl.concat_str(
             [pl.col(k).cast(pl.String).fill_null("") for k in key], separator=", "
         )
-        message = pl.format(
+        message = formatting.template(
             "is the same key as row {} but with different values (a key must identify one row)",
             "__first",
         )

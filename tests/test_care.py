@@ -302,3 +302,44 @@ def test_campaign_filter_applies() -> None:
     # q1 (answered at 60 min) and q3 (never)
     assert kpi(ws, "response_rate") == pytest.approx(0.5)
     assert kpi(ws, "unanswered_now") == 1.0
+
+
+def test_unanswered_survives_the_streaming_plan_that_panicked_in_pl_format():
+    """Community page, platform filter: the history arrived in two chunks, the first of
+    which had no unanswered item; `pl.format` in the age label then panicked inside Polars'
+    streaming engine (binview assertion, pola-rs/polars#25339). The labels come from
+    formatting.template now."""
+    import datetime as dt
+
+    import polars as pl
+
+    from smmkpi import datasets as ds
+    from smmkpi.kpis import care
+
+    as_of = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    schema = ds.get("conversations").empty_frame().schema
+
+    def chunk(n: int, start: dt.datetime, answered: bool) -> pl.DataFrame:
+        opened = [start + dt.timedelta(minutes=7 * i) for i in range(n)]
+        return pl.DataFrame({
+            "conversation_id": [f"{start:%m%d}-{i}" for i in range(n)],
+            "platform": ["instagram"] * n,
+            "opened_at": opened,
+            "kind": ["question", "complaint"] * (n // 2) + ["question"] * (n % 2),
+            "sentiment": ["neutral"] * n,
+            "first_response_at": [t + dt.timedelta(minutes=5) if answered else None
+                                  for t in opened],
+            "resolved_at": [None] * n,
+            "campaign_id": [None] * n,
+        }, schema=schema)
+
+    first = chunk(3644, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), answered=True)
+    second = chunk(3275, dt.datetime(2026, 10, 31, 12, tzinfo=dt.UTC), answered=False)
+    frame = pl.concat([first, second], rechunk=False)
+    assert frame.n_chunks() == 2
+    waiting = second.filter(pl.col("opened_at") <= as_of)
+    with pl.Config(engine_affinity="streaming"):
+        out = care.unanswered(frame, as_of, tz="UTC")
+    assert out.height == waiting.height > 0
+    oldest = out.row(0, named=True)
+    assert oldest["age"] == "12 h"  # opened 31 Oct 12:00, as of 1 Nov 00:00

@@ -81,3 +81,18 @@ def test_change():
     assert f.change(None, 3, "count") is None
     assert f.money(10, "EUR") == "€10.00"
     assert f.money(10, "CHF") == "10.00 CHF"
+
+
+def test_template_matches_pl_format_on_plain_frames():
+    import polars as pl
+    import pytest
+
+    from smmkpi.formatting import template
+
+    df = pl.DataFrame({"a": [1, None, 3], "b": ["x", "y", None], "c": [1.5, 2.0, None]})
+    got = df.select(template("{} and {}: {} days", "a", pl.col("b"), pl.col("c"))).to_series()
+    want = df.select(pl.format("{} and {}: {} days", "a", "b", "c")).to_series()  # noqa
+    assert got.to_list() == want.to_list() == ["1 and x: 1.5 days", None, None]
+    assert df.select(template("{}", "a")).to_series().to_list() == ["1", None, "3"]
+    with pytest.raises(ValueError, match="2 placeholders"):
+        template("{} {}", "a")

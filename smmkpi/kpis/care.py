@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from smmkpi import datasets as ds
+from smmkpi import formatting
 from smmkpi.kpis.audience import period_bucket
 from smmkpi.kpis.base import KPI, daily_columns
 
@@ -241,16 +242,16 @@ def age_label(minutes: pl.Expr) -> pl.Expr:
     m = minutes.round(0).cast(pl.Int64)
     h, rest = m // 60, m % 60
     hours = pl.when(rest == 0).then(
-        pl.format("{} h", h)
-    ).otherwise(pl.format("{} h {} min", h, rest))
+        formatting.template("{} h", h)
+    ).otherwise(formatting.template("{} h {} min", h, rest))
     return (
         pl.when(minutes.is_null())
         .then(None)
         .when(m < 60)
-        .then(pl.format("{} min", m))
+        .then(formatting.template("{} min", m))
         .when(minutes < 48 * 60)
         .then(hours)
-        .otherwise(pl.format("{} days", (minutes / 1440).round(1)))
+        .otherwise(formatting.template("{} days", (minutes / 1440).round(1)))
     )
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, and_, delete, insert, update
 
-from smmkpi import store
+from smmkpi import formatting, store
 from smmkpi.config import Settings
 from smmkpi.kpis.base import KPI
 from smmkpi.models import KpiTarget
@@ -156,7 +156,7 @@ def validate(
         ("period_start", pl.col("period_start").is_null(), "a start date is required"),
         ("period_end", pl.col("period_end").is_null(), "an end date is required"),
         ("period_end", pl.col("period_end") < pl.col("period_start"),
-         pl.format("the period must end on or after its start ({})",
+         formatting.template("the period must end on or after its start ({})",
                    pl.col("period_start").cast(pl.String))),
         ("target", pl.col("target").is_null() | pl.col("target").is_nan(),
          "a target is required"),
@@ -198,7 +198,7 @@ def _duplicates(df: pl.DataFrame) -> pl.DataFrame:
         keyed.join(first, on=list(KEY))
         .filter(pl.col("_row") > pl.col("_first"))
         .select("_row", pl.lit("kpi").alias("column"), pl.col("kpi").alias("value"),
-                pl.format("the same campaign, KPI and period as row {}",
+                formatting.template("the same campaign, KPI and period as row {}",
                           pl.col("_first")).alias("rule"))
     )
 

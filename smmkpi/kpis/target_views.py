@@ -184,7 +184,8 @@ def target_summary(results: pl.DataFrame) -> pl.DataFrame:
         .sort("campaign_id", "_r", nulls_last=True)
     )
     return counted.group_by("campaign_id", maintain_order=True).agg(
-        pl.format("{} {}", pl.col("len"), pl.col("status")).str.join(" · ").alias("targets"))
+        formatting.template("{} {}", pl.col("len"), pl.col("status"))
+        .str.join(" · ").alias("targets"))
 
 
 STATUS_MARKS: dict[str, str] = {

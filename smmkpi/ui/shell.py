@@ -7,10 +7,21 @@ has the same frame, whichever way it was reached.
 
 from __future__ import annotations
 
+import logging
+import os
+import time
+
 import streamlit as st
 
 from smmkpi.ui import auth
 from smmkpi.ui.context import render_sidebar
+
+log = logging.getLogger("smmkpi.runs")
+if not logging.getLogger("smmkpi").handlers:  # Streamlit configures only its own loggers
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.getLogger("smmkpi").addHandler(_handler)
+    logging.getLogger("smmkpi").setLevel(os.environ.get("SMMKPI_LOG_LEVEL", "WARNING").upper())
 
 # (section, file, title, icon); the first page is the default
 PAGES: list[tuple[str, str, str, str]] = [
@@ -48,3 +59,15 @@ def setup() -> st.Page:
     page = st.navigation(sections())
     render_sidebar()
     return page
+
+
+def run() -> None:
+    """The whole script run of app.py: the frame, then the page. Logs the run's time at
+    INFO (`SMMKPI_LOG_LEVEL=INFO`: one line per run, what the load benchmark reads)."""
+    t0 = time.perf_counter()
+    page = setup()
+    try:
+        page.run()
+    finally:
+        log.info("run page=%s seconds=%.3f", page.url_path or "overview",
+                 time.perf_counter() - t0)

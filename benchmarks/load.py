@@ -1,0 +1,160 @@
+"""Concurrent viewers on one server: page loads in the browser, run times on the server.
+
+Starts `streamlit run app.py` on a free loopback port (file watcher off, as when hosted)
+against the demo database or the large-brand database of `benchmarks/pages.py`, then
+holds N headless Chromium sessions that each open the pages in turn through the sidebar
+navigation for the given time, with an optional reading pause between pages. Prints, per
+run: loads, failures, browser load time p50/p95, the server-side run time of each page
+(logged by the app at `SMMKPI_LOG_LEVEL=INFO`) p50/p95, health checks answered, the
+server's CPU seconds and resident memory after the first minute and at the end.
+
+The browsers share the machine's cores with the server: on 2 cores Chromium uses most
+of the CPU, so the browser figures measure the client as much as the server; the
+server-side figures and the CPU split say which is which.
+
+usage: python benchmarks/load.py [--sessions 20 50] [--seconds 120] [--think 0]
+                                 [--scale demo|L] [--dir /tmp/smmkpi-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browsertools import free_port  # noqa: E402
+from loadtools import run_load  # noqa: E402
+
+PAGES = ["/", "/targets", "/goals", "/traffic", "/journeys", "/retention", "/community",
+         "/reputation", "/upload"]
+RUN_LINE = re.compile(r"smmkpi\.runs run page=(\S+) seconds=([0-9.]+)")
+
+
+def demo_db(folder: Path) -> str:
+    path = folder / "load-demo.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "smmkpi", "demo", "--database", url],
+                       cwd=ROOT, check=True)
+    return url
+
+
+def scale_l_db(folder: Path) -> str:
+    from pages import build  # benchmarks/pages.py
+
+    path = folder / "pages-x80.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        build(url, 80)
+    return url
+
+
+def proc_figures(pid: int) -> tuple[float, float]:
+    """(CPU seconds, resident MB) of a process."""
+    stat = Path(f"/proc/{pid}/stat").read_text().split()
+    cpu = (int(stat[13]) + int(stat[14])) / os.sysconf("SC_CLK_TCK")
+    rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return cpu, rss / 1e6
+
+
+def pct(values: list[float], q: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(sorted(values), n=100, method="inclusive")[q - 1]
+
+
+def fmt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.2f} s"
+
+
+def one_run(url: str, sessions: int, seconds: float, think: float) -> dict:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
+    env = {**os.environ, "SMMKPI_DATABASE_URL": url, "SMMKPI_LOG_LEVEL": "INFO"}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+             str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        mem_1min: list[float] = []
+        timer = threading.Timer(60, lambda: mem_1min.append(proc_figures(proc.pid)[1]))
+        timer.start()
+        result = run_load(base, PAGES, sessions, seconds, think_s=think)
+        timer.cancel()
+        cpu, rss = proc_figures(proc.pid)
+        alive = proc.poll() is None
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+            stopped = "stopped on SIGTERM"
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stopped = "IGNORED SIGTERM, killed"
+    runs = [(m[1], float(m[2])) for m in RUN_LINE.finditer(log.read_text())]
+    server = [s for _, s in runs]
+    per_page: dict[str, list[float]] = {}
+    for page, s in runs:
+        per_page.setdefault(page, []).append(s)
+    print(result.summary())
+    print(f"  server-side runs: {len(server)}, p50 {fmt(pct(server, 50))}, "
+          f"p95 {fmt(pct(server, 95))}, max {fmt(max(server) if server else None)}")
+    for page, times in sorted(per_page.items()):
+        print(f"    {page:<14} {len(times):>4} runs  p50 {fmt(pct(times, 50))}  "
+              f"p95 {fmt(pct(times, 95))}")
+    print(f"  server CPU {cpu:.1f} s of {2 * seconds:.0f} core-seconds; resident "
+          f"{mem_1min[0] if mem_1min else float('nan'):.0f} MB after 1 min, {rss:.0f} MB at "
+          f"the end; {'alive' if alive else 'DIED'}, {stopped}")
+    for bad in result.failed[:5]:
+        print(f"  failed {bad.path}: {bad.error}")
+    b95, s95 = result.percentile(95), pct(server, 95)
+    goal = (not result.failed and not result.health_failures and alive
+            and s95 is not None and s95 < 1 and b95 is not None and b95 < 5)
+    print(f"  goal (no hang or error, server p95 < 1 s, browser p95 < 5 s): "
+          f"{'PASS' if goal else 'FAIL'}")
+    log.unlink(missing_ok=True)
+    return {"result": result, "server": server}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, nargs="+", default=[20, 50])
+    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--think", type=float, default=0,
+                    help="seconds each viewer reads a page before opening the next")
+    ap.add_argument("--scale", choices=["demo", "L"], default="demo")
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/smmkpi-bench"))
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    url = demo_db(args.dir) if args.scale == "demo" else scale_l_db(args.dir)
+    print(f"scale {args.scale}, {os.cpu_count()} cores, think time {args.think:.0f} s")
+    for n in args.sessions:
+        one_run(url, n, args.seconds, args.think)
+
+
+if __name__ == "__main__":
+    main()
