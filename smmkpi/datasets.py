@@ -297,6 +297,39 @@ DATASETS: dict[str, Dataset] = {
 }
 
 PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube")
+# How people write the platforms: the one source of platform names on every page, chart
+# and table (sidebar, Sankey nodes, tables). Unknown ids are title-cased.
+PLATFORM_LABELS: dict[str, str] = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "pinterest": "Pinterest",
+    "reddit": "Reddit",
+    "snapchat": "Snapchat",
+    "threads": "Threads",
+    "whatsapp": "WhatsApp",
+    "vk": "VK",
+}
+
+
+def platform_label(platform: str | None) -> str:
+    """A platform id as people write it ("tiktok" -> "TikTok", "x" -> "X")."""
+    if not platform:
+        return ""
+    return PLATFORM_LABELS.get(platform.strip().lower(), platform.strip().title())
+
+
+def platform_id(text: str) -> str | None:
+    """A platform as typed in a URL or a file ("Instagram", "TIKTOK", " x ") -> its id, or
+    None when it names no known platform."""
+    t = text.strip().lower()
+    if t in PLATFORM_LABELS:
+        return t
+    by_label = {v.lower(): k for k, v in PLATFORM_LABELS.items()}
+    return by_label.get(t)
 
 
 def get(name: str) -> Dataset:

@@ -23,44 +23,9 @@ import polars as pl
 from smmkpi import datasets as ds
 from smmkpi.channels import SOCIAL_GROUPS, channel_group_expr, platform_expr
 from smmkpi.config import Settings, get_settings
+from smmkpi.periods import Period
 
-
-@dataclass(frozen=True)
-class Period:
-    """An inclusive range of calendar days."""
-
-    start: dt.date
-    end: dt.date
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValueError(f"period start {self.start} is after its end {self.end}")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> Period:
-        """The same number of days immediately before."""
-        end = self.start - dt.timedelta(days=1)
-        return Period(end - dt.timedelta(days=self.days - 1), end)
-
-    def last_year(self) -> Period:
-        """The same calendar days one year earlier (29 February becomes 28 February)."""
-        return Period(_minus_year(self.start), _minus_year(self.end))
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-    def __str__(self) -> str:
-        return f"{self.start.isoformat()} – {self.end.isoformat()}"
-
-
-def _minus_year(d: dt.date) -> dt.date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
+__all__ = ["DbSource", "Filters", "FrameSource", "Period", "Source", "Workspace"]
 
 
 @dataclass(frozen=True)

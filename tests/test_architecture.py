@@ -39,3 +39,111 @@ def _calls(path: Path) -> list[tuple[int, str]]:
 def test_no_python_callbacks_inside_polars(path):
     found = _calls(path)
     assert not found, f"{path.relative_to(ROOT)}: {found}"
+
+
+# --- the layers (docs/architecture.md) --------------------------------------------------
+# Each module may import modules of its own rank or below, never above; within a rank only
+# modules of the same package (kpis.care -> kpis.audience). Prefixes name packages.
+LAYERS: list[tuple[int, tuple[str, ...]]] = [
+    (0, ("smmkpi.config", "smmkpi.datasets", "smmkpi.formatting", "smmkpi.channels",
+         "smmkpi.charts", "smmkpi.export", "smmkpi.periods", "smmkpi.roles")),
+    (1, ("smmkpi.db", "smmkpi.models", "smmkpi.ingest", "smmkpi.ingest_formats",
+         "smmkpi.demo")),
+    (2, ("smmkpi.store",)),
+    (3, ("smmkpi.workspace",)),
+    (4, ("smmkpi.kpis",)),
+    (5, ("smmkpi.views", "smmkpi.actions", "smmkpi.report", "smmkpi.demo_targets")),
+    (6, ("smmkpi.ui",)),
+    (7, ("smmkpi.__main__",)),
+]
+# kpis compute from a workspace: they never reach for the database themselves
+KPIS_MAY_IMPORT = ("smmkpi.kpis", "smmkpi.workspace", "smmkpi.periods", "smmkpi.datasets",
+                   "smmkpi.config", "smmkpi.formatting", "smmkpi.channels")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+LIB = {_module_name(p): p for p in (ROOT / "smmkpi").rglob("*.py")
+       if "migrations" not in p.parts}
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules of ours imported anywhere in the file (inside functions too), except under
+    `if TYPE_CHECKING:`."""
+    found: set[str] = set()
+
+    class Visitor(ast.NodeVisitor):
+        def visit_If(self, node: ast.If) -> None:
+            t = node.test
+            if getattr(t, "id", None) == "TYPE_CHECKING" or getattr(t, "attr", None) == (
+                    "TYPE_CHECKING"):
+                for n in node.orelse:
+                    self.visit(n)
+                return
+            self.generic_visit(node)
+
+        def visit_Import(self, node: ast.Import) -> None:
+            found.update(a.name for a in node.names)
+
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+            if node.module:
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+
+    Visitor().visit(ast.parse(path.read_text(), filename=str(path)))
+    return found
+
+
+def _rank(module: str) -> tuple[int, str]:
+    for rank, prefixes in LAYERS:
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                return rank, prefix
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS and docs/architecture.md")
+
+
+GRAPH = {m: {i for i in _imports(p) if i in LIB and i not in (m, "smmkpi")}
+         for m, p in LIB.items() if m != "smmkpi"}
+
+
+@pytest.mark.parametrize("module", sorted(GRAPH))
+def test_imports_follow_the_layers(module):
+    rank, group = _rank(module)
+    for imported in GRAPH[module]:
+        r, g = _rank(imported)
+        assert r < rank or (r == rank and g == group) or imported == "smmkpi.ingest_formats", (
+            f"{module} (layer {rank}) imports {imported} (layer {r})")
+    if module.startswith("smmkpi.kpis") and module != "smmkpi.kpis.target_edits":  # moving
+        bad = [i for i in GRAPH[module] if not i.startswith(KPIS_MAY_IMPORT)]
+        assert not bad, f"{module} imports {bad}: KPIs read through a Workspace"
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_streamlit_only_in_the_ui_package(path):
+    rel = path.relative_to(ROOT)
+    if rel.parts[0] != "smmkpi" or rel.parts[:2] == ("smmkpi", "ui"):
+        return
+    used = {i for i in _imports(path) if i == "streamlit" or i.startswith("streamlit.")}
+    assert not used, f"{rel} imports {sorted(used)}: only smmkpi/ui/ may"
+
+
+def test_no_import_circles():
+    state: dict[str, int] = {}  # 1 = on the path, 2 = done
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for n in sorted(GRAPH.get(m, ())):
+            if state.get(n) == 1:
+                raise AssertionError("import circle: " + " -> ".join(path + [m, n]))
+            if n not in state:
+                visit(n, path + [m])
+        state[m] = 2
+
+    for m in sorted(GRAPH):
+        if m not in state:
+            visit(m, [])

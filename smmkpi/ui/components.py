@@ -10,7 +10,7 @@ import streamlit as st
 
 from smmkpi import formatting
 from smmkpi.kpis.base import KPI
-from smmkpi.ui.context import Context
+from smmkpi.ui.sidebar import Context
 
 HOW_TO_ADD = (
     "Add it on the **Upload** page, or from a terminal with "

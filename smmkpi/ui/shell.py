@@ -14,7 +14,7 @@ import time
 import streamlit as st
 
 from smmkpi.ui import auth
-from smmkpi.ui.context import render_sidebar
+from smmkpi.ui.sidebar import render_sidebar
 
 log = logging.getLogger("smmkpi.runs")
 if not logging.getLogger("smmkpi").handlers:  # Streamlit configures only its own loggers
