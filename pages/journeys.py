@@ -88,7 +88,8 @@ with cols[2], st.container(border=True):
                f"{formatting.compact(counts['visitors'])} visitors" if counts["visitors"] else
                "no visitors")
 with cols[3], st.container(border=True):
-    st.metric(f"Social starters reaching {dest}", formatting.compact(counts["reached_visitors"]))
+    st.metric(f"Social starters reaching {md_escape(dest)}",
+              formatting.compact(counts["reached_visitors"]))
     st.caption(f"{formatting.compact(counts['bounced_visitors'])} bounced around")
 st.caption(f"**Bounced around**: started on social, touched two or more social touchpoints and "
            f"never reached **{md_escape(dest)}**.")
@@ -121,12 +122,12 @@ else:
                f"not flowing on end their path there (hover for figures).")
 
 # --- paths that never reach the destination --------------------------------------------------
-st.subheader(f"Most common paths that never reach {dest}")
+st.subheader(f"Most common paths that never reach {md_escape(dest)}")
 lost = cache.computed("journeys.not_reaching", ws,
                       lambda w: jr.paths_not_reaching(w.frame("journeys"), dest, top=20),
                       extra=(dest,))
 if lost.height == 0:
-    st.success(f"Every path in this period reaches {dest}.")
+    st.success(f"Every path in this period reaches {md_escape(dest)}.")
 else:
     num = st.column_config.NumberColumn
     table(lost.with_columns(pl.col("share") * 100), width="stretch",

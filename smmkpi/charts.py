@@ -7,11 +7,16 @@ Every figure gets a title that names its unit and period.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+
+from smmkpi import formatting
 
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -270,17 +275,12 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _compact(v: float | None) -> str:
-    """12 → 12, 1234 → 1.2k, 1_234_567 → 1.2M (bar labels)."""
-    if v is None:
-        return "n/a"
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= div:
-            return f"{v / div:.1f}".rstrip("0").rstrip(".") + suffix
-    return f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"
+    """12 → 12, 1234 → 1.2k, 999_950 → 1M (bar labels), as everywhere else."""
+    return formatting.compact(v)
 
 
 def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f} %"
+    return formatting.percent(v)
 
 
 def stacked_channels(
@@ -731,3 +731,34 @@ def labelled_bars(
     fig.update_layout(hovermode="y unified" if horizontal else "x unified",
                       margin={"l": 10, "r": 30, "t": 80, "b": 10})
     return fig
+
+
+# --- text from data is text ---------------------------------------------------------------
+# Plotly renders a little HTML in every string of a figure (labels, legend names, ticks,
+# hover text): `<a href=...>` in a platform or campaign name would become a live link. Only
+# the formatting tags the builders themselves use survive; everything else is escaped.
+_SAFE_TAG = re.compile(r"(</?(?:br|b|i|em|sup|sub|extra)\s*/?>)", re.IGNORECASE)
+
+
+def plain_markup(text: str) -> str:
+    """`text` with every character Plotly would read as markup escaped, except the plain
+    formatting tags <br>, <b>, <i>, <em>, <sup>, <sub> and <extra> (no attributes)."""
+    parts = _SAFE_TAG.split(text)
+    return "".join(p if i % 2 else html.escape(html.unescape(p), quote=False)
+                   for i, p in enumerate(parts))
+
+
+def _sanitized(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain_markup(value)
+    if isinstance(value, dict):
+        return {k: _sanitized(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_sanitized(v) for v in value]
+    return value  # numbers, arrays of numbers, None
+
+
+def sanitize(fig: go.Figure) -> go.Figure:
+    """The figure with every string made inert (see `plain_markup`), ready to show."""
+    data = fig.to_plotly_json()
+    return go.Figure(_sanitized(data), skip_invalid=True)

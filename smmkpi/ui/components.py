@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -22,10 +23,18 @@ HOW_TO_ADD = (
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
 
 
+# Markdown's automatic links need no markup at all: `https://x`, `www.x` and `a@b.c` become
+# links on their own. A word joiner (U+2060, invisible) breaks each of those patterns.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
 def md_escape(text: object) -> str:
-    """Text from data made inert for st.markdown: every Markdown/HTML character escaped, so
-    a campaign name like `[click](http://x)` or `<img>` shows as typed and links nothing."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+    """Text from data made inert for st.markdown: every Markdown/HTML character escaped and
+    automatic links broken, so a campaign name like `[click](http://x)`, `<img>` or
+    `https://evil.example` shows as typed and links nothing."""
+    s = _AUTOLINK.sub(WORD_JOINER, str(text))
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
 
 
 def header(title: str, question: str, ctx: Context) -> None:
@@ -94,8 +103,11 @@ def download_csv(label: str, df: pl.DataFrame, file_name: str, key: str,
 
 
 def chart(fig: go.Figure, key: str) -> None:
-    """Show a figure with a stable key (identical charts would otherwise clash)."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    """Show a figure with a stable key (identical charts would otherwise clash); text from
+    data is shown as text (`charts.sanitize`: no links or markup from a campaign name)."""
+    from smmkpi.charts import sanitize
+
+    st.plotly_chart(sanitize(fig), key=key, config={"displaylogo": False})
 
 
 def table(df: pl.DataFrame, **kwargs: object) -> None:
