@@ -29,6 +29,7 @@ class Settings:
     spike_min_count: int = 10  # a negative spike needs at least this many negative mentions
     spike_sigma: float = 3.0  # ... and to exceed the trailing 28-day mean by this many SDs
     journey_destination: str = "website"  # the touchpoint journeys should reach
+    section_budget_s: float = 30.0  # a page section waits this long for its figures
 
 
 def _env_int(name: str, default: int) -> int:
@@ -64,6 +65,7 @@ def load_settings() -> Settings:
         spike_sigma=_env_float("SMMKPI_SPIKE_SIGMA", 3.0),
         journey_destination=(os.environ.get("SMMKPI_JOURNEY_DESTINATION") or "website")
         .strip().lower(),
+        section_budget_s=_env_float("SMMKPI_SECTION_BUDGET_S", 30.0),
     )
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from smmkpi import db, store
+from smmkpi.ui.sections import run_budgeted
 from smmkpi.workspace import DbSource, Filters, Source, Workspace
 
 
@@ -76,7 +77,9 @@ def _targets(
     from smmkpi.kpis.catalog import CATALOG
     from smmkpi.kpis.targets import evaluate_targets
 
-    return evaluate_targets(_ws, CATALOG, kpis=kpis, brand_only=kpis is not None)
+    return run_budgeted(("targets", source_key, start, end, campaigns, platforms, kpis),
+                        lambda: evaluate_targets(_ws, CATALOG, kpis=kpis,
+                                                 brand_only=kpis is not None))
 
 
 def targets(ws: Workspace) -> pl.DataFrame:
@@ -108,7 +111,8 @@ def _kpi_values(
 ) -> dict[str, float | None]:
     from smmkpi.kpis.catalog import compute_all
 
-    return compute_all(_ws, list(ids))
+    return run_budgeted(("kpis", source_key, start, end, campaigns, platforms, ids),
+                        lambda: compute_all(_ws, list(ids)))
 
 
 def kpi_values(ws: Workspace, ids: list[str]) -> dict[str, float | None]:
@@ -129,7 +133,8 @@ def _computed(
     _fn: object,
     _ws: Workspace,
 ) -> object:
-    return _fn(_ws)  # type: ignore[operator]
+    return run_budgeted((name, source_key, start, end, campaigns, platforms, extra),
+                        lambda: _fn(_ws))  # type: ignore[operator]
 
 
 def computed(name: str, ws: Workspace, fn, extra: tuple = ()):  # type: ignore[no-untyped-def]

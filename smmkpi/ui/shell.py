@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from smmkpi.ui import auth
+from smmkpi.ui.sections import fail_page
 from smmkpi.ui.sidebar import render_sidebar
 
 log = logging.getLogger("smmkpi.runs")
@@ -55,6 +56,8 @@ def sections() -> dict[str, list[st.Page]]:
 def setup() -> st.Page:
     """Page config, login gate, navigation and sidebar; returns the page to run."""
     st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
+    if auth.hosted():  # no tracebacks (hosts, ports, install paths) for viewers
+        st.set_option("client.showErrorDetails", "none")
     auth.gate()  # hosted: only the login or no-access view until the user has a role
     page = st.navigation(sections())
     render_sidebar()
@@ -62,12 +65,17 @@ def setup() -> st.Page:
 
 
 def run() -> None:
-    """The whole script run of app.py: the frame, then the page. Logs the run's time at
-    INFO (`SMMKPI_LOG_LEVEL=INFO`: one line per run, what the load benchmark reads)."""
+    """The whole script run of app.py: the frame, then the page. Whatever fails (a dropped
+    database, a bug) ends the run with a message instead of a traceback or a blank page
+    (`sections.fail_page`). Logs the run's time at INFO (`SMMKPI_LOG_LEVEL=INFO`: one line
+    per run, what the load benchmark reads)."""
     t0 = time.perf_counter()
-    page = setup()
+    name = "?"
     try:
+        page = setup()
+        name = page.url_path or "overview"
         page.run()
+    except BaseException as exc:
+        fail_page(exc)
     finally:
-        log.info("run page=%s seconds=%.3f", page.url_path or "overview",
-                 time.perf_counter() - t0)
+        log.info("run page=%s seconds=%.3f", name, time.perf_counter() - t0)
