@@ -209,7 +209,7 @@ def test_cli_import_twice_then_unchanged(engine, capsys):
     assert main(["--database", url(engine), "import", *files]) == 0
     out = capsys.readouterr().out
     assert "orders: 0 inserted, 0 updated, 6 unchanged" in out
-    assert store.count_rows(engine)["orders"] == 6
+    assert store.read_dataset(engine, "orders").height == 6
 
 
 @pytest.mark.parametrize(("rel", "code"), [

@@ -14,9 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from smmkpi import db, formatting, periods, store
-from smmkpi.kpis import target_edits as te
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.kpis.targets import evaluate_targets
+from smmkpi.views import target_edits as te
 from smmkpi.workspace import DbSource, Filters, Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
