@@ -329,8 +329,9 @@ with suggest_tab:
         target_p, prev_p = te.suggestion_periods(camp["start_date"], camp["end_date"],
                                                  ctx.period)
         kpis = for_goal(camp["goal"])
+        prev_ws = ctx.workspace(prev_p, Filters(campaigns=(choice,)))
         previous = cache.computed(
-            f"suggest-previous:{camp['goal']}", ctx.workspace(prev_p, Filters(campaigns=(choice,))),
+            f"suggest-previous:{camp['goal']}", prev_ws,
             lambda w: te.previous_actuals(w.source, kpis, choice, w.period, settings=w.settings,
                                           reader=w.reader, shared=w.shared))
         sug = te.suggest(kpis, previous, choice, target_p)

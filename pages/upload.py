@@ -3,9 +3,9 @@ and import them (all or nothing) when they are right.
 
 Parsing is `smmkpi.ingest` and the import `smmkpi.actions.imports` (the CLI's `check` and
 `import` use the same code and messages); results are cached per file content hash and
-options, never by hashing a frame. Text from
-files is shown only in tables, plain text or Markdown-escaped, and every download goes
-through `export.safe_csv_bytes` (CSV injection)."""
+options, never by hashing a frame. Text from files is shown only in tables, plain text or
+Markdown-escaped, and every download goes through `export.safe_csv_bytes` (CSV
+injection)."""
 
 from __future__ import annotations
 

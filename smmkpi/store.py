@@ -196,7 +196,9 @@ def audit_log(engine: Engine, limit: int = 200) -> pl.DataFrame:
     """The latest audit entries, newest first."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
     df = db.read_frame(engine, stmt)
-    return df.with_columns(_utc(pl.col("at"), df.schema["at"])) if df.height else df
+    if df.height:
+        df = df.with_columns(_utc(pl.col("at"), df.schema["at"]))
+    return df
 
 
 # ---------------------------------------------------------------------------- user roles
@@ -205,15 +207,15 @@ def audit_log(engine: Engine, limit: int = 200) -> pl.DataFrame:
 def read_roles(engine: Engine) -> pl.DataFrame:
     """The roles admins set on the Admin page (table `user_roles`) by principal: principal,
     role, updated_by and updated_at (UTC)."""
-    stmt = select(UserRole).order_by(UserRole.principal)  # type: ignore[arg-type]
-    df = db.read_frame(engine, stmt)
-    return df.with_columns(_utc(pl.col("updated_at"), df.schema["updated_at"])) if (
-        df.height) else df
+    df = db.read_frame(engine, select(UserRole).order_by(UserRole.principal))
+    if df.height:
+        df = df.with_columns(_utc(pl.col("updated_at"), df.schema["updated_at"]))
+    return df
 
 
 def role_overrides(engine: Engine) -> dict[str, str]:
     """The Admin page's rules: {email or @domain: role or 'none'}."""
-    df = db.read_frame(engine, select(UserRole.principal, UserRole.role))  # type: ignore[call-overload]
+    df = db.read_frame(engine, select(UserRole.principal, UserRole.role))
     return dict(zip(df["principal"].to_list(), df["role"].to_list(), strict=True))
 
 

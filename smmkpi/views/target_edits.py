@@ -206,6 +206,15 @@ def _duplicates(df: pl.DataFrame) -> pl.DataFrame:
 # ------------------------------------------------------------------------------- diffing
 
 
+class TargetWrites(NamedTuple):
+    """Target keys (campaign_id, kpi, period_start, period_end; brand-wide: '') to delete,
+    (key, new target) pairs to update, and rows (key and target) to insert."""
+
+    deletes: list[tuple[Any, ...]]
+    updates: list[tuple[tuple[Any, ...], float]]
+    inserts: list[tuple[Any, ...]]
+
+
 @dataclass(frozen=True)
 class TargetChanges:
     """What an edit changes: rows added, rows changed (new values and the old key as
@@ -246,15 +255,6 @@ class TargetChanges:
                    for *key, target in retargeted.select(*old, "target").iter_rows()]
         inserts = pl.concat([self.added.select(COLUMNS), rekeyed.select(COLUMNS)]).rows()
         return TargetWrites(deletes, updates, inserts)
-
-
-class TargetWrites(NamedTuple):
-    """Target keys (campaign_id, kpi, period_start, period_end; brand-wide: '') to delete,
-    (key, new target) pairs to update, and rows (key and target) to insert."""
-
-    deletes: list[tuple[Any, ...]]
-    updates: list[tuple[tuple[Any, ...], float]]
-    inserts: list[tuple[Any, ...]]
 
 
 def _key_changed() -> pl.Expr:
