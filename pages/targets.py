@@ -9,13 +9,13 @@ import streamlit as st
 from smmkpi import charts, formatting, store
 from smmkpi import datasets as ds
 from smmkpi.actions import targets as ta
+from smmkpi.kpis import target_edits as te
 from smmkpi.kpis.catalog import CATALOG, for_goal
 from smmkpi.kpis.targets import STATUS_ORDER
 from smmkpi.ui import auth, cache
 from smmkpi.ui.components import chart, header, md_escape
 from smmkpi.ui.context import current
 from smmkpi.ui.refresh import stored_data_changed
-from smmkpi.views import target_edits as te
 from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Period
 

@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from smmkpi import db, formatting, periods, store
 from smmkpi.config import get_settings
+from smmkpi.kpis import target_edits as te
 from smmkpi.kpis.catalog import CATALOG, for_goal
 from smmkpi.kpis.targets import evaluate_targets
-from smmkpi.views import target_edits as te
 from smmkpi.workspace import DbSource, Filters, Workspace
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from sqlalchemy import Delete, Insert, Update
 from smmkpi import store
 from smmkpi.actions import targets as ta
 from smmkpi.config import get_settings
+from smmkpi.kpis import target_edits as te
 from smmkpi.kpis.catalog import CATALOG, for_goal
-from smmkpi.views import target_edits as te
 from smmkpi.views import targets as tv
 from smmkpi.workspace import FrameSource, Period
 

@@ -1,4 +1,4 @@
-"""Saving target edits: every row checked (`smmkpi.views.target_edits`), then every change
+"""Saving target edits: every row checked (`smmkpi.kpis.target_edits`), then every change
 in one transaction with the data version bump and an audit row, or nothing."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from smmkpi import store
 from smmkpi.kpis.base import KPI
-from smmkpi.views.target_edits import RowError, TargetChanges, check_edits
+from smmkpi.kpis.target_edits import RowError, TargetChanges, check_edits
 
 EDIT_ACTION = "targets_edit"
 DEFAULT_ACTOR = "local user"

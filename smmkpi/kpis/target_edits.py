@@ -2,9 +2,10 @@
 from (what to delete, update and insert; `smmkpi.actions.targets` saves it in one
 transaction), and suggested targets for a campaign that has none.
 
-This is the view-model of the Targets page's editors (their frame with a hidden row id and
-BRAND_OPTION, messages naming the editor's rows and columns), so it lives with the views;
-it is pure: no database, no Streamlit.
+Pure (no database, no Streamlit): the rules of a target, used by the Targets page's view
+and by the save action (`smmkpi.actions.targets`), which must check every row before it
+writes. Views and actions are one layer and never import each other, so the rules live
+below both, with the KPIs they check against.
 
 Rules for a target row (README "Editing targets"), each checked on every row before
 anything is saved; one bad row refuses the whole save:
