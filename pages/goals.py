@@ -3,11 +3,11 @@
 import streamlit as st
 
 from smmkpi import datasets as ds
-from smmkpi.kpis import target_views as tv
 from smmkpi.kpis.catalog import compute_all, for_goal
 from smmkpi.ui import cache
 from smmkpi.ui.components import empty_state, header, md_escape
 from smmkpi.ui.context import current
+from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Workspace
 
 ctx = current()

@@ -5,10 +5,10 @@ import streamlit as st
 
 from smmkpi import charts, formatting
 from smmkpi.kpis.catalog import CATALOG
-from smmkpi.kpis.overview import HEADLINE, headline_targets, trend
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
+from smmkpi.views.overview import HEADLINE, headline_targets, trend
 
 ctx = current()
 header("Overview", "Is social media working for the business this period: traffic, sales, "

@@ -8,13 +8,15 @@ import streamlit as st
 
 from smmkpi import charts, formatting, store
 from smmkpi import datasets as ds
+from smmkpi.actions import targets as ta
 from smmkpi.kpis import target_edits as te
-from smmkpi.kpis import target_views as tv
 from smmkpi.kpis.catalog import CATALOG, for_goal
 from smmkpi.kpis.targets import STATUS_ORDER
 from smmkpi.ui import auth, cache
 from smmkpi.ui.components import chart, header, md_escape
-from smmkpi.ui.context import CTX_KEY, current
+from smmkpi.ui.context import current
+from smmkpi.ui.refresh import stored_data_changed
+from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Period
 
 EDITOR_GEN = "_target_editor_gen"  # bumped after a save: fresh editors on new data
@@ -38,15 +40,11 @@ def evaluated() -> pl.DataFrame:
     return tv.with_goals(cache.targets(ctx.ws), ctx.campaigns, CATALOG)
 
 
-def bump_and_rerun(message: str) -> None:
-    """After a save: new editors, the new data version now (not in 5 s), a fresh run."""
+def after_save(message: str) -> None:
+    """After a save: new editors, the message shown on the fresh run that sees the data."""
     st.session_state[EDITOR_GEN] = st.session_state.get(EDITOR_GEN, 0) + 1
     st.session_state[FLASH] = message
-    cache.data_version.clear()
-    # a page run without app.py (Streamlit's legacy first-run path, AppTest after
-    # switch_page) reuses the stored context: drop it so the new data version is read
-    st.session_state.pop(CTX_KEY, None)
-    st.rerun()
+    stored_data_changed()
 
 
 def show_errors(errors: list[te.RowError]) -> None:
@@ -257,7 +255,7 @@ with edit_tab:
         buttons = st.container(horizontal=True)
         if buttons.button("Save", type="primary", key="tgt_save", icon=":material/save:"):
             try:
-                result = te.save_edits(
+                result = ta.save_edits(
                     engine, original, edited, catalog=CATALOG,
                     campaign_ids=campaign_ids(), stored=stored,
                     actor=auth.actor())
@@ -269,7 +267,7 @@ with edit_tab:
                 elif result.changes.empty:
                     st.info("Nothing to save: no row was changed.", icon=":material/info:")
                 else:
-                    bump_and_rerun(f"Targets saved: {result.changes.summary()}.")
+                    after_save(f"Targets saved: {result.changes.summary()}.")
         if buttons.button("Discard changes", key="tgt_discard", icon=":material/undo:"):
             st.session_state[EDITOR_GEN] = gen + 1
             st.rerun()
@@ -332,8 +330,10 @@ with suggest_tab:
                                                  ctx.period)
         kpis = for_goal(camp["goal"])
         prev_ws = ctx.workspace(prev_p, Filters(campaigns=(choice,)))
-        previous = cache.computed(f"suggest-previous:{camp['goal']}", prev_ws,
-                                  lambda w: {k.id: k.compute(w) for k in kpis})
+        previous = cache.computed(
+            f"suggest-previous:{camp['goal']}", prev_ws,
+            lambda w: te.previous_actuals(w.source, kpis, choice, w.period, settings=w.settings,
+                                          reader=w.reader, shared=w.shared))
         sug = te.suggest(kpis, previous, choice, target_p)
         usable = sug.filter(pl.col("target").is_not_null())
         st.markdown(f"**{md_escape(camp['name'])}** · goal: "
@@ -382,7 +382,7 @@ with suggest_tab:
                 rows = accepted.select(te.COLUMNS).with_columns(
                     pl.lit(None, dtype=pl.Int64).alias(te.ROW_ID))
                 try:
-                    result = te.save_edits(
+                    result = ta.save_edits(
                         cache.engine(ctx.settings.database_url),
                         te.editor_frame(stored.clear()), rows, catalog=CATALOG,
                         campaign_ids=campaign_ids(), stored=stored,
@@ -395,5 +395,5 @@ with suggest_tab:
                     elif result.changes.empty:
                         st.info("No rows to save.", icon=":material/info:")
                     else:
-                        bump_and_rerun(f"{result.changes.inserted} suggested targets saved for "
-                                       f"{names.get(choice, choice)}.")
+                        after_save(f"{result.changes.inserted} suggested targets saved for "
+                                   f"{names.get(choice, choice)}.")

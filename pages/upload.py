@@ -1,10 +1,11 @@
 """Upload: check your own export files, review the whole dashboard on them without saving,
 and import them (all or nothing) when they are right.
 
-Parsing is `smmkpi.ingest` (the CLI's `check` and `import` use the same code and messages);
-results are cached per file content hash and options, never by hashing a frame. Text from
-files is shown only in tables, plain text or Markdown-escaped, and every download goes
-through `export.safe_csv_bytes` (CSV injection)."""
+Parsing is `smmkpi.ingest` and the import `smmkpi.actions.imports` (the CLI's `check` and
+`import` use the same code and messages); results are cached per file content hash and
+options, never by hashing a frame. Text from files is shown only in tables, plain text or
+Markdown-escaped, and every download goes through `export.safe_csv_bytes` (CSV
+injection)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import streamlit as st
 
 from smmkpi import datasets as ds
 from smmkpi import ingest, store
+from smmkpi.actions import imports
 from smmkpi.ingest import ParsedFile
 from smmkpi.ui import auth, cache
 from smmkpi.ui.components import download_csv, header, md_escape
 from smmkpi.ui.context import CTX_KEY, REVIEW_KEY, UPLOAD_SOURCE_KEY, current
+from smmkpi.ui.refresh import stored_data_changed
 from smmkpi.workspace import FrameSource
 
 UPLOADER = "upload_files"
@@ -75,9 +78,9 @@ def parse(
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Combining the files…")
-def combine(key: str, _parsed: tuple[ParsedFile, ...]) -> tuple[dict[str, pl.DataFrame], list]:
-    """`ingest.combine` of the valid files, cached by their combined key."""
-    return ingest.combine(list(_parsed))
+def combine(key: str, _parsed: tuple[ParsedFile, ...]) -> imports.Batch:
+    """`imports.combine` of the valid files, cached by their combined key."""
+    return imports.combine(_parsed)
 
 
 def digest_of(up: Any) -> str:
@@ -410,7 +413,7 @@ def review_box(parsed: list, valid: list, cross: list, frames: dict, key: str) -
               on_click=forget_review, help="Drop the reviewed files from this session.")
 
 
-def import_box(parsed: list, cross: list, frames: dict, key: str) -> None:
+def import_box(parsed: list, cross: list, batch: imports.Batch, key: str) -> None:
     """Import every file in one transaction, or say why not."""
     st.markdown("**Import into the stored data**")
     st.caption("All files in one transaction: rows are added, or replaced by their key "
@@ -431,10 +434,9 @@ def import_box(parsed: list, cross: list, frames: dict, key: str) -> None:
         st.warning("Nothing will be imported: keys clash between files (see the report "
                    "above).", icon=":material/block:")
     else:
-        rows = sum(f.height for f in frames.values())
-        if st.button(f"Import {plural(len(parsed), 'file')} ({plural(rows, 'row')})",
+        if st.button(f"Import {plural(len(parsed), 'file')} ({plural(batch.rows, 'row')})",
                      type="primary", icon=":material/database_upload:", key="import"):
-            run_import(parsed, frames, key)
+            run_import(batch, key)
     done = st.session_state.get(IMPORTED)
     if done and done["key"] == key:
         res = pl.DataFrame(done["results"], orient="row", schema={
@@ -450,7 +452,8 @@ def import_box(parsed: list, cross: list, frames: dict, key: str) -> None:
                      column_config={"Inserted": num, "Updated": num, "Unchanged": num})
 
 
-def run_import(parsed: list, frames: dict, key: str) -> None:
+def run_import(batch: imports.Batch, key: str) -> None:
+    """Import the files (all ok, no clashes) with a progress bar, then a fresh run."""
     bar = st.progress(0.0, text="Starting the import…")
 
     def progress(fraction: float, text: str) -> None:
@@ -458,10 +461,8 @@ def run_import(parsed: list, frames: dict, key: str) -> None:
 
     t0 = time.perf_counter()
     try:
-        results = store.write_frames(
-            cache.engine(current().settings.database_url), frames, actor=auth.actor(),
-            action="import", detail="upload: " + ", ".join(pf.name for _, pf, _ in parsed),
-            progress=progress)
+        results = imports.write(cache.engine(current().settings.database_url), batch,
+                                actor=auth.actor(), origin="upload", progress=progress)
     except store.StoreError as e:
         bar.empty()
         st.error(f"Nothing was imported. {e}", icon=":material/error:")
@@ -473,14 +474,10 @@ def run_import(parsed: list, frames: dict, key: str) -> None:
         return
     bar.empty()
     st.session_state[IMPORTED] = {
-        "key": key, "seconds": time.perf_counter() - t0,
-        "files": [pf.name for _, pf, _ in parsed],
+        "key": key, "seconds": time.perf_counter() - t0, "files": list(batch.files),
         "results": [(r.dataset, r.inserted, r.updated, r.unchanged) for r in results.values()],
     }
-    # a fresh run, so that the sidebar and every cache see the new data version at once
-    cache.data_version.clear()
-    st.session_state.pop(CTX_KEY, None)
-    st.rerun()
+    stored_data_changed()
 
 
 # ------------------------------------------------------------------ the page
@@ -530,7 +527,8 @@ elif st.session_state.get(UPLOAD_SOURCE_KEY) is None:
 
 valid = [(d, pf, o) for d, pf, o in parsed if pf.ok]
 key = combined_key(valid) if valid else ""
-frames, cross = combine(key, tuple(pf for _, pf, _ in valid)) if valid else ({}, [])
+batch = combine(key, tuple(pf for _, pf, _ in valid)) if valid else imports.Batch()
+frames, cross = batch.frames, batch.problems
 problems = [p for _, pf, _ in parsed for p in pf.problems] + list(cross)
 if len(parsed) > 1:
     summary_box.dataframe(
@@ -562,4 +560,4 @@ if parsed or st.session_state.get(UPLOAD_SOURCE_KEY) is not None:
         review_box(parsed, valid, cross, frames, key)
     if parsed:
         with right, st.container(border=True):
-            import_box(parsed, cross, frames, key)
+            import_box(parsed, cross, batch, key)

@@ -9,11 +9,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smmkpi import datasets as ds
 from smmkpi.config import DEMO_DIR, get_settings
+
+if TYPE_CHECKING:
+    from smmkpi.actions.imports import Batch
+    from smmkpi.ingest import DateOrder, ParsedFile
+    from smmkpi.store import WriteResult
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -94,26 +100,24 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return engine
 
 
-def _parse(files: Sequence[Path], dataset: str | None, date_order: str | None):  # type: ignore[no-untyped-def]
-    """Parse every file and combine them per dataset; raise BadInput listing every problem
-    (file, row, column) when any file has one."""
-    from smmkpi import ingest
+def _parse(files: Sequence[Path], dataset: str | None,
+           date_order: DateOrder | None) -> tuple[list[ParsedFile], Batch]:
+    """Parse every file and combine them per dataset: (parsed files, batch). Raise BadInput
+    listing every problem (file, row, column) when any file has one."""
+    from smmkpi.actions import imports
 
-    parsed = []
-    for f in files:
-        if not f.is_file():
-            raise BadInput(f"{f}: no such file")
-        parsed.append(ingest.parse_file(f, name=f.name, dataset=dataset,  # type: ignore[arg-type]
-                                        date_order=date_order))  # type: ignore[arg-type]
-    frames, problems = ingest.combine(parsed)
-    if problems:
-        total = sum(pf.problem_count for pf in parsed) + max(
-            0, len(problems) - sum(len(pf.problems) for pf in parsed))
-        shown = "\n".join(f"  {p}" for p in problems[:200])
+    try:
+        parsed = imports.read_files(files, dataset=dataset, date_order=date_order)
+    except FileNotFoundError as e:
+        raise BadInput(str(e)) from None
+    batch = imports.combine(parsed)
+    if not batch.ok:
+        total = batch.total
+        shown = "\n".join(f"  {p}" for p in batch.problems[:200])
         more = f"\n  ... {total - 200} more (python -m smmkpi check lists them per file)" if (
             total > 200) else ""
         raise BadInput(f"{total} problem(s), nothing stored:\n{shown}{more}")
-    return parsed, frames
+    return parsed, batch
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -127,17 +131,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from smmkpi import store
+    from smmkpi.actions import imports
 
-    _, frames = _parse(args.files, args.dataset, args.date_order)
-    engine = _engine(args)
-    results = store.write_frames(engine, frames, actor="cli", action="import",
-                                 detail=", ".join(f.name for f in args.files))
-    _print_results(results)
+    _, batch = _parse(args.files, args.dataset, args.date_order)
+    _print_results(imports.write(_engine(args), batch, actor="cli"))
     return EXIT_OK
 
 
-def _print_results(results) -> None:  # type: ignore[no-untyped-def]
+def _print_results(results: Mapping[str, WriteResult]) -> None:
     for r in results.values():
         print(f"{r.dataset}: {r.inserted:,} inserted, {r.updated:,} updated, "
               f"{r.unchanged:,} unchanged")

@@ -1,5 +1,5 @@
 """Roles, what each may do, and who gets which role (pure; the Streamlit side is
-smmkpi/ui/auth.py).
+smmkpi/ui/auth.py, role changes are stored by smmkpi/actions/roles.py).
 
 viewer: every page, and ad hoc review of uploads in their own session;
 editor: also imports and target edits;

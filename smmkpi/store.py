@@ -5,30 +5,37 @@ Python objects per row) into temporary tables and upserted by the dataset's key 
 transaction, which also bumps the data version and writes the audit log. Re-importing the
 same rows changes nothing (they are counted as unchanged and not rewritten).
 
+Small edits (targets, the Admin page's user roles) run as SQLModel statements in one
+transaction with the same version bump and audit row (`run_statements`); the statements
+for targets and roles are built here too.
+
 Reads push the period and filters into the SQL WHERE of a SQLModel `select()` and return
-frames normalized to the dataset specs, whichever driver and path wrote the rows.
+frames normalized to the dataset specs, whichever driver and path wrote the rows; the user
+roles and the audit log are read here as well, their timestamps in UTC.
 
 Stored formats (the one place that knows them): on SQLite dates are `YYYY-MM-DD` text and
 timestamps `YYYY-MM-DD HH:MM:SS.ffffff` UTC text, exactly what SQLAlchemy writes, so date
-filters compare like with like for rows written by ADBC or by the ORM.
+filters compare like with like for rows written by ADBC or by the ORM; an optional key text
+(a brand-wide target's campaign) is stored as ''.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from smmkpi import datasets as ds
 from smmkpi import db
-from smmkpi.models import TABLES, AuditEntry, DataVersion
+from smmkpi.models import TABLES, AuditEntry, DataVersion, KpiTarget, UserRole
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S%.6f"
 SQLITE_TS_READ = "%Y-%m-%d %H:%M:%S%.f"
+ROLES_ACTION = "roles_edit"  # the audit action of a role change
 Progress = Callable[[float, str], None]
 
 
@@ -117,17 +124,7 @@ def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
             exprs.append(pl.lit(None, dtype=c.dtype).alias(c.name))
             continue
         if c.type == "datetime":
-            if have == pl.String:
-                # the one SQLite text format (ours and SQLAlchemy's); explicit: 15x faster
-                col = col.str.to_datetime(SQLITE_TS_READ, time_unit="us", time_zone="UTC")
-            elif isinstance(have, pl.Datetime):
-                col = (
-                    col.dt.replace_time_zone("UTC")
-                    if have.time_zone is None
-                    else col.dt.convert_time_zone("UTC")
-                ).dt.cast_time_unit("us")
-            else:
-                col = col.cast(c.dtype)
+            col = _utc(col, have)
         elif c.type == "date":
             col = col.str.to_date("%Y-%m-%d") if have == pl.String else col.cast(pl.Date)
         elif c.type == "bool" and have == pl.String:
@@ -140,12 +137,19 @@ def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
     return df.select(exprs)
 
 
-def count_rows(engine: Engine) -> dict[str, int]:
-    """Rows per dataset table."""
-    return {
-        name: int(db.read_frame(engine, select(func.count()).select_from(model)).item())
-        for name, model in TABLES.items()
-    }
+def _utc(col: pl.Expr, have: pl.DataType) -> pl.Expr:
+    """A stored timestamp column, as the driver returned it (`have`: SQLite's text or a
+    datetime with or without a time zone), as UTC microseconds."""
+    if have == pl.String:
+        # the one SQLite text format (ours and SQLAlchemy's); explicit: 15x faster
+        return col.str.to_datetime(SQLITE_TS_READ, time_unit="us", time_zone="UTC")
+    if isinstance(have, pl.Datetime):
+        return (
+            col.dt.replace_time_zone("UTC")
+            if have.time_zone is None
+            else col.dt.convert_time_zone("UTC")
+        ).dt.cast_time_unit("us")
+    return col.cast(pl.Datetime("us", "UTC"))
 
 
 def available(engine: Engine) -> frozenset[str]:
@@ -192,9 +196,50 @@ def audit_log(engine: Engine, limit: int = 200) -> pl.DataFrame:
     """The latest audit entries, newest first."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
     df = db.read_frame(engine, stmt)
-    if df.height and df.schema["at"] == pl.String:
-        df = df.with_columns(pl.col("at").str.to_datetime(time_unit="us", time_zone="UTC"))
+    if df.height:
+        df = df.with_columns(_utc(pl.col("at"), df.schema["at"]))
     return df
+
+
+# ---------------------------------------------------------------------------- user roles
+
+
+def read_roles(engine: Engine) -> pl.DataFrame:
+    """The roles admins set on the Admin page (table `user_roles`) by principal: principal,
+    role, updated_by and updated_at (UTC)."""
+    df = db.read_frame(engine, select(UserRole).order_by(UserRole.principal))
+    if df.height:
+        df = df.with_columns(_utc(pl.col("updated_at"), df.schema["updated_at"]))
+    return df
+
+
+def role_overrides(engine: Engine) -> dict[str, str]:
+    """The Admin page's rules: {email or @domain: role or 'none'}."""
+    df = db.read_frame(engine, select(UserRole.principal, UserRole.role))
+    return dict(zip(df["principal"].to_list(), df["role"].to_list(), strict=True))
+
+
+def put_role(engine: Engine, principal: str, role: str, *, actor: str, detail: str,
+             replaces: bool) -> None:
+    """Store the rule for a principal (replacing its rule when `replaces`), with the version
+    bump and an audit row (action `roles_edit`) in one transaction."""
+    now = dt.datetime.now(dt.UTC)
+    run_statements(
+        engine,
+        [delete(UserRole).where(UserRole.principal == principal),  # type: ignore[arg-type]
+         insert(UserRole).values(principal=principal, role=role, updated_by=actor,
+                                 updated_at=now)],
+        actor=actor, action=ROLES_ACTION, dataset="user_roles", inserted=int(not replaces),
+        updated=int(replaces), detail=detail,
+    )
+
+
+def delete_role(engine: Engine, principal: str, *, actor: str, detail: str) -> None:
+    """Delete the rule for a principal, with the version bump and an audit row."""
+    run_statements(
+        engine, [delete(UserRole).where(UserRole.principal == principal)],  # type: ignore[arg-type]
+        actor=actor, action=ROLES_ACTION, dataset="user_roles", deleted=1, detail=detail,
+    )
 
 
 # ---------------------------------------------------------------------------- writing
@@ -417,10 +462,31 @@ def run_statements(engine: Engine, stmts: Sequence[Any], *, actor: str, action: 
         raise StoreError(f"the database refused the change, nothing was stored: {e}") from e
 
 
+def target_statements(
+    deletes: Iterable[Sequence[Any]],
+    updates: Iterable[tuple[Sequence[Any], float]],
+    inserts: Iterable[Sequence[Any]],
+) -> list[Any]:
+    """Statements on `kpi_targets`, in this order: delete targets by key (campaign_id, kpi,
+    period_start, period_end), set a new target on keys, insert rows (key and target).
+    A brand-wide campaign (None or '') is stored as ''."""
+    stmts: list[Any] = [delete(KpiTarget).where(_target_key(key)) for key in deletes]
+    stmts += [update(KpiTarget).where(_target_key(key)).values(target=target)
+              for key, target in updates]
+    stmts += [insert(KpiTarget).values(campaign_id=cid or "", kpi=kpi, period_start=start,
+                                       period_end=end, target=target)
+              for cid, kpi, start, end, target in inserts]
+    return stmts
+
+
+def _target_key(key: Sequence[Any]) -> Any:
+    cid, kpi, start, end = key
+    return and_(KpiTarget.campaign_id == (cid or ""), KpiTarget.kpi == kpi,  # type: ignore[arg-type]
+                KpiTarget.period_start == start, KpiTarget.period_end == end)  # type: ignore[arg-type]
+
+
 def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "cli") -> None:
     """Delete every row of the named datasets (all by default) in one transaction."""
-    from sqlalchemy import delete
-
     names = list(names or TABLES)
     run_statements(engine, [delete(TABLES[n]) for n in names], actor=actor, action="clear",
                    detail=", ".join(names))

@@ -1,8 +1,11 @@
 """Roles (pure): what each role may do, the secrets allow-list, and which rule decides a
-user's role (email beats domain; the Admin page beats secrets; owners stay admins)."""
+user's role (email beats domain; the Admin page beats secrets; owners stay admins); and
+the role changes of the Admin page, stored and audited (SQLite and PostgreSQL)."""
 
 import pytest
 
+from smmkpi import store
+from smmkpi.actions import roles as role_actions
 from smmkpi.roles import (
     AllowList,
     allowed,
@@ -139,3 +142,36 @@ def test_effective_rules_lists_emails_then_domains():
     assert (ann["secrets"], ann["admin_page"], ann["effective"]) == ("admin", "viewer", "admin")
     assert "always an admin" in ann["note"]
     assert (ed["effective"], dom["effective"]) == ("editor", "editor")
+
+
+def test_role_changes_are_stored_audited_and_answered(engine):
+    def set_role(who: str, value: str, editor: str = "ann@example.com") -> str:
+        return role_actions.set_role(engine, who, value, editor_email=editor, allow=ALLOW,
+                                     actor=editor)
+
+    assert set_role(" Kim@Example.com", "editor") == "kim@example.com: no rule → editor."
+    assert set_role("kim@example.com", "editor") == (
+        "kim@example.com already is editor; nothing changed.")
+    assert set_role("kim@example.com", "none") == "kim@example.com: editor → none."
+    with pytest.raises(ValueError, match="your own role"):
+        set_role("kim@example.com", "admin", editor="kim@example.com")
+    with pytest.raises(ValueError, match="stays an admin"):
+        set_role("ann@example.com", "viewer", editor="kim@example.com")
+    assert store.role_overrides(engine) == {"kim@example.com": "none"}
+    log = store.audit_log(engine)
+    assert log["detail"].to_list() == ["kim@example.com: editor → none",
+                                       "kim@example.com: no rule → editor"]
+    assert log.select("inserted", "updated").rows() == [(0, 1), (1, 0)]
+    assert set(log["actor"]) == {"ann@example.com"}
+
+    def remove(who: str, editor: str = "ann@example.com") -> str:
+        return role_actions.remove_role(engine, who, editor_email=editor, actor=editor)
+
+    assert remove("@nowhere.org") == "There is no rule for @nowhere.org."
+    with pytest.raises(ValueError, match="your own role"):
+        remove("KIM@example.com ", editor="kim@example.com")
+    assert remove("KIM@example.com ") == "Removed the rule for kim@example.com (none)."
+    assert store.role_overrides(engine) == {}
+    entry = store.audit_log(engine, 1).row(0, named=True)
+    assert (entry["detail"], entry["deleted"], entry["action"]) == (
+        "kim@example.com: none → rule removed", 1, "roles_edit")

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from smmkpi import datasets as ds
 from smmkpi import db, ingest, store
 from smmkpi.__main__ import main
+from smmkpi.actions import imports
 from smmkpi.models import AuditEntry, DataVersion
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -180,6 +181,43 @@ def test_importing_the_same_files_twice_changes_nothing(engine):
     assert stored["revenue"].to_list() == [121.0]
 
 
+# ------------------------------------------------------------------ the import action
+
+
+def test_the_import_action_writes_the_batch_with_its_audit_entry(engine):
+    """What the CLI's `import` and the Upload page both use: combine, then write with one
+    audit row per dataset (action `import`, the files named, `upload: ` from the page)."""
+    batch = imports.combine(imports.read_files([DATA / r for r in SEED]))
+    assert batch.ok and batch.files == tuple(Path(r).name for r in SEED)
+    assert batch.rows == sum(df.height for df in parsed(*SEED).values())
+    results = imports.write(engine, batch, actor="ann", origin="upload")
+    assert {n: r.inserted for n, r in results.items()} == {
+        n: df.height for n, df in parsed(*SEED).items()}
+    log = store.audit_log(engine)
+    assert set(log["action"]) == {"import"} and set(log["actor"]) == {"ann"}
+    assert set(log["detail"]) == {"upload: " + ", ".join(batch.files)}
+    imports.write(engine, batch, actor="cli")
+    assert store.audit_log(engine, 1)["detail"].to_list() == [", ".join(batch.files)]
+
+
+def test_the_import_action_refuses_a_batch_with_problems(seeded):
+    rows, raw = snapshot(seeded), file_bytes(seeded)
+    bad = DATA / "bad/bad_values.csv"
+    batch = imports.combine(imports.read_files([DATA / "good/orders_bom_tab_us.csv", bad]))
+    assert not batch.ok and batch.total == len(ingest.parse_file(bad).problems)
+    with pytest.raises(store.StoreError, match="nothing was stored"):
+        imports.write(seeded, batch, actor="test")
+    assert_unchanged(seeded, rows, raw)
+
+
+def test_cli_import_of_a_missing_file_stores_nothing(tmp_path, capsys):
+    target = f"sqlite:///{tmp_path / 'untouched.db'}"
+    missing = tmp_path / "nope.csv"
+    assert main(["--database", target, "import", str(DATA / SEED[0]), str(missing)]) == 2
+    assert capsys.readouterr().err == f"error: {missing}: no such file\n"
+    assert not (tmp_path / "untouched.db").exists()
+
+
 # ------------------------------------------------------------------ the CLI
 
 
@@ -209,7 +247,10 @@ def test_cli_import_twice_then_unchanged(engine, capsys):
     assert main(["--database", url(engine), "import", *files]) == 0
     out = capsys.readouterr().out
     assert "orders: 0 inserted, 0 updated, 6 unchanged" in out
-    assert store.count_rows(engine)["orders"] == 6
+    assert store.read_dataset(engine, "orders").height == 6
+    log = store.audit_log(engine)
+    assert set(log["actor"]) == {"cli"} and set(log["action"]) == {"import"}
+    assert set(log["detail"]) == {"orders_canonical.csv, shopify_orders_export.csv"}
 
 
 @pytest.mark.parametrize(("rel", "code"), [

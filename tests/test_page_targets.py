@@ -14,8 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from smmkpi import db, formatting, periods, store
+from smmkpi.config import get_settings
 from smmkpi.kpis import target_edits as te
-from smmkpi.kpis.catalog import CATALOG
+from smmkpi.kpis.catalog import CATALOG, for_goal
 from smmkpi.kpis.targets import evaluate_targets
 from smmkpi.workspace import DbSource, Filters, Workspace
 
@@ -49,7 +50,6 @@ def names(ws: Workspace) -> dict[str | None, str]:
 @pytest.fixture
 def writable_db(tmp_path, monkeypatch, demo_frames):
     """A fresh copy of the demo in a temporary SQLite file that the test may change."""
-    from smmkpi.config import get_settings
 
     def make(frames=demo_frames) -> str:
         url = f"sqlite:///{tmp_path / 'edit.db'}"
@@ -229,6 +229,12 @@ def test_suggested_targets_for_a_campaign_without_targets(writable_db, demo_fram
                                  "reach", "frequency", "engagement_rate", "ctr",
                                  "follower_growth", "promo_share"}
     assert saved.height >= 5
+    # every accepted target: the tested suggestion from the tested previous actuals
+    kpis = for_goal("awareness")
+    previous = te.previous_actuals(ws.source, kpis, cid, prev, settings=get_settings())
+    expected = te.suggest(kpis, previous, cid, ws.period).drop_nulls("target")
+    assert dict(saved.select("kpi", "target").rows()) == dict(
+        expected.select("kpi", "target").rows())
 
 
 def test_goal_view_tables(app_env):

@@ -42,7 +42,7 @@ def test_overview_tiles_match_the_catalog(app_env):
     from smmkpi import formatting, periods
     from smmkpi.db import make_engine
     from smmkpi.kpis.catalog import CATALOG
-    from smmkpi.kpis.overview import HEADLINE
+    from smmkpi.views.overview import HEADLINE
     from smmkpi.workspace import DbSource, Workspace
 
     at = run_app()

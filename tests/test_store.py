@@ -109,7 +109,8 @@ def _write_unchecked(engine, frames, monkeypatch=None):
 
 
 def test_date_filter_same_for_adbc_and_orm_rows(engine):
-    """Rows written by the bulk path and by a SQLModel insert filter alike (DESIGN §6 trap)."""
+    """Rows written by the bulk path and by a SQLModel insert filter alike (a known trap:
+    on SQLite the two paths must store timestamps in the same text format)."""
     store.write_frames(engine, {"orders": orders()})
     store.run_statements(engine, [insert(Order).values(
         order_id="orm", customer_id="c9", ordered_at=dt.datetime(2026, 1, 2, 5, tzinfo=UTC),
@@ -158,5 +159,44 @@ def test_clear_removes_rows_and_bumps_version(engine):
     store.write_frames(engine, {"orders": orders()})
     v = store.data_version(engine)
     store.clear(engine, ["orders"])
-    assert store.count_rows(engine)["orders"] == 0
+    assert store.read_dataset(engine, "orders").height == 0
     assert store.data_version(engine) == v + 1
+
+
+def test_audit_log_times_are_utc(engine):
+    before = dt.datetime.now(UTC).replace(microsecond=0)
+    store.write_frames(engine, {"orders": orders()}, actor="ann", detail="a.csv")
+    log = store.audit_log(engine)
+    assert log.schema["at"] == pl.Datetime("us", "UTC")
+    entry = log.row(0, named=True)
+    assert (entry["actor"], entry["action"], entry["dataset"], entry["inserted"],
+            entry["detail"]) == ("ann", "import", "orders", 3, "a.csv")
+    assert before <= entry["at"] <= dt.datetime.now(UTC)
+
+
+def test_user_roles_round_trip_audited(engine):
+    assert store.role_overrides(engine) == {} and store.read_roles(engine).height == 0
+    v = store.data_version(engine)
+    start = dt.datetime.now(UTC).replace(microsecond=0)
+    store.put_role(engine, "vic@example.com", "editor", actor="ann@example.com",
+                   detail="vic: no rule → editor", replaces=False)
+    store.put_role(engine, "@example.com", "viewer", actor="ann@example.com",
+                   detail="@example.com: no rule → viewer", replaces=False)
+    store.put_role(engine, "vic@example.com", "admin", actor="bob@example.com",
+                   detail="vic: editor → admin", replaces=True)
+    assert store.role_overrides(engine) == {"vic@example.com": "admin",
+                                            "@example.com": "viewer"}
+    rows = store.read_roles(engine)
+    assert rows["principal"].to_list() == ["@example.com", "vic@example.com"]
+    assert rows["updated_by"].to_list() == ["ann@example.com", "bob@example.com"]
+    assert rows.schema["updated_at"] == pl.Datetime("us", "UTC")
+    assert all(start <= t <= dt.datetime.now(UTC) for t in rows["updated_at"])
+    store.delete_role(engine, "@example.com", actor="ann@example.com",
+                      detail="@example.com: viewer → rule removed")
+    assert store.role_overrides(engine) == {"vic@example.com": "admin"}
+    assert store.data_version(engine) == v + 4
+    log = store.audit_log(engine)
+    assert set(log["action"]) == {"roles_edit"} and set(log["dataset"]) == {"user_roles"}
+    assert log.select("inserted", "updated", "deleted").rows() == [
+        (0, 0, 1), (0, 1, 0), (1, 0, 0), (1, 0, 0)]
+    assert log["detail"][0] == "@example.com: viewer → rule removed"

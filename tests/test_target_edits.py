@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import Delete, Insert, Update
 
 from smmkpi import store
+from smmkpi.actions import targets as ta
 from smmkpi.config import get_settings
 from smmkpi.kpis import target_edits as te
-from smmkpi.kpis import target_views as tv
 from smmkpi.kpis.catalog import CATALOG, for_goal
+from smmkpi.views import targets as tv
 from smmkpi.workspace import FrameSource, Period
 
 D = dt.date
@@ -152,7 +153,7 @@ def test_diff_counts_inserts_updates_deletes_and_builds_the_statements():
     changes = te.diff(original, te.normalize_edits(edit_of(original)))
     assert (changes.inserted, changes.updated, changes.deleted) == (1, 2, 1)
     assert changes.removed.rows() == [("c2", "reach", D(2026, 1, 1), D(2026, 3, 31))]
-    stmts = changes.statements()
+    stmts = ta.statements(changes)
     kinds = [type(s).__name__ for s in stmts]
     # 2 deletes (the removed row and the re-keyed row's old key), 1 target update,
     # 2 inserts (the new row and the re-keyed row's new key), in that order
@@ -163,7 +164,7 @@ def test_diff_counts_inserts_updates_deletes_and_builds_the_statements():
 def test_an_untouched_editor_changes_nothing():
     original = te.editor_frame(stored_targets())
     changes = te.diff(original, te.normalize_edits(original))
-    assert changes.empty and changes.statements() == []
+    assert changes.empty and ta.statements(changes) == []
 
 
 def _load(engine, targets: pl.DataFrame) -> None:
@@ -186,7 +187,7 @@ def test_save_applies_every_change_in_one_transaction(engine):
     version = store.data_version(engine)
     stored = store.read_dataset(engine, "kpi_targets")
     original = te.editor_frame(stored.sort(pl.col("campaign_id").fill_null(""), "kpi"))
-    result = te.save_edits(engine, original, edit_of(original), catalog=CATALOG,
+    result = ta.save_edits(engine, original, edit_of(original), catalog=CATALOG,
                            campaign_ids=CAMPAIGNS, stored=stored, actor="ana")
     assert result.saved and not result.errors
     after = store.read_dataset(engine, "kpi_targets")
@@ -199,7 +200,7 @@ def test_save_applies_every_change_in_one_transaction(engine):
     assert after["campaign_id"].null_count() == 1  # brand-wide reads back as null
     assert store.data_version(engine) == version + 1
     audit = store.audit_log(engine, 1).row(0, named=True)
-    assert (audit["actor"], audit["action"], audit["dataset"]) == ("ana", te.EDIT_ACTION,
+    assert (audit["actor"], audit["action"], audit["dataset"]) == ("ana", ta.EDIT_ACTION,
                                                                   "kpi_targets")
     assert (audit["inserted"], audit["updated"], audit["deleted"]) == (1, 2, 1)
 
@@ -211,7 +212,7 @@ def test_one_bad_row_refuses_the_whole_save(engine):
     original = te.editor_frame(stored)
     bad = edit_of(original).with_columns(  # good changes plus one target of zero
         target=pl.when(pl.col(te.ROW_ID) == 0).then(0.0).otherwise(pl.col("target")))
-    result = te.save_edits(engine, original, bad, catalog=CATALOG, campaign_ids=CAMPAIGNS,
+    result = ta.save_edits(engine, original, bad, catalog=CATALOG, campaign_ids=CAMPAIGNS,
                            stored=stored)
     assert not result.saved
     assert [(e.column, e.value) for e in result.errors] == [("target", "0.0")]
@@ -227,7 +228,7 @@ def test_keys_can_swap_between_rows_within_one_save(engine):
     kpis = original["kpi"].to_list()
     assert kpis[1:3] == ["sessions", "social_sessions"]
     swapped = original.with_columns(pl.Series("kpi", [kpis[0], kpis[2], kpis[1], kpis[3]]))
-    result = te.save_edits(engine, original, swapped, catalog=CATALOG, campaign_ids=CAMPAIGNS,
+    result = ta.save_edits(engine, original, swapped, catalog=CATALOG, campaign_ids=CAMPAIGNS,
                            stored=stored)
     assert result.saved
     got = {r[1]: r[4] for r in _sorted(store.read_dataset(engine, "kpi_targets"))}
@@ -344,13 +345,13 @@ def test_accepted_suggestions_save_as_inserts(engine):
     sug = te.suggest(for_goal("research"), {"questions": 2.0, "suggestions": 3.0}, "c2",
                      Period(D(2026, 3, 11), D(2026, 3, 20)))
     accepted = sug.select(te.COLUMNS).with_columns(pl.lit(None, pl.Int64).alias(te.ROW_ID))
-    result = te.save_edits(engine, te.editor_frame(stored.clear()), accepted, catalog=CATALOG,
+    result = ta.save_edits(engine, te.editor_frame(stored.clear()), accepted, catalog=CATALOG,
                            campaign_ids=CAMPAIGNS, stored=stored, action="targets_suggested")
     assert result.saved and result.changes.inserted == 2
     assert store.read_dataset(engine, "kpi_targets").height == stored.height + 2
     # accepting the same suggestions again is refused: the keys are taken
     stored = store.read_dataset(engine, "kpi_targets")
-    again = te.save_edits(engine, te.editor_frame(stored.clear()), accepted, catalog=CATALOG,
+    again = ta.save_edits(engine, te.editor_frame(stored.clear()), accepted, catalog=CATALOG,
                           campaign_ids=CAMPAIGNS, stored=stored)
     assert [e.row for e in again.errors] == [1, 2]
 

@@ -1,6 +1,11 @@
-"""Editing targets: validation of edited rows, the diff against the stored rows as SQLModel
-insert/update/delete statements saved in one transaction, and suggested targets for a
-campaign that has none.
+"""Editing targets: validation of edited rows, the diff against the rows the editor started
+from (what to delete, update and insert; `smmkpi.actions.targets` saves it in one
+transaction), and suggested targets for a campaign that has none.
+
+Pure (no database, no Streamlit): the rules of a target, used by the Targets page's view
+and by the save action (`smmkpi.actions.targets`), which must check every row before it
+writes. Views and actions are one layer and never import each other, so the rules live
+below both, with the KPIs they check against.
 
 Rules for a target row (README "Editing targets"), each checked on every row before
 anything is saved; one bad row refuses the whole save:
@@ -28,15 +33,13 @@ import datetime as dt
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
-from sqlalchemy import Engine, and_, delete, insert, update
 
-from smmkpi import formatting, store
+from smmkpi import formatting
 from smmkpi.config import Settings
 from smmkpi.kpis.base import KPI
-from smmkpi.models import KpiTarget
 from smmkpi.workspace import Filters, Period, Reader, Source, Workspace, direct_read
 
 KEY: tuple[str, ...] = ("campaign_id", "kpi", "period_start", "period_end")
@@ -52,8 +55,6 @@ COLUMN_LABELS: dict[str, str] = {
 }
 UNBOUNDED_RATIOS: frozenset[str] = frozenset({"revenue_uplift"})  # ratio unit, not a share
 SUGGEST_STEP = 0.10
-EDIT_ACTION = "targets_edit"
-DEFAULT_ACTOR = "local user"
 
 
 def is_share(kpi: KPI) -> bool:
@@ -206,6 +207,15 @@ def _duplicates(df: pl.DataFrame) -> pl.DataFrame:
 # ------------------------------------------------------------------------------- diffing
 
 
+class TargetWrites(NamedTuple):
+    """Target keys (campaign_id, kpi, period_start, period_end; brand-wide: '') to delete,
+    (key, new target) pairs to update, and rows (key and target) to insert."""
+
+    deletes: list[tuple[Any, ...]]
+    updates: list[tuple[tuple[Any, ...], float]]
+    inserts: list[tuple[Any, ...]]
+
+
 @dataclass(frozen=True)
 class TargetChanges:
     """What an edit changes: rows added, rows changed (new values and the old key as
@@ -234,36 +244,23 @@ class TargetChanges:
     def summary(self) -> str:
         return (f"{self.inserted} added, {self.updated} changed, {self.deleted} deleted")
 
-    def statements(self) -> list[Any]:
-        """Deletes first (removed rows and the old keys of re-keyed rows), then target-only
-        updates, then inserts, so keys can move between rows within one save."""
+    def writes(self) -> TargetWrites:
+        """What to write, in the order that lets keys move between rows within one save:
+        deletes first (removed rows and the old keys of re-keyed rows), then target-only
+        updates, then inserts (added rows and the new keys of re-keyed rows)."""
         old = [f"old_{c}" for c in KEY]
         rekeyed = self.changed.filter(_key_changed())
         retargeted = self.changed.filter(~_key_changed())
-        stmts: list[Any] = []
-        for row in self.removed.select(KEY).iter_rows():
-            stmts.append(delete(KpiTarget).where(_key_where(row)))
-        for row in rekeyed.select(old).iter_rows():
-            stmts.append(delete(KpiTarget).where(_key_where(row)))
-        for *key, target in retargeted.select(*old, "target").iter_rows():
-            stmts.append(update(KpiTarget).where(_key_where(key)).values(target=target))
-        new_rows = pl.concat([self.added.select(COLUMNS), rekeyed.select(COLUMNS)])
-        for cid, kpi, start, end, target in new_rows.iter_rows():
-            stmts.append(insert(KpiTarget).values(
-                campaign_id=cid or "", kpi=kpi, period_start=start, period_end=end,
-                target=target))
-        return stmts
+        deletes = [*self.removed.select(KEY).iter_rows(), *rekeyed.select(old).iter_rows()]
+        updates = [(tuple(key), target)
+                   for *key, target in retargeted.select(*old, "target").iter_rows()]
+        inserts = pl.concat([self.added.select(COLUMNS), rekeyed.select(COLUMNS)]).rows()
+        return TargetWrites(deletes, updates, inserts)
 
 
 def _key_changed() -> pl.Expr:
     """Any key column differs from its old_ value (brand-wide is '' on both sides)."""
     return pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"old_{c}")) for c in KEY])
-
-
-def _key_where(key: Sequence[Any]) -> Any:
-    cid, kpi, start, end = key
-    return and_(KpiTarget.campaign_id == (cid or ""), KpiTarget.kpi == kpi,  # type: ignore[arg-type]
-                KpiTarget.period_start == start, KpiTarget.period_end == end)  # type: ignore[arg-type]
 
 
 def diff(original: pl.DataFrame, edited: pl.DataFrame) -> TargetChanges:
@@ -287,54 +284,25 @@ def diff(original: pl.DataFrame, edited: pl.DataFrame) -> TargetChanges:
     return TargetChanges(added=added, changed=changed, removed=removed)
 
 
-# --------------------------------------------------------------------------------- saving
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """The outcome of a save: the changes (saved when `errors` is empty)."""
-
-    changes: TargetChanges
-    errors: list[RowError]
-
-    @property
-    def saved(self) -> bool:
-        return not self.errors and not self.changes.empty
-
-
 def stored_elsewhere(stored: pl.DataFrame, original: pl.DataFrame) -> pl.DataFrame:
     """Stored targets that the editor did not start from (their keys stay taken)."""
     return _key_frame(stored).join(_key_frame(original), on=list(KEY), how="anti")
 
 
-def save_edits(
-    engine: Engine,
+def check_edits(
     original: pl.DataFrame,
     edited: pl.DataFrame,
     *,
     catalog: Mapping[str, KPI],
     campaign_ids: Collection[str],
     stored: pl.DataFrame | None = None,
-    actor: str = DEFAULT_ACTOR,
-    action: str = EDIT_ACTION,
-) -> SaveResult:
-    """Validate every edited row and, only if all pass, save every change in one
-    transaction (data version bump and audit row included). `original` is the
+) -> tuple[TargetChanges, list[RowError]]:
+    """The changes of an edit and every broken rule of its rows. `original` is the
     `editor_frame` the editor started from, `edited` its result, `stored` every stored
-    target (keys outside the editor stay taken). Raises store.StoreError when the database
-    refuses the change (nothing saved)."""
+    target (keys outside the editor stay taken)."""
     rows = normalize_edits(edited)
     elsewhere = stored_elsewhere(stored, original) if stored is not None else None
-    errors = validate(rows, catalog, campaign_ids, elsewhere)
-    changes = diff(original, rows)
-    if errors or changes.empty:
-        return SaveResult(changes, errors)
-    store.run_statements(
-        engine, changes.statements(), actor=actor, action=action, dataset="kpi_targets",
-        inserted=changes.inserted, updated=changes.updated, deleted=changes.deleted,
-        detail=changes.summary(),
-    )
-    return SaveResult(changes, [])
+    return diff(original, rows), validate(rows, catalog, campaign_ids, elsewhere)
 
 
 # ------------------------------------------------------------------------- suggestions
@@ -402,11 +370,13 @@ def suggest(kpis: Sequence[KPI], previous: Mapping[str, float | None], campaign_
 
 
 def previous_actuals(source: Source, kpis: Sequence[KPI], campaign_id: str | None,
-                     previous: Period, *, settings: Settings,
-                     reader: Reader = direct_read) -> dict[str, float | None]:
+                     previous: Period, *, settings: Settings, reader: Reader = direct_read,
+                     shared: dict[Any, Any] | None = None) -> dict[str, float | None]:
     """The KPIs over the previous period for the campaign (datasets without a campaign
-    column are brand-wide)."""
+    column are brand-wide). `reader` and `shared` as for a `Workspace` (the pages pass
+    their cached reader and the source's shared results)."""
     ws = Workspace(source, previous, Filters(campaigns=(campaign_id,) if campaign_id else ()),
-                   settings=settings, reader=reader)
+                   settings=settings, reader=reader,
+                   shared={} if shared is None else shared)
     return {k.id: k.compute(ws) for k in kpis}
 

@@ -11,11 +11,13 @@ controls and pass `actor()` to every write (audit log); `require(action)` stops 
 whose user may not see it (the Admin page; and pages reached without app.py, see
 `require`). The role is worked out again on every run, so a role taken away on the Admin
 page takes effect within seconds, even for sessions already open.
+
+This is the Streamlit side only: the rules are pure (`smmkpi.roles`), stored and read by
+`smmkpi.store` and changed by `smmkpi.actions.roles`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Mapping
@@ -23,24 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-import polars as pl
 import streamlit as st
-from sqlalchemy import delete, insert, select
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from smmkpi import db, store
+from smmkpi import store
+from smmkpi.actions import roles as role_actions
 from smmkpi.config import get_settings
-from smmkpi.models import UserRole
-from smmkpi.roles import (
-    ROLE_LABELS,
-    Action,
-    AllowList,
-    Grant,
-    Role,
-    allowed,
-    resolve,
-    validate_override,
-)
+from smmkpi.roles import ROLE_LABELS, Action, AllowList, Grant, Role, allowed, resolve
 from smmkpi.ui import cache
 
 log = logging.getLogger(__name__)
@@ -101,8 +92,7 @@ def allow_list() -> AllowList:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _overrides(url: str, version: int) -> dict[str, str]:
-    df = db.read_frame(cache.engine(url), select(UserRole.principal, UserRole.role))
-    return dict(zip(df["principal"].to_list(), df["role"].to_list(), strict=True))
+    return store.role_overrides(cache.engine(url))
 
 
 def role_overrides(url: str | None = None) -> dict[str, str]:
@@ -115,56 +105,29 @@ def role_overrides(url: str | None = None) -> dict[str, str]:
 def role_rows(url: str | None = None) -> list[dict[str, Any]]:
     """The Admin page's rules with who set them and when."""
     url = url or get_settings().database_url
-    df = db.read_frame(cache.engine(url), select(UserRole).order_by(UserRole.principal))
-    when = pl.col("updated_at")
-    if df.schema.get("updated_at") == pl.String:  # SQLite returns the stored text
-        when = when.str.to_datetime(store.SQLITE_TS_READ, time_unit="us", time_zone="UTC")
-    elif isinstance(df.schema.get("updated_at"), pl.Datetime):
-        when = when.dt.replace_time_zone("UTC") if df.schema["updated_at"].time_zone is None \
-            else when.dt.convert_time_zone("UTC")
-    return df.with_columns(when).to_dicts()
+    return store.read_roles(cache.engine(url)).to_dicts()
 
 
 def set_role(principal: str, value: str, *, url: str | None = None) -> str:
-    """Store an Admin-page rule (role or 'none') for an email or @domain; audited.
-    Returns a sentence saying what changed. ValueError when the rule is refused."""
+    """Store an Admin-page rule (role or 'none') for an email or @domain as the current
+    user; audited. Returns a sentence saying what changed. ValueError when the rule is
+    refused."""
     url = url or get_settings().database_url
-    user = current_user()
-    who, value = validate_override(principal, value, editor_email=user.email,
-                                   allow=allow_list())
-    before = role_overrides(url).get(who)
-    if before == value:
-        return f"{who} already is {value}; nothing changed."
-    now = dt.datetime.now(dt.UTC)
-    store.run_statements(
-        cache.engine(url),
-        [delete(UserRole).where(UserRole.principal == who),  # type: ignore[arg-type]
-         insert(UserRole).values(principal=who, role=value, updated_by=actor(), updated_at=now)],
-        actor=actor(), action="roles_edit", dataset="user_roles",
-        inserted=int(before is None), updated=int(before is not None),
-        detail=f"{who}: {before or 'no rule'} → {value}",
-    )
+    message = role_actions.set_role(cache.engine(url), principal, value,
+                                    editor_email=current_user().email, allow=allow_list(),
+                                    actor=actor())
     _overrides.clear()
-    return f"{who}: {before or 'no rule'} → {value}."
+    return message
 
 
 def remove_role(principal: str, *, url: str | None = None) -> str:
-    """Delete an Admin-page rule (the secrets allow-list applies again); audited."""
+    """Delete an Admin-page rule as the current user (the secrets allow-list applies
+    again); audited."""
     url = url or get_settings().database_url
-    who = principal.strip().lower()
-    before = role_overrides(url).get(who)
-    if before is None:
-        return f"There is no rule for {who}."
-    user = current_user()
-    if user.email and who == user.email.strip().lower():
-        raise ValueError("you cannot change your own role; ask another admin")
-    store.run_statements(
-        cache.engine(url), [delete(UserRole).where(UserRole.principal == who)],  # type: ignore[arg-type]
-        actor=actor(), action="roles_edit", dataset="user_roles", deleted=1,
-        detail=f"{who}: {before} → rule removed",
-    )
+    message = role_actions.remove_role(cache.engine(url), principal,
+                                       editor_email=current_user().email, actor=actor())
     _overrides.clear()
-    return f"Removed the rule for {who} ({before})."
+    return message
 
 
 # ------------------------------------------------------------------ the current user

@@ -91,7 +91,7 @@ def targets(ws: Workspace) -> pl.DataFrame:
 def tile_targets(ws: Workspace, kpis: list[str]) -> dict[str, dict]:
     """For a page's tiles: per KPI the brand-wide target that holds the period's end, only
     those KPIs evaluated (so a Traffic page never reads the order history for targets)."""
-    from smmkpi.kpis.overview import headline_targets
+    from smmkpi.views.overview import headline_targets
 
     f = ws.filters
     evaluated = _targets(ws.source.key, ws.start, ws.end, f.campaigns, f.platforms,

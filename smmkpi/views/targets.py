@@ -103,17 +103,6 @@ def axis_format(unit: str, symbol: str, largest: float | None = None) -> tuple[s
     }.get(unit, (",.0f", "", ""))
 
 
-def column_format(unit: str, symbol: str) -> str:
-    """A `st.column_config.NumberColumn` format for a KPI unit."""
-    return {
-        "ratio": "percent",
-        "currency": f"{symbol}%,.2f" if symbol else "%,.2f",
-        "minutes": "%.0f min",
-        "days": "%.1f days",
-        "number": "%.2f",
-    }.get(unit, "localized")
-
-
 # ------------------------------------------------------------------------------ goal view
 
 

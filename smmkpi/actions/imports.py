@@ -1,0 +1,71 @@
+"""Importing files: parse them, combine them per dataset, and write them all or nothing in
+one transaction with the audit entry (action `import`, the files named in its detail).
+
+The CLI's `import` and the Upload page's Import button both go through `combine` and
+`write` (the page parses each upload itself, cached per file, with `ingest.parse_file` as
+`read_files` does for the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Engine
+
+from smmkpi import ingest, store
+from smmkpi.ingest import DateOrder, ParsedFile, Problem
+
+IMPORT_ACTION = "import"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Parsed files combined per dataset: the frames an import writes and every problem,
+    of each file and between files. `write` refuses a batch with problems."""
+
+    files: tuple[str, ...] = ()
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    total: int = 0  # every problem found, also those beyond a file's listed ones
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def rows(self) -> int:
+        return sum(f.height for f in self.frames.values())
+
+
+def read_files(files: Sequence[Path], *, dataset: str | None = None,
+               date_order: DateOrder | None = None) -> list[ParsedFile]:
+    """`ingest.parse_file` of each file; FileNotFoundError ("FILE: no such file") before
+    reading any when one is missing."""
+    for f in files:
+        if not f.is_file():
+            raise FileNotFoundError(f"{f}: no such file")
+    return [ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order)
+            for f in files]
+
+
+def combine(parsed: Sequence[ParsedFile]) -> Batch:
+    """The files that are ok, combined per dataset (`ingest.combine`), with every problem."""
+    frames, problems = ingest.combine(list(parsed))
+    listed = sum(len(pf.problems) for pf in parsed)
+    total = sum(pf.problem_count for pf in parsed) + max(0, len(problems) - listed)
+    return Batch(tuple(pf.name for pf in parsed), frames, problems, total)
+
+
+def write(engine: Engine, batch: Batch, *, actor: str, origin: str | None = None,
+          progress: store.Progress | None = None) -> dict[str, store.WriteResult]:
+    """Upsert the batch's frames in one transaction with the data version bump and the
+    audit entry (detail: `origin: ` and the file names). Raises store.StoreError (nothing
+    stored) when the batch has problems or the database refuses it."""
+    if not batch.ok:
+        raise store.StoreError(f"{batch.total} problem(s) in the files, nothing was stored")
+    names = ", ".join(batch.files)
+    return store.write_frames(engine, batch.frames, actor=actor, action=IMPORT_ACTION,
+                              detail=f"{origin}: {names}" if origin else names,
+                              progress=progress)
