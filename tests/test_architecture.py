@@ -119,7 +119,7 @@ def test_imports_follow_the_layers(module):
         r, g = _rank(imported)
         assert r < rank or (r == rank and g == group) or imported == "smmkpi.ingest_formats", (
             f"{module} (layer {rank}) imports {imported} (layer {r})")
-    if module.startswith("smmkpi.kpis") and module != "smmkpi.kpis.target_edits":  # moving
+    if module.startswith("smmkpi.kpis"):
         bad = [i for i in GRAPH[module] if not i.startswith(KPIS_MAY_IMPORT)]
         assert not bad, f"{module} imports {bad}: KPIs read through a Workspace"
 

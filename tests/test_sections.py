@@ -84,7 +84,7 @@ def test_a_database_that_does_not_answer_gives_a_message(monkeypatch, tmp_path, 
     get_settings.cache_clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if hosted:
-        monkeypatch.setattr("smmkpi.ui.auth.hosted", lambda: True)
+        monkeypatch.setattr("smmkpi.ui.hosting.hosted", lambda: True)
         monkeypatch.setattr("smmkpi.ui.auth.gate", lambda: None)
     try:
         at.run()

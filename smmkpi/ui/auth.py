@@ -26,13 +26,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from smmkpi import store
 from smmkpi.actions import roles as role_actions
 from smmkpi.config import get_settings
 from smmkpi.roles import ROLE_LABELS, Action, AllowList, Grant, Role, allowed, resolve
 from smmkpi.ui import cache
+from smmkpi.ui.hosting import _secrets, auth_section, hosted  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -53,25 +53,6 @@ ANONYMOUS = User(email=None, name="not logged in", role=None, local=False, logge
                  rule="not logged in")
 
 # ------------------------------------------------------------------ configuration
-
-
-def _secrets() -> Mapping[str, Any]:
-    """st.secrets as a plain dict ({} when there is no secrets file)."""
-    try:
-        return st.secrets.to_dict()
-    except (FileNotFoundError, StreamlitSecretNotFoundError):
-        return {}
-
-
-def auth_section() -> Mapping[str, Any]:
-    section = _secrets().get("auth")
-    return section if isinstance(section, Mapping) else {}
-
-
-def hosted() -> bool:
-    """Hosted mode: an `[auth]` section exists in secrets (Streamlit's own criterion for
-    `st.user.is_logged_in`)."""
-    return bool(auth_section())
 
 
 def login_providers(section: Mapping[str, Any]) -> list[str | None]:

@@ -67,10 +67,10 @@ def _database_down(exc: BaseException) -> bool:
 
 
 def _hosted() -> bool:
-    from smmkpi.ui import auth
+    from smmkpi.ui import hosting
 
     try:
-        return auth.hosted()
+        return hosting.hosted()
     except Exception:  # secrets unreadable: be careful
         return True
 

@@ -13,7 +13,7 @@ import time
 
 import streamlit as st
 
-from smmkpi.ui import auth
+from smmkpi.ui import auth, hosting
 from smmkpi.ui.sections import fail_page
 from smmkpi.ui.sidebar import render_sidebar
 
@@ -56,7 +56,7 @@ def sections() -> dict[str, list[st.Page]]:
 def setup() -> st.Page:
     """Page config, login gate, navigation and sidebar; returns the page to run."""
     st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
-    if auth.hosted():  # no tracebacks (hosts, ports, install paths) for viewers
+    if hosting.hosted():  # no tracebacks (hosts, ports, install paths) for viewers
         st.set_option("client.showErrorDetails", "none")
     auth.gate()  # hosted: only the login or no-access view until the user has a role
     page = st.navigation(sections())
