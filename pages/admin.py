@@ -6,6 +6,7 @@ import streamlit as st
 from smmkpi import datasets as ds
 from smmkpi import roles, store
 from smmkpi.config import get_settings
+from smmkpi.formatting import md_escape
 from smmkpi.ui import auth, cache
 from smmkpi.ui.context import ensure_frame
 
@@ -100,8 +101,9 @@ with right, st.container(border=True):
     probe = st.text_input("Check someone's access", placeholder="ann@example.com",
                           key="probe_email")
     if probe:
-        grant = roles.resolve(probe, allow, auth.role_overrides())
-        st.write(f"**{VALUE_LABELS.get(grant.role or 'none')}**: {grant.rule}.")
+        # what the person would get once logged in with that (verified) email
+        grant = roles.resolve(probe, allow, auth.role_overrides(), email_verified=True)
+        st.write(f"**{VALUE_LABELS.get(grant.role or 'none')}**: {md_escape(grant.rule)}.")
 
 # ---------------------------------------------------------------- audit log
 st.subheader("Audit log")

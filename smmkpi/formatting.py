@@ -4,6 +4,7 @@ the markdown report and the tests (one formatter, one look)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -139,3 +140,21 @@ def template(fmt: str, *args: pl.Expr | str) -> pl.Expr:
             a = args[i]
             parts.append((pl.col(a) if isinstance(a, str) else a).cast(pl.String))
     return pl.concat_str(parts, ignore_nulls=False)
+
+
+# --- text from data inside Markdown ---------------------------------------------------
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+# Markdown's automatic links need no markup at all: `https://x`, `www.x` and `a@b.c` become
+# links on their own. A word joiner (U+2060, invisible) breaks each of those patterns.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def md_escape(text: object) -> str:
+    """Text from data made inert for st.markdown: every Markdown/HTML character escaped and
+    automatic links broken, so a campaign name like `[click](http://x)`, `<img>` or
+    `https://evil.example` shows as typed and links nothing."""
+    s = _AUTOLINK.sub(WORD_JOINER, str(text))
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)

@@ -125,18 +125,21 @@ def resolve(
     allow: AllowList,
     overrides: Mapping[str, str] | None = None,
     *,
-    email_verified: bool | None = None,
+    email_verified: object = None,
 ) -> Grant:
     """The role of a logged-in user with this email (None: no access).
 
     `overrides` maps principals (emails, '@domains') to roles or 'none', as set on the
-    Admin page. An email the identity provider marks as not verified gets no access: domain
-    rules would otherwise let anyone claim a company address.
+    Admin page. `email_verified` is the identity provider's claim as sent: an email it
+    marks as not verified (false, "false") gets no access at all, and only a verified one
+    (true, "true") may match a domain rule: a missing or odd claim matches exact email
+    rules only, or anyone could claim a company address.
     """
     overrides = overrides or {}
     if not email:
         return Grant(None, "the identity provider sent no email address")
-    if email_verified is False:
+    verified = verified_claim(email_verified)
+    if verified is False:
         return Grant(None, "the identity provider says this email is not verified")
     try:
         who = principal(email)
@@ -145,7 +148,7 @@ def resolve(
     if who in allow.owners:
         return Grant("admin", f"secrets: admins lists {who}")
     domain = "@" + who.split("@", 1)[1]
-    for p in (who, domain):
+    for p in (who, domain) if verified else (who,):
         if p in overrides:
             value = overrides[p]
             role: Role | None = value if value in ROLES else None  # type: ignore[assignment]
@@ -153,7 +156,19 @@ def resolve(
         if p in allow.rules:
             role = allow.rules[p]
             return Grant(role, f"secrets: {role}s list {p}")
+    if not verified and (domain in overrides or domain in allow.rules):
+        return Grant(None, f"{who} is not marked verified by the identity provider, so the "
+                     f"rule for {domain} does not apply")
     return Grant(None, f"no rule for {who} or {domain}")
+
+
+def verified_claim(value: object) -> bool | None:
+    """The `email_verified` claim as True, False or None (absent or unreadable)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
 
 
 def effective_rules(allow: AllowList, overrides: Mapping[str, str]) -> list[dict[str, Any]]:

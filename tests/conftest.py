@@ -121,6 +121,16 @@ def _no_developer_secrets(tmp_path_factory):
     secrets_singleton._reset()
 
 
+@pytest.fixture(autouse=True)
+def _error_details_restored():
+    """Hosted mode sets client.showErrorDetails for the process; tests put it back."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    yield
+    config.set_option("client.showErrorDetails", before)
+
+
 @pytest.fixture
 def app_env(monkeypatch, demo_db):
     """Point the app at the demo database (settings are re-read)."""

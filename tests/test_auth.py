@@ -81,7 +81,7 @@ def test_allow_list_errors_name_the_problem(section, says):
     (None, None),
 ])
 def test_resolve_from_secrets(email, role):
-    assert resolve(email, ALLOW).role == role
+    assert resolve(email, ALLOW, email_verified=True).role == role
 
 
 def test_admin_page_rules_override_secrets_at_the_same_specificity():
@@ -92,29 +92,40 @@ def test_admin_page_rules_override_secrets_at_the_same_specificity():
         "ann@example.com": "none",      # an owner cannot be demoted
         "@partner.org": "admin",
     }
-    got = {e: resolve(e, ALLOW, overrides).role for e in (
+    got = {e: resolve(e, ALLOW, overrides, email_verified=True).role for e in (
         "ed@example.com", "vic@example.com", "kim@example.com", "ann@example.com",
         "pat@partner.org")}
     assert got == {"ed@example.com": "viewer", "vic@example.com": None,
                    "kim@example.com": "editor", "ann@example.com": "admin",
                    "pat@partner.org": "admin"}
     # an email rule in secrets beats a domain rule set on the Admin page
-    assert resolve("ed@example.com", ALLOW, {"@example.com": "none"}).role == "editor"
+    assert resolve("ed@example.com", ALLOW, {"@example.com": "none"},
+                   email_verified=True).role == "editor"
 
 
 def test_resolve_says_which_rule_decided():
-    assert resolve("vic@example.com", ALLOW).rule == "secrets: viewers list @example.com"
-    assert resolve("vic@example.com", ALLOW, {"@example.com": "editor"}).rule == (
-        "Admin page: @example.com is editor")
-    assert "no rule" in resolve("zed@elsewhere.org", ALLOW).rule
+    assert resolve("vic@example.com", ALLOW, email_verified=True).rule == (
+        "secrets: viewers list @example.com")
+    assert resolve("vic@example.com", ALLOW, {"@example.com": "editor"},
+                   email_verified=True).rule == "Admin page: @example.com is editor"
+    assert "no rule" in resolve("zed@elsewhere.org", ALLOW, email_verified=True).rule
 
 
-def test_unverified_email_gets_no_access():
-    """A provider that says the email is unverified could let anyone claim a company
-    address; absent claim (many providers omit it) is trusted."""
-    assert resolve("vic@example.com", ALLOW, email_verified=False).role is None
-    assert resolve("vic@example.com", ALLOW, email_verified=True).role == "viewer"
-    assert resolve("vic@example.com", ALLOW, email_verified=None).role == "viewer"
+@pytest.mark.parametrize(("claim", "role"), [
+    (True, "viewer"), ("true", "viewer"), ("TRUE", "viewer"),
+    (False, None), ("false", None), (None, None), ("yes", None), (1, None), ("", None),
+])
+def test_only_a_verified_email_matches_a_domain_rule(claim, role):
+    """A provider that says the email is unverified, or says nothing, could let anyone
+    claim a company address: domain rules need a verified email (true or "true")."""
+    assert resolve("vic@example.com", ALLOW, email_verified=claim).role == role
+
+
+def test_an_unverified_claim_still_matches_exact_email_rules_unless_false():
+    assert resolve("ed@example.com", ALLOW).role == "editor"  # listed by email
+    assert resolve("ed@example.com", ALLOW, email_verified="false").role is None
+    grant = resolve("vic@example.com", ALLOW)
+    assert grant.role is None and "not marked verified" in grant.rule
 
 
 def test_validate_override():

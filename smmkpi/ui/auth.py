@@ -30,6 +30,7 @@ import streamlit as st
 from smmkpi import store
 from smmkpi.actions import roles as role_actions
 from smmkpi.config import get_settings
+from smmkpi.formatting import md_escape
 from smmkpi.roles import ROLE_LABELS, Action, AllowList, Grant, Role, allowed, resolve
 from smmkpi.ui import cache
 from smmkpi.ui.hosting import _secrets, auth_section, hosted  # noqa: F401 (re-exported)
@@ -134,7 +135,7 @@ def current_user() -> User:
     name = str(_claim("name") or email or "unknown user")
     verified = _claim("email_verified")
     grant: Grant = resolve(email, allow_list(), role_overrides(),
-                           email_verified=verified if isinstance(verified, bool) else None)
+                           email_verified=verified)
     return User(email=email, name=name, role=grant.role, local=False, rule=grant.rule)
 
 
@@ -166,7 +167,7 @@ def _login_view() -> None:
 
 def _no_access_view(user: User) -> None:
     st.title("No access")
-    who = f"**{user.email}**" if user.email else "this account"
+    who = f"**{md_escape(user.email)}**" if user.email else "this account"
     st.write(f"You are logged in as {who}, but this dashboard has not been shared with you. "
              "Ask the person who runs it to give you access, then reload this page.")
     st.button("Log out", icon=":material/logout:", key="logout_no_access", on_click=st.logout)
@@ -234,9 +235,9 @@ def gate() -> User:
         box.caption(":material/person: **Local mode**: no login, every right (configure "
                     "`[auth]` in `.streamlit/secrets.toml` to host it; see the README, Hosting).")
     else:
-        who = f":material/account_circle: **{_md(user.name)}**"
+        who = f":material/account_circle: **{md_escape(user.name)}**"
         if user.email and user.email != user.name:
-            who += f"  \n{_md(user.email)}"
+            who += f"  \n{md_escape(user.email)}"
         box.caption(f"{who}  \nRole: **{(user.role or 'none').capitalize()}**",
                     help=ROLE_LABELS[user.role or "none"])
         box.button("Log out", icon=":material/logout:", key="logout", on_click=st.logout)
@@ -256,8 +257,3 @@ def require(action: Action = "view") -> User:
                    "Your role does not allow this.", icon=":material/lock:")
         st.stop()
     return user
-
-
-def _md(text: str) -> str:
-    """Markdown-inert text (names come from the identity provider)."""
-    return "".join("\\" + ch if ch in set("\\`*_{}[]()#+-.!|<>~$:=") else ch for ch in text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -10,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from smmkpi import formatting
+from smmkpi.formatting import WORD_JOINER, md_escape  # noqa: F401 (re-exported)
 from smmkpi.kpis.base import KPI
 from smmkpi.ui.sidebar import Context
 
@@ -18,23 +18,6 @@ HOW_TO_ADD = (
     "`python -m smmkpi import FILE.csv` (see the README's CSV formats); "
     "`python -m smmkpi demo` loads the demo data."
 )
-
-
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
-
-
-# Markdown's automatic links need no markup at all: `https://x`, `www.x` and `a@b.c` become
-# links on their own. A word joiner (U+2060, invisible) breaks each of those patterns.
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?=@)")
-WORD_JOINER = "\u2060"
-
-
-def md_escape(text: object) -> str:
-    """Text from data made inert for st.markdown: every Markdown/HTML character escaped and
-    automatic links broken, so a campaign name like `[click](http://x)`, `<img>` or
-    `https://evil.example` shows as typed and links nothing."""
-    s = _AUTOLINK.sub(WORD_JOINER, str(text))
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
 
 
 def header(title: str, question: str, ctx: Context) -> None:
