@@ -7,6 +7,8 @@ wraps app.py in `st.App` (Streamlit's ASGI application) to add:
 - migrations applied when the server starts, before the first visitor;
 - `GET /healthz`: 200 `ok` when the database answers `SELECT 1`, else 503 (for a load
   balancer's readiness check). `/_stcore/health` (liveness: the server is up) is Streamlit's.
+- hosted (an `[auth]` section in secrets): `/_stcore/metrics`, which Streamlit serves
+  without a login (sessions, memory, per-user labels), answers 404.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine, text
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smmkpi import db
 from smmkpi.config import get_settings
@@ -66,5 +70,27 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     yield
 
 
+def _hosted() -> bool:
+    from smmkpi.ui.hosting import hosted
+
+    return hosted()
+
+
+class CloseInternals:
+    """ASGI middleware: Streamlit's metrics endpoint is closed when hosted."""
+
+    CLOSED = ("/_stcore/metrics",)
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "").rstrip("/")
+        if scope["type"] == "http" and path.endswith(self.CLOSED) and _hosted():
+            await PlainTextResponse("not found", status_code=404)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 app = st.App("app.py", routes=[Route("/healthz", healthz, methods=["GET"])],
-             lifespan=lifespan)
+             lifespan=lifespan, middleware=[Middleware(CloseInternals)])

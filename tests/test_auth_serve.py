@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
 import json
@@ -87,3 +89,32 @@ def test_dockerfile_is_small_standard_and_safe():
     assert '"--server.address", "0.0.0.0"' in lines[-1]
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".streamlit/secrets.toml" in ignored and ".venv" in ignored
+
+
+METRICS_PROBE = """
+import json
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+import serve
+
+serve._hosted = lambda: {hosted}
+inner = Starlette(routes=[Route("/_stcore/metrics", lambda r: PlainTextResponse("m 1")),
+                          Route("/_stcore/health", lambda r: PlainTextResponse("ok"))],
+                  middleware=[Middleware(serve.CloseInternals)])
+client = TestClient(inner)
+print(json.dumps([client.get(p).status_code for p in
+                  ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/health")]))
+"""
+
+
+@pytest.mark.parametrize(("hosted", "codes"), [(True, [404, 404, 200]),
+                                               (False, [200, 200, 200])])
+def test_metrics_are_closed_when_hosted(hosted, codes, tmp_path):
+    env = {**os.environ, "SMMKPI_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    out = subprocess.run([sys.executable, "-c", METRICS_PROBE.format(hosted=hosted)], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == codes
