@@ -277,3 +277,19 @@ def test_cli_check_with_the_date_order_passes(capsys):
     assert main(["check", path]) == 2
     assert main(["check", "--date-order", "dmy", path]) == 0
     assert "dates read as DD/MM/YYYY" in capsys.readouterr().out
+
+
+def test_import_names_a_folder_or_a_pipe_instead_of_opening_it(tmp_path, capsys):
+    import os
+
+    from smmkpi.__main__ import main
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    fifo = tmp_path / "x.csv"
+    os.mkfifo(fifo)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main(["--database", db, "import", str(folder)]) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err
+    assert main(["--database", db, "check", str(fifo)]) == 2  # returns: never blocks
+    assert "is a named pipe" in capsys.readouterr().err

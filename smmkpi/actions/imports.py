@@ -41,13 +41,37 @@ class Batch:
 
 def read_files(files: Sequence[Path], *, dataset: str | None = None,
                date_order: DateOrder | None = None) -> list[ParsedFile]:
-    """`ingest.parse_file` of each file; FileNotFoundError ("FILE: no such file") before
-    reading any when one is missing."""
+    """`ingest.parse_file` of each file; before reading any, FileNotFoundError naming the
+    first path that is not a regular file and saying what it is (missing, a folder, a
+    pipe...), so a folder or a FIFO is never opened (a FIFO would block forever)."""
     for f in files:
-        if not f.is_file():
-            raise FileNotFoundError(f"{f}: no such file")
+        problem = not_a_file(f)
+        if problem:
+            raise FileNotFoundError(f"{f}: {problem}")
     return [ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order)
             for f in files]
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a file, or None when it is a regular file."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return ("is a folder, not a file (name the files, e.g. FOLDER/*.csv, or use "
+                "`report --data FOLDER`)")
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe, not a file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a file"
+    return "is a device or other special file, not a regular file"
 
 
 def combine(parsed: Sequence[ParsedFile]) -> Batch:
