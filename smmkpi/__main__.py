@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from smmkpi.store import WriteResult
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: the database was busy with another write; try again
 
 
 class BadInput(Exception):
@@ -243,13 +244,16 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from smmkpi.store import StoreError
+    from smmkpi.store import StoreBusy, StoreError
 
     try:
         return COMMANDS[args.command](args)
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except StoreBusy as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BUSY
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

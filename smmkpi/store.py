@@ -43,6 +43,39 @@ class StoreError(Exception):
     """A write was refused or failed; nothing was stored."""
 
 
+class StoreBusy(StoreError):
+    """Another write held the database longer than the wait allowed; nothing was stored
+    (try again: not a problem with the input)."""
+
+
+WRITE_WAIT_S = 120  # how long a write waits for another one to finish
+
+
+def _take_write_lock(cur: Any, engine: Engine, now: dt.datetime) -> None:
+    """The first statement of every write: bump the data version. It takes the write lock
+    at once (SQLite's RESERVED lock, PostgreSQL's row lock on data_version), so writes run
+    one after another and every count a write makes inside its transaction is final.
+    Reading first and writing later would let two SQLite writers both hold a read lock and
+    fail at once with "database is locked" instead of waiting; on PostgreSQL both imports
+    would count the table before the other's rows arrived."""
+    if engine.dialect.name == "postgresql":
+        cur.execute(f"SET LOCAL lock_timeout = '{WRITE_WAIT_S * 1000}ms'")
+    db.execute(cur, engine, version_bump(now))
+
+
+def _busy(e: BaseException) -> bool:
+    text = str(e).lower()
+    return ("database is locked" in text or "lock timeout" in text or "55p03" in text
+            or "canceling statement due to lock timeout" in text)
+
+
+def _refused(e: Exception, what: str) -> StoreError:
+    if _busy(e):
+        return StoreBusy(f"another import or edit kept the database busy for more than "
+                         f"{WRITE_WAIT_S} s; nothing was stored. Try again when it is done.")
+    return StoreError(f"the database refused the {what}, nothing was stored: {e}")
+
+
 @dataclass(frozen=True)
 class WriteResult:
     dataset: str
@@ -315,9 +348,11 @@ def write_frames(
     results: dict[str, WriteResult] = {}
     if db.adbc_uri(engine) is None:
         raise StoreError(f"bulk writes need an ADBC driver; none for {dialect}")
+    now = dt.datetime.now(dt.UTC)
     try:
         with db.writer(engine) as conn:
             cur = conn.cursor()
+            _take_write_lock(cur, engine, now)
             for name, df in checked.items():
                 # key order: the primary-key b-tree grows at its end instead of at random
                 arrow = _to_storage(df.sort(list(ds.get(name).key), nulls_last=False), name,
@@ -349,12 +384,12 @@ def write_frames(
                     cur.execute(f"DROP TABLE {_q(stage)}")
             if progress:
                 progress(0.95, "recording the import")
-            _record(cur, engine, results, actor, action, detail)
+            _record(cur, engine, results, actor, action, detail, now)
             cur.close()
     except StoreError:
         raise
     except Exception as e:
-        raise StoreError(f"the database refused the import, nothing was stored: {e}") from e
+        raise _refused(e, "import") from e
     if progress:
         progress(1.0, "done")
     return results
@@ -421,10 +456,9 @@ def _record(
     actor: str,
     action: str,
     detail: str | None,
+    now: dt.datetime,
 ) -> None:
-    """Bump the data version and write one audit row per dataset, inside the transaction."""
-    now = dt.datetime.now(dt.UTC)
-    db.execute(cur, engine, version_bump(now))
+    """One audit row per dataset, inside the transaction (the version was bumped first)."""
     for r in results.values():
         db.execute(cur, engine, insert(AuditEntry).values(
             at=now, actor=actor, action=action, dataset=r.dataset, inserted=r.inserted,
@@ -450,16 +484,16 @@ def run_statements(engine: Engine, stmts: Sequence[Any], *, actor: str, action: 
     try:
         with db.writer(engine) as conn:
             cur = conn.cursor()
+            _take_write_lock(cur, engine, now)
             for stmt in stmts:
                 db.execute(cur, engine, stmt)
-            db.execute(cur, engine, version_bump(now))
             db.execute(cur, engine, insert(AuditEntry).values(
                 at=now, actor=actor, action=action, dataset=dataset, inserted=inserted,
                 updated=updated, unchanged=0, deleted=deleted, detail=detail,
             ))
             cur.close()
     except Exception as e:
-        raise StoreError(f"the database refused the change, nothing was stored: {e}") from e
+        raise _refused(e, "change") from e
 
 
 def target_statements(

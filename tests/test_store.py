@@ -200,3 +200,60 @@ def test_user_roles_round_trip_audited(engine):
     assert log.select("inserted", "updated", "deleted").rows() == [
         (0, 0, 1), (0, 1, 0), (1, 0, 0), (1, 0, 0)]
     assert log["detail"][0] == "@example.com: viewer → rule removed"
+
+
+def _many_orders(n: int) -> pl.DataFrame:
+    start = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    return pl.DataFrame({
+        "order_id": [f"o{i}" for i in range(n)],
+        "customer_id": [f"c{i % 997}" for i in range(n)],
+        "ordered_at": [start + dt.timedelta(minutes=i) for i in range(n)],
+        "revenue": [float(i % 50) for i in range(n)],
+        "channel": [None] * n,
+    }, schema=store.ds.get("orders").schema)
+
+
+def test_two_imports_at_once_wait_for_each_other_and_count_what_happened(engine):
+    """The same file imported twice at once into a non-empty table: one import inserts the
+    rows, the other finds them unchanged (on SQLite the second used to fail at once with
+    "database is locked", on PostgreSQL both reported every row inserted)."""
+    import threading
+
+    store.write_frames(engine, {"orders": _many_orders(10)}, actor="seed")
+    frame = _many_orders(60_000)
+    results: list = []
+    errors: list = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(store.write_frames(engine, {"orders": frame}, actor="t")["orders"])
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(r.inserted for r in results) == [0, 60_000 - 10]
+    assert sorted(r.unchanged for r in results) == [10, 60_000]
+    log = store.audit_log(engine).filter(pl.col("actor") == "t")
+    assert log.get_column("inserted").sum() == 60_000 - 10
+    assert store.read_dataset(engine, "orders").height == 60_000
+
+
+def test_a_write_that_waits_too_long_says_the_database_is_busy(engine, monkeypatch):
+    from smmkpi import db
+
+    monkeypatch.setattr(store, "WRITE_WAIT_S", 1)
+    if engine.dialect.name == "sqlite":
+        monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 1000)
+    with db.writer(engine) as conn:  # another write holds the lock
+        cur = conn.cursor()
+        store._take_write_lock(cur, engine, dt.datetime.now(UTC))
+        with pytest.raises(store.StoreBusy, match="busy"):
+            store.write_frames(engine, {"orders": orders()}, actor="t")
+        cur.close()
