@@ -9,7 +9,7 @@ from smmkpi.kpis import audience
 from smmkpi.kpis.audience import ALL_PLATFORMS, period_bucket, platform_label
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
 
 SENTIMENT = ["negative_share", "sentiment_score", "negative_mentions"]
@@ -60,7 +60,7 @@ else:
             "checked per platform and for all platforms together.")
     if spikes.height:
         days = spikes.group_by("date").agg(platform_label().sort().alias("p")).sort("date")
-        listed = "; ".join(f"**{d:%a %d %b %Y}** ({', '.join(p)})"
+        listed = "; ".join(f"**{d:%a %d %b %Y}** ({', '.join(md_escape(x) for x in p)})"
                            for d, p in days.iter_rows())
         st.warning(f"Negative spike{'s' if days.height > 1 else ''} on {days.height} "
                    f"day{'s' if days.height > 1 else ''} of this period: {listed}. Find what "
@@ -188,7 +188,7 @@ else:
     over = rows.filter(pl.col("promo_share") > limit).sort("promo_share", descending=True)
     guide = formatting.percent(limit, 0)
     if over.height:
-        named = ", ".join(f"{lab} ({formatting.percent(v)})"
+        named = ", ".join(f"{md_escape(lab)} ({formatting.percent(v)})"
                           for lab, v in over.select("label", "promo_share").iter_rows())
         st.warning(f"Over the {guide} guide for promotional posts in this period: {named}. "
                    "Promote respectfully: mostly useful, entertaining or helpful posts.",
