@@ -138,7 +138,9 @@ def _find_header(data: bytes) -> tuple[int, int, int, list[str], str | None]:
         if _is_blank_line(line) or line.lstrip().startswith("#"):
             preamble.append(line)
         elif re.fullmatch(_SEP_LINE, low):
-            sep = re.fullmatch(_SEP_LINE, line.strip(), re.IGNORECASE).group(1)  # type: ignore[union-attr]
+            named = re.fullmatch(_SEP_LINE, line.strip(), re.IGNORECASE).group(1)  # type: ignore[union-attr]
+            # the CSV reader splits on one byte: another delimiter is sniffed instead
+            sep = named if named.isascii() else None
         else:
             # a header with a quoted line break continues on the next lines
             while data[pos:end].count(b'"') % 2 and end < n:
