@@ -52,6 +52,7 @@ class ParsedFile:
 
     @property
     def ok(self) -> bool:
+        """No problem, a dataset and frames: the file can be imported."""
         return not self.problems and self.dataset is not None and bool(self.frames)
 
 
@@ -172,6 +173,7 @@ def _ends_at_blank(hint: str | None) -> EndsAtBlank:
     one detected from the headers, says so (a file read as canonical included)."""
 
     def ends(headers: list[str], preamble: list[str]) -> bool:
+        """Whether this file's table ends at its first blank or '#' line."""
         fmt = get_format(hint) if hint else detect_format(headers, preamble)
         return fmt is not None and fmt.cut_at_blank
 

@@ -28,6 +28,7 @@ class Problem:
     message: str  # what is wrong and what is expected
 
     def __str__(self) -> str:
+        """'file, row 3, column 'Total': 'ten' is not a number ...' (the parts that are known)."""
         where = [self.file] if self.file else []
         if self.row is not None:
             where.append(f"row {self.row}")

@@ -132,15 +132,18 @@ def _date_parts(s: pl.Expr, order: DateOrder | None, present: set[str]) -> tuple
     g = {k: s.str.extract_groups(p) for k, p in _DATE_PATTERNS.items() if k in present}
 
     def f(k: str, name: str) -> pl.Expr:
+        """Group `name` of pattern `k` (null when the pattern is not evaluated)."""
         return g[k].struct.field(name) if k in g else pl.lit(None, dtype=pl.String)
 
     def i(e: pl.Expr) -> pl.Expr:
+        """Digits as Int32 (null when absent)."""
         return e.cast(pl.Int32, strict=False)
 
     names = pl.Series(list(_MONTHS))
     numbers = pl.Series(list(_MONTHS.values()), dtype=pl.Int32)
 
     def mon(k: str) -> pl.Expr:
+        """The month number of pattern `k`'s month name."""
         return (
             f(k, "mon")
             .str.to_lowercase()
@@ -156,6 +159,7 @@ def _date_parts(s: pl.Expr, order: DateOrder | None, present: set[str]) -> tuple
     slash_y = pl.when(slash_y < 100).then(slash_y + 2000).otherwise(slash_y)
 
     def pick(field_: str) -> pl.Expr:
+        """Group `field_` of whichever pattern with a time part matched."""
         return (
             pl.when(is_iso)
             .then(f("iso", field_))

@@ -76,9 +76,11 @@ class FrameReading:
     temporal: TemporalColumns
 
     def text(self, name: str) -> pl.Series:
+        """The column's text; all null when the frame does not have it."""
         return _text(self.raw, name)
 
     def label(self, name: str) -> str:
+        """The column as the file names it, for messages."""
         return self.labels.get(name, name)
 
 

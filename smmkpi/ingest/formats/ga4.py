@@ -78,79 +78,17 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     placeholder campaigns emptied); a report without dates over several days is refused."""
     notes: list[str] = []
     problems: list[RawProblem] = []
-    used: dict[str, str] = {}
-    labels: dict[str, str] = {}
+    used: dict[str, str] = {}  # the file's header -> what it became
+    labels: dict[str, str] = {}  # canonical column -> the header named in messages
     first = next(c for c in raw.columns if c != ROW)
     grand = pl.col(first).str.to_lowercase().is_in(["grand total", "total"]).fill_null(False)
     n_total = raw.filter(grand).height
     raw = raw.filter(~grand)
     if n_total:
         notes.append("GA4 'Grand total' row left out")
-
-    date_col = pick(cols, "date")
-    if date_col is not None:
-        date = pl.col(date_col)
-        used[date_col] = "date"
-        labels["date"] = date_col
-    else:
-        start, end = _preamble_date(preamble, "start date"), _preamble_date(preamble, "end date")
-        if start is not None and start == end:
-            date = pl.lit(start)
-            labels["date"] = "# Start date"
-            notes.append(f"GA4 report for one day: every row dated {start}")
-        else:
-            span = f" covers {start} to {end} and" if start and end else ""
-            problems.append(
-                (
-                    None,
-                    "Date",
-                    None,
-                    f"this GA4 report{span} has no 'Date' column: add the 'Date' dimension "
-                    "(as a secondary dimension) so that sessions can be placed on days",
-                )
-            )
-            date = pl.lit(None, dtype=pl.String)
-
-    sm = pick(cols, *_SOURCE_MEDIUM) or pick(cols, *_FIRST_USER_SM)
-    src, med = pick(cols, "session source"), pick(cols, "session medium")
-    group = pick(cols, *_CHANNEL_GROUP)
-    if sm is not None:
-        parts = pl.col(sm).str.split_exact(" / ", 1)
-        source = parts.struct.field("field_0").str.strip_chars()
-        medium = parts.struct.field("field_1").str.strip_chars()
-        used[sm] = "source, medium"
-        labels["source"] = labels["medium"] = sm
-        if sm == pick(cols, *_FIRST_USER_SM):
-            notes.append("source and medium taken from the first-user dimension")
-    elif src is not None:
-        source, medium = pl.col(src), text_or_null(med)
-        used[src] = "source"
-        labels["source"] = src
-        if med is not None:
-            used[med] = "medium"
-            labels["medium"] = med
-    elif group is not None:
-        source, medium = pl.col(group), pl.lit(CHANNEL_GROUP_MEDIUM)
-        used[group] = "source"
-        labels["source"] = group
-        notes.append(
-            f"GA4 report by channel group: source holds the channel group and medium is "
-            f"'{CHANNEL_GROUP_MEDIUM}' (export 'Session source / medium' for the detail)"
-        )
-    else:  # pragma: no cover - detection guarantees one of the dimensions above
-        source, medium = pl.lit(None, dtype=pl.String), pl.lit(None, dtype=pl.String)
-
-    camp = pick(cols, "session campaign", "session campaign name", "session manual campaign name")
-    campaign = text_or_null(camp)
-    if camp is not None:
-        used[camp] = "campaign"
-        labels["campaign"] = camp
-        campaign = (
-            pl.when(pl.col(camp).str.to_lowercase().is_in(_PLACEHOLDER_CAMPAIGNS))
-            .then(pl.lit(None, dtype=pl.String))
-            .otherwise(pl.col(camp))
-        )
-
+    date = _date(cols, preamble, used, labels, notes, problems)
+    source, medium = _source_medium(cols, used, labels, notes)
+    campaign = _campaign(cols, used, labels)
     measures = {
         "sessions": pick(cols, "sessions"),
         "engaged_sessions": pick(cols, "engaged sessions"),
@@ -172,6 +110,92 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     notes.append("Google Analytics 4 report export")
     return Prepared(
         {"web_sessions": frame}, {"web_sessions": labels}, ignored(raw, used), notes, problems
+    )
+
+
+def _date(
+    cols: dict[str, str],
+    preamble: list[str],
+    used: dict[str, str],
+    labels: dict[str, str],
+    notes: list[str],
+    problems: list[RawProblem],
+) -> pl.Expr:
+    """The Date column, else the one day the preamble's start and end dates cover; a report
+    over several days without dates is a whole-file problem (its days cannot be told)."""
+    date_col = pick(cols, "date")
+    if date_col is not None:
+        used[date_col] = "date"
+        labels["date"] = date_col
+        return pl.col(date_col)
+    start, end = _preamble_date(preamble, "start date"), _preamble_date(preamble, "end date")
+    if start is not None and start == end:
+        labels["date"] = "# Start date"
+        notes.append(f"GA4 report for one day: every row dated {start}")
+        return pl.lit(start)
+    span = f" covers {start} to {end} and" if start and end else ""
+    problems.append(
+        (
+            None,
+            "Date",
+            None,
+            f"this GA4 report{span} has no 'Date' column: add the 'Date' dimension "
+            "(as a secondary dimension) so that sessions can be placed on days",
+        )
+    )
+    return pl.lit(None, dtype=pl.String)
+
+
+def _source_medium(
+    cols: dict[str, str], used: dict[str, str], labels: dict[str, str], notes: list[str]
+) -> tuple[pl.Expr, pl.Expr]:
+    """(source, medium): a 'source / medium' dimension split, else the separate dimensions,
+    else the channel group as source and CHANNEL_GROUP_MEDIUM as medium."""
+    sm = pick(cols, *_SOURCE_MEDIUM) or pick(cols, *_FIRST_USER_SM)
+    src, med = pick(cols, "session source"), pick(cols, "session medium")
+    group = pick(cols, *_CHANNEL_GROUP)
+    if sm is not None:
+        parts = pl.col(sm).str.split_exact(" / ", 1)
+        used[sm] = "source, medium"
+        labels["source"] = labels["medium"] = sm
+        if sm == pick(cols, *_FIRST_USER_SM):
+            notes.append("source and medium taken from the first-user dimension")
+        return (
+            parts.struct.field("field_0").str.strip_chars(),
+            parts.struct.field("field_1").str.strip_chars(),
+        )
+    if src is not None:
+        used[src] = "source"
+        labels["source"] = src
+        if med is not None:
+            used[med] = "medium"
+            labels["medium"] = med
+        return pl.col(src), text_or_null(med)
+    if group is not None:
+        used[group] = "source"
+        labels["source"] = group
+        notes.append(
+            f"GA4 report by channel group: source holds the channel group and medium is "
+            f"'{CHANNEL_GROUP_MEDIUM}' (export 'Session source / medium' for the detail)"
+        )
+        return pl.col(group), pl.lit(CHANNEL_GROUP_MEDIUM)
+    return (  # pragma: no cover - detection guarantees one of the dimensions above
+        pl.lit(None, dtype=pl.String),
+        pl.lit(None, dtype=pl.String),
+    )
+
+
+def _campaign(cols: dict[str, str], used: dict[str, str], labels: dict[str, str]) -> pl.Expr:
+    """The campaign dimension, GA4's placeholders such as '(not set)' as empty."""
+    camp = pick(cols, "session campaign", "session campaign name", "session manual campaign name")
+    if camp is None:
+        return text_or_null(None)
+    used[camp] = "campaign"
+    labels["campaign"] = camp
+    return (
+        pl.when(pl.col(camp).str.to_lowercase().is_in(_PLACEHOLDER_CAMPAIGNS))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col(camp))
     )
 
 
