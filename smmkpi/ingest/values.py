@@ -116,7 +116,7 @@ def _parse_text(c: Column, r: FrameReading) -> ParsedColumn:
     s = v = strip(r.text(c.name))
     if c.values is not None or c.name == r.ds.platform_column or c.name == "platform":
         v = s.str.to_lowercase()
-    checks = []
+    checks: list[tuple[pl.Series, str]] = []
     if c.values is not None:
         allowed = list(c.values)
         bad = v.is_not_null() & ~v.is_in(allowed)
@@ -137,7 +137,8 @@ def _parse_number(c: Column, r: FrameReading) -> ParsedColumn:
 
 
 def _parse_bool(c: Column, r: FrameReading) -> ParsedColumn:
-    """true/false, yes/no, y/n, t/f, 1/0, x and their German, French and Spanish words."""
+    """true/false, yes/no, y/n, t/f, 1/0 and the German, French and Spanish words; a lone
+    'x' (a ticked box) is true."""
     s = strip(r.text(c.name))
     low = s.str.to_lowercase()
     v = pl.select(
