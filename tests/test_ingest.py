@@ -239,6 +239,15 @@ def test_sep_line_and_dotted_dates():
     assert pf.source_rows["mentions"].to_list() == [3, 4]  # sep= is row 1, header row 2
 
 
+def test_sep_line_naming_a_multibyte_delimiter_is_sniffed_instead():
+    # found by test_mutated_good_files_never_raise: 'sep=\x80' is 'sep=€' in cp1252, and the
+    # CSV reader splits on one byte only (it was an internal error)
+    data = (GOOD / "mentions_sep_line.csv").read_bytes().replace(b"sep=;", b"sep=\x80", 1)
+    pf = parse_ok(data)
+    assert pf.delimiter == ";"
+    assert pf.source_rows["mentions"].to_list() == [3, 4]
+
+
 # --- bad files -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,277 @@
+"""The structure of a CSV file: comment lines, the header, the delimiter, records and their
+field counts, with spreadsheet row numbers.
+
+Records are split by Polars' CSV reader (every value as text); the standard `csv` module is
+the slow path only for quoting the fast reader splits differently. The delimiter is sniffed
+by hand among comma, semicolon, tab and pipe (the one that gives the header at least two
+columns and fits most of the first 50 lines): clevercsv's dialect detection chose the same
+delimiter on every file of the test corpus at about 30 times the cost, and brings three
+packages with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from smmkpi import formatting
+from smmkpi.ingest.core import ROW, empty_as_null
+from smmkpi.ingest.problems import Collector
+from smmkpi.ingest.source import SAMPLE
+from smmkpi.ingest.table import Table, unique_names
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SAMPLE_LINES = 50  # lines after the header that the delimiter must fit
+_SEP_LINE = r"\"?sep=(.)\"?,*"  # Excel's first line naming the delimiter
+
+# (headers, preamble) -> whether the table ends at its first blank or '#' line (a known format
+# with further tables below the first, such as a GA4 report)
+EndsAtBlank = Callable[[list[str], list[str]], bool]
+
+
+def read_csv(data: bytes, enc: str, col: Collector, ends_at_blank: EndsAtBlank) -> Table:
+    """The table of a decoded CSV file (UTF-8 bytes), with row problems for ragged records."""
+    start, end, before, preamble, sep = _find_header(data)
+    if start < 0:
+        raise col.fatal("the file has no header row (only blank or '#' comment lines)")
+    header_text = data[start:end].decode("utf-8", errors="replace")
+    body = data[end:]
+    sample = body[:SAMPLE].decode("utf-8", errors="replace").split("\n")[:_SAMPLE_LINES]
+    d = sniff(header_text, sample, sep)
+    headers = _parse_header(header_text, d)
+    header_row = before + 1
+    names = unique_names(headers)
+    width = len(names)
+    if re.search(rb'[^ \t\r\n,;|"]', body) is None:  # nothing but blank lines
+        empty = pl.DataFrame(schema={ROW: pl.Int64, **dict.fromkeys(names, pl.String)})
+        return Table(headers, empty, preamble, enc, d)
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    try:
+        stats = _record_stats(body, d)
+        raw = pl.read_csv(
+            body,
+            has_header=False,
+            separator=d,
+            quote_char='"',
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            extra_columns="ignore",
+            empty_string_is_null=True,
+        )
+        fast = raw.height == stats.height
+    except pl.exceptions.PolarsError:  # malformed quoting the fast reader refuses
+        fast = False
+    if not fast:
+        raw, stats = _read_with_csv_module(body, d, names, col)
+    raw = raw.with_columns(empty_as_null(raw[n]) for n in names)
+    raw = raw.with_columns(
+        pl.int_range(header_row + 1, header_row + 1 + raw.height, dtype=pl.Int64).alias(ROW)
+    ).select(ROW, *names)
+    stats = stats.with_columns(blank=_blank_rows(raw, names))
+    notes: list[str] = []
+    if ends_at_blank(headers, preamble):
+        stop = stats.select((pl.col("blank") | pl.col("hash")).arg_true().first()).item()
+        if stop is not None:
+            rest = stats.slice(stop).filter(~pl.col("blank")).height
+            if rest:
+                notes.append(
+                    f"{rest} lines after the first table ignored (from row {header_row + 1 + stop})"
+                )
+            raw, stats = raw.head(stop), stats.head(stop)
+    _check_ragged(raw, stats, width, d, col)
+    raw = raw.filter(~stats["blank"])
+    return Table(headers, raw, preamble, enc, d, notes)
+
+
+def sniff(header: str, sample: list[str], forced: str | None) -> str:
+    """The delimiter: `forced` (a `sep=` line) if given, else the one of DELIMITERS that splits
+    the header into at least two columns and gives most sample lines the header's width
+    (ties: the wider header); comma when none does."""
+    if forced is not None:
+        return forced
+    best, best_key = ",", (-1.0, 0)
+    for d in DELIMITERS:
+        try:
+            width = len(next(csv.reader([header], delimiter=d)))
+        except (csv.Error, StopIteration):
+            continue
+        if width < 2:
+            continue
+        counts = []
+        for line in sample:
+            if _is_blank_line(line):
+                continue
+            try:
+                counts.append(len(next(csv.reader([line], delimiter=d))))
+            except (csv.Error, StopIteration):
+                counts.append(0)
+        fit = sum(1 for c in counts if c == width) / len(counts) if counts else 1.0
+        key = (fit if fit >= 0.5 else 0.0, width)
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def _is_blank_line(line: str) -> bool:
+    """Nothing but white space, delimiters and quotes."""
+    return not line.strip().strip(",;\t|").strip(" \"'")
+
+
+def _find_header(data: bytes) -> tuple[int, int, int, list[str], str | None]:
+    """(start, end, records before it, preamble lines, sep= hint) of the header record;
+    start -1 when there is none."""
+    pos, index, preamble, sep = 0, 0, [], None
+    n = len(data)
+    while pos < n and index < 10000:
+        end = data.find(b"\n", pos)
+        end = n if end < 0 else end + 1
+        line = data[pos:end].decode("utf-8", errors="replace").rstrip("\r\n")
+        low = line.strip().lower()
+        if _is_blank_line(line) or line.lstrip().startswith("#"):
+            preamble.append(line)
+        elif re.fullmatch(_SEP_LINE, low):
+            named = re.fullmatch(_SEP_LINE, line.strip(), re.IGNORECASE).group(1)  # type: ignore[union-attr]
+            # the CSV reader splits on one byte: another delimiter is sniffed instead
+            sep = named if named.isascii() else None
+        else:
+            # a header with a quoted line break continues on the next lines
+            while data[pos:end].count(b'"') % 2 and end < n:
+                nxt = data.find(b"\n", end)
+                end = n if nxt < 0 else nxt + 1
+            return pos, end, index, preamble, sep
+        pos, index = end, index + 1
+    return -1, -1, index, preamble, sep
+
+
+def _parse_header(text: str, d: str) -> list[str]:
+    """The header's names, BOM and surrounding spaces removed."""
+    try:
+        names = next(csv.reader([text.rstrip("\r\n")], delimiter=d))
+    except (csv.Error, StopIteration):
+        names = text.split(d)
+    return [n.replace("\ufeff", "").strip() for n in names]
+
+
+def _record_stats(body: bytes, d: str) -> pl.DataFrame:
+    """Per record of `body`: its field count, whether it starts with '#', and its text with
+    quoted line breaks and delimiters masked (quote-aware and vectorized)."""
+    if b'"' in body:
+        # mask line breaks and delimiters inside quotes so that each line is one record
+        a = np.frombuffer(body, np.uint8)
+        inside = np.bitwise_xor.accumulate((a == 34).view(np.uint8)).view(bool)
+        special = a == 10
+        special |= a == ord(d)
+        special &= inside
+        masked = a.copy()
+        np.putmask(masked, special, 31)
+        body = masked.tobytes()
+    lines = pl.read_csv(
+        body,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        schema={"line": pl.String},
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        extra_columns="ignore",
+        empty_string_is_null=False,
+    )
+    return lines.select(
+        fc=pl.col("line").str.count_matches(d, literal=True).cast(pl.Int64) + 1,
+        hash=pl.col("line").str.starts_with("#"),
+        line=pl.col("line"),
+    )
+
+
+def _blank_rows(raw: pl.DataFrame, names: list[str]) -> pl.Series:
+    """Per record: every value empty or white space (a cheap length test first, then the
+    strip only on the few short rows)."""
+    short = [pl.col(n).is_null() | (pl.col(n).str.len_bytes() <= 8) for n in names]
+    blank = raw.select(pl.all_horizontal(short)).to_series()
+    if blank.any():
+        few = raw.filter(blank)
+        is_blank = few.select(
+            pl.all_horizontal(
+                pl.col(n).str.strip_chars().str.len_bytes().fill_null(0) == 0 for n in names
+            )
+        ).to_series()
+        blank = blank.scatter(blank.arg_true(), is_blank)
+    return blank
+
+
+def _check_ragged(
+    raw: pl.DataFrame, stats: pl.DataFrame, width: int, d: str, col: Collector
+) -> None:
+    """Rows with more or fewer values than the header has columns (trailing empty values and
+    blank lines are fine)."""
+    more = stats["fc"] > width
+    if more.any():
+        if "tail_empty" in stats.columns:
+            tail = stats["tail_empty"]
+        else:
+            dq = re.escape(d)
+            tail = stats.select(
+                pl.col("line")
+                .str.extract(rf"^(?:[^{dq}]*{dq}){{{width}}}(.*)$", 1)
+                .str.replace_all(rf"[\s{dq}\"\x1f]", "")
+                .str.len_bytes()
+                .fill_null(0)
+                == 0
+            ).to_series()
+        more = more & ~tail
+    fewer = (stats["fc"] < width) & ~stats["blank"]
+    for mask, hint in (
+        (more, "check for an unquoted delimiter inside a value"),
+        (fewer, "check for a missing value or an unquoted line break"),
+    ):
+        n = int(mask.sum())
+        if n:
+            found = pl.DataFrame({ROW: raw[ROW].filter(mask), "fc": stats["fc"].filter(mask)})
+            message = formatting.template(
+                "has {} values but the header has {} columns ({})",
+                "fc",
+                pl.lit(width),
+                pl.lit(hint),
+            )
+            found = found.select(
+                ROW, pl.lit(None, dtype=pl.String).alias("value"), message.alias("message")
+            )
+            col.rows(found, None, "", n)
+
+
+def _read_with_csv_module(
+    body: bytes, d: str, names: list[str], col: Collector
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Slow path for irregular quoting that the fast reader splits differently."""
+    csv.field_size_limit(1 << 30)
+    text = body.decode("utf-8", errors="replace")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=d))
+    except csv.Error as exc:
+        raise col.fatal(f"the file cannot be split into rows ({exc})") from None
+    width = len(names)
+    columns: list[list[str | None]] = [[] for _ in names]
+    fcs, hashes, tails = [], [], []
+    for rec in records:
+        fcs.append(max(len(rec), 1))
+        hashes.append(bool(rec) and rec[0].startswith("#"))
+        tails.append(all(not v.strip() for v in rec[width:]))
+        for i in range(width):
+            v = rec[i] if i < len(rec) else None
+            columns[i].append(v if v else None)
+    raw = pl.DataFrame(
+        dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String)
+    )
+    stats = pl.DataFrame(
+        {"fc": fcs, "hash": hashes, "tail_empty": tails},
+        schema={"fc": pl.Int64, "hash": pl.Boolean, "tail_empty": pl.Boolean},
+    )
+    return raw, stats

@@ -1,0 +1,35 @@
+"""The registry of known export formats, recognized by their headers and converted to the
+canonical datasets before validation.
+
+A file whose header matches one of `FORMATS` is converted by that format; every other file is
+read as a canonical dataset file (column names and aliases from `datasets.py`). Header names
+are compared with `core.norm` (case-, space- and underscore-insensitively). The validation
+rules (numbers, dates, keys, problems with row numbers) are the same for every format.
+
+Each format is one module here that defines `FORMAT`, a `core.Format`: its docstring says
+which columns it reads and what it makes of them (`fmt="<name>"`), and its tests are
+`tests/formats/test_<module>.py`. A format imports only `smmkpi.ingest.core` (and Polars).
+To add one, write the module and its test file and list its FORMAT below; the order matters
+where two formats could match the same headers (the first wins).
+"""
+
+from __future__ import annotations
+
+from smmkpi.ingest.core import Format, norm
+from smmkpi.ingest.formats import ga4, meta_ads, shopify
+
+FORMATS: tuple[Format, ...] = (shopify.FORMAT, ga4.FORMAT, meta_ads.FORMAT)
+
+
+def detect_format(headers: list[str], preamble: list[str]) -> Format | None:
+    """The known export format whose headers these are, if any."""
+    cols = {norm(h): h for h in reversed(headers)}  # the first header wins on duplicates
+    for f in FORMATS:
+        if f.detect(cols, preamble):
+            return f
+    return None
+
+
+def get_format(name: str) -> Format | None:
+    """The known format of this name (as in `fmt=`), if any."""
+    return next((f for f in FORMATS if f.name == name), None)

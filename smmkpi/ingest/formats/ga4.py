@@ -1,0 +1,210 @@
+"""Google Analytics 4 report export (`fmt="ga4_report"`) into `web_sessions`.
+
+Made from a GA4 report: Share, Download File, CSV. Comment lines starting with `#` come
+before the header (title, property, `# Start date: 20260301`, `# End date: ...`). The first
+table is read; whatever follows the first blank or `#` line after it (further tables) is
+ignored with a note, and a `Grand total` row is dropped. Recognized by `Sessions` plus one
+of the dimensions below. Produces `web_sessions`, rows summed per (date, source, medium,
+campaign):
+
+- `date` = `Date` (`YYYYMMDD`); without a Date column the report must cover one day
+  (`# Start date` = `# End date`), else the file is refused with a hint to add the dimension;
+- `source`, `medium` = `Session source / medium` split at ` / `, or `Session source` and
+  `Session medium`, or `First user source / medium`; a report by
+  `Session default channel group` or `Session primary channel group (Default Channel Group)`
+  gives source = the channel group and medium = `(channel group)`;
+- `campaign` = `Session campaign` / `Session campaign name` / `Session manual campaign name`;
+  GA4's placeholders `(not set)`, `(direct)`, `(organic)`, `(referral)`, `(none)` become
+  empty;
+- `sessions` = `Sessions`; `engaged_sessions` = `Engaged sessions`; `conversions` =
+  `Key events`, `Conversions` or `Transactions`; `revenue` = `Total revenue` or
+  `Purchase revenue`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from smmkpi.ingest.core import (
+    ROW,
+    Format,
+    Prepared,
+    RawProblem,
+    ignored,
+    pick,
+    sum_by_key,
+    text_or_null,
+)
+
+_SOURCE_MEDIUM = ("session source / medium", "session source/medium")
+_FIRST_USER_SM = ("first user source / medium", "first user source/medium")
+_CHANNEL_GROUP = (
+    "session default channel group",
+    "session primary channel group (default channel group)",
+    "session default channel grouping",
+    "default channel group",
+)
+_DIMENSIONS = (
+    *_SOURCE_MEDIUM,
+    *_FIRST_USER_SM,
+    *_CHANNEL_GROUP,
+    "session source",
+    "session medium",
+    "session campaign",
+)
+_PLACEHOLDER_CAMPAIGNS = ["(not set)", "(direct)", "(organic)", "(referral)", "(none)"]
+# The marker medium for rows of a channel-group report (source holds the channel group).
+CHANNEL_GROUP_MEDIUM = "(channel group)"
+
+
+def detect(cols: dict[str, str], preamble: list[str]) -> bool:
+    """Sessions and one of the source, medium, channel group or campaign dimensions."""
+    return "sessions" in cols and any(d in cols for d in _DIMENSIONS)
+
+
+def _preamble_date(preamble: list[str], label: str) -> str | None:
+    """The YYYYMMDD of a '# Start date: 20260301' line of the preamble, if any."""
+    for line in preamble:
+        m = re.match(rf"^#\s*{label}\s*:\s*([0-9]{{8}})\s*$", line.strip(), re.IGNORECASE)
+        if m:
+            return m.group(1)
+    return None
+
+
+def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Prepared:
+    """The report's rows as web_sessions text (Grand total left out, source / medium split,
+    placeholder campaigns emptied); a report without dates over several days is refused."""
+    notes: list[str] = []
+    problems: list[RawProblem] = []
+    used: dict[str, str] = {}  # the file's header -> what it became
+    labels: dict[str, str] = {}  # canonical column -> the header named in messages
+    first = next(c for c in raw.columns if c != ROW)
+    grand = pl.col(first).str.to_lowercase().is_in(["grand total", "total"]).fill_null(False)
+    n_total = raw.filter(grand).height
+    raw = raw.filter(~grand)
+    if n_total:
+        notes.append("GA4 'Grand total' row left out")
+    date = _date(cols, preamble, used, labels, notes, problems)
+    source, medium = _source_medium(cols, used, labels, notes)
+    campaign = _campaign(cols, used, labels)
+    measures = {
+        "sessions": pick(cols, "sessions"),
+        "engaged_sessions": pick(cols, "engaged sessions"),
+        "conversions": pick(cols, "key events", "conversions", "transactions"),
+        "revenue": pick(cols, "total revenue", "purchase revenue"),
+    }
+    for canon, header in measures.items():
+        if header is not None:
+            used[header] = canon
+            labels[canon] = header
+    frame = raw.select(
+        pl.col(ROW),
+        date.alias("date"),
+        source.alias("source"),
+        medium.alias("medium"),
+        campaign.alias("campaign"),
+        *[text_or_null(h).alias(c) for c, h in measures.items()],
+    )
+    notes.append("Google Analytics 4 report export")
+    return Prepared(
+        {"web_sessions": frame}, {"web_sessions": labels}, ignored(raw, used), notes, problems
+    )
+
+
+def _date(
+    cols: dict[str, str],
+    preamble: list[str],
+    used: dict[str, str],
+    labels: dict[str, str],
+    notes: list[str],
+    problems: list[RawProblem],
+) -> pl.Expr:
+    """The Date column, else the one day the preamble's start and end dates cover; a report
+    over several days without dates is a whole-file problem (its days cannot be told)."""
+    date_col = pick(cols, "date")
+    if date_col is not None:
+        used[date_col] = "date"
+        labels["date"] = date_col
+        return pl.col(date_col)
+    start, end = _preamble_date(preamble, "start date"), _preamble_date(preamble, "end date")
+    if start is not None and start == end:
+        labels["date"] = "# Start date"
+        notes.append(f"GA4 report for one day: every row dated {start}")
+        return pl.lit(start)
+    span = f" covers {start} to {end} and" if start and end else ""
+    problems.append(
+        (
+            None,
+            "Date",
+            None,
+            f"this GA4 report{span} has no 'Date' column: add the 'Date' dimension "
+            "(as a secondary dimension) so that sessions can be placed on days",
+        )
+    )
+    return pl.lit(None, dtype=pl.String)
+
+
+def _source_medium(
+    cols: dict[str, str], used: dict[str, str], labels: dict[str, str], notes: list[str]
+) -> tuple[pl.Expr, pl.Expr]:
+    """(source, medium): a 'source / medium' dimension split, else the separate dimensions,
+    else the channel group as source and CHANNEL_GROUP_MEDIUM as medium."""
+    sm = pick(cols, *_SOURCE_MEDIUM) or pick(cols, *_FIRST_USER_SM)
+    src, med = pick(cols, "session source"), pick(cols, "session medium")
+    group = pick(cols, *_CHANNEL_GROUP)
+    if sm is not None:
+        parts = pl.col(sm).str.split_exact(" / ", 1)
+        used[sm] = "source, medium"
+        labels["source"] = labels["medium"] = sm
+        if sm == pick(cols, *_FIRST_USER_SM):
+            notes.append("source and medium taken from the first-user dimension")
+        return (
+            parts.struct.field("field_0").str.strip_chars(),
+            parts.struct.field("field_1").str.strip_chars(),
+        )
+    if src is not None:
+        used[src] = "source"
+        labels["source"] = src
+        if med is not None:
+            used[med] = "medium"
+            labels["medium"] = med
+        return pl.col(src), text_or_null(med)
+    if group is not None:
+        used[group] = "source"
+        labels["source"] = group
+        notes.append(
+            f"GA4 report by channel group: source holds the channel group and medium is "
+            f"'{CHANNEL_GROUP_MEDIUM}' (export 'Session source / medium' for the detail)"
+        )
+        return pl.col(group), pl.lit(CHANNEL_GROUP_MEDIUM)
+    return (  # pragma: no cover - detection guarantees one of the dimensions above
+        pl.lit(None, dtype=pl.String),
+        pl.lit(None, dtype=pl.String),
+    )
+
+
+def _campaign(cols: dict[str, str], used: dict[str, str], labels: dict[str, str]) -> pl.Expr:
+    """The campaign dimension, GA4's placeholders such as '(not set)' as empty."""
+    camp = pick(cols, "session campaign", "session campaign name", "session manual campaign name")
+    if camp is None:
+        return text_or_null(None)
+    used[camp] = "campaign"
+    labels["campaign"] = camp
+    return (
+        pl.when(pl.col(camp).str.to_lowercase().is_in(_PLACEHOLDER_CAMPAIGNS))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col(camp))
+    )
+
+
+def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
+    """Rows summed per (date, source, medium, campaign), over the report's other dimensions."""
+    df, merged = sum_by_key(typed["web_sessions"], ["date", "source", "medium", "campaign"])
+    if merged:
+        notes.append(f"{merged} rows merged: GA4 rows summed per date, source, medium and campaign")
+    return {"web_sessions": df}
+
+
+FORMAT = Format("ga4_report", "web_sessions", detect, prepare, finish, cut_at_blank=True)

@@ -1,0 +1,88 @@
+"""The Google Analytics 4 report export (smmkpi.ingest.formats.ga4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from smmkpi.ingest import parse_file
+from smmkpi.ingest.formats import detect_format
+from smmkpi.ingest.formats.ga4 import CHANNEL_GROUP_MEDIUM
+
+GOOD = Path(__file__).parent.parent / "data" / "good"
+BAD = Path(__file__).parent.parent / "data" / "bad"
+
+
+def test_ga4_traffic_acquisition_export():
+    pf = parse_file(GOOD / "ga4_traffic_acquisition.csv")
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert (pf.fmt, pf.dataset) == ("ga4_report", "web_sessions")
+    assert pf.frames["web_sessions"].rows() == [
+        (date(2026, 3, 1), "google", "organic", None, 400, 250, 5, 300.0),
+        (date(2026, 3, 1), "instagram.com", "social", "spring", 300, 150, 6, 450.5),
+        (date(2026, 3, 1), "(direct)", "(none)", None, 200, 100, 3, 180.0),
+        (date(2026, 3, 2), "google", "organic", None, 335, 200, 8, 600.0),
+    ]
+    # 9 comment lines, the header on row 10, Grand total on row 11
+    assert pf.source_rows["web_sessions"].to_list() == [12, 13, 14, 15]
+    assert any("lines after the first table ignored (from row 16)" in n for n in pf.notes)
+
+
+def test_ga4_rows_summed_over_other_dimensions():
+    csv = (
+        "# Pages\n"
+        "Date,Landing page,Session source,Session medium,Sessions,Conversions\n"
+        "20260301,/a,google,organic,10,1\n"
+        "20260301,/b,google,organic,5,0\n"
+        "20260301,/a,newsletter,email,7,2\n"
+    )
+    pf = parse_file(csv.encode())
+    assert pf.ok
+    # google/organic: 10 + 5 sessions, 1 + 0 conversions
+    assert pf.frames["web_sessions"].rows() == [
+        (date(2026, 3, 1), "google", "organic", None, 15, None, 1, None),
+        (date(2026, 3, 1), "newsletter", "email", None, 7, None, 2, None),
+    ]
+
+
+def test_ga4_channel_group_report_for_one_day():
+    csv = (
+        "# ----------------------------------------\n"
+        "# Traffic acquisition: Session primary channel group (Default Channel Group)\n"
+        "# Start date: 20260305\n"
+        "# End date: 20260305\n"
+        "# ----------------------------------------\n"
+        "Session primary channel group (Default Channel Group),Sessions,Engaged sessions,"
+        "Key events,Total revenue\n"
+        "Organic Social,120,80,4,99.5\n"
+        "Direct,50,20,1,10\n"
+    )
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["web_sessions"].rows() == [
+        (date(2026, 3, 5), "Organic Social", CHANNEL_GROUP_MEDIUM, None, 120, 80, 4, 99.5),
+        (date(2026, 3, 5), "Direct", CHANNEL_GROUP_MEDIUM, None, 50, 20, 1, 10.0),
+    ]
+
+
+def test_ga4_without_date_over_several_days_is_refused():
+    pf = parse_file(BAD / "ga4_no_date.csv")
+    assert pf.fmt == "ga4_report"
+    (p,) = pf.problems
+    assert (p.row, p.column) == (None, "Date")
+    assert "20260301 to 20260331" in p.message
+    assert "add the 'Date' dimension" in p.message
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["Date", "Session source / medium", "Sessions"],
+        ["session_default_channel_group", "SESSIONS"],
+    ],
+)
+def test_detect_format(headers):
+    fmt = detect_format(headers, [])
+    assert (fmt.name if fmt else None) == "ga4_report"
