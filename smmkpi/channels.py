@@ -198,7 +198,7 @@ def channel_group_expr(source: pl.Expr, medium: pl.Expr, campaign: pl.Expr) -> p
 
 def _group(p: dict[str, pl.Expr]) -> pl.Expr:
     """The channel group from prepared inputs: GA4's group where the row already carries
-    one (a report by channel group, see ingest_formats: source = the group's name, medium
+    one (a report by channel group, see smmkpi.ingest.formats.ga4: source = the group's name, medium
     "(channel group)"), else Google's rules."""
     return (
         pl.when(p["med"] == PRECLASSIFIED_MEDIUM)

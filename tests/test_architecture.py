@@ -48,8 +48,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (0, ("smmkpi.config", "smmkpi.formatting", "smmkpi.periods")),
     (1, ("smmkpi.datasets", "smmkpi.channels", "smmkpi.charts", "smmkpi.export",
          "smmkpi.roles")),
-    (2, ("smmkpi.db", "smmkpi.models", "smmkpi.ingest", "smmkpi.ingest_formats",
-         "smmkpi.demo")),
+    (2, ("smmkpi.db", "smmkpi.models", "smmkpi.ingest", "smmkpi.demo")),
     (3, ("smmkpi.store",)),
     (4, ("smmkpi.workspace",)),
     (5, ("smmkpi.kpis",)),
@@ -117,7 +116,7 @@ def test_imports_follow_the_layers(module):
     rank, group = _rank(module)
     for imported in GRAPH[module]:
         r, g = _rank(imported)
-        assert r < rank or (r == rank and g == group) or imported == "smmkpi.ingest_formats", (
+        assert r < rank or (r == rank and g == group), (
             f"{module} (layer {rank}) imports {imported} (layer {r})")
     if module.startswith("smmkpi.kpis"):
         bad = [i for i in GRAPH[module] if not i.startswith(KPIS_MAY_IMPORT)]
