@@ -7,8 +7,10 @@ from them (`python -m smmkpi formats`).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -66,6 +68,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One row condition: `column` `op` `value` (op: ge, lt, le, in, or null_or_ge, which
+    also keeps rows whose column is empty)."""
+
+    op: Literal["ge", "lt", "le", "in", "null_or_ge"]
+    column: str
+    value: Any
+
+
+def utc_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of a UTC day (timestamps are filtered by UTC day)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A dataset spec: its columns, key and the column that places a row in time."""
 
@@ -74,9 +91,46 @@ class Dataset:
     columns: tuple[Column, ...]
     description: str = ""
     date_column: str | None = None  # rows are filtered to the selected dates on this column
+    # or: rows are kept while their span [start, end] overlaps the dates (end empty = open)
+    span_columns: tuple[str, str] | None = None
     campaign_column: str | None = None  # the campaign filter applies to this column
     platform_column: str | None = None  # the platform filter applies to this column
+    # "column": the platform filter keeps rows whose platform_column is selected;
+    # "social_source": web sessions keep every non-social row and the social rows whose
+    # source names a selected platform (shares keep their whole-site denominator); applied
+    # in Polars after reading, by both sources (SQL cannot classify channels portably)
+    platform_rule: Literal["column", "social_source"] = "column"
     extra: dict[str, str] = field(default_factory=dict)
+
+    def conditions(self, start: dt.date | None, end: dt.date | None,
+                   campaigns: Sequence[str] = (), platforms: Sequence[str] = (),
+                   ) -> list[Condition]:
+        """The row filter of a period (inclusive days; timestamps by UTC day) and the
+        campaign and platform filters, as plain conditions that the SQL reader
+        (`store.select_dataset`) and the in-memory one (`workspace.filter_frame`) both
+        render, so the two cannot disagree. Filters a dataset has no column for do not
+        apply."""
+        out: list[Condition] = []
+        if self.date_column:
+            ts = self.column(self.date_column).type == "datetime"
+            if start is not None:
+                out.append(Condition("ge", self.date_column, utc_midnight(start) if ts
+                                     else start))
+            if end is not None:
+                out.append(Condition("lt", self.date_column,
+                                     utc_midnight(end + dt.timedelta(days=1))) if ts
+                           else Condition("le", self.date_column, end))
+        elif self.span_columns:
+            lo, hi = self.span_columns
+            if end is not None:
+                out.append(Condition("le", lo, end))
+            if start is not None:
+                out.append(Condition("null_or_ge", hi, start))
+        if campaigns and self.campaign_column:
+            out.append(Condition("in", self.campaign_column, tuple(campaigns)))
+        if platforms and self.platform_column and self.platform_rule == "column":
+            out.append(Condition("in", self.platform_column, tuple(platforms)))
+        return out
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -131,6 +185,7 @@ CAMPAIGNS = Dataset(
         _c("owner", "str", "manager", "responsible"),
     ),
     "Every campaign with its goal type.",
+    span_columns=("start_date", "end_date"),
     campaign_column="campaign_id",
     platform_column="platform",
 )
@@ -148,6 +203,7 @@ KPI_TARGETS = Dataset(
         _c("target", "float", "goal", "target value", required=True, nonnegative=True),
     ),
     "Targets per KPI, period and campaign (or brand-wide).",
+    span_columns=("period_start", "period_end"),
     campaign_column="campaign_id",
 )
 
@@ -196,6 +252,7 @@ WEB_SESSIONS = Dataset(
     "Website traffic by UTM source, medium and campaign; the channel group is derived.",
     date_column="date",
     campaign_column="campaign",
+    platform_rule="social_source",
 )
 
 JOURNEYS = Dataset(

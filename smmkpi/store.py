@@ -102,35 +102,27 @@ def select_dataset(
     spec = ds.get(name)
     model = TABLES[name]
     cols = [getattr(model, c) for c in spec.names]
-    conds: list[Any] = []
-    if spec.date_column:
-        col = getattr(model, spec.date_column)
-        is_ts = spec.column(spec.date_column).type == "datetime"
-        if start is not None:
-            conds.append(col >= (_utc_midnight(start) if is_ts else start))
-        if end is not None:
-            nxt = end + dt.timedelta(days=1)
-            conds.append(col < _utc_midnight(nxt) if is_ts else col <= end)
-    elif name in ("campaigns", "kpi_targets"):
-        lo, hi = (
-            ("start_date", "end_date") if name == "campaigns" else ("period_start", "period_end")
-        )
-        if end is not None:
-            conds.append(getattr(model, lo) <= end)
-        if start is not None:
-            conds.append(or_(getattr(model, hi).is_(None), getattr(model, hi) >= start))
-    if campaigns and spec.campaign_column:
-        conds.append(getattr(model, spec.campaign_column).in_(list(campaigns)))
-    if platforms and spec.platform_column:
-        conds.append(getattr(model, spec.platform_column).in_(list(platforms)))
+    conds = [_sql_condition(getattr(model, c.column), c)
+             for c in spec.conditions(start, end, campaigns, platforms)]
     stmt = select(*cols)
     if conds:
         stmt = stmt.where(and_(*conds))
     return stmt
 
 
-def _utc_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+def _sql_condition(col: Any, c: ds.Condition) -> Any:
+    """A dataset's row condition (`Dataset.conditions`) in SQL."""
+    if c.op == "ge":
+        return col >= c.value
+    if c.op == "lt":
+        return col < c.value
+    if c.op == "le":
+        return col <= c.value
+    if c.op == "in":
+        return col.in_(list(c.value))
+    if c.op == "null_or_ge":
+        return or_(col.is_(None), col >= c.value)
+    raise ValueError(f"unknown condition {c.op!r}")
 
 
 def read_dataset(

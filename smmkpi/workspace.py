@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from smmkpi import datasets as ds
-from smmkpi.channels import SOCIAL_GROUPS, channel_group_expr, platform_expr
+from smmkpi.channels import SOCIAL_GROUPS, with_channels
 from smmkpi.config import Settings, get_settings
 from smmkpi.periods import Period
 
@@ -112,7 +112,7 @@ class Workspace:
             df = self._read(name, None, None)
             if df is None or spec.date_column is None:
                 return df
-            return df.filter(_on_or_before(spec.date_column, spec, self.end))
+            return filter_frame(df, name, None, self.end, Filters())
 
         # shared: every workspace on this source with the same end and the same filters
         # that apply to this dataset (e.g. one per campaign on orders) reuses it
@@ -132,7 +132,8 @@ class Workspace:
         spec = ds.get(dataset)
         applies = (
             self.filters.campaigns if spec.campaign_column else (),
-            self.filters.platforms if spec.platform_column or dataset == "web_sessions" else (),
+            self.filters.platforms if spec.platform_column or spec.platform_rule != "column"
+            else (),
         )
         full = (self.source.key, dataset, applies, key)
         if full not in self.shared:
@@ -156,69 +157,44 @@ class Workspace:
             df = self.reader(self.source, name, start, end, self.filters)
         if df is None:
             return None
-        if name == "web_sessions" and self.filters.platforms:
+        if ds.get(name).platform_rule == "social_source" and self.filters.platforms:
             df = filter_sessions_by_platform(df, self.filters.platforms)
         return df
 
 
-def _on_or_before(column: str, spec: ds.Dataset, day: dt.date) -> pl.Expr:
-    if spec.column(column).type == "datetime":
-        limit = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        return pl.col(column) < limit
-    return pl.col(column) <= day
-
-
-def in_period(column: str, spec: ds.Dataset, start: dt.date | None, end: dt.date | None) -> pl.Expr:
-    """The row filter of a period on a date or timestamp column (timestamps: UTC days)."""
-    expr = pl.lit(True)
-    is_ts = spec.column(column).type == "datetime"
-    if start is not None:
-        lo: Any = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC) if is_ts else start
-        expr = expr & (pl.col(column) >= lo)
-    if end is not None:
-        expr = expr & _on_or_before(column, spec, end)
-    return expr
+def _polars_condition(c: ds.Condition) -> pl.Expr:
+    """A dataset's row condition (`Dataset.conditions`) in Polars."""
+    col = pl.col(c.column)
+    if c.op == "ge":
+        return col >= c.value
+    if c.op == "lt":
+        return col < c.value
+    if c.op == "le":
+        return col <= c.value
+    if c.op == "in":
+        return col.is_in(list(c.value))
+    if c.op == "null_or_ge":
+        return col.is_null() | (col >= c.value)
+    raise ValueError(f"unknown condition {c.op!r}")
 
 
 def filter_frame(
     df: pl.DataFrame, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
 ) -> pl.DataFrame:
-    """Apply the period and filters to an in-memory frame (the file source; tests)."""
-    spec = ds.get(dataset)
-    campaigns = filters.campaigns if spec.campaign_column else ()
-    platforms = filters.platforms if spec.platform_column else ()
-    if not (start or end or campaigns or platforms):
+    """Apply the period and filters to an in-memory frame, by the same conditions as the
+    database reader (`Dataset.conditions`)."""
+    conds = ds.get(dataset).conditions(start, end, filters.campaigns, filters.platforms)
+    if not conds:
         return df  # nothing applies: no copy of a large frame
-    lf = df.lazy()
-    if spec.date_column and (start or end):
-        lf = lf.filter(in_period(spec.date_column, spec, start, end))
-    elif dataset == "campaigns" and (start or end):
-        lf = lf.filter(_overlaps("start_date", "end_date", start, end))
-    elif dataset == "kpi_targets" and (start or end):
-        lf = lf.filter(_overlaps("period_start", "period_end", start, end))
-    if filters.campaigns and spec.campaign_column:
-        lf = lf.filter(pl.col(spec.campaign_column).is_in(list(filters.campaigns)))
-    if filters.platforms and spec.platform_column:
-        lf = lf.filter(pl.col(spec.platform_column).is_in(list(filters.platforms)))
-    return lf.collect()
-
-
-def _overlaps(lo: str, hi: str, start: dt.date | None, end: dt.date | None) -> pl.Expr:
-    expr = pl.lit(True)
-    if end is not None:
-        expr = expr & (pl.col(lo) <= end)
-    if start is not None:
-        expr = expr & (pl.col(hi).is_null() | (pl.col(hi) >= start))
-    return expr
+    return df.filter(*(_polars_condition(c) for c in conds))
 
 
 def filter_sessions_by_platform(df: pl.DataFrame, platforms: tuple[str, ...]) -> pl.DataFrame:
     """Keep non-social sessions and the social sessions of the selected platforms, so that
     social KPIs follow the platform filter while shares keep their whole-site denominator."""
-    group = channel_group_expr(pl.col("source"), pl.col("medium"), pl.col("campaign"))
-    return df.filter(
-        ~group.is_in(list(SOCIAL_GROUPS)) | platform_expr(pl.col("source")).is_in(list(platforms))
-    )
+    keep = ~pl.col("channel_group").is_in(list(SOCIAL_GROUPS)) | pl.col("platform").is_in(
+        list(platforms))
+    return with_channels(df).filter(keep).drop("channel_group", "platform")
 
 
 class FrameSource:
