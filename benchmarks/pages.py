@@ -22,7 +22,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from smmkpi import db, demo, store  # noqa: E402
+from smmkpi import db, demo_targets, store  # noqa: E402
 
 
 def replicate(df: pl.DataFrame, times: int, column: str) -> pl.DataFrame:
@@ -34,7 +34,7 @@ def replicate(df: pl.DataFrame, times: int, column: str) -> pl.DataFrame:
 
 
 def build(url: str, scale_orders: int) -> dict[str, int]:
-    frames = demo.generate()
+    frames = demo_targets.generate()
     orders, customers = frames["orders"], frames["customers"]
     big_orders = pl.concat([
         orders.with_columns(
