@@ -94,8 +94,9 @@ def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
     )
 
 
-def _aggs() -> list[pl.Expr]:
-    """The summed numerators and denominators, and the percentiles, of one group."""
+def _aggs(percentiles: bool = True) -> list[pl.Expr]:
+    """The summed numerators and denominators and (unless left out) the percentiles of one
+    group."""
     n = pl.col
     counts = [
         pl.len().alias("conversations"),
@@ -111,7 +112,10 @@ def _aggs() -> list[pl.Expr]:
         n("bad_response").sum().alias("bad_response"),
         n("bad_resolution").sum().alias("bad_resolution"),
     ]
-    return [c.cast(pl.Int64) for c in counts] + [
+    out = [c.cast(pl.Int64) for c in counts]
+    if not percentiles:
+        return out
+    return out + [
         n("_minutes").quantile(0.5, "linear").alias("median_first_response_minutes"),
         n("_minutes").quantile(0.9, "linear").alias("p90_first_response_minutes"),
     ]
@@ -137,12 +141,18 @@ def care_table(
     flagged rows) and the rates response_rate, within_sla_share, praise_acknowledged_rate,
     complaint_resolution_rate (null where the denominator is zero).
     """
-    lf = _flagged(conversations.lazy(), sla_minutes)
-    grouped = lf.group_by(by, maintain_order=False).agg(_aggs()) if by else lf.select(_aggs())
+    return _care_lazy(conversations.lazy(), sla_minutes, by or []).collect()
+
+
+def _care_lazy(
+    lf: pl.LazyFrame, sla_minutes: int, by: list[str], percentiles: bool = True
+) -> pl.LazyFrame:
+    """`care_table` as a lazy query, optionally without the (costly) percentiles."""
+    flagged = _flagged(lf, sla_minutes)
+    aggs = _aggs(percentiles)
+    grouped = flagged.group_by(by, maintain_order=False).agg(aggs) if by else flagged.select(aggs)
     out = _with_rates(grouped)
-    if by:
-        out = out.sort(by)
-    return out.collect()
+    return out.sort(by) if by else out
 
 
 # --- data quality ----------------------------------------------------------------------
@@ -362,29 +372,33 @@ def response_heatmap(conversations: pl.DataFrame, tz: str) -> pl.DataFrame:
 # --- KPIs ------------------------------------------------------------------------------
 
 
-def _summary(ws: Workspace) -> dict[str, float | int | None] | None:
-    """The one-row care table of the workspace's period (percentiles, data quality)."""
+def _tables(ws: Workspace) -> tuple[dict[str, float | int | None] | None, pl.DataFrame | None]:
+    """The period's care figures, in one pass over its conversations: the one-row care
+    table (percentiles, data quality) and the counts per day of opening (the KPIs that
+    decompose by day). (None, None) when conversations are absent."""
 
-    def build() -> dict[str, float | int | None] | None:
+    def build() -> tuple[dict[str, float | int | None] | None, pl.DataFrame | None]:
         df = ws.frame("conversations")
         if df is None:
-            return None
-        return care_table(df, ws.settings.sla_minutes).row(0, named=True)
+            return None, None
+        lf = df.lazy().with_columns(pl.col("opened_at").dt.date().alias("date"))
+        sla = ws.settings.sla_minutes
+        period, daily = pl.collect_all(
+            [_care_lazy(lf, sla, []), _care_lazy(lf, sla, ["date"], percentiles=False)]
+        )
+        return period.row(0, named=True), daily
 
-    return ws.memo(("care", "summary", ws.settings.sla_minutes), build)
+    return ws.memo(("care", "tables", ws.settings.sla_minutes), build)  # type: ignore[no-any-return]
+
+
+def _summary(ws: Workspace) -> dict[str, float | int | None] | None:
+    """The one-row care table of the workspace's period."""
+    return _tables(ws)[0]
 
 
 def _daily(ws: Workspace) -> pl.DataFrame | None:
-    """The care table per day of opening (shared by the KPIs that decompose by day)."""
-
-    def build() -> pl.DataFrame | None:
-        df = ws.frame("conversations")
-        if df is None:
-            return None
-        lf = df.lazy().with_columns(pl.col("opened_at").dt.date().alias("date"))
-        return care_table(lf, ws.settings.sla_minutes, by=["date"])
-
-    return ws.memo(("care", "daily", ws.settings.sla_minutes), build)
+    """The care counts per day of opening (shared by the KPIs that decompose by day)."""
+    return _tables(ws)[1]
 
 
 def _percentile(field: str) -> Callable[[Workspace], float | None]:
