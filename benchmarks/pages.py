@@ -1,4 +1,5 @@
-"""Every page at the scale of a large brand (DESIGN.md §6): cold and warm render times.
+"""Every page at the scale of a large brand: cold and warm render times (the aim: under a
+second warm, under five seconds cold, on a 2-core machine).
 
 Builds (once, cached in the given folder) a SQLite database with the demo data scaled up
 to about 5M orders (1.6M customers), 1M web-session rows, 200k social rows and 1M
