@@ -39,7 +39,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/retention.py
 
 demo-data: $(VENV)/.runtime
-	$(BIN)/python -m smmkpi.demo
+	$(BIN)/python -m smmkpi.demo_targets
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

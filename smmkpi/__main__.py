@@ -149,9 +149,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from smmkpi import ingest, store
 
     if args.regenerate:
-        from smmkpi import demo
+        from smmkpi import demo, demo_targets
 
-        demo.write_csvs(demo.generate(), DEMO_DIR)
+        demo.write_csvs(demo_targets.generate(), DEMO_DIR)
     engine = _engine(args)
     if args.if_empty and store.available(engine):
         print("the database already holds data; demo not loaded")

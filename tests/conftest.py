@@ -59,9 +59,9 @@ def engine(request) -> Engine:
 @pytest.fixture(scope="session")
 def demo_frames():
     """The demo data set as typed frames (generated once per test session)."""
-    from smmkpi import demo
+    from smmkpi import demo_targets
 
-    return demo.generate()
+    return demo_targets.generate()
 
 
 APP_DB_ENV = "SMMKPI_TEST_APP_DATABASE"  # "postgres": the app tests' database is PostgreSQL

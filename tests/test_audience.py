@@ -168,17 +168,15 @@ def test_missing_or_zero_is_none() -> None:
     assert kpi(ws, "frequency") is None
 
 
-def test_daily_decomposes_to_the_period_value() -> None:
+def test_every_kpi_has_daily_figures_in_the_period() -> None:
+    # (that they add up to the period value is checked for the whole catalog in
+    # test_catalog.py)
     ws = workspace()
     for k in au.KPIS:
         assert k.daily is not None, k.id
         d = k.daily(ws)
-        assert d is not None
-        assert d.get_column("date").is_between(PERIOD.start, PERIOD.end).all()
-        if "den" in d.columns:
-            assert d["num"].sum() / d["den"].sum() == pytest.approx(k.compute(ws)), k.id
-        else:
-            assert d["num"].sum() == pytest.approx(k.compute(ws)), k.id
+        assert d is not None, k.id
+        assert d.get_column("date").is_between(PERIOD.start, PERIOD.end).all(), k.id
 
 
 def test_audience_by_platform() -> None:

@@ -182,20 +182,16 @@ def test_missing_data_is_none_not_zero() -> None:
     assert kpi(praise_only, "unanswered_now") == 0.0
 
 
-def test_daily_decomposes_to_the_period_value() -> None:
+def test_daily_figures_by_day_of_opening() -> None:
+    # (that the daily figures add up to the period value is checked for the whole catalog
+    # in test_catalog.py)
     ws = workspace()
     for k in care.KPIS:
         if k.daily is None:
             continue
         d = k.daily(ws)
-        assert d is not None
-        assert d.get_column("date").min() >= PERIOD.start
-        assert d.get_column("date").max() <= PERIOD.end
-        value = k.compute(ws)
-        if "den" in d.columns:
-            assert d["num"].sum() / d["den"].sum() == pytest.approx(value)
-        else:
-            assert d["num"].sum() == pytest.approx(value)
+        assert d is not None, k.id
+        assert d.get_column("date").is_between(PERIOD.start, PERIOD.end).all(), k.id
     # response rate by day of opening: 1 March q1 q2 both answered
     rr = next(k for k in care.KPIS if k.id == "response_rate").daily(ws)
     assert rr is not None

@@ -1,29 +1,33 @@
 """The demo data generator: deterministic, typed exactly as the specs, and telling its stories.
 
 The story checks recompute figures from the generated rows with independent Polars code
-(not the generator's own helpers), so a change that breaks a story fails here.
+(not the generator's own helpers), so a change that breaks a story fails here. The data set
+comes from `demo_targets.generate`: `demo`'s rows with the targets calibrated through the
+catalog.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import io
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from smmkpi import datasets as ds
-from smmkpi import demo
+from smmkpi import demo, demo_targets
 from smmkpi.config import DEMO_DIR
 
 END = dt.date(2026, 10, 31)
 START = dt.date(2024, 11, 1)
 END_TS = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)  # the end of the last day
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "tiktok", "youtube")
-# KPI ids of DESIGN.md §4 that targets may use.
-DESIGN_KPIS = {
+# The KPI ids targets may use (catalog ids).
+TARGET_KPIS = {
     "sessions", "social_sessions", "social_share_of_sessions", "social_to_site_rate",
     "social_conversion_rate", "journey_site_reach_rate", "journey_bounce_rate",
     "cost_per_social_session", "social_roas", "orders", "revenue", "customers",
@@ -39,7 +43,7 @@ DESIGN_KPIS = {
 
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pl.DataFrame]:
-    return demo.generate()
+    return demo_targets.generate()
 
 
 def _digest(df: pl.DataFrame) -> str:
@@ -52,14 +56,14 @@ def _digest(df: pl.DataFrame) -> str:
 
 
 def test_same_seed_gives_identical_frames(frames: dict[str, pl.DataFrame]) -> None:
-    again = demo.generate()
+    again = demo_targets.generate()
     assert {n: _digest(df) for n, df in frames.items()} == {
         n: _digest(df) for n, df in again.items()
     }
 
 
 def test_another_seed_gives_other_rows(frames: dict[str, pl.DataFrame]) -> None:
-    other = demo.generate(seed=7)
+    other = demo_targets.generate(seed=7)
     for name in ("orders", "conversations", "web_sessions", "mentions"):
         assert _digest(other[name]) != _digest(frames[name]), name
     assert other["campaigns"].equals(frames["campaigns"])  # the calendar is fixed
@@ -67,7 +71,7 @@ def test_another_seed_gives_other_rows(frames: dict[str, pl.DataFrame]) -> None:
 
 def test_another_end_shifts_the_window() -> None:
     end = dt.date(2025, 12, 31)
-    f = demo.generate(end=end)
+    f = demo_targets.generate(end=end)
     days = f["social_daily"]["date"]
     assert (days.min(), days.max()) == (dt.date(2024, 1, 1), end)
     assert f["orders"]["ordered_at"].max() < dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -389,7 +393,7 @@ def test_exactly_one_negative_spike(frames: dict[str, pl.DataFrame]) -> None:
 
 def test_targets_for_every_campaign_and_brand_quarters(frames: dict[str, pl.DataFrame]) -> None:
     t = frames["kpi_targets"]
-    assert set(t["kpi"]) <= DESIGN_KPIS
+    assert set(t["kpi"]) <= TARGET_KPIS
     assert (t["target"] >= 0).all() and (t["period_start"] <= t["period_end"]).all()
     camps = frames["campaigns"]
     per = (
@@ -424,6 +428,55 @@ def test_targets_give_a_mix_of_statuses(frames: dict[str, pl.DataFrame]) -> None
     assert now.height == 7 and set(now["status"]) >= {"on track", "at risk", "off track"}
 
 
+def test_demo_holds_no_kpi_code() -> None:
+    """demo.py sits below kpis/ (and the workspace) in the layers: it imports neither, and
+    the targets' values come from the catalog via demo_targets."""
+    tree = ast.parse(Path(demo.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    above = {m for m in imported if m.startswith(("smmkpi.kpis", "smmkpi.workspace",
+                                                   "smmkpi.store", "smmkpi.demo_targets"))}
+    assert not above, above
+
+
+def test_rows_and_plan_without_targets() -> None:
+    rows = demo.generate_rows(end=dt.date(2025, 12, 31))
+    assert list(rows.frames) == [n for n in ds.DATASETS if n != "kpi_targets"]
+    assert rows.end == dt.date(2025, 12, 31)
+    assert dict(rows.plan.schema) == demo.PLAN_SCHEMA
+    assert rows.plan["factor"].min() > 0.8 and rows.plan["factor"].max() < 1.5
+    assert set(rows.plan["kpi"]) <= TARGET_KPIS
+
+
+def test_targets_are_the_catalogs_actuals_times_the_plan(frames: dict[str, pl.DataFrame]) -> None:
+    """A finished brand-wide quarter: each target is the catalog's actual × the plan's
+    factor (÷ for lower is better; shares below 100 %), rounded as a person would write it."""
+    from smmkpi.kpis.catalog import CATALOG
+    from smmkpi.workspace import FrameSource, Period, Workspace
+
+    plan = demo.generate_rows().plan.filter(
+        pl.col("campaign_id").is_null() & (pl.col("period_start") == dt.date(2026, 4, 1))
+    )
+    targets = frames["kpi_targets"].filter(
+        pl.col("campaign_id").is_null() & (pl.col("period_start") == dt.date(2026, 4, 1))
+    )
+    ws = Workspace(FrameSource(frames, "demo"), Period(dt.date(2026, 4, 1), dt.date(2026, 6, 30)))
+    set_to = dict(zip(targets["kpi"], targets["target"], strict=True))
+    assert set(set_to) == set(plan["kpi"])
+    for kid, factor in zip(plan["kpi"], plan["factor"], strict=True):
+        kpi = CATALOG[kid]
+        actual = kpi.compute(ws)
+        assert actual is not None
+        expected = actual / factor if kpi.direction == "lower" else actual * factor
+        if kpi.unit == "ratio":  # a share's target stays below 100 %
+            expected = min(expected, demo_targets.SHARE_CAP)
+        assert set_to[kid] == pytest.approx(expected, rel=0.01), kid
+
+
 # ---------------------------------------------------------------------------- CSV files
 
 
@@ -442,10 +495,10 @@ def test_committed_csvs_equal_a_fresh_generation(frames: dict[str, pl.DataFrame]
     total = 0
     for name, spec in ds.DATASETS.items():
         path = DEMO_DIR / f"{name}.csv"
-        assert path.exists(), f"{path} missing: run python -m smmkpi.demo"
+        assert path.exists(), f"{path} missing: run python -m smmkpi.demo_targets"
         total += path.stat().st_size
         with path.open() as fh:
             assert fh.readline().strip() == ",".join(spec.names), name
         stored = pl.read_csv(path, schema=spec.schema)
-        assert stored.equals(frames[name]), f"{name}.csv drifted: run python -m smmkpi.demo"
+        assert stored.equals(frames[name]), f"{name}.csv drifted: run python -m smmkpi.demo_targets"
     assert total < 10_000_000

@@ -472,9 +472,10 @@ def reference_kpis(
     order_in: Any = lambda order: True,
     customers: set[str] | None = None,
 ) -> dict[str, Any]:
-    """The DESIGN.md definitions with loops; `order_in` picks the group's orders, `customers`
-    the group's customers (None = all). m1/m3: for each complete month m of the period, the
-    customers whose first order is in month m - k, and of them those with an order in m."""
+    """The definitions of `smmkpi.kpis.retention` with loops; `order_in` picks the group's
+    orders, `customers` the group's customers (None = all). m1/m3: for each complete month m
+    of the period, the customers whose first order is in month m - k, and of them those with
+    an order in m."""
     n_orders, revenue, returning_revenue = 0, 0.0, 0.0
     per_customer: dict[str, list[int]] = {}
     second_days = []

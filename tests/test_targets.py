@@ -1,4 +1,5 @@
-"""Pacing, forecast, attainment and status against hand-computed figures (DESIGN.md §4)."""
+"""Pacing, forecast, attainment and status against hand-computed figures (rules: the
+docstring of `smmkpi.kpis.targets`)."""
 
 import datetime as dt
 

@@ -3,7 +3,7 @@
 Seeds: "exposure vs reach", "sentiment", "fighting negativity", "spreading the
 positive", "respectfully promote your own stuff; most companies jump in here".
 
-Definitions (DESIGN.md §4, "Audience and reputation"):
+Definitions (see `docs/kpis.md`):
 
 - `impressions`, `reach`: sums over the period's social_daily rows. Reach is a daily
   unique count, so its sum over days (or platforms) counts a person once per day and
@@ -35,12 +35,12 @@ that series to be judged at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from smmkpi.kpis.base import KPI, daily_columns
+from smmkpi import datasets as ds
+from smmkpi.kpis.base import KPI, Area, ByDay, additive, ratio_expr, ratio_of, sum_or_null
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -98,11 +98,6 @@ def period_bucket(date: pl.Expr, grain: Grain, end: dt.date | None = None) -> pl
 # --- social_daily ----------------------------------------------------------------------
 
 
-def _sum_or_null(col: str) -> pl.Expr:
-    """Sum of a column, null when it has no value at all (absent data is not zero)."""
-    return pl.when(pl.col(col).count() > 0).then(pl.col(col).sum()).otherwise(None).alias(col)
-
-
 def _pair_aggs() -> list[pl.Expr]:
     """Numerator and denominator of each ratio, over rows where both are reported."""
     out: list[pl.Expr] = []
@@ -115,17 +110,12 @@ def _pair_aggs() -> list[pl.Expr]:
 
 def _audience_lazy(social: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
     """Sums and ratio parts per group (one row overall when `by` is empty)."""
-    aggs = [_sum_or_null(c) for c in SUMS] + _pair_aggs()
+    aggs = [sum_or_null(c) for c in SUMS] + _pair_aggs()
     lf = social.lazy()
     grouped = lf.group_by(by).agg(aggs).sort(by) if by else lf.select(aggs)
-    rates = [
-        pl.when(pl.col(f"{rid}__den") > 0)
-        .then(pl.col(f"{rid}__num") / pl.col(f"{rid}__den"))
-        .otherwise(None)
-        .alias(rid)
-        for rid in RATIOS
-    ]
-    return grouped.with_columns(rates)
+    return grouped.with_columns(
+        ratio_expr(f"{rid}__num", f"{rid}__den").alias(rid) for rid in RATIOS
+    )
 
 
 def audience_table(
@@ -252,8 +242,8 @@ def _mention_rates() -> list[pl.Expr]:
     polar = pl.col("positive") + pl.col("negative")
     return [
         total.alias("mentions"),
-        pl.when(total > 0).then(pl.col("negative") / total).alias("negative_share"),
-        pl.when(polar > 0).then(pl.col("positive") / polar).alias("sentiment_score"),
+        ratio_expr("negative", total).alias("negative_share"),
+        ratio_expr("positive", polar).alias("sentiment_score"),
     ]
 
 
@@ -364,17 +354,8 @@ def negative_spikes(
     newest first, limited to [start, end]. Pass the history before `start` too: the
     baseline of the period's first days lies before it."""
     cols = ["date", "platform", "negative", "baseline_mean", "baseline_std", "threshold"]
-    if mentions is None:
-        return pl.DataFrame(
-            schema={
-                "date": pl.Date,
-                "platform": pl.String,
-                "negative": pl.Int64,
-                "baseline_mean": pl.Float64,
-                "baseline_std": pl.Float64,
-                "threshold": pl.Float64,
-            }
-        )
+    if mentions is None:  # no rows: the same (empty) frame with its columns typed
+        mentions = ds.get("mentions").empty_frame()
     scan = negative_baseline(mentions, sigma, min_count, window, min_history).lazy()
     flt = pl.col("spike")
     if start is not None:
@@ -403,15 +384,8 @@ def spikes_for(ws: Workspace) -> pl.DataFrame:
 def demand_research(conversations: pl.DataFrame | None) -> pl.DataFrame:
     """platform, questions, suggestions, total: what the community asks for, by platform,
     busiest first."""
-    if conversations is None:
-        return pl.DataFrame(
-            schema={
-                "platform": pl.String,
-                "questions": pl.Int64,
-                "suggestions": pl.Int64,
-                "total": pl.Int64,
-            }
-        )
+    if conversations is None:  # no rows: the same (empty) frame with its columns typed
+        conversations = ds.get("conversations").empty_frame()
     return (
         conversations.lazy()
         .filter(pl.col("kind").is_in(["question", "suggestion"]))
@@ -429,15 +403,9 @@ def demand_research(conversations: pl.DataFrame | None) -> pl.DataFrame:
 # --- KPIs ------------------------------------------------------------------------------
 
 
-def _social_row(ws: Workspace) -> dict[str, float | None] | None:
-    def build() -> dict[str, float | None] | None:
-        df = ws.frame("social_daily")
-        return None if df is None else _audience_lazy(df, []).collect().row(0, named=True)
-
-    return ws.memo(("audience", "social"), build)
-
-
 def _social_daily(ws: Workspace) -> pl.DataFrame | None:
+    """The period's social sums and ratio parts per day (shared by the social KPIs)."""
+
     def build() -> pl.DataFrame | None:
         df = ws.frame("social_daily")
         return None if df is None else _audience_lazy(df, ["date"]).collect()
@@ -445,40 +413,17 @@ def _social_daily(ws: Workspace) -> pl.DataFrame | None:
     return ws.memo(("audience", "social_daily"), build)
 
 
-def _mentions_row(ws: Workspace) -> dict[str, float | None] | None:
-    def build() -> dict[str, float | None] | None:
-        df = ws.frame("mentions")
-        return None if df is None else mentions_table(df).row(0, named=True)
-
-    return ws.memo(("audience", "mentions"), build)
-
-
 def _mentions_daily(ws: Workspace) -> pl.DataFrame | None:
+    """The period's mentions per day, with `polar` (positive + negative) for the score."""
+
     def build() -> pl.DataFrame | None:
         df = ws.frame("mentions")
-        return None if df is None else mentions_table(df, ["date"])
+        if df is None:
+            return None
+        polar = (pl.col("positive") + pl.col("negative")).alias("polar")
+        return mentions_table(df, ["date"]).with_columns(polar)
 
     return ws.memo(("audience", "mentions_daily"), build)
-
-
-def _field(
-    row: Callable[[Workspace], dict[str, float | None] | None], field: str
-) -> Callable[[Workspace], float | None]:
-    def compute(ws: Workspace) -> float | None:
-        r = row(ws)
-        v = None if r is None else r[field]
-        return None if v is None else float(v)
-
-    return compute
-
-
-def _mention_polar(ws: Workspace) -> pl.DataFrame | None:
-    d = _mentions_daily(ws)
-    return (
-        None
-        if d is None
-        else d.with_columns((pl.col("positive") + pl.col("negative")).alias("polar"))
-    )
 
 
 def follower_growth(ws: Workspace) -> float | None:
@@ -499,134 +444,48 @@ def _follower_growth_daily(ws: Workspace) -> pl.DataFrame | None:
     return follower_growth_daily(hist, ws.start, ws.end)
 
 
-_SOCIAL = ("social_daily",)
-_MENTIONS = ("mentions",)
+_SOCIAL = Area("audience", ("social_daily",))
+_MENTIONS = Area("audience", ("mentions",))
 
 
-def _ratio_kpi(rid: str, label: str, direction: str, goals: tuple[str, ...], desc: str) -> KPI:
-    return KPI(
-        id=rid,
-        label=label,
-        unit="ratio" if rid != "frequency" else "number",
-        direction=direction,  # type: ignore[arg-type]
-        additive=False,
-        goals=goals,
-        area="audience",
-        description=desc,
-        datasets=_SOCIAL,
-        compute=_field(_social_row, rid),
-        daily=daily_columns(_social_daily, f"{rid}__num", f"{rid}__den"),
-    )
+def _rate(rid: str) -> ByDay:
+    """An audience ratio of `RATIOS`, over the rows reporting both of its columns."""
+    return ratio_of(_social_daily, f"{rid}__num", f"{rid}__den")
 
 
 KPIS: list[KPI] = [
-    KPI(
-        id="impressions",
-        label="Impressions",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("awareness",),
-        area="audience",
-        description="Times posts and ads were shown.",
-        datasets=_SOCIAL,
-        compute=_field(_social_row, "impressions"),
-        daily=daily_columns(_social_daily, "impressions"),
-    ),
-    KPI(
-        id="reach",
-        label="Reach (sum of daily reach)",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("awareness",),
-        area="audience",
-        description="Daily unique people reached, summed over days and platforms: a person "
-        "reached on two days counts twice.",
-        datasets=_SOCIAL,
-        compute=_field(_social_row, "reach"),
-        daily=daily_columns(_social_daily, "reach"),
-    ),
-    _ratio_kpi(
-        "frequency",
-        "Frequency",
-        "higher",
-        ("awareness",),
-        "Impressions / reach: how often each reached person saw the brand per day. Very "
-        "high values mean the same people see it over and over.",
-    ),
-    _ratio_kpi(
-        "engagement_rate",
-        "Engagement rate",
-        "higher",
-        ("awareness", "advocacy"),
-        "Engagements / reach.",
-    ),
-    _ratio_kpi(
-        "ctr",
-        "Click-through rate",
-        "higher",
-        ("traffic", "awareness"),
-        "Link clicks / impressions.",
-    ),
-    KPI(
-        id="follower_growth",
-        label="Follower growth",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("awareness", "advocacy"),
-        area="audience",
-        description="Followers at the end of the period minus followers at its start, summed "
-        "over platforms (one count per day and platform, never added up over campaign rows).",
-        datasets=_SOCIAL,
-        compute=follower_growth,
-        daily=_follower_growth_daily,
-    ),
-    _ratio_kpi(
-        "promo_share",
-        "Promotional posts share",
-        "lower",
-        ("sales_spike", "awareness", "reputation"),
-        "Promotional posts / posts: promote respectfully; a guide band marks the setting.",
-    ),
-    KPI(
-        id="negative_mentions",
-        label="Negative mentions",
-        unit="count",
-        direction="lower",
-        additive=True,
-        goals=("reputation",),
-        area="audience",
-        description="Mentions with negative sentiment.",
-        datasets=_MENTIONS,
-        compute=_field(_mentions_row, "negative"),
-        daily=daily_columns(_mentions_daily, "negative"),
-    ),
-    KPI(
-        id="negative_share",
-        label="Negative share of mentions",
-        unit="ratio",
-        direction="lower",
-        additive=False,
-        goals=("reputation",),
-        area="audience",
-        description="Negative mentions / all mentions.",
-        datasets=_MENTIONS,
-        compute=_field(_mentions_row, "negative_share"),
-        daily=daily_columns(_mentions_daily, "negative", "mentions"),
-    ),
-    KPI(
-        id="sentiment_score",
-        label="Sentiment score",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("reputation", "advocacy"),
-        area="audience",
-        description="Positive / (positive + negative) mentions; neutral ones are left out.",
-        datasets=_MENTIONS,
-        compute=_field(_mentions_row, "sentiment_score"),
-        daily=daily_columns(_mention_polar, "positive", "polar"),
-    ),
+    _SOCIAL.kpi("impressions", "Impressions", "count", "higher", ("awareness",),
+                "Times posts and ads were shown.", additive(_social_daily, "impressions")),
+    _SOCIAL.kpi("reach", "Reach (sum of daily reach)", "count", "higher", ("awareness",),
+                "Daily unique people reached, summed over days and platforms: a person "
+                "reached on two days counts twice.", additive(_social_daily, "reach")),
+    _SOCIAL.kpi("frequency", "Frequency", "number", "higher", ("awareness",),
+                "Impressions / reach: how often each reached person saw the brand per day. "
+                "Very high values mean the same people see it over and over.",
+                _rate("frequency")),
+    _SOCIAL.kpi("engagement_rate", "Engagement rate", "ratio", "higher",
+                ("awareness", "advocacy"), "Engagements / reach.", _rate("engagement_rate")),
+    _SOCIAL.kpi("ctr", "Click-through rate", "ratio", "higher", ("traffic", "awareness"),
+                "Link clicks / impressions.", _rate("ctr")),
+    # the change of a level (followers) read at both ends, not a sum of rows
+    _SOCIAL.kpi("follower_growth", "Follower growth", "count", "higher",
+                ("awareness", "advocacy"),
+                "Followers at the end of the period minus followers at its start, summed over "
+                "platforms (one count per day and platform, never added up over campaign "
+                "rows).", follower_growth, additive=True, daily=_follower_growth_daily),
+    _SOCIAL.kpi("promo_share", "Promotional posts share", "ratio", "lower",
+                ("sales_spike", "awareness", "reputation"),
+                "Promotional posts / posts: promote respectfully; a guide band marks the "
+                "setting.", _rate("promo_share")),
+    # a period without mentions has none: 0, not n/a
+    _MENTIONS.kpi("negative_mentions", "Negative mentions", "count", "lower", ("reputation",),
+                  "Mentions with negative sentiment.",
+                  additive(_mentions_daily, "negative", empty=0.0)),
+    _MENTIONS.kpi("negative_share", "Negative share of mentions", "ratio", "lower", ("reputation",),
+                  "Negative mentions / all mentions.",
+                  ratio_of(_mentions_daily, "negative", "mentions")),
+    _MENTIONS.kpi("sentiment_score", "Sentiment score", "ratio", "higher",
+                  ("reputation", "advocacy"),
+                  "Positive / (positive + negative) mentions; neutral ones are left out.",
+                  ratio_of(_mentions_daily, "positive", "polar")),
 ]

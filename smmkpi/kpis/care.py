@@ -3,7 +3,7 @@
 Seeds: "response windows are fairly short", "few things look worse than unanswered
 questions or grievances", "neglecting positive feedback is another common mistake".
 
-Definitions (DESIGN.md §4, "Community care"); every timestamp is UTC:
+Definitions (see `docs/kpis.md`); every timestamp is UTC:
 
 - A conversation belongs to the period of its `opened_at` (UTC calendar day).
 - *Needing a reply* = kind `question` or `complaint`.
@@ -42,7 +42,7 @@ import polars as pl
 from smmkpi import datasets as ds
 from smmkpi import formatting
 from smmkpi.kpis.audience import period_bucket
-from smmkpi.kpis.base import KPI, daily_columns
+from smmkpi.kpis.base import KPI, Area, additive, ratio_expr, ratio_of
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Period, Workspace
@@ -59,11 +59,6 @@ _bad_response = _responded & (pl.col("first_response_at") < pl.col("opened_at"))
 _bad_resolution = pl.col("resolved_at").is_not_null() & (
     pl.col("resolved_at") < pl.col("opened_at")
 )
-
-
-def _ratio(num: str, den: str) -> pl.Expr:
-    """num / den as a column, null where the denominator is zero."""
-    return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
 
 
 def first_response_minutes() -> pl.Expr:
@@ -99,8 +94,9 @@ def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
     )
 
 
-def _aggs() -> list[pl.Expr]:
-    """The summed numerators and denominators, and the percentiles, of one group."""
+def _aggs(percentiles: bool = True) -> list[pl.Expr]:
+    """The summed numerators and denominators and (unless left out) the percentiles of one
+    group."""
     n = pl.col
     counts = [
         pl.len().alias("conversations"),
@@ -116,7 +112,10 @@ def _aggs() -> list[pl.Expr]:
         n("bad_response").sum().alias("bad_response"),
         n("bad_resolution").sum().alias("bad_resolution"),
     ]
-    return [c.cast(pl.Int64) for c in counts] + [
+    out = [c.cast(pl.Int64) for c in counts]
+    if not percentiles:
+        return out
+    return out + [
         n("_minutes").quantile(0.5, "linear").alias("median_first_response_minutes"),
         n("_minutes").quantile(0.9, "linear").alias("p90_first_response_minutes"),
     ]
@@ -124,10 +123,10 @@ def _aggs() -> list[pl.Expr]:
 
 def _with_rates(lf: pl.LazyFrame) -> pl.LazyFrame:
     return lf.with_columns(
-        _ratio("responded", "needs_reply").alias("response_rate"),
-        _ratio("within_sla", "needs_reply").alias("within_sla_share"),
-        _ratio("praise_acknowledged", "praise").alias("praise_acknowledged_rate"),
-        _ratio("complaints_resolved", "complaints").alias("complaint_resolution_rate"),
+        ratio_expr("responded", "needs_reply").alias("response_rate"),
+        ratio_expr("within_sla", "needs_reply").alias("within_sla_share"),
+        ratio_expr("praise_acknowledged", "praise").alias("praise_acknowledged_rate"),
+        ratio_expr("complaints_resolved", "complaints").alias("complaint_resolution_rate"),
     )
 
 
@@ -142,12 +141,18 @@ def care_table(
     flagged rows) and the rates response_rate, within_sla_share, praise_acknowledged_rate,
     complaint_resolution_rate (null where the denominator is zero).
     """
-    lf = _flagged(conversations.lazy(), sla_minutes)
-    grouped = lf.group_by(by, maintain_order=False).agg(_aggs()) if by else lf.select(_aggs())
+    return _care_lazy(conversations.lazy(), sla_minutes, by or []).collect()
+
+
+def _care_lazy(
+    lf: pl.LazyFrame, sla_minutes: int, by: list[str], percentiles: bool = True
+) -> pl.LazyFrame:
+    """`care_table` as a lazy query, optionally without the (costly) percentiles."""
+    flagged = _flagged(lf, sla_minutes)
+    aggs = _aggs(percentiles)
+    grouped = flagged.group_by(by, maintain_order=False).agg(aggs) if by else flagged.select(aggs)
     out = _with_rates(grouped)
-    if by:
-        out = out.sort(by)
-    return out.collect()
+    return out.sort(by) if by else out
 
 
 # --- data quality ----------------------------------------------------------------------
@@ -367,31 +372,37 @@ def response_heatmap(conversations: pl.DataFrame, tz: str) -> pl.DataFrame:
 # --- KPIs ------------------------------------------------------------------------------
 
 
-def _summary(ws: Workspace) -> dict[str, float | int | None] | None:
-    """The one-row care table of the workspace's period (shared by the KPIs)."""
+def _tables(ws: Workspace) -> tuple[dict[str, float | int | None] | None, pl.DataFrame | None]:
+    """The period's care figures, in one pass over its conversations: the one-row care
+    table (percentiles, data quality) and the counts per day of opening (the KPIs that
+    decompose by day). (None, None) when conversations are absent."""
 
-    def build() -> dict[str, float | int | None] | None:
+    def build() -> tuple[dict[str, float | int | None] | None, pl.DataFrame | None]:
         df = ws.frame("conversations")
         if df is None:
-            return None
-        return care_table(df, ws.settings.sla_minutes).row(0, named=True)
+            return None, None
+        lf = df.lazy().with_columns(pl.col("opened_at").dt.date().alias("date"))
+        sla = ws.settings.sla_minutes
+        period, daily = pl.collect_all(
+            [_care_lazy(lf, sla, []), _care_lazy(lf, sla, ["date"], percentiles=False)]
+        )
+        return period.row(0, named=True), daily
 
-    return ws.memo(("care", "summary", ws.settings.sla_minutes), build)
+    return ws.memo(("care", "tables", ws.settings.sla_minutes), build)  # type: ignore[no-any-return]
+
+
+def _summary(ws: Workspace) -> dict[str, float | int | None] | None:
+    """The one-row care table of the workspace's period."""
+    return _tables(ws)[0]
 
 
 def _daily(ws: Workspace) -> pl.DataFrame | None:
-    def build() -> pl.DataFrame | None:
-        df = ws.frame("conversations")
-        if df is None:
-            return None
-        lf = df.lazy().with_columns(pl.col("opened_at").dt.date().alias("date"))
-        return care_table(lf, ws.settings.sla_minutes, by=["date"])
-
-    return ws.memo(("care", "daily", ws.settings.sla_minutes), build)
+    """The care counts per day of opening (shared by the KPIs that decompose by day)."""
+    return _tables(ws)[1]
 
 
-def _value(field: str) -> Callable[[Workspace], float | None]:
-    """A KPI reading one field of the period's care table (None when absent or null)."""
+def _percentile(field: str) -> Callable[[Workspace], float | None]:
+    """A response-time percentile of the period's care table (None when absent or null)."""
 
     def compute(ws: Workspace) -> float | None:
         s = _summary(ws)
@@ -399,21 +410,6 @@ def _value(field: str) -> Callable[[Workspace], float | None]:
         return None if v is None else float(v)
 
     return compute
-
-
-def _rate_value(num: str, den: str) -> Callable[[Workspace], float | None]:
-    def compute(ws: Workspace) -> float | None:
-        s = _summary(ws)
-        if s is None or not s[den]:
-            return None
-        return float(s[num]) / float(s[den])  # type: ignore[arg-type]
-
-    return compute
-
-
-def _daily_of(num: str, den: str | None = None) -> Callable[[Workspace], pl.DataFrame | None]:
-    """`date`, `num` (and `den`) by day of opening, for targets and trends."""
-    return daily_columns(_daily, num, den)
 
 
 def care_quality_for(ws: Workspace) -> CareQuality:
@@ -432,126 +428,41 @@ def unanswered_now(ws: Workspace) -> float | None:
     return float(unanswered_count(hist, period_end_instant(ws.period)))
 
 
-_DS = ("conversations",)
+_CARE = Area("care", ("conversations",))
 
 KPIS: list[KPI] = [
-    KPI(
-        id="response_rate",
-        label="Response rate",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("support", "reputation"),
-        area="care",
-        description="Of questions and complaints opened in the period, the share with a "
-        "first response.",
-        datasets=_DS,
-        compute=_rate_value("responded", "needs_reply"),
-        daily=_daily_of("responded", "needs_reply"),
-    ),
-    KPI(
-        id="median_first_response_minutes",
-        label="Median first response",
-        unit="minutes",
-        direction="lower",
-        additive=False,
-        goals=("support",),
-        area="care",
-        description="Median minutes from opening to the first response, over answered "
-        "questions and complaints opened in the period.",
-        datasets=_DS,
-        compute=_value("median_first_response_minutes"),
-    ),
-    KPI(
-        id="p90_first_response_minutes",
-        label="90th percentile first response",
-        unit="minutes",
-        direction="lower",
-        additive=False,
-        goals=("support",),
-        area="care",
-        description="90 % of answered questions and complaints got a first response within "
-        "this many minutes (linear interpolation between ranks).",
-        datasets=_DS,
-        compute=_value("p90_first_response_minutes"),
-    ),
-    KPI(
-        id="within_sla_share",
-        label="Answered within SLA",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("support",),
-        area="care",
-        description="Of questions and complaints opened in the period, the share answered "
-        "within the SLA setting (exactly at the SLA counts as within).",
-        datasets=_DS,
-        compute=_rate_value("within_sla", "needs_reply"),
-        daily=_daily_of("within_sla", "needs_reply"),
-    ),
-    KPI(
-        id="unanswered_now",
-        label="Unanswered now",
-        unit="count",
-        direction="lower",
-        additive=False,
-        goals=("support", "reputation"),
-        area="care",
-        description="Questions and complaints opened by the period's end and not answered by "
-        "then (midnight UTC after the last day), however old.",
-        datasets=_DS,
-        compute=unanswered_now,
-    ),
-    KPI(
-        id="praise_acknowledged_rate",
-        label="Praise acknowledged",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("advocacy",),
-        area="care",
-        description="Of praise received in the period, the share with a response.",
-        datasets=_DS,
-        compute=_rate_value("praise_acknowledged", "praise"),
-        daily=_daily_of("praise_acknowledged", "praise"),
-    ),
-    KPI(
-        id="complaint_resolution_rate",
-        label="Complaint resolution rate",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("reputation", "support"),
-        area="care",
-        description="Of complaints opened in the period, the share marked resolved.",
-        datasets=_DS,
-        compute=_rate_value("complaints_resolved", "complaints"),
-        daily=_daily_of("complaints_resolved", "complaints"),
-    ),
-    KPI(
-        id="questions",
-        label="Questions",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("research", "support"),
-        area="care",
-        description="Questions received in the period: what people want to know.",
-        datasets=_DS,
-        compute=_value("questions"),
-        daily=_daily_of("questions"),
-    ),
-    KPI(
-        id="suggestions",
-        label="Suggestions",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("research",),
-        area="care",
-        description="Suggestions received in the period: demand research from the community.",
-        datasets=_DS,
-        compute=_value("suggestions"),
-        daily=_daily_of("suggestions"),
-    ),
+    _CARE.kpi("response_rate", "Response rate", "ratio", "higher", ("support", "reputation"),
+              "Of questions and complaints opened in the period, the share with a first "
+              "response.", ratio_of(_daily, "responded", "needs_reply")),
+    _CARE.kpi("median_first_response_minutes", "Median first response", "minutes", "lower",
+              ("support",),
+              "Median minutes from opening to the first response, over answered questions "
+              "and complaints opened in the period.",
+              _percentile("median_first_response_minutes")),
+    _CARE.kpi("p90_first_response_minutes", "90th percentile first response", "minutes",
+              "lower", ("support",),
+              "90 % of answered questions and complaints got a first response within this many "
+              "minutes (linear interpolation between ranks).",
+              _percentile("p90_first_response_minutes")),
+    _CARE.kpi("within_sla_share", "Answered within SLA", "ratio", "higher", ("support",),
+              "Of questions and complaints opened in the period, the share answered within the "
+              "SLA setting (exactly at the SLA counts as within).",
+              ratio_of(_daily, "within_sla", "needs_reply")),
+    _CARE.kpi("unanswered_now", "Unanswered now", "count", "lower", ("support", "reputation"),
+              "Questions and complaints opened by the period's end and not answered by then "
+              "(midnight UTC after the last day), however old.", unanswered_now),
+    _CARE.kpi("praise_acknowledged_rate", "Praise acknowledged", "ratio", "higher",
+              ("advocacy",), "Of praise received in the period, the share with a response.",
+              ratio_of(_daily, "praise_acknowledged", "praise")),
+    _CARE.kpi("complaint_resolution_rate", "Complaint resolution rate", "ratio", "higher",
+              ("reputation", "support"),
+              "Of complaints opened in the period, the share marked resolved.",
+              ratio_of(_daily, "complaints_resolved", "complaints")),
+    # a period without conversations has none: 0, not n/a
+    _CARE.kpi("questions", "Questions", "count", "higher", ("research", "support"),
+              "Questions received in the period: what people want to know.",
+              additive(_daily, "questions", empty=0.0)),
+    _CARE.kpi("suggestions", "Suggestions", "count", "higher", ("research",),
+              "Suggestions received in the period: demand research from the community.",
+              additive(_daily, "suggestions", empty=0.0)),
 ]

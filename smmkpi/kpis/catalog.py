@@ -16,17 +16,22 @@ AREAS: dict[str, str] = {
 }
 
 
-def _build() -> dict[str, KPI]:
+def _build() -> tuple[dict[str, KPI], dict[str, str]]:
+    """Every area module's KPIs by id, and the module each is defined in."""
     out: dict[str, KPI] = {}
+    where: dict[str, str] = {}
     for module in (traffic, journeys, retention, care, audience):
         for k in module.KPIS:
             if k.id in out:
                 raise ValueError(f"KPI {k.id!r} is registered twice")
             out[k.id] = k
-    return out
+            where[k.id] = module.__name__
+    return out, where
 
 
-CATALOG: dict[str, KPI] = _build()
+CATALOG: dict[str, KPI]
+DEFINED_IN: dict[str, str]  # KPI id -> the module that states it ("defined in" of the README)
+CATALOG, DEFINED_IN = _build()
 
 
 def get(kpi_id: str) -> KPI:
@@ -55,7 +60,7 @@ def catalog_markdown() -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for k in CATALOG.values():
-        module = k.compute.__module__.replace(".", "/") + ".py"
+        module = DEFINED_IN[k.id].replace(".", "/") + ".py"
         goals = ", ".join(GOAL_LABELS.get(g, g).lower() for g in k.goals)
         kind = "sum over days" if k.additive else "computed for the period"
         lines.append(

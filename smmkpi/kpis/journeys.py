@@ -23,13 +23,12 @@ Both are sums of visitors over the period's rows (dates), recomputed as a ratio;
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from smmkpi.channels import platform_expr
-from smmkpi.kpis.base import KPI, ratio
+from smmkpi.kpis.base import KPI, Area, ratio_expr, ratio_of, sum_or_null
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -274,19 +273,11 @@ def paths_not_reaching(
         .group_by("normalized")
         .agg(
             pl.col("visitors").sum().cast(pl.Int64),
-            pl.when(pl.col("conversions").count() > 0)
-            .then(pl.col("conversions").sum())
-            .otherwise(None)
-            .cast(pl.Int64)
-            .alias("conversions"),
+            sum_or_null("conversions").cast(pl.Int64),
             pl.col("starts_on_social").first(),
             pl.col("social_touchpoints").first(),
         )
-        .with_columns(
-            share=pl.when(pl.lit(total) > 0)
-            .then(pl.col("visitors") / pl.lit(total, dtype=pl.Float64))
-            .otherwise(None)
-        )
+        .with_columns(share=ratio_expr("visitors", pl.lit(total)))
         .sort(["visitors", "normalized"], descending=[True, False])
         .head(top)
         .select(
@@ -311,57 +302,19 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
     return ws.memo(("journeys", "daily", dest), lambda: journey_daily(ws.frame("journeys"), dest))
 
 
-def _rate(num: str) -> Callable[[Workspace], float | None]:
-    def compute(ws: Workspace) -> float | None:
-        d = _daily(ws)
-        if d is None:
-            return None
-        return ratio(d.get_column(num).sum(), d.get_column("social_start_visitors").sum())
-
-    return compute
-
-
-def _daily_of(num: str) -> Callable[[Workspace], pl.DataFrame | None]:
-    def daily(ws: Workspace) -> pl.DataFrame | None:
-        d = _daily(ws)
-        if d is None:
-            return None
-        return d.select(
-            "date",
-            pl.col(num).cast(pl.Float64).alias("num"),
-            pl.col("social_start_visitors").cast(pl.Float64).alias("den"),
-        )
-
-    return daily
-
+_JOURNEYS = Area("traffic", ("journeys",))
 
 KPIS: list[KPI] = [
-    KPI(
-        id="journey_site_reach_rate",
-        label="Journey site reach rate",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("traffic",),
-        area="traffic",
-        description="Of visitors whose path starts on a social touchpoint, the share whose "
-        "path reaches the website (the destination touchpoint).",
-        datasets=("journeys",),
-        compute=_rate("reached_visitors"),
-        daily=_daily_of("reached_visitors"),
+    _JOURNEYS.kpi(
+        "journey_site_reach_rate", "Journey site reach rate", "ratio", "higher", ("traffic",),
+        "Of visitors whose path starts on a social touchpoint, the share whose path reaches "
+        "the website (the destination touchpoint).",
+        ratio_of(_daily, "reached_visitors", "social_start_visitors"),
     ),
-    KPI(
-        id="journey_bounce_rate",
-        label="Journey bounce rate",
-        unit="ratio",
-        direction="lower",
-        additive=False,
-        goals=("traffic",),
-        area="traffic",
-        description="Of visitors whose path starts on social, the share that visit two or more "
-        "social touchpoints and never reach the website: bounced around from site to site.",
-        datasets=("journeys",),
-        compute=_rate("bounced_visitors"),
-        daily=_daily_of("bounced_visitors"),
+    _JOURNEYS.kpi(
+        "journey_bounce_rate", "Journey bounce rate", "ratio", "lower", ("traffic",),
+        "Of visitors whose path starts on social, the share that visit two or more social "
+        "touchpoints and never reach the website: bounced around from site to site.",
+        ratio_of(_daily, "bounced_visitors", "social_start_visitors"),
     ),
 ]

@@ -1,6 +1,6 @@
 """Retention and repeat sales: repeat KPIs, cohort retention, splits by customer attributes.
 
-Definitions (DESIGN.md §4 "Repeat sales"), with the choices the design leaves open:
+Definitions (see `docs/kpis.md`), with the choices made where a definition leaves them open:
 
 - An order belongs to a day by the UTC date of `ordered_at`; a period [start, end] is inclusive.
 - A customer's orders are put in order by (`ordered_at`, `order_id`): of two orders at the same
@@ -47,11 +47,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import polars as pl
 
-from smmkpi.kpis.base import KPI, Direction, Unit, ratio
+from smmkpi.kpis.base import KPI, Area, additive, ratio, ratio_expr, ratio_of
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -266,10 +266,6 @@ def _period_start(index: pl.Expr, grain: Grain) -> pl.Expr:
     return (index * 7 - _EPOCH_MONDAY_SHIFT).cast(pl.Date)
 
 
-def _safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
-    return pl.when(den > 0).then(num.cast(pl.Float64) / den.cast(pl.Float64))
-
-
 def retention_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The complete calendar months that m1/m3 read for [start, end], as (first day of the
     first month, last day of the last month): the months whose last day lies in the period,
@@ -397,13 +393,13 @@ def _kpi_table(
             "orders",
             "revenue",
             "customers",
-            repeat_purchase_rate=_safe_div(pl.col("repeat_customers"), pl.col("customers")),
-            returning_customer_rate=_safe_div(pl.col("returning_customers"), pl.col("customers")),
-            returning_revenue_share=_safe_div(pl.col("returning_revenue"), pl.col("revenue")),
-            orders_per_customer=_safe_div(pl.col("orders"), pl.col("customers")),
+            repeat_purchase_rate=ratio_expr("repeat_customers", "customers"),
+            returning_customer_rate=ratio_expr("returning_customers", "customers"),
+            returning_revenue_share=ratio_expr("returning_revenue", "revenue"),
+            orders_per_customer=ratio_expr("orders", "customers"),
             median_days_to_second_order=pl.col("median_days_to_second_order").cast(pl.Float64),
-            m1_retention=_safe_div(pl.col("m1_retained"), pl.col("m1_cohort_customers")),
-            m3_retention=_safe_div(pl.col("m3_retained"), pl.col("m3_cohort_customers")),
+            m1_retention=ratio_expr("m1_retained", "m1_cohort_customers"),
+            m3_retention=ratio_expr("m3_retained", "m3_cohort_customers"),
             second_orders="second_orders",
             m1_cohort_customers="m1_cohort_customers",
             m3_cohort_customers="m3_cohort_customers",
@@ -616,9 +612,9 @@ def cohort_matrix_long(
         )
     )
     share = (
-        _safe_div(pl.col("customers"), pl.col("cohort_size"))
+        ratio_expr("customers", "cohort_size")
         if measure == "customers"
-        else _safe_div(pl.col("revenue"), pl.col("cohort_revenue"))
+        else ratio_expr("revenue", "cohort_revenue")
     )
     return (
         long.select(
@@ -635,18 +631,20 @@ def cohort_matrix_long(
     )
 
 
+class CohortOptions(TypedDict, total=False):
+    """The optional keywords of `cohort_matrix_long`, passed on by its wrappers."""
+
+    grain: Grain
+    measure: Measure
+    since: dt.date | None
+
+
 def cohort_matrix(
-    orders: Orders,
-    *,
-    until: dt.date,
-    grain: Grain = "month",
-    measure: Measure = "customers",
-    since: dt.date | None = None,
+    orders: Orders, *, until: dt.date, **options: Unpack[CohortOptions]
 ) -> pl.DataFrame:
     """The heatmap / download table: cohort, cohort_size, then one column per k ("0", "1",
     ...) holding the share; unreachable cells are null. See `cohort_matrix_long`."""
-    long = cohort_matrix_long(orders, until=until, grain=grain, measure=measure, since=since)
-    return widen_cohorts(long)
+    return widen_cohorts(cohort_matrix_long(orders, until=until, **options))
 
 
 def widen_cohorts(long: pl.DataFrame) -> pl.DataFrame:
@@ -665,12 +663,7 @@ def widen_cohorts(long: pl.DataFrame) -> pl.DataFrame:
 
 
 def retention_curve(
-    orders: Orders,
-    *,
-    until: dt.date,
-    grain: Grain = "month",
-    measure: Measure = "customers",
-    since: dt.date | None = None,
+    orders: Orders, *, until: dt.date, **options: Unpack[CohortOptions]
 ) -> pl.DataFrame:
     """The average retention curve: per k, the cohort-size-weighted share over the cohorts that
     reach k (for "revenue": their revenue in k / their k = 0 revenue).
@@ -678,8 +671,8 @@ def retention_curve(
     Columns: k, cohorts (how many cohorts reach k), cohort_size (their customers), customers,
     revenue, cohort_revenue, share.
     """
-    long = cohort_matrix_long(orders, until=until, grain=grain, measure=measure, since=since)
-    return curve_from_long(long, measure)
+    long = cohort_matrix_long(orders, until=until, **options)
+    return curve_from_long(long, options.get("measure", "customers"))
 
 
 def curve_from_long(long: pl.DataFrame, measure: Measure = "customers") -> pl.DataFrame:
@@ -697,7 +690,7 @@ def curve_from_long(long: pl.DataFrame, measure: Measure = "customers") -> pl.Da
             revenue=pl.col("revenue").sum(),
             cohort_revenue=pl.col("cohort_revenue").sum(),
         )
-        .with_columns(share=_safe_div(pl.col(num), pl.col(den)))
+        .with_columns(share=ratio_expr(num, den))
         .sort("k")
         .collect()
     )
@@ -738,6 +731,8 @@ def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
 
 
 def _value(key: str) -> Callable[[Workspace], float | None]:
+    """The repeat-sales KPI `key` of the workspace's period, from `repeat_kpis`."""
+
     def compute(ws: Workspace) -> float | None:
         values = _repeat(ws)
         if values is None or values[key] is None:
@@ -779,21 +774,6 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
     return ws.memo(("retention", "daily", ws.start, ws.end), load)
 
 
-def _daily_orders(ws: Workspace) -> pl.DataFrame | None:
-    d = _daily(ws)
-    return None if d is None else d.select("date", num="orders")
-
-
-def _daily_revenue(ws: Workspace) -> pl.DataFrame | None:
-    d = _daily(ws)
-    return None if d is None else d.select("date", num="revenue")
-
-
-def _daily_returning_revenue_share(ws: Workspace) -> pl.DataFrame | None:
-    d = _daily(ws)
-    return None if d is None else d.select("date", num="returning_revenue", den="revenue")
-
-
 def revenue_uplift(ws: Workspace) -> float | None:
     """Revenue in the period / revenue in the same number of days just before it − 1 (None
     when orders are absent or the days before have no revenue)."""
@@ -810,68 +790,47 @@ def revenue_uplift(ws: Workspace) -> float | None:
     return None if r is None else r - 1.0
 
 
-def _kpi(
-    id: str,
-    label: str,
-    unit: Unit,
-    description: str,
-    compute: Callable[[Workspace], float | None],
-    *,
-    direction: Direction = "higher",
-    additive: bool = False,
-    goals: tuple[str, ...] = ("repeat_sales",),
-    daily: Callable[[Workspace], pl.DataFrame | None] | None = None,
-) -> KPI:
-    return KPI(
-        id=id,
-        label=label,
-        unit=unit,
-        direction=direction,
-        additive=additive,
-        goals=goals,
-        area="retention",
-        description=description,
-        datasets=("orders",),
-        compute=compute,
-        daily=daily,
-    )
-
-
+_RETENTION = Area("retention", ("orders",))
+_REPEAT = ("repeat_sales",)
 _BOTH = ("repeat_sales", "sales_spike")
 
 KPIS: list[KPI] = [
-    _kpi("orders", "Orders", "count", "Orders placed in the period.", _value("orders"),
-         additive=True, goals=_BOTH, daily=_daily_orders),
-    _kpi("revenue", "Revenue", "currency", "Revenue of the orders placed in the period.",
-         _value("revenue"), additive=True, goals=_BOTH, daily=_daily_revenue),
-    _kpi("customers", "Customers", "count", "Distinct customers with an order in the period.",
-         _value("customers")),
-    _kpi("repeat_purchase_rate", "Repeat purchase rate", "ratio",
-         "Of the period's customers, the share with two or more orders in the period.",
-         _value("repeat_purchase_rate")),
-    _kpi("returning_customer_rate", "Returning customer rate", "ratio",
-         "Of the period's customers, the share who had ordered before their last order in "
-         "the period (the first order may be before the period).",
-         _value("returning_customer_rate")),
-    _kpi("returning_revenue_share", "Returning revenue share", "ratio",
-         "Revenue from orders that are not the customer's first-ever order / all revenue in "
-         "the period.", _value("returning_revenue_share"),
-         daily=_daily_returning_revenue_share),
-    _kpi("orders_per_customer", "Orders per customer", "number",
-         "Orders / customers in the period.", _value("orders_per_customer")),
-    _kpi("median_days_to_second_order", "Median days to second order", "days",
-         "Median calendar days from the first to the second order, over the customers whose "
-         "second order is in the period.", _value("median_days_to_second_order"),
-         direction="lower"),
-    _kpi("m1_retention", "Month-1 retention", "ratio",
-         "Of the customers acquired in the month before each complete calendar month of the "
-         "period (the months ending in it, or else the last complete month before its end), "
-         "the share who ordered in that month (cohort-size weighted).", _value("m1_retention")),
-    _kpi("m3_retention", "Month-3 retention", "ratio",
-         "Of the customers acquired three months before each complete calendar month of the "
-         "period (the months ending in it, or else the last complete month before its end), "
-         "the share who ordered in that month (cohort-size weighted).", _value("m3_retention")),
-    _kpi("revenue_uplift", "Revenue uplift", "ratio",
-         "Revenue in the period / revenue in the same number of days before it − 1.",
-         revenue_uplift, goals=("sales_spike",)),
+    _RETENTION.kpi("orders", "Orders", "count", "higher", _BOTH, "Orders placed in the period.",
+                   additive(_daily, "orders")),
+    _RETENTION.kpi("revenue", "Revenue", "currency", "higher", _BOTH,
+                   "Revenue of the orders placed in the period.", additive(_daily, "revenue")),
+    _RETENTION.kpi("customers", "Customers", "count", "higher", _REPEAT,
+                   "Distinct customers with an order in the period.", _value("customers")),
+    _RETENTION.kpi("repeat_purchase_rate", "Repeat purchase rate", "ratio", "higher", _REPEAT,
+                   "Of the period's customers, the share with two or more orders in the period.",
+                   _value("repeat_purchase_rate")),
+    _RETENTION.kpi("returning_customer_rate", "Returning customer rate", "ratio", "higher",
+                   _REPEAT,
+                   "Of the period's customers, the share who had ordered before their last "
+                   "order in the period (the first order may be before the period).",
+                   _value("returning_customer_rate")),
+    _RETENTION.kpi("returning_revenue_share", "Returning revenue share", "ratio", "higher",
+                   _REPEAT,
+                   "Revenue from orders that are not the customer's first-ever order / all "
+                   "revenue in the period.", ratio_of(_daily, "returning_revenue", "revenue")),
+    _RETENTION.kpi("orders_per_customer", "Orders per customer", "number", "higher", _REPEAT,
+                   "Orders / customers in the period.", _value("orders_per_customer")),
+    _RETENTION.kpi("median_days_to_second_order", "Median days to second order", "days",
+                   "lower", _REPEAT,
+                   "Median calendar days from the first to the second order, over the "
+                   "customers whose second order is in the period.",
+                   _value("median_days_to_second_order")),
+    _RETENTION.kpi("m1_retention", "Month-1 retention", "ratio", "higher", _REPEAT,
+                   "Of the customers acquired in the month before each complete calendar month "
+                   "of the period (the months ending in it, or else the last complete month "
+                   "before its end), the share who ordered in that month (cohort-size "
+                   "weighted).", _value("m1_retention")),
+    _RETENTION.kpi("m3_retention", "Month-3 retention", "ratio", "higher", _REPEAT,
+                   "Of the customers acquired three months before each complete calendar month "
+                   "of the period (the months ending in it, or else the last complete month "
+                   "before its end), the share who ordered in that month (cohort-size "
+                   "weighted).", _value("m3_retention")),
+    _RETENTION.kpi("revenue_uplift", "Revenue uplift", "ratio", "higher", ("sales_spike",),
+                   "Revenue in the period / revenue in the same number of days before it − 1.",
+                   revenue_uplift),
 ]

@@ -1,5 +1,5 @@
-"""Targets: attainment, pace, forecast and status (DESIGN.md §4), as pure functions, and the
-evaluation of every target of a period against the catalog.
+"""Targets: attainment, pace, forecast and status (see `docs/kpis.md`), as pure functions, and
+the evaluation of every target of a period against the catalog.
 
 Rules (README "Targets and status"):
 - attainment = actual / target when higher is better, target / actual when lower is better;

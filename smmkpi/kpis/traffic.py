@@ -4,7 +4,7 @@ Seeds: "where should your e-marketing campaigns be driving traffic to?", "take y
 visitors on a journey". Sessions get their channel group from GA4's default rules
 (`smmkpi.channels`); *social sessions* are those in Organic Social or Paid Social.
 
-Definitions (DESIGN.md §4, "Traffic"), over the period's rows:
+Definitions (see `docs/kpis.md`), over the period's rows:
 
 - `sessions`: sum of sessions. `social_sessions`: sum over social sessions.
 - `social_share_of_sessions` = social_sessions / sessions.
@@ -35,13 +35,13 @@ denominator is zero.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from smmkpi.channels import CHANNEL_GROUPS, SOCIAL_GROUPS, platform_expr, with_channels
-from smmkpi.kpis.base import KPI, ratio
+from smmkpi.kpis.base import KPI, Area, additive, ratio_expr, ratio_of, sum_or_null
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -67,37 +67,25 @@ _is_social = pl.col("channel_group").is_in(list(SOCIAL_GROUPS))
 # --- building blocks -------------------------------------------------------------------
 
 
-def _sum_or_null(expr: pl.Expr, name: str) -> pl.Expr:
-    """Sum, or null when no row reports a value (absent is not zero)."""
-    return pl.when(expr.count() > 0).then(expr.sum()).otherwise(None).alias(name)
-
-
 def _session_aggs() -> list[pl.Expr]:
     """Summed session figures of one group, with the paired denominators of each ratio."""
     s = pl.col("sessions")
     return [
         s.sum().cast(pl.Int64).alias("sessions"),
-        _sum_or_null(pl.col("engaged_sessions"), "engaged_sessions").cast(pl.Int64),
-        _sum_or_null(pl.col("conversions"), "conversions").cast(pl.Int64),
-        _sum_or_null(pl.col("revenue"), "revenue").cast(pl.Float64),
+        sum_or_null("engaged_sessions").cast(pl.Int64),
+        sum_or_null("conversions").cast(pl.Int64),
+        sum_or_null("revenue").cast(pl.Float64),
         s.filter(pl.col("engaged_sessions").is_not_null()).sum().cast(pl.Int64).alias("_eng_den"),
         s.filter(pl.col("conversions").is_not_null()).sum().cast(pl.Int64).alias("_conv_den"),
         s.filter(pl.col("revenue").is_not_null()).sum().cast(pl.Int64).alias("_rev_den"),
     ]
 
 
-def _div(num: str | pl.Expr, den: str | pl.Expr) -> pl.Expr:
-    """num / den as Float64, null when the denominator is zero or null."""
-    n = pl.col(num) if isinstance(num, str) else num
-    d = pl.col(den) if isinstance(den, str) else den
-    return pl.when(d > 0).then(n.cast(pl.Float64) / d.cast(pl.Float64)).otherwise(None)
-
-
 def _session_rates() -> list[pl.Expr]:
     return [
-        _div("engaged_sessions", "_eng_den").alias("engaged_rate"),
-        _div("conversions", "_conv_den").alias("conversion_rate"),
-        _div("revenue", "_rev_den").alias("revenue_per_session"),
+        ratio_expr("engaged_sessions", "_eng_den").alias("engaged_rate"),
+        ratio_expr("conversions", "_conv_den").alias("conversion_rate"),
+        ratio_expr("revenue", "_rev_den").alias("revenue_per_session"),
     ]
 
 
@@ -128,7 +116,7 @@ def _social_sums(social_daily: pl.DataFrame | None) -> dict[str, float | None]:
     out: dict[str, float | None] = {"impressions": None, "link_clicks": None, "spend": None}
     if social_daily is None:
         return out
-    row = social_daily.select(_sum_or_null(pl.col(c), c) for c in out).row(0, named=True)
+    row = social_daily.select(sum_or_null(c) for c in out).row(0, named=True)
     return {k: (None if v is None else float(v)) for k, v in row.items()}
 
 
@@ -147,7 +135,7 @@ def channel_table(
     Social, so all of it is attributed to Paid Social, whose cost_per_session and roas
     (revenue / spend) use it. No other group has known spend: their spend is null. (The
     `cost_per_social_session` KPI divides the same spend by all social sessions, organic
-    included, as DESIGN.md defines it.)
+    included: that is its definition.)
     """
     total = web_sessions.get_column("sessions").sum()
     spend = _social_sums(social_daily)["spend"]
@@ -156,7 +144,7 @@ def channel_table(
         .group_by("channel_group")
         .agg(_session_aggs())
         .with_columns(
-            _div(pl.col("sessions"), pl.lit(total)).alias("share"),
+            ratio_expr(pl.col("sessions"), pl.lit(total)).alias("share"),
             *_session_rates(),
             pl.when(pl.col("channel_group") == PAID_SOCIAL)
             .then(pl.lit(spend, dtype=pl.Float64))
@@ -164,11 +152,8 @@ def channel_table(
             .alias("spend"),
         )
         .with_columns(
-            _div("spend", "sessions").alias("cost_per_session"),
-            pl.when(pl.col("spend") > 0)
-            .then(pl.col("revenue") / pl.col("spend"))
-            .otherwise(None)
-            .alias("roas"),
+            ratio_expr("spend", "sessions").alias("cost_per_session"),
+            ratio_expr("revenue", "spend").alias("roas"),
         )
         .sort([pl.col("sessions"), _group_order()], descending=[True, False])
         .select(
@@ -262,16 +247,16 @@ def social_funnel(
             .with_columns(platform=_platform_name("platform"))
             .group_by("platform")
             .agg(
-                _sum_or_null(pl.col("impressions"), "impressions").cast(pl.Int64),
-                _sum_or_null(pl.col("link_clicks"), "link_clicks").cast(pl.Int64),
+                sum_or_null("impressions").cast(pl.Int64),
+                sum_or_null("link_clicks").cast(pl.Int64),
             )
         )
     return (
         social.join(sess, on="platform", how="full", coalesce=True)
         .with_columns(
-            _div("link_clicks", "impressions").alias("ctr"),
-            _div("sessions", "link_clicks").alias("social_to_site_rate"),
-            _div("conversions", "_conv_den").alias("social_conversion_rate"),
+            ratio_expr("link_clicks", "impressions").alias("ctr"),
+            ratio_expr("sessions", "link_clicks").alias("social_to_site_rate"),
+            ratio_expr("conversions", "_conv_den").alias("social_conversion_rate"),
         )
         .sort(["sessions", "link_clicks", "platform"], descending=[True, True, False],
               nulls_last=True)
@@ -357,8 +342,8 @@ def campaign_traffic(
             _conv_den=pl.col("_conv_den").fill_null(0),
         )
         .with_columns(
-            _div("social_sessions", "sessions").alias("social_share"),
-            _div("conversions", "_conv_den").alias("conversion_rate"),
+            ratio_expr("social_sessions", "sessions").alias("social_share"),
+            ratio_expr("conversions", "_conv_den").alias("conversion_rate"),
         )
         .sort(["sessions", "campaign"], descending=[True, False])
         .select(
@@ -402,16 +387,16 @@ def traffic_daily(
             .alias("social_conversions"),
             pl.col("sessions").filter(_is_social & pl.col("conversions").is_not_null()).sum()
             .cast(pl.Int64).alias("social_conversion_sessions"),
-            _sum_or_null(pl.col("revenue").filter(_is_social), "social_revenue")
-            .cast(pl.Float64),
+            sum_or_null(pl.col("revenue").filter(_is_social)).cast(pl.Float64)
+            .alias("social_revenue"),
         )
     )
     if social_daily is None:
         soc = pl.LazyFrame(schema={"date": pl.Date, "link_clicks": pl.Int64, "spend": pl.Float64})
     else:
         soc = social_daily.lazy().group_by("date").agg(
-            _sum_or_null(pl.col("link_clicks"), "link_clicks").cast(pl.Int64),
-            _sum_or_null(pl.col("spend"), "spend").cast(pl.Float64),
+            sum_or_null("link_clicks").cast(pl.Int64),
+            sum_or_null("spend").cast(pl.Float64),
         )
     out = (
         sess.join(soc, on="date", how="full", coalesce=True)
@@ -427,159 +412,51 @@ def traffic_daily(
 
 
 def _daily(ws: Workspace) -> pl.DataFrame | None:
+    """The period's `traffic_daily` (shared by the traffic KPIs)."""
     return ws.memo(
         ("traffic", "daily"),
         lambda: traffic_daily(ws.frame("web_sessions"), ws.frame("social_daily")),
     )
 
 
-def _total(d: pl.DataFrame, col: str) -> float | None:
-    """Sum of a daily column, None when no day reports it."""
-    s = d.get_column(col)
-    return None if s.count() == 0 else float(s.sum())
+def _daily_with_social(ws: Workspace) -> pl.DataFrame | None:
+    """`_daily`, for KPIs that also need social_daily: None without it."""
+    return _daily(ws) if ws.frame("social_daily") is not None else None
 
 
-def _needs_social(ws: Workspace) -> bool:
-    return ws.frame("social_daily") is not None
-
-
-def _additive(col: str) -> Callable[[Workspace], float | None]:
-    def compute(ws: Workspace) -> float | None:
-        d = _daily(ws)
-        return None if d is None else _total(d, col)
-
-    return compute
-
-
-def _rate(
-    num: str, den: str, needs_social: bool = False
-) -> Callable[[Workspace], float | None]:
-    def compute(ws: Workspace) -> float | None:
-        d = _daily(ws)
-        if d is None or (needs_social and not _needs_social(ws)):
-            return None
-        return ratio(_total(d, num), _total(d, den))
-
-    return compute
-
-
-def _daily_of(
-    num: str, den: str | None = None, needs_social: bool = False
-) -> Callable[[Workspace], pl.DataFrame | None]:
-    """date, num[, den] of a traffic KPI: None when its data is absent or never reported."""
-
-    def daily(ws: Workspace) -> pl.DataFrame | None:
-        d = _daily(ws)
-        if d is None or (needs_social and not _needs_social(ws)):
-            return None
-        cols = [num] + ([den] if den else [])
-        if any(d.get_column(c).count() == 0 for c in cols) and d.height > 0:
-            return None
-        out = [pl.col("date"), pl.col(num).fill_null(0).cast(pl.Float64).alias("num")]
-        if den:
-            out.append(pl.col(den).fill_null(0).cast(pl.Float64).alias("den"))
-        return d.select(out)
-
-    return daily
-
-
-_WS = ("web_sessions",)
+_TRAFFIC = Area("traffic", ("web_sessions",))
 _WS_SOCIAL = ("web_sessions", "social_daily")
 
 KPIS: list[KPI] = [
-    KPI(
-        id="sessions",
-        label="Sessions",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("traffic",),
-        area="traffic",
-        description="All website sessions.",
-        datasets=_WS,
-        compute=_additive("sessions"),
-        daily=_daily_of("sessions"),
+    _TRAFFIC.kpi("sessions", "Sessions", "count", "higher", ("traffic",),
+                 "All website sessions.", additive(_daily, "sessions")),
+    _TRAFFIC.kpi(
+        "social_sessions", "Social sessions", "count", "higher",
+        ("traffic", "awareness", "sales_spike"),
+        "Website sessions whose GA4 default channel group is Organic Social or Paid Social.",
+        additive(_daily, "social_sessions"),
     ),
-    KPI(
-        id="social_sessions",
-        label="Social sessions",
-        unit="count",
-        direction="higher",
-        additive=True,
-        goals=("traffic", "awareness", "sales_spike"),
-        area="traffic",
-        description="Website sessions whose GA4 default channel group is Organic Social or "
-        "Paid Social.",
-        datasets=_WS,
-        compute=_additive("social_sessions"),
-        daily=_daily_of("social_sessions"),
+    _TRAFFIC.kpi("social_share_of_sessions", "Social share of sessions", "ratio", "higher",
+                 ("traffic",), "Social sessions / all website sessions.",
+                 ratio_of(_daily, "social_sessions", "sessions")),
+    _TRAFFIC.kpi(
+        "social_to_site_rate", "Social to site rate", "ratio", "higher", ("traffic", "awareness"),
+        "Social sessions / link clicks on social: the share of social traffic that reaches "
+        "the website (can exceed 100 %: bio links and shares bring sessions no platform "
+        "counts as link clicks).",
+        ratio_of(_daily_with_social, "social_sessions", "link_clicks"), datasets=_WS_SOCIAL,
     ),
-    KPI(
-        id="social_share_of_sessions",
-        label="Social share of sessions",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("traffic",),
-        area="traffic",
-        description="Social sessions / all website sessions.",
-        datasets=_WS,
-        compute=_rate("social_sessions", "sessions"),
-        daily=_daily_of("social_sessions", "sessions"),
+    _TRAFFIC.kpi(
+        "social_conversion_rate", "Social conversion rate", "ratio", "higher",
+        ("traffic", "sales_spike"),
+        "Conversions in social sessions / social sessions (over the rows that report "
+        "conversions).",
+        ratio_of(_daily, "social_conversions", "social_conversion_sessions"),
     ),
-    KPI(
-        id="social_to_site_rate",
-        label="Social to site rate",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("traffic", "awareness"),
-        area="traffic",
-        description="Social sessions / link clicks on social: the share of social traffic "
-        "that reaches the website (can exceed 100 %: bio links and shares bring sessions "
-        "no platform counts as link clicks).",
-        datasets=_WS_SOCIAL,
-        compute=_rate("social_sessions", "link_clicks", needs_social=True),
-        daily=_daily_of("social_sessions", "link_clicks", needs_social=True),
-    ),
-    KPI(
-        id="social_conversion_rate",
-        label="Social conversion rate",
-        unit="ratio",
-        direction="higher",
-        additive=False,
-        goals=("traffic", "sales_spike"),
-        area="traffic",
-        description="Conversions in social sessions / social sessions (over the rows that "
-        "report conversions).",
-        datasets=_WS,
-        compute=_rate("social_conversions", "social_conversion_sessions"),
-        daily=_daily_of("social_conversions", "social_conversion_sessions"),
-    ),
-    KPI(
-        id="cost_per_social_session",
-        label="Cost per social session",
-        unit="currency",
-        direction="lower",
-        additive=False,
-        goals=("traffic", "sales_spike"),
-        area="traffic",
-        description="Social spend / social sessions (organic and paid).",
-        datasets=_WS_SOCIAL,
-        compute=_rate("spend", "social_sessions", needs_social=True),
-        daily=_daily_of("spend", "social_sessions", needs_social=True),
-    ),
-    KPI(
-        id="social_roas",
-        label="Social ROAS",
-        unit="number",
-        direction="higher",
-        additive=False,
-        goals=("sales_spike", "traffic"),
-        area="traffic",
-        description="Revenue of social sessions / social spend (return on ad spend).",
-        datasets=_WS_SOCIAL,
-        compute=_rate("social_revenue", "spend", needs_social=True),
-        daily=_daily_of("social_revenue", "spend", needs_social=True),
-    ),
+    _TRAFFIC.kpi("cost_per_social_session", "Cost per social session", "currency", "lower",
+                 ("traffic", "sales_spike"), "Social spend / social sessions (organic and paid).",
+                 ratio_of(_daily_with_social, "spend", "social_sessions"), datasets=_WS_SOCIAL),
+    _TRAFFIC.kpi("social_roas", "Social ROAS", "number", "higher", ("sales_spike", "traffic"),
+                 "Revenue of social sessions / social spend (return on ad spend).",
+                 ratio_of(_daily_with_social, "social_revenue", "spend"), datasets=_WS_SOCIAL),
 ]
