@@ -304,7 +304,8 @@ def test_with_channels_eager_and_lazy() -> None:
 
 def test_rows_already_grouped_by_ga4_keep_their_group():
     """A GA4 report by channel group is imported with source = the group's name and medium
-    "(channel group)" (smmkpi.ingest.formats.ga4): the group is taken as given, case-insensitively."""
+    "(channel group)" (smmkpi.ingest.formats.ga4): the group is taken as given,
+    case-insensitively."""
     import polars as pl
 
     from smmkpi.channels import channel_group_expr
