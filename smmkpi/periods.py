@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+Grain = Literal["day", "week", "month"]
 
 
 @dataclass(frozen=True)
@@ -108,3 +113,51 @@ def comparison_period(period: Period, comparison: str) -> Period | None:
     if comparison == "none":
         return None
     raise ValueError(f"unknown comparison {comparison!r}; known: {', '.join(COMPARISONS)}")
+
+
+# --- buckets on charts and tables -------------------------------------------------------
+# One definition of a week everywhere: 7 days counted back from the period's last day, so
+# every week but the earliest is complete and a 28-day period is exactly four weeks
+# (calendar weeks would cut both ends of most periods short). Days and months are calendar
+# days and months; a month at either end of a period may be partial.
+
+
+def bucket(date: pl.Expr, grain: Grain, end: dt.date | None) -> pl.Expr:
+    """The first day of the bucket `date` falls in: the day, the 7-day week ending on a
+    multiple of 7 days before `end` (the period's last day; None: the last date present),
+    or the calendar month."""
+    if grain == "day":
+        return date.dt.truncate("1d")
+    if grain == "month":
+        return date.dt.truncate("1mo")
+    if grain != "week":
+        raise ValueError(f"unknown grain {grain!r}; known: day, week, month")
+    last = date.max() if end is None else pl.lit(end)
+    back = (last - date).dt.total_days() // 7
+    return (last - pl.duration(days=back * 7 + 6)).alias(date.meta.output_name())
+
+
+def bucket_days(first_day: dt.date, grain: Grain, period: Period) -> int:
+    """How many days of `period` the bucket starting on `first_day` holds (below a full
+    week or month only at the period's ends: a partial bucket, marked on charts)."""
+    if grain == "day":
+        last = first_day
+    elif grain == "week":
+        last = first_day + dt.timedelta(days=6)
+    else:
+        nxt = (first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        last = nxt - dt.timedelta(days=1)
+    lo, hi = max(first_day, period.start), min(last, period.end)
+    return max(0, (hi - lo).days + 1)
+
+
+def is_partial(first_day: dt.date, grain: Grain, period: Period) -> bool:
+    """The bucket starting on `first_day` does not lie wholly inside `period`."""
+    if grain == "day":
+        return False
+    if grain == "week":
+        full = 7
+    else:
+        nxt = (first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        full = (nxt - first_day).days
+    return bucket_days(first_day, grain, period) < full

@@ -199,8 +199,9 @@ def test_audience_by_platform() -> None:
 
 
 def test_promo_share_weekly() -> None:
-    weeks = au.promo_share_series(social(SOCIAL), grain="week")
-    # week of 26 Feb: 3 March (2 of 2); week of 4 March: 3 of 7; week of 11 March: 0 of 1
+    # weeks count back from the period's end, Sunday 17 March: 26 Feb-3 March (2 of 2),
+    # 4-10 March (3 of 7), 11-17 March (0 of 1)
+    weeks = au.promo_share_series(social(SOCIAL), grain="week", end=D(2024, 3, 17))
     assert weeks.rows() == [
         (D(2024, 2, 26), 2, 2, 1.0),
         (D(2024, 3, 4), 7, 3, pytest.approx(3 / 7)),

@@ -245,11 +245,12 @@ def test_care_by_platform() -> None:
     assert y["complaint_resolution_rate"] == pytest.approx(1.0)  # c1 (c4 excluded)
 
 
-def test_care_over_time_weeks_start_monday() -> None:
+def test_care_over_time_weeks_count_back_from_the_end() -> None:
     ws = workspace()
     frame = ws.frame("conversations")
     assert frame is not None
-    weeks = care.care_over_time(frame, 60, grain="week")
+    # the period ends on Sunday 10 March: weeks 4-10 March and 26 Feb-3 March
+    weeks = care.care_over_time(frame, 60, grain="week", end=dt.date(2024, 3, 10))
     assert weeks.get_column("period").to_list() == [dt.date(2024, 2, 26), dt.date(2024, 3, 4)]
     w1, w2 = weeks.rows(named=True)
     # week of 26 Feb (1-3 March): q1 q2 q3 c1 (c2 bad) -> 3 of 4 answered

@@ -40,24 +40,16 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from smmkpi import datasets as ds
+from smmkpi import periods
 from smmkpi.kpis.base import KPI, Area, ByDay, additive, ratio_expr, ratio_of, sum_or_null
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
 
 Grain = Literal["day", "week", "month"]
-_GRAIN_EVERY: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo"}
 ALL_PLATFORMS = "all"  # the platform label of the combined series in negative_spikes
 # How people write the platform names (the data holds lower-case ids).
-PLATFORM_LABELS: dict[str, str] = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "tiktok": "TikTok",
-    "youtube": "YouTube",
-    ALL_PLATFORMS: "All platforms",
-}
+PLATFORM_LABELS: dict[str, str] = {**ds.PLATFORM_LABELS, ALL_PLATFORMS: "All platforms"}
 
 
 def platform_label(col: str = "platform") -> pl.Expr:
@@ -86,13 +78,8 @@ RATIOS: dict[str, tuple[str, str]] = {
 
 
 def period_bucket(date: pl.Expr, grain: Grain, end: dt.date | None = None) -> pl.Expr:
-    """The first day of the bucket a date falls in: the day, the ISO week (Monday) or the
-    month; with `end` and grain "week", 7-day blocks counted back from `end` instead, so
-    the latest block is complete (a 28-day period is exactly four weeks)."""
-    if grain != "week" or end is None:
-        return date.dt.truncate(_GRAIN_EVERY[grain])
-    back = (pl.lit(end) - date).dt.total_days() // 7
-    return pl.lit(end) - pl.duration(days=back * 7 + 6)
+    """The first day of a date's bucket (`periods.bucket`: the one definition of a week)."""
+    return periods.bucket(date, grain, end)
 
 
 # --- social_daily ----------------------------------------------------------------------
@@ -216,9 +203,10 @@ def promo_share_series(
     by: list[str] | None = None,
     end: dt.date | None = None,
 ) -> pl.DataFrame:
-    """period (first day of the UTC day, ISO week or month; see `period_bucket` for
-    `end`), the `by` groups (e.g. platform), posts, promo_posts and promo_share, for a
-    chart with the guide band at `settings.promo_share_max`."""
+    """period (first day of the day, week or month, `periods.bucket`: weeks counted back
+    from `end`, default the last date present), the `by` groups (e.g. platform), posts,
+    promo_posts and promo_share, for a chart with the guide band at
+    `settings.promo_share_max`."""
     by = by or []
     lf = social.lazy().with_columns(period_bucket(pl.col("date"), grain, end).alias("period"))
     return (

@@ -313,9 +313,9 @@ def care_over_time(
     grain: Grain = "week",
     end: dt.date | None = None,
 ) -> pl.DataFrame:
-    """`care_table` per UTC day, ISO week (starting Monday) or month of opening, or with
-    `end` per 7-day block counted back from `end` (`audience.period_bucket`); the bucket's
-    first day is in column `period`. Buckets without conversations are absent."""
+    """`care_table` per UTC day, week or month of opening (`periods.bucket`: weeks counted
+    back from `end`, default the last day present); the bucket's first day is in column
+    `period`. Buckets without conversations are absent."""
     lf = conversations.lazy().with_columns(
         period_bucket(pl.col("opened_at").dt.date(), grain, end).alias("period")
     )

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from smmkpi import periods
 from smmkpi.channels import CHANNEL_GROUPS, SOCIAL_GROUPS, platform_expr, with_channels
 from smmkpi.kpis.base import KPI, Area, additive, ratio_expr, ratio_of, sum_or_null
 
@@ -194,18 +195,17 @@ def sessions_by_channel_daily(web_sessions: pl.DataFrame) -> pl.DataFrame:
 def by_week(
     daily: pl.DataFrame, end: dt.date, keys: Sequence[str], values: Sequence[str]
 ) -> pl.DataFrame:
-    """Daily rows summed into 7-day weeks counted back from `end`, so every week but the
-    earliest is complete (calendar weeks would cut both ends of a period short).
+    """Daily rows summed into weeks (`periods.bucket`: 7 days counted back from `end`, so
+    every week but the earliest is complete).
 
     Returns `date` (the week's first day), the `keys`, the summed `values` and `days` (how
     many distinct dates of the frame the week holds: below 7 only for the earliest)."""
-    week = ((pl.lit(end) - pl.col("date")).dt.total_days() // 7).cast(pl.Int64)
     return (
         daily.lazy()
-        .with_columns(_week=week)
+        .with_columns(_week=periods.bucket(pl.col("date"), "week", end))
         .with_columns(
             days=pl.col("date").n_unique().over("_week").cast(pl.Int64),
-            date=pl.lit(end) - pl.duration(days=pl.col("_week") * 7 + 6),
+            date=pl.col("_week"),
         )
         .group_by("date", *keys)
         .agg(*(pl.col(v).sum() for v in values), pl.col("days").first())

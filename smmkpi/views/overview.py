@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from smmkpi import periods
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.workspace import Workspace
 
@@ -59,6 +60,6 @@ def trend(ws: Workspace) -> tuple[pl.DataFrame | None, str]:
     grain = "day"
     if ws.period.days > 120:
         grain = "week"
-        out = (out.group_by(pl.col("date").dt.truncate("1w"))
+        out = (out.group_by(periods.bucket(pl.col("date"), "week", ws.end))
                .agg(pl.col("social_sessions").sum(), pl.col("revenue").sum()).sort("date"))
     return out.sort("date"), grain
