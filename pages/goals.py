@@ -57,7 +57,9 @@ for goal, camps in groups.items():
             "Better": st.column_config.TextColumn("Better", width="small"),
             "Measured on": st.column_config.TextColumn(
                 "Measured on", help="whole brand: orders, customers, mentions and journeys "
-                "carry no campaign, so every column shows the brand's value."),
+                "carry no campaign, so every column shows the brand's value. Whole brand "
+                "only: the figure is true by construction for one campaign (its social share "
+                "of its own sessions is 100 %), so it is shown for the brand alone."),
             **{c: st.column_config.TextColumn(c, alignment="right")
                for c in matrix.columns[3:]},
         },

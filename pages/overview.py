@@ -5,10 +5,12 @@ import streamlit as st
 
 from smmkpi import charts, formatting
 from smmkpi.kpis.catalog import CATALOG
+from smmkpi.periods import target_period_parts
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
-from smmkpi.views.overview import HEADLINE, headline_targets, trend
+from smmkpi.views.overview import HEADLINE, campaign_channel_note, headline_targets, trend
+from smmkpi.views.targets import filters_not_applying, target_scope
 
 ctx = current()
 header("Overview", "Is social media working for the business this period: traffic, sales, "
@@ -29,17 +31,28 @@ for row in (HEADLINE[:5], HEADLINE[5:]):
         with col:
             kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
 
+if ctx.filters.campaigns:
+    names = ", ".join(ctx.campaign_name(c) for c in ctx.filters.campaigns)
+    note = cache.computed("overview-channel-note", ctx.ws,
+                          lambda w: campaign_channel_note(w, names), extra=(names,))
+    if note:
+        st.info(md_escape(note), icon=":material/info:")
+
 left, right = st.columns([3, 2])
 with left:
     df, grain = cache.computed("overview-trend", ctx.ws, trend)
+    revenue_ignores = filters_not_applying(CATALOG["revenue"], ctx.filters.campaigns,
+                                           ctx.filters.platforms)
     title = f"Social sessions and revenue per {grain}, {ctx.period}"
     if df is None or df.height == 0:
         chart(charts.empty_figure(title, "No website sessions or orders in this period"), "trend")
     else:
-        chart(charts.dual_axis_lines(
+        chart(charts.legend_below(charts.dual_axis_lines(
             df, "date", "social_sessions", "revenue", title=title,
-            left_label="Social sessions", right_label=f"Revenue ({ctx.settings.currency})",
-            right_prefix=formatting.CURRENCY_SYMBOLS.get(ctx.settings.currency, "")),
+            left_label="Social sessions",
+            right_label=(f"Revenue ({ctx.settings.currency})" if not revenue_ignores else
+                         f"Revenue, all orders ({ctx.settings.currency}, brand-wide)"),
+            right_prefix=formatting.CURRENCY_SYMBOLS.get(ctx.settings.currency, ""))),
             "trend")
 with right:
     st.subheader("Most behind target")
@@ -51,10 +64,14 @@ with right:
         st.success(f"All {targets.height} targets in this period are on track or not started.")
     else:
         cur = ctx.settings.currency
+        f = ctx.filters
         for t in behind.iter_rows(named=True):
             k = CATALOG[t["kpi"]]
+            name, span = target_period_parts(t["period_start"], t["period_end"])
+            scope = target_scope(t["campaign_id"], ctx.campaign_name(t["campaign_id"]),
+                                 f.campaigns, f.platforms)
             st.markdown(
-                f"**{k.label}** · {md_escape(ctx.campaign_name(t['campaign_id']))}  \n"
+                f"**{k.label}** · {name}, {span} · {md_escape(scope)}  \n"
                 f":{'red' if t['status'] == 'off track' else 'orange'}[{t['status']}] · "
                 f"actual {formatting.value(t['actual'], k.unit, cur)} against pace "
                 f"{formatting.value(t['pace'], k.unit, cur)} "
@@ -62,5 +79,6 @@ with right:
                 f"{formatting.value(t['forecast'], k.unit, cur)} for a target of "
                 f"{formatting.value(t['target'], k.unit, cur)}"
             )
-        st.caption(f"{behind.height} of {targets.height} targets shown, worst first. "
-                   "All targets: **Targets** page.")
+        st.caption(f"{behind.height} of {targets.height} targets overlapping this period "
+                   "shown, worst first, each over its own period as of "
+                   f"{ctx.ws.end:%d %b %Y}. All targets: **Targets** page.")

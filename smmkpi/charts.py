@@ -82,12 +82,22 @@ def dual_axis_lines(
                              mode="lines", line={"color": PALETTE[1], "width": 2, "dash": "dot"},
                              yaxis="y2"))
     fig.update_layout(
-        yaxis={"title": {"text": left_label}, "rangemode": "tozero", "tickformat": "~s"},
+        yaxis={"title": {"text": left_label}, "rangemode": "tozero", "tickformat": "~s",
+               **_whole_ticks(df[left])},
         yaxis2={"title": {"text": right_label}, "overlaying": "y", "side": "right",
                 "rangemode": "tozero", "tickprefix": right_prefix, "tickformat": "~s",
-                "showgrid": False, "tickmode": "auto"},
+                "showgrid": False, "tickmode": "auto", **_whole_ticks(df[right])},
     )
     return base_layout(fig, title)
+
+
+def _whole_ticks(values: pl.Series) -> dict:
+    """Axis settings for a series of counts or money that is all zero (or empty): ticks 0
+    and 1, not Plotly's SI fractions (200m, 400m: "milli") on an empty axis."""
+    top = values.drop_nulls().max()
+    if top is None or float(top) < 1:  # type: ignore[arg-type]
+        return {"range": [0, 1], "dtick": 1}
+    return {}
 
 
 def lines(

@@ -161,3 +161,49 @@ def is_partial(first_day: dt.date, grain: Grain, period: Period) -> bool:
         nxt = (first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         full = (nxt - first_day).days
     return bucket_days(first_day, grain, period) < full
+
+
+# --- periods for people ---------------------------------------------------------------
+
+
+def _day(d: dt.date, year: bool = False) -> str:
+    return f"{d.day} {d:%b}" + (f" {d.year}" if year else "")
+
+
+def span_label(start: dt.date, end: dt.date) -> str:
+    """1 Oct – 31 Dec 2026; 3 – 9 Nov 2026; 28 Dec 2025 – 3 Jan 2026."""
+    if start == end:
+        return _day(start, True)
+    if start.year != end.year:
+        return f"{_day(start, True)} – {_day(end, True)}"
+    if start.month == end.month:
+        return f"{start.day} – {_day(end, True)}"
+    return f"{_day(start)} – {_day(end, True)}"
+
+
+def period_name(start: dt.date, end: dt.date) -> str | None:
+    """The calendar name of a period when it has one: "Q4 2026", "November 2026", "2026";
+    None for any other span."""
+    month_end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
+        days=1)
+    if start.day == 1 and end == month_end:
+        return f"{start:%B %Y}"
+    if start == dt.date(start.year, 1, 1) and end == dt.date(start.year, 12, 31):
+        return str(start.year)
+    if start.day == 1 and start.month in (1, 4, 7, 10) and start == _quarter_start(start):
+        q_end = _quarter_start(start + dt.timedelta(days=95)) - dt.timedelta(days=1)
+        if end == q_end:
+            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return None
+
+
+def target_period_parts(start: dt.date, end: dt.date) -> tuple[str, str]:
+    """How a target's own period is named next to a figure: ("Q4 2026 target", "1 Oct –
+    31 Dec") for a calendar quarter, month or year, else ("Target", "3 – 23 Nov 2026")."""
+    name = period_name(start, end)
+    span = span_label(start, end)
+    if name is None:
+        return "Target", span
+    if span.endswith(str(end.year)) and str(end.year) in name:
+        span = span[: -len(str(end.year))].rstrip()
+    return f"{name} target", span

@@ -12,12 +12,38 @@ from smmkpi import formatting
 from smmkpi.formatting import WORD_JOINER, md_escape  # noqa: F401 (re-exported)
 from smmkpi.kpis.base import KPI
 from smmkpi.ui.sidebar import Context
+from smmkpi.views.targets import (
+    per_campaign_meaningless,
+    target_line,
+    target_scope,
+    unfiltered_note,
+)
 
 HOW_TO_ADD = (
     "Add it on the **Upload** page, or from a terminal with "
     "`python -m smmkpi import FILE.csv` (see the README's CSV formats); "
     "`python -m smmkpi demo` loads the demo data."
 )
+
+
+# Readable at a laptop's width (1280 px: five tiles a row are ~170 px wide): tile titles
+# wrap onto a second line instead of being cut ("Repeat purch…"), values never wrap
+# ("9.4 / %") and shrink a little on narrower screens; table cells wrap their text.
+STYLE = """
+<style>
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {
+  white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; line-height: 1.25;
+}
+[data-testid="stMetricValue"] div { white-space: nowrap !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.3vw, 2.25rem) !important; }
+</style>
+"""
+
+
+def page_style() -> None:
+    """The app's few style rules, once per run (see STYLE)."""
+    st.html(STYLE)
 
 
 def header(title: str, question: str, ctx: Context) -> None:
@@ -50,6 +76,9 @@ def kpi_tile(
 ) -> None:
     """One KPI: formatted value, change against the comparison period, target attainment."""
     cur = ctx.settings.currency
+    why_not = per_campaign_meaningless(kpi.id, ctx.filters.campaigns)
+    if why_not:  # e.g. social share of a campaign's own sessions: 100 % by construction
+        value = previous = target = None
     with st.container(border=True):
         delta = formatting.change(value, previous, kpi.unit) if ctx.cws else None
         st.metric(
@@ -62,15 +91,20 @@ def kpi_tile(
             help=kpi.description,
         )
         lines = []
-        if ctx.cws:
+        if why_not:
+            lines.append(f"Not shown with a campaign selected: {why_not}.")
+        elif ctx.cws:
             lines.append(f"{ctx.comparison_label.capitalize()}: "
                          f"{formatting.value(previous, kpi.unit, cur)}")
+        f = ctx.filters
+        note = unfiltered_note(kpi, f.campaigns, f.platforms)
+        if note:
+            lines.append(note)
         if target is not None:
-            lines.append(
-                f"Target {formatting.value(target['target'], kpi.unit, cur)}: "
-                f"{formatting.percent(target.get('pace_attainment'), 0)} of pace · "
-                f"**{target['status']}**"
-            )
+            scope = target_scope(target.get("campaign_id"),
+                                 ctx.campaign_name(target.get("campaign_id")),
+                                 f.campaigns, f.platforms)
+            lines.append(target_line(target, kpi.unit, cur, scope, markdown=True))
         if lines:
             st.caption("  \n".join(lines))
 

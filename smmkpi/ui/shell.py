@@ -58,6 +58,9 @@ def setup() -> st.Page:
     st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
     if hosting.hosted():  # no tracebacks (hosts, ports, install paths) for viewers
         st.set_option("client.showErrorDetails", "none")
+    from smmkpi.ui.components import page_style
+
+    page_style()
     auth.gate()  # hosted: only the login or no-access view until the user has a role
     page = st.navigation(sections())
     render_sidebar()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from smmkpi import periods
+from smmkpi import formatting, periods
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.workspace import Workspace
 
@@ -63,3 +63,27 @@ def trend(ws: Workspace) -> tuple[pl.DataFrame | None, str]:
         out = (out.group_by(periods.bucket(pl.col("date"), "week", ws.end))
                .agg(pl.col("social_sessions").sum(), pl.col("revenue").sum()).sort("date"))
     return out.sort("date"), grain
+
+
+def campaign_channel_note(ws: Workspace, names: str) -> str | None:
+    """With campaigns selected: where their website sessions went when GA4 files most of
+    them outside the social groups (a YouTube campaign tagged `cpc` is Paid Video, not
+    Paid Social), so a low or zero social figure is explained where it shows. None when
+    no campaign is selected or most of its sessions are social."""
+    from smmkpi.channels import SOCIAL_GROUPS, with_channels
+
+    web = ws.frame("web_sessions") if ws.filters.campaigns else None
+    if web is None or web.height == 0:
+        return None
+    mix = (with_channels(web).group_by("channel_group").agg(pl.col("sessions").sum())
+           .sort("sessions", descending=True))
+    total = mix.get_column("sessions").sum()
+    social = mix.filter(pl.col("channel_group").is_in(list(SOCIAL_GROUPS)))["sessions"].sum()
+    if not total or social >= total / 2:
+        return None
+    other = mix.filter(~pl.col("channel_group").is_in(list(SOCIAL_GROUPS))).head(3)
+    listed = ", ".join(f"{formatting.compact(n)} {g}" for g, n in other.iter_rows())
+    return (f"{names}: {formatting.compact(social)} of {formatting.compact(total)} website "
+            f"sessions are social; GA4 files the rest under {listed} (by the source and "
+            "medium of their UTM tags: video sites tagged as paid are Paid Video, not Paid "
+            "Social), so social figures for this selection are low.")

@@ -106,6 +106,19 @@ def axis_format(unit: str, symbol: str, largest: float | None = None) -> tuple[s
 # ------------------------------------------------------------------------------ goal view
 
 
+# KPIs whose value for one campaign is true by construction, so it is not shown per
+# campaign: the campaign's website sessions are (almost all) its own social traffic.
+TRUE_BY_CONSTRUCTION: dict[str, str] = {
+    "social_share_of_sessions": "a campaign's website sessions are its own (social) "
+    "traffic, so its share of them is 100 % by construction",
+}
+
+
+def per_campaign_meaningless(kpi_id: str, campaigns: Sequence[str]) -> str | None:
+    """Why a KPI's value means nothing for the selected campaigns (None: it does)."""
+    return TRUE_BY_CONSTRUCTION.get(kpi_id) if campaigns else None
+
+
 def campaign_scoped(kpi: KPI) -> bool:
     """Whether the KPI follows a campaign filter (some dataset it needs has a campaign
     column); otherwise its value is the brand's whatever the campaign."""
@@ -136,6 +149,9 @@ def goal_table(campaigns: pl.DataFrame, values: Mapping[str, Mapping[str, float 
     `values[campaign_id][kpi]` and `brand[kpi]`."""
     ids = campaigns.get_column("campaign_id").to_list()
     kpi_ids = [k.id for k in kpis]
+    # true by construction for one campaign: not shown (n/a), explained in the matrix
+    values = {c: {k: (None if k in TRUE_BY_CONSTRUCTION else v) for k, v in vals.items()}
+              for c, vals in values.items()}
     schema = {"campaign_id": pl.String, "name": pl.String, **{k: pl.Float64 for k in kpi_ids}}
     rows = pl.DataFrame(
         {"campaign_id": [*ids, None],
@@ -253,6 +269,75 @@ def goal_matrix(table: pl.DataFrame, kpis: Sequence[KPI], currency: str) -> pl.D
     return pl.DataFrame({
         "KPI": [k.label for k in kpis],
         "Better": ["↑ higher" if k.direction == "higher" else "↓ lower" for k in kpis],
-        "Measured on": ["campaign" if campaign_scoped(k) else "whole brand" for k in kpis],
+        "Measured on": ["whole brand only"
+                        if k.id in TRUE_BY_CONSTRUCTION else
+                        "campaign" if campaign_scoped(k) else "whole brand" for k in kpis],
         **cells,
     })
+
+
+def target_scope(campaign_id: str | None, campaign_name: str,
+                 campaigns: Sequence[str], platforms: Sequence[str]) -> str:
+    """Whom a target covers, and which of the selected filters do not apply to it (targets
+    are evaluated over their own period for their own campaign, never by platform):
+    "brand-wide", "brand-wide, all platforms", "Spring sale, all platforms"."""
+    scope = "brand-wide" if not campaign_id else campaign_name
+    if campaigns and campaign_id and tuple(campaigns) != (campaign_id,):
+        scope += " (not the selected campaigns)"
+    elif campaigns and not campaign_id:
+        scope += ", all campaigns"
+    if platforms:
+        scope += ", all platforms"
+    return scope
+
+
+def target_line(row: Mapping[str, object], unit: str, currency: str, scope: str,
+                markdown: bool = False) -> str:
+    """One target in words, the same on a tile, in a list and in a digest: "Q4 2026 target
+    461k (1 Oct – 31 Dec, brand-wide): 108 % of pace · on track"."""
+    from smmkpi.periods import target_period_parts
+
+    name, span = target_period_parts(row["period_start"], row["period_end"])  # type: ignore[arg-type]
+    head = f"{name} {formatting.value(row['target'], unit, currency)}"  # type: ignore[arg-type]
+    return (f"{head} ({span}, {scope}): "
+            f"{formatting.percent(row.get('pace_attainment'), 0)} of pace · "  # type: ignore[arg-type]
+            + (f"**{row['status']}**" if markdown else str(row["status"])))
+
+
+def filters_not_applying(kpi: KPI, campaigns: Sequence[str], platforms: Sequence[str],
+                         ) -> list[str]:
+    """The selected filters ("campaign", "platform") that a KPI's figure does not follow,
+    because a dataset it reads has no such column (orders carry no campaign or platform):
+    its value is then brand-wide and must say so."""
+    return [f for f, _ in _unfiltered(kpi, campaigns, platforms)]
+
+
+def _unfiltered(kpi: KPI, campaigns: Sequence[str], platforms: Sequence[str],
+                ) -> list[tuple[str, list[str]]]:
+    specs = [ds.get(d) for d in kpi.datasets]
+    out = []
+    if campaigns:
+        without = [s.label.lower() for s in specs if s.campaign_column is None]
+        if without:
+            out.append(("campaign", without))
+    if platforms:
+        without = [s.label.lower() for s in specs
+                   if s.platform_column is None and s.platform_rule == "column"]
+        if without:
+            out.append(("platform", without))
+    return out
+
+
+def unfiltered_note(kpi: KPI, campaigns: Sequence[str], platforms: Sequence[str]) -> str | None:
+    """A figure's note when selected filters do not apply to it: "For all platforms: orders
+    carry no platform"; None when every selected filter applies."""
+    parts = _unfiltered(kpi, campaigns, platforms)
+    if not parts:
+        return None
+    head = " and ".join(f"all {f}s" for f, _ in parts)
+    carriers: dict[str, list[str]] = {}
+    for f, datasets in parts:
+        for d in datasets:
+            carriers.setdefault(d, []).append(f)
+    why = "; ".join(f"{d} carry no {' or '.join(fs)}" for d, fs in carriers.items())
+    return f"For {head}: {why}"
