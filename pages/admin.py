@@ -3,23 +3,26 @@
 import polars as pl
 import streamlit as st
 
+from smmkpi import config, roles, store
 from smmkpi import datasets as ds
-from smmkpi import roles, store
+from smmkpi.actions import settings as settings_actions
 from smmkpi.config import get_settings
 from smmkpi.formatting import md_escape
-from smmkpi.ui import auth, cache
+from smmkpi.ui import auth, cache, refresh
 from smmkpi.ui.context import ensure_frame
 
 ensure_frame()  # reached without app.py (a fresh server's first visit): build the frame
 user = auth.require("admin")
-settings = get_settings()
-engine = cache.engine(settings.database_url)
+engine = cache.engine(get_settings().database_url)
+settings = config.with_overrides(get_settings(), cache.setting_overrides(
+    get_settings().database_url))
 
 st.title("Admin")
 st.caption("Who may use the dashboard and what they may do; who changed stored data, and when.")
 
 ACTIONS = {"import": "Import", "demo": "Demo data loaded", "targets_edit": "Targets edited",
            "targets_suggested": "Suggested targets added", "roles_edit": "Access changed",
+           "settings_edit": "Settings changed",
            "clear": "Data cleared"}
 VALUE_LABELS = {"viewer": "Viewer", "editor": "Editor", "admin": "Admin", "none": "No access"}
 
@@ -104,6 +107,36 @@ with right, st.container(border=True):
         # what the person would get once logged in with that (verified) email
         grant = roles.resolve(probe, allow, auth.role_overrides(), email_verified=True)
         st.write(f"**{VALUE_LABELS.get(grant.role or 'none')}**: {md_escape(grant.rule)}.")
+
+# ---------------------------------------------------------------- settings
+st.subheader("Settings")
+st.caption("The rules the pages measure by. A value set here replaces the server's default "
+           "(its environment variable) for everyone, at once, and is recorded in the audit "
+           "log; set it back to the default to remove it.")
+defaults, current = get_settings(), settings
+with st.form("settings"):
+    typed: dict[str, str] = {}
+    cols = st.columns(2)
+    for i, (key, spec) in enumerate(config.EDITABLE.items()):
+        value = getattr(current, key)
+        shown = f"{value * 100:g}" if key == "promo_share_max" else f"{value}"
+        default = getattr(defaults, key)
+        default_shown = f"{default * 100:g} %" if key == "promo_share_max" else f"{default}"
+        typed[key] = cols[i % 2].text_input(
+            spec.label, value=shown, key=f"setting_{key}",
+            help=f"{spec.help} Default {default_shown} (environment variable `{spec.env}`).")
+    if st.form_submit_button("Save settings", icon=":material/save:"):
+        try:
+            changed = settings_actions.save_settings(engine, typed, current, defaults,
+                                                     actor=auth.actor())
+        except (ValueError, store.StoreError) as e:
+            st.error(str(e), icon=":material/error:")
+        else:
+            if changed:
+                st.toast("Saved: " + md_escape("; ".join(changed)), icon=":material/check:")
+                refresh.stored_data_changed()
+            else:
+                st.info("Nothing changed.", icon=":material/info:")
 
 # ---------------------------------------------------------------- audit log
 st.subheader("Audit log")

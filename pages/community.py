@@ -60,8 +60,9 @@ for row in (TILES[:4], TILES[4:]):
             kpi_tile(kpis[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
 st.caption(
     f"Questions and complaints count in the period they were opened (UTC day). SLA: a first "
-    f"response within **{sla} minutes** (setting `SMMKPI_SLA_MINUTES`); exactly at the SLA "
-    "counts as within, unanswered ones count as missed. Times are over answered ones only.")
+    f"response within **{sla} minutes** (a setting: admins change it on the Admin page); "
+    "exactly at the SLA counts as within, unanswered ones count as missed. Times are over "
+    "answered ones only.")
 
 quality = cache.computed("care.quality", ctx.ws, care.care_quality_for, extra=(sla,))
 if quality.total:
@@ -215,6 +216,6 @@ else:
         z_title="Median first response", ticks=TIME_TICKS[1:], count="needs_reply",
         count_label="Questions & complaints opened"), "care_heat")
     st.caption(f"Each cell: questions and complaints opened in that hour ({md_escape(tz)}, "
-               "setting `SMMKPI_DISPLAY_TZ`), median minutes to their first response; colour "
+               "the time zone setting), median minutes to their first response; colour "
                f"on a log scale, blank where nothing was answered. Long waits at night or at "
                f"weekends show who needs cover. SLA: {formatting.duration_minutes(sla)}.")

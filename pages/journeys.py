@@ -41,8 +41,8 @@ left, view_col, mid, right = st.columns([2, 2, 1.3, 1.3])
 dest = left.selectbox(
     "Destination", options, index=options.index(default), key="journey_destination",
     bind="query-params",
-    help="The touchpoint a journey should reach (the app's default is set by "
-    "SMMKPI_JOURNEY_DESTINATION). The tiles, the chart's green nodes and the table follow it.",
+    help="The touchpoint a journey should reach (by default the server's journey "
+    "destination). The tiles, the chart's green nodes and the table follow it.",
 )
 social_only = view_col.segmented_control(
     "Paths shown", ["all", "social"], default="all", key="journey_view", required=True,

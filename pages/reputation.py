@@ -56,7 +56,7 @@ else:
                             extra=(s.spike_sigma, s.spike_min_count))
     rule = (f"A negative spike is a day whose negative mentions exceed the mean of the previous "
             f"28 days by more than {s.spike_sigma:g} standard deviations and number at least "
-            f"{s.spike_min_count} (settings `SMMKPI_SPIKE_SIGMA`, `SMMKPI_SPIKE_MIN_COUNT`); "
+            f"{s.spike_min_count} (the spike rule: admins change it on the Admin page); "
             "checked per platform and for all platforms together.")
     if spikes.height:
         days = spikes.group_by("date").agg(platform_label().sort().alias("p")).sort("date")
@@ -205,8 +205,9 @@ else:
             limit=limit, limit_label=f"Guide: at most {guide}",
             overall=overall.filter(pl.col("promo_share").is_not_null()),
             overall_label="All platforms", show=shown)), "promo")
-    st.caption(f"Shaded: more than {guide} of posts promotional (setting "
-               "`SMMKPI_PROMO_SHARE_MAX`). Over-promotion is what followers tire of first. "
+    st.caption(f"Shaded: more than {guide} of posts promotional (the promotional "
+               "posts guide, a setting: admins change it on the Admin page). Over-promotion "
+               "is what followers tire of first. "
                + ("" if ctx.filters.platforms else
                   "Drawn: all platforms together and any platform over the guide for the whole "
                   "period; click a platform in the legend to add its line.")

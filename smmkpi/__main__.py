@@ -178,18 +178,24 @@ def cmd_report(args: argparse.Namespace) -> int:
         if problems:
             raise BadInput("\n".join(str(p) for p in problems[:200]))
         source = FrameSource(frames, key=f"folder:{args.data}")
+        settings = get_settings()
     else:
-        source = DbSource(_engine(args))
+        from smmkpi import config, store
+
+        engine = _engine(args)
+        source = DbSource(engine)
+        # the settings admins changed in the app count here too (SLA, currency, ...)
+        settings = config.with_overrides(get_settings(), store.setting_overrides(engine))
     end = args.end or periods.anchor_day(source.bounds()[1])
     start = args.start or end - dt.timedelta(days=27)
     if start > end:
         raise BadInput(f"--from {start} is after --to {end}")
     period = Period(start, end)
-    ws = Workspace(source, period)
+    ws = Workspace(source, period, settings=settings)
     compare = periods.comparison_period(period, args.compare)
     rep = report.build(ws, compare)
     text = {"json": report.to_json, "csv": report.to_csv}.get(args.format)
-    out = text(rep) if text else report.to_markdown(rep, get_settings().currency)
+    out = text(rep) if text else report.to_markdown(rep, settings.currency)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return EXIT_OK
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -73,3 +76,105 @@ def load_settings() -> Settings:
 def get_settings() -> Settings:
     """The process's settings, read once."""
     return load_settings()
+
+
+# --- settings a manager can see and an admin can change in the app ---------------------
+
+
+@dataclass(frozen=True)
+class Editable:
+    """A setting shown on the Admin page: its label, what it does, and how a typed value is
+    read and checked (ValueError with a message naming the setting)."""
+
+    field: str
+    label: str
+    help: str
+    parse: Callable[[str], Any]
+    env: str
+
+
+def _bounded_int(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        v = int(raw.strip())
+        if not lo <= v <= hi:
+            raise ValueError(f"must be between {lo:,} and {hi:,}")
+        return v
+    return parse
+
+
+def _bounded_float(lo: float, hi: float, percent: bool = False) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        text = raw.strip().rstrip("%").strip()
+        v = float(text) / (100 if percent else 1)
+        if not lo <= v <= hi:
+            shown = (f"{lo * 100:g} % and {hi * 100:g} %" if percent else f"{lo:g} and {hi:g}")
+            raise ValueError(f"must be between {shown}")
+        return v
+    return parse
+
+
+def _time_zone(raw: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = raw.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone name such as Europe/Berlin") from None
+    return name
+
+
+def _currency(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError("must be a three-letter currency code such as USD or EUR")
+    return code
+
+
+EDITABLE: dict[str, Editable] = {e.field: e for e in (
+    Editable("sla_minutes", "First-response SLA (minutes)",
+             "A question or complaint answered within this many minutes counts as within "
+             "SLA (Community).", _bounded_int(1, 7 * 24 * 60), "SMMKPI_SLA_MINUTES"),
+    Editable("promo_share_max", "Promotional posts guide (at most, %)",
+             "The guide band for the share of promotional posts (Reputation & audience).",
+             _bounded_float(0.0, 1.0, percent=True), "SMMKPI_PROMO_SHARE_MAX"),
+    Editable("spike_min_count", "Negative spike: at least this many negative mentions",
+             "A day counts as a negative spike only with at least this many negative "
+             "mentions (Reputation & audience).", _bounded_int(1, 1_000_000),
+             "SMMKPI_SPIKE_MIN_COUNT"),
+    Editable("spike_sigma", "Negative spike: standard deviations above the 28-day mean",
+             "… and only when it exceeds the mean of the previous 28 days by this many "
+             "standard deviations.", _bounded_float(0.5, 10.0), "SMMKPI_SPIKE_SIGMA"),
+    Editable("display_tz", "Time zone", "Timestamps and hour-of-day charts are shown in "
+             "this time zone (an IANA name such as Europe/Berlin).", _time_zone,
+             "SMMKPI_DISPLAY_TZ"),
+    Editable("currency", "Currency", "The currency of money figures (three-letter code).",
+             _currency, "SMMKPI_CURRENCY"),
+)}
+_log = logging.getLogger("smmkpi.config")
+
+
+def parse_setting(key: str, raw: str) -> Any:
+    """A typed value for an editable setting (ValueError: "<label> must be ...")."""
+    spec = EDITABLE.get(key)
+    if spec is None:
+        raise ValueError(f"{key!r} is not a setting that can be changed in the app")
+    try:
+        return spec.parse(raw)
+    except ValueError as e:
+        msg = str(e)
+        if "must" not in msg and "is not" not in msg:
+            msg = f"{raw!r} is not a valid value"
+        raise ValueError(f"{spec.label}: {msg}") from None
+
+
+def with_overrides(settings: Settings, overrides: Mapping[str, str]) -> Settings:
+    """`settings` with the values admins stored in the app; a stored value that no longer
+    parses (edited by hand, a setting renamed) is skipped with a warning, never fatal."""
+    changes: dict[str, Any] = {}
+    for key, raw in overrides.items():
+        try:
+            changes[key] = parse_setting(key, raw)
+        except ValueError as e:
+            _log.warning("stored setting ignored: %s", e)
+    return replace(settings, **changes) if changes else settings

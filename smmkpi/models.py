@@ -141,6 +141,17 @@ class AuditEntry(SQLModel, table=True):
     detail: str | None = None
 
 
+class AppSetting(SQLModel, table=True):
+    """A setting an admin changed on the Admin page (SLA minutes, promotional-share band,
+    spike rule, time zone, currency); overrides the environment's default (smmkpi.config)."""
+
+    __tablename__ = "app_settings"
+    key: str = Field(primary_key=True)  # a field of config.Settings listed in config.EDITABLE
+    value: str  # as typed, validated by config.parse_setting
+    updated_by: str
+    updated_at: dt.datetime
+
+
 class UserRole(SQLModel, table=True):
     """A role set by an admin on the Admin page for one email or a whole email domain
     ('@example.com'); overrides the allow-list in secrets (see smmkpi.roles)."""

@@ -31,7 +31,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from smmkpi import datasets as ds
 from smmkpi import db
-from smmkpi.models import TABLES, AuditEntry, DataVersion, KpiTarget, UserRole
+from smmkpi.models import TABLES, AppSetting, AuditEntry, DataVersion, KpiTarget, UserRole
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S%.6f"
 SQLITE_TS_READ = "%Y-%m-%d %H:%M:%S%.f"
@@ -257,6 +257,31 @@ def put_role(engine: Engine, principal: str, role: str, *, actor: str, detail: s
         actor=actor, action=ROLES_ACTION, dataset="user_roles", inserted=int(not replaces),
         updated=int(replaces), detail=detail,
     )
+
+
+SETTINGS_ACTION = "settings_edit"
+
+
+def setting_overrides(engine: Engine) -> dict[str, str]:
+    """The settings admins changed on the Admin page: {setting: value as typed}."""
+    df = db.read_frame(engine, select(AppSetting.key, AppSetting.value))
+    return dict(zip(df["key"].to_list(), df["value"].to_list(), strict=True))
+
+
+def put_settings(engine: Engine, values: Mapping[str, str | None], *, actor: str,
+                 detail: str) -> None:
+    """Store changed settings (None: back to the environment's default) with the version
+    bump and one audit row (action `settings_edit`), all in one transaction."""
+    now = dt.datetime.now(dt.UTC)
+    stmts: list[Any] = []
+    for key, value in values.items():
+        stmts.append(delete(AppSetting).where(AppSetting.key == key))  # type: ignore[arg-type]
+        if value is not None:
+            stmts.append(insert(AppSetting).values(key=key, value=value, updated_by=actor,
+                                                   updated_at=now))
+    run_statements(engine, stmts, actor=actor, action=SETTINGS_ACTION, dataset="app_settings",
+                   updated=sum(v is not None for v in values.values()),
+                   deleted=sum(v is None for v in values.values()), detail=detail)
 
 
 def delete_role(engine: Engine, principal: str, *, actor: str, detail: str) -> None:

@@ -33,6 +33,16 @@ def data_version(url: str) -> int:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
+def _setting_overrides(url: str, version: int) -> dict[str, str]:
+    return store.setting_overrides(engine(url))
+
+
+def setting_overrides(url: str) -> dict[str, str]:
+    """The settings admins changed in the app (re-read when stored data changes)."""
+    return _setting_overrides(url, data_version(url))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
 def db_source(url: str, version: int) -> DbSource:
     return DbSource(engine(url))
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from smmkpi import datasets as ds
 from smmkpi import periods
-from smmkpi.config import Settings, get_settings
+from smmkpi.config import Settings, get_settings, with_overrides
 from smmkpi.ui import cache
 from smmkpi.workspace import Filters, Period, Source, Workspace
 
@@ -74,8 +74,8 @@ def _canonical_platforms_in_url() -> None:
 
 def render_sidebar() -> Context:
     """Draw the sidebar and store the context for the page of this run."""
-    settings = get_settings()
-    url = settings.database_url
+    url = get_settings().database_url
+    settings = with_overrides(get_settings(), cache.setting_overrides(url))
     upload = st.session_state.get(UPLOAD_SOURCE_KEY)
     sb = st.sidebar
     reviewing = False
