@@ -387,6 +387,14 @@ def bar_panels(
     return fig
 
 
+def _touchpoint_label(t: str) -> str:
+    """A journey touchpoint as people write it: platforms by their names (TikTok, X),
+    anything else with a capital first letter (website -> Website)."""
+    from smmkpi.datasets import PLATFORM_LABELS
+
+    return PLATFORM_LABELS.get(t, t[:1].upper() + t[1:])
+
+
 def sankey(
     nodes: pl.DataFrame, links: pl.DataFrame, *, title: str, height: int = 560,
 ) -> go.Figure:
@@ -397,6 +405,10 @@ def sankey(
     starts_on_social, visitors. Flows of visitors whose path starts on social are drawn in
     the highlight colour, the others in grey; the destination's nodes are green, social
     touchpoints orange, "other" grey. Node ids must be 0..n-1 in row order.
+
+    Legible at a laptop's width: nodes sit where we put them (one column per step, each
+    column's nodes stacked in row order with a gap), the first step's labels stand in the
+    left margin instead of over the flows leaving it, and the other labels are short.
     """
     social = nodes["social"].to_list() if "social" in nodes.columns else [False] * nodes.height
     colours = [
@@ -406,24 +418,28 @@ def sankey(
                                     nodes["is_other"].to_list(), social, strict=True)
     ]
     steps = nodes["step"].to_list()
+    visitors = [float(v or 0) for v in nodes["visitors"].to_list()]
+    names = [_touchpoint_label(t) for t in nodes["touchpoint"].to_list()]
+    full = [f"{n} · {_compact(v)}" for n, v in zip(names, visitors, strict=True)]
+    n_steps = (max(steps) + 1) if steps else 1
+    xs, ys = _sankey_positions(steps, visitors, n_steps)
     node_custom = list(zip([s + 1 for s in steps], nodes["visitors"].to_list(),
-                           nodes["social_start"].to_list(), nodes["exits"].to_list(),
+                           nodes["social_start"].to_list(), nodes["exits"].to_list(), full,
                            strict=True))
     start_social = links["starts_on_social"].to_list()
     fig = go.Figure(go.Sankey(
-        arrangement="snap",
+        arrangement="fixed",
         valueformat=",.0f",
         node={
-            "label": [f"{t} · {_compact(v)}" for t, v in
-                      zip(nodes["touchpoint"].to_list(), nodes["visitors"].to_list(),
-                          strict=True)],
+            # step 1: labelled in the left margin (annotations below), not over its flows
+            "label": ["" if s == 0 else f for s, f in zip(steps, full, strict=True)],
+            "x": xs, "y": ys,
             "color": colours,
-            "pad": 14,
-            "thickness": 16,
-            "align": "left",
+            "pad": 18,
+            "thickness": 14,
             "line": {"width": 0},
             "customdata": node_custom,
-            "hovertemplate": "<b>%{label}</b> (step %{customdata[0]})<br>"
+            "hovertemplate": "<b>%{customdata[4]}</b> (step %{customdata[0]})<br>"
             "%{customdata[1]:,} visitors, %{customdata[2]:,} of them started on social<br>"
             "%{customdata[3]:,} end their path here<extra></extra>",
         },
@@ -433,22 +449,55 @@ def sankey(
             "value": links["visitors"].to_list(),
             "color": [_rgba(HIGHLIGHT[0], 0.55) if s else "rgba(153,153,153,0.30)"
                       for s in start_social],
-            "customdata": ["started on social" if s else "did not start on social"
-                           for s in start_social],
-            "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,.0f} visitors "
-            "(%{customdata})<extra></extra>",
+            "customdata": [
+                f"{full[a]} → {full[b]}<br>"
+                + ("started on social" if soc else "did not start on social")
+                for a, b, soc in zip(links["source"].to_list(), links["target"].to_list(),
+                                     start_social, strict=True)],
+            "hovertemplate": "%{customdata}<br>%{value:,.0f} visitors<extra></extra>",
         },
     ))
-    n_steps = (max(steps) + 1) if steps else 1
+    left = 150
+    for i, s in enumerate(steps):  # the first step's labels, right-aligned left of its nodes
+        if s == 0:
+            fig.add_annotation(text=full[i], showarrow=False, xref="paper", yref="paper",
+                               x=0, xshift=-6, xanchor="right", y=1 - ys[i], yanchor="middle",
+                               font={"size": 12})
     for s in range(n_steps):  # column headers
         fig.add_annotation(text=f"Step {s + 1}", showarrow=False, yref="paper", y=1.0,
-                           yanchor="bottom", xref="paper",
-                           x=s / (n_steps - 1) if n_steps > 1 else 0.5,
+                           yanchor="bottom", xref="paper", x=_column_x(s, n_steps),
                            xanchor="left" if s == 0 else "right" if s == n_steps - 1
                            else "center", font={"size": 12, "color": "#999999"})
     fig = base_layout(fig, title, height=height)
-    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_layout(hovermode="closest", margin={"l": left, "r": 10, "t": 80, "b": 10})
     return fig
+
+
+def _column_x(step: int, n_steps: int) -> float:
+    return step / (n_steps - 1) if n_steps > 1 else 0.5
+
+
+def _sankey_positions(steps: Sequence[int], visitors: Sequence[float], n_steps: int,
+                      gap: float = 0.03) -> tuple[list[float], list[float]]:
+    """Node centres (x, y in 0..1, y from the top) for a fixed Sankey: each step a column,
+    its nodes stacked in order, heights in proportion to visitors on one scale for every
+    column (the tallest column fills the height) and `gap` between nodes."""
+    totals: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    for s, v in zip(steps, visitors, strict=True):
+        totals[s] = totals.get(s, 0.0) + v
+        counts[s] = counts.get(s, 0) + 1
+    room = {s: 1 - gap * (counts[s] - 1) for s in counts}
+    scale = min(room[s] / totals[s] for s in totals if totals[s] > 0) if any(
+        totals.values()) else 1.0
+    xs, ys, used = [], [], dict.fromkeys(counts, 0.0)
+    for s, v in zip(steps, visitors, strict=True):
+        h = v * scale
+        y = used[s] + h / 2
+        used[s] += h + gap
+        xs.append(min(max(_column_x(s, n_steps), 0.001), 0.999))
+        ys.append(min(max(y, 0.001), 0.999))
+    return xs, ys
 
 
 # ---------------------------------------------------------------------------- targets

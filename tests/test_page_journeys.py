@@ -53,8 +53,8 @@ def test_sankey_conserves_visitors(page):
     at, ws, _ = page
     sk = sankey_of(at)
     node, link = sk["node"], sk["link"]
-    # customdata per node: step (1-based), visitors, of them started on social, exits
-    custom = node["customdata"]
+    # customdata per node: step (1-based), visitors, of them started on social, exits, label
+    custom = [c[:4] for c in node["customdata"]]
     inflow, outflow = defaultdict(int), defaultdict(int)
     for s, t, v in zip(link["source"], link["target"], link["value"], strict=True):
         inflow[t] += v
@@ -100,7 +100,8 @@ def test_controls_cap_steps_and_nodes(app_env):
     steps = [c[0] for c in custom]
     assert max(steps) == 3
     assert max(steps.count(s) for s in set(steps)) <= 3
-    assert "other" in " ".join(sankey_of(at)["node"]["label"])
+    labels = [c[4] for c in sankey_of(at)["node"]["customdata"]]  # step 1: in the margin
+    assert any(label.startswith("Other · ") for label in labels)
 
 
 def test_destination_choice_drives_tiles_and_table(app_env):
