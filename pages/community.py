@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from smmkpi import charts, formatting
+from smmkpi import charts, formatting, periods
 from smmkpi.kpis import care
 from smmkpi.kpis.audience import ALL_PLATFORMS, platform_label
 from smmkpi.kpis.catalog import CATALOG
@@ -182,13 +182,14 @@ series = cache.computed(
     lambda ws: care.care_over_time(ws.frame("conversations"), sla, grain, end=ws.end),
     extra=(sla, grain))
 per_grain = "per day" if grain == "day" else "per week"
+partial = periods.partial_buckets(series.get_column("period").to_list(), grain, ctx.period)
 left, right = st.columns(2)
 with left:
-    chart(charts.legend_below(charts.lines(
+    chart(charts.mark_partial(charts.legend_below(charts.lines(
         series, "period", rates,
         ["Response rate", f"Within SLA ({sla} min)", "Praise acknowledged", "Complaints resolved"],
         title=f"Care rates, % {per_grain}, {ctx.period}", y_title="% of conversations",
-        percent=True)), "care_rates")
+        percent=True)), partial, grain), "care_rates")
 with right:
     fig = charts.lines(
         series, "period", ["median_first_response_minutes", "p90_first_response_minutes"],
@@ -196,10 +197,11 @@ with right:
         title=f"First response time {per_grain} (log scale), {ctx.period}",
         y_title="time to first response")
     fig = charts.log_y(charts.add_guide(fig, sla, f"SLA {sla} min"), TIME_TICKS)
-    chart(charts.legend_below(fig), "care_times")
+    chart(charts.mark_partial(charts.legend_below(fig), partial, grain), "care_times")
 if grain == "week":
     st.caption("Weeks are 7-day blocks counted back from the period's last day (UTC days of "
-               "opening), labelled by their first day; the first block can be partial.")
+               "opening), labelled by their first day; a first week that is partly before the "
+               "period is shaded.")
 
 # --- heatmap ------------------------------------------------------------------------------
 st.subheader("When does the team answer?")

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from smmkpi import charts, formatting
+from smmkpi import datasets as ds
 from smmkpi.kpis import journeys as jr
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
@@ -111,8 +112,11 @@ if nodes.height == 0:
     st.info("No paths start on a social platform in this period.", icon=":material/info:")
 else:
     tallest = int(nodes.group_by("step").len()["len"].max() or 1)
+    labelled = nodes.with_columns(label=pl.col("touchpoint").replace_strict(
+        ds.PLATFORM_LABELS, default=pl.col("touchpoint").str.slice(0, 1).str.to_uppercase()
+        + pl.col("touchpoint").str.slice(1), return_dtype=pl.String))
     chart(charts.sankey(
-        nodes, links, height=max(460, 150 + 52 * tallest),
+        labelled, links, height=max(460, 150 + 52 * tallest),
         title=f"Visitor paths{' starting on social' if social_only else ''}, visitors per "
         f"touchpoint, first {steps} steps, {ctx.period}",
     ), "journeys_sankey")

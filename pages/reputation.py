@@ -4,7 +4,8 @@ how many it reaches, whether it promotes too much, and what the community asks f
 import polars as pl
 import streamlit as st
 
-from smmkpi import charts, formatting
+from smmkpi import charts, formatting, periods
+from smmkpi import datasets as ds
 from smmkpi.kpis import audience
 from smmkpi.kpis.audience import ALL_PLATFORMS, period_bucket, platform_label
 from smmkpi.kpis.catalog import CATALOG
@@ -83,8 +84,11 @@ else:
     if series.height == 0:
         chart(charts.empty_figure(title, "No mentions in this period"), "mentions")
     else:
-        chart(charts.sentiment_bars(series, "period", title=title, marks=marks,
-                                    y_title="mentions"), "mentions")
+        partial = periods.partial_buckets(series.get_column("period").to_list(), grain,
+                                          ctx.period)
+        chart(charts.mark_partial(charts.sentiment_bars(series, "period", title=title,
+                                                        marks=marks, y_title="mentions"),
+                                  partial, grain), "mentions")
     if spikes.height:
         st.dataframe(
             spikes.select(
@@ -193,26 +197,30 @@ else:
         st.warning(f"Over the {guide} guide for promotional posts in this period: {named}. "
                    "Promote respectfully: mostly useful, entertaining or helpful posts.",
                    icon=":material/campaign:")
-    title = f"Promotional posts, % of posts per {pgrain} by platform, {ctx.period}"
+    which = (", ".join(ds.platform_label(p) for p in ctx.filters.platforms)
+             if ctx.filters.platforms else "all platforms and each platform over the guide")
+    title = f"Promotional posts, % of posts per {pgrain}, {which}, {ctx.period}"
     shown = (None if ctx.filters.platforms or rows.height <= 1
              else over.get_column("label").to_list())
     promo = promo.filter(pl.col("promo_share").is_not_null())
     if promo.height == 0:
         chart(charts.empty_figure(title, "No posts in this period"), "promo")
     else:
-        chart(charts.legend_below(charts.share_with_limit(
+        chart(charts.mark_partial(charts.legend_below(charts.share_with_limit(
             promo, "period", "label", "promo_share", title=title, y_title="% of posts",
             limit=limit, limit_label=f"Guide: at most {guide}",
             overall=overall.filter(pl.col("promo_share").is_not_null()),
-            overall_label="All platforms", show=shown)), "promo")
+            overall_label="All platforms", show=shown)),
+            periods.partial_buckets(promo.get_column("period").to_list(), pgrain, ctx.period),
+            pgrain), "promo")
     st.caption(f"Shaded: more than {guide} of posts promotional (the promotional "
                "posts guide, a setting: admins change it on the Admin page). Over-promotion "
                "is what followers tire of first. "
                + ("" if ctx.filters.platforms else
                   "Drawn: all platforms together and any platform over the guide for the whole "
                   "period; click a platform in the legend to add its line.")
-               + (" Weeks are 7-day blocks counted back from the period's last day."
-                  if pgrain == "week" else ""))
+               + (" Weeks are 7-day blocks counted back from the period's last day; a "
+                  "first week partly before the period is shaded." if pgrain == "week" else ""))
 
 # --- demand research ---------------------------------------------------------------------
 st.header("Demand research", divider="gray")

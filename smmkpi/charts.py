@@ -387,21 +387,14 @@ def bar_panels(
     return fig
 
 
-def _touchpoint_label(t: str) -> str:
-    """A journey touchpoint as people write it: platforms by their names (TikTok, X),
-    anything else with a capital first letter (website -> Website)."""
-    from smmkpi.datasets import PLATFORM_LABELS
-
-    return PLATFORM_LABELS.get(t, t[:1].upper() + t[1:])
-
-
 def sankey(
     nodes: pl.DataFrame, links: pl.DataFrame, *, title: str, height: int = 560,
 ) -> go.Figure:
     """A Sankey of visitor paths, one column per step.
 
     nodes: node, step, touchpoint, visitors, social_start, exits, is_other, is_destination
-    and optionally social (the touchpoint is a social platform); links: source, target,
+    and optionally social (the touchpoint is a social platform) and label (the touchpoint
+    as people write it, e.g. "TikTok"; default the touchpoint); links: source, target,
     starts_on_social, visitors. Flows of visitors whose path starts on social are drawn in
     the highlight colour, the others in grey; the destination's nodes are green, social
     touchpoints orange, "other" grey. Node ids must be 0..n-1 in row order.
@@ -419,7 +412,7 @@ def sankey(
     ]
     steps = nodes["step"].to_list()
     visitors = [float(v or 0) for v in nodes["visitors"].to_list()]
-    names = [_touchpoint_label(t) for t in nodes["touchpoint"].to_list()]
+    names = nodes["label" if "label" in nodes.columns else "touchpoint"].to_list()
     full = [f"{n} · {_compact(v)}" for n, v in zip(names, visitors, strict=True)]
     n_steps = (max(steps) + 1) if steps else 1
     xs, ys = _sankey_positions(steps, visitors, n_steps)
@@ -821,3 +814,23 @@ def sanitize(fig: go.Figure) -> go.Figure:
     """The figure with every string made inert (see `plain_markup`), ready to show."""
     data = fig.to_plotly_json()
     return go.Figure(_sanitized(data), skip_invalid=True)
+
+
+def mark_partial(fig: go.Figure, buckets: Sequence[tuple[object, int, int]],
+                 grain: str) -> go.Figure:
+    """Shade the buckets that lie partly outside the period (the earliest week counted
+    back from the period's end, a month cut by the period) and say how many of their days
+    are in it: (first day, days in the period, days in a whole bucket) per partial bucket,
+    on a date x axis."""
+    import datetime as dt
+
+    for start, days, full in buckets:
+        if not isinstance(start, dt.date):
+            continue
+        fig.add_vrect(
+            x0=start - dt.timedelta(hours=12),  # type: ignore[operator]
+            x1=start + dt.timedelta(days=full) - dt.timedelta(hours=12),  # type: ignore[operator]
+            fillcolor="rgba(128,128,128,0.14)", line_width=0, layer="below",
+            annotation_text=f"partial {grain}: {days} of {full} days",
+            annotation_position="top left", annotation_font={"size": 10, "color": "#999999"})
+    return fig

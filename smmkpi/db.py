@@ -99,7 +99,8 @@ def adbc_uri(engine: Engine) -> tuple[str, str] | None:
     return None
 
 
-BUSY_TIMEOUT_MS = 30_000
+WRITE_WAIT_S = 120  # how long a write (or a read on SQLite) waits for another write
+BUSY_TIMEOUT_MS = WRITE_WAIT_S * 1000
 SQLITE_BATCH_OPTION = "adbc.sqlite.query.batch_rows"
 _POOLS: dict[str, queue.LifoQueue[Any]] = {}
 _POOL_SIZE = 4

@@ -5,6 +5,7 @@ current)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -207,3 +208,17 @@ def target_period_parts(start: dt.date, end: dt.date) -> tuple[str, str]:
     if span.endswith(str(end.year)) and str(end.year) in name:
         span = span[: -len(str(end.year))].rstrip()
     return f"{name} target", span
+
+
+def partial_buckets(starts: Sequence[dt.date], grain: Grain,
+                    period: Period) -> list[tuple[dt.date, int, int]]:
+    """The buckets among `starts` that lie partly outside `period`, as (first day, days in
+    the period, days in the whole bucket), for charts to mark."""
+    out = []
+    for start in dict.fromkeys(starts):
+        if start is None or not is_partial(start, grain, period):
+            continue
+        full = 7 if grain == "week" else (
+            (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - start).days
+        out.append((start, bucket_days(start, grain, period), full))
+    return out

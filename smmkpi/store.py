@@ -48,7 +48,7 @@ class StoreBusy(StoreError):
     (try again: not a problem with the input)."""
 
 
-WRITE_WAIT_S = 120  # how long a write waits for another one to finish
+WRITE_WAIT_S = db.WRITE_WAIT_S  # how long a write waits for another one to finish
 
 
 def _take_write_lock(cur: Any, engine: Engine, now: dt.datetime) -> None:
