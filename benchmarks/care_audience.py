@@ -1,4 +1,4 @@
-"""Benchmark: community care and audience KPIs at DESIGN.md §6 scale.
+"""Benchmark: community care and audience KPIs at a large brand's scale.
 
 Run: `python benchmarks/care_audience.py [conversations] [social_rows]` (defaults 1M and
 200k). Generates the frames in memory (vectorized), then prints seconds (best of 3 after a

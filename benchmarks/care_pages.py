@@ -1,4 +1,4 @@
-"""Benchmark: the Community and Reputation & audience pages at DESIGN.md §6 scale.
+"""Benchmark: the Community and Reputation & audience pages at a large brand's scale.
 
 Run: `python benchmarks/care_pages.py [conversations] [social_rows]` (defaults 1M and 200k).
 Writes generated frames (benchmarks/care_audience.py's generators) to a temporary SQLite

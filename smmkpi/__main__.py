@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smmkpi import datasets as ds
-from smmkpi.config import DEMO_DIR, get_settings
+from smmkpi.config import DEMO_DIR, ROOT, get_settings
 
 if TYPE_CHECKING:
     from smmkpi.actions.imports import Batch
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from smmkpi.store import WriteResult
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+# The generated doc sections (`python -m smmkpi docs`) and the file under docs/ of each.
+DOCS_DIR = ROOT / "docs"
+GENERATED: dict[str, str] = {"formats": "data-formats.md", "catalog": "kpis.md"}
 EXIT_BUSY = 75  # EX_TEMPFAIL: the database was busy with another write; try again
 
 
@@ -86,10 +89,16 @@ def _parser() -> argparse.ArgumentParser:
                    description="Bring the database schema up to date (Alembic).")
     sub.add_parser("formats", help="print the CSV format tables (Markdown)",
                    description="Print the CSV formats of every dataset, from the specs.")
-    docs = sub.add_parser("docs", help="regenerate the README's generated sections",
-                          description="Rewrite the CSV formats and KPI catalog sections of a "
-                          "README between their <!-- name:start/end --> markers.")
-    docs.add_argument("readme", type=Path, nargs="?", default=Path("README.md"))
+    docs = sub.add_parser("docs", help="regenerate the generated sections of docs/",
+                          description="Rewrite the CSV format tables of docs/data-formats.md "
+                          "and the KPI catalog of docs/kpis.md between their "
+                          "<!-- name:start --> / <!-- name:end --> markers.")
+    docs.add_argument("--formats", type=Path, default=DOCS_DIR / GENERATED["formats"],
+                      metavar="FILE", help="the file with the formats section (default: "
+                      "docs/data-formats.md)")
+    docs.add_argument("--kpis", type=Path, default=DOCS_DIR / GENERATED["catalog"],
+                      metavar="FILE", help="the file with the catalog section (default: "
+                      "docs/kpis.md)")
     return p
 
 
@@ -213,11 +222,9 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-GENERATED = ("formats", "catalog")
-
-
 def generated_sections() -> dict[str, str]:
-    """The README sections generated from code (tests check the README matches)."""
+    """The doc sections generated from code, by name (the files are `GENERATED`; a test
+    checks they are current)."""
     from smmkpi.kpis.catalog import catalog_markdown
 
     return {"formats": ds.format_tables_markdown(), "catalog": catalog_markdown()}
@@ -226,14 +233,21 @@ def generated_sections() -> dict[str, str]:
 def cmd_docs(args: argparse.Namespace) -> int:
     import re
 
-    text = args.readme.read_text(encoding="utf-8")
-    for name, body in generated_sections().items():
+    files = {"formats": args.formats, "catalog": args.kpis}
+    bodies = generated_sections()
+    texts: dict[Path, str] = {}
+    for name, path in files.items():
+        try:
+            text = texts.get(path) or path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise BadInput(f"{path}: {e.strerror or e}") from None
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
-            raise BadInput(f"{args.readme}: no <!-- {name}:start --> ... end marker pair")
-        text = pattern.sub(lambda m, b=body: m.group(1) + b + m.group(2), text)
-    args.readme.write_text(text, encoding="utf-8")
-    print(f"updated {', '.join(GENERATED)} in {args.readme}")
+            raise BadInput(f"{path}: no <!-- {name}:start --> ... <!-- {name}:end --> pair")
+        texts[path] = pattern.sub(lambda m, b=bodies[name]: m.group(1) + b + m.group(2), text)
+    for path, text in texts.items():  # written only once every file had its markers
+        path.write_text(text, encoding="utf-8")
+    print("updated " + ", ".join(f"{name} in {path}" for name, path in files.items()))
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ manual-traffic rules apply here.
 Google's source categories (SOURCE_CATEGORY_SOCIAL / _SEARCH / _VIDEO / _SHOPPING) are in
 `ga4_source_categories.csv` beside this module: the list Google links from that page, as
 copied in the Velir/dbt-ga4 repository (`seeds/ga4_source_categories.csv`, 819 rows). We
-add `x.com` as social (DESIGN.md §3/§4). Matching is case-insensitive: source, medium and
+add `x.com` as social (docs/kpis.md). Matching is case-insensitive: source, medium and
 campaign are lower-cased (and stripped of surrounding blanks) before every rule.
 
 Missing values: a null or empty source and medium together mean an untagged visit without
@@ -50,7 +50,7 @@ CHANNEL_GROUPS: tuple[str, ...] = (
 SOCIAL_GROUPS: tuple[str, ...] = ("Organic Social", "Paid Social")
 
 _CATEGORY_FILE = Path(__file__).with_name("ga4_source_categories.csv")
-EXTRA_SOCIAL_SOURCES: tuple[str, ...] = ("x.com",)  # DESIGN.md: add x.com to Google's list
+EXTRA_SOCIAL_SOURCES: tuple[str, ...] = ("x.com",)  # docs/kpis.md: x.com is social too
 
 
 def _load_categories() -> dict[str, frozenset[str]]:

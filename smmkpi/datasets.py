@@ -1,7 +1,7 @@
 """The nine datasets: one source of truth for CSV columns, types, keys, aliases and allowed values.
 
 The SQLModel tables (`models.py`) are checked against these specs by a test, the CSV
-validation (`ingest.py`) is driven by them and the README's format tables are generated
+validation (`smmkpi.ingest`) is driven by them and docs/data-formats.md's tables are generated
 from them (`python -m smmkpi formats`).
 """
 
@@ -400,7 +400,7 @@ def get(name: str) -> Dataset:
 
 
 def format_tables_markdown() -> str:
-    """The README's CSV format section, generated from the specs."""
+    """The CSV format section of docs/data-formats.md, generated from the specs."""
     out: list[str] = []
     for d in DATASETS.values():
         out.append(f"#### `{d.name}` ({d.label})\n\n{d.description}\n")

@@ -65,7 +65,7 @@ def test_every_page_renders_without_error(server, page):
         assert errors.count() == 0, f"{path}: {errors.all_inner_texts()[:1]}"
         seen_titles.append(page.locator("h1").first.inner_text())
     assert "Overview" in seen_titles
-    # each page appears once in the navigation (DESIGN §7: legacy pages/ discovery is off)
+    # each page appears once in the navigation (no legacy pages/ list: docs/architecture.md)
     labels = page.eval_on_selector_all('a[data-testid*="NavLink"]',
                                        "els => els.map(e => e.innerText.trim())")
     assert len(labels) == len(set(labels))

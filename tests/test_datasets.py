@@ -6,7 +6,7 @@ from smmkpi import datasets as ds
 
 
 def test_nine_datasets_with_design_columns():
-    # DESIGN.md §3, column lists in order
+    # docs/data-formats.md: the column lists, in order
     expected = {
         "campaigns": "campaign_id name goal platform start_date end_date budget owner",
         "kpi_targets": "campaign_id kpi period_start period_end target",
@@ -64,14 +64,3 @@ def test_empty_frame_has_spec_types():
                                    "ordered_at": pl.Datetime("us", "UTC"),
                                    "revenue": pl.Float64, "channel": pl.String})
 
-
-def test_readme_generated_sections_are_current():
-    """The README's CSV formats and KPI catalog come from the code (python -m smmkpi docs)."""
-    from pathlib import Path
-
-    from smmkpi.__main__ import generated_sections
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    for name, body in generated_sections().items():
-        assert f"<!-- {name}:start -->\n{body}<!-- {name}:end -->" in readme, (
-            f"README section {name!r} is stale: run python -m smmkpi docs")

@@ -30,7 +30,7 @@ def _build() -> tuple[dict[str, KPI], dict[str, str]]:
 
 
 CATALOG: dict[str, KPI]
-DEFINED_IN: dict[str, str]  # KPI id -> the module that states it ("defined in" of the README)
+DEFINED_IN: dict[str, str]  # KPI id -> the module that states it ("defined in" of docs/kpis.md)
 CATALOG, DEFINED_IN = _build()
 
 
@@ -52,7 +52,7 @@ def compute_all(ws: Workspace, ids: list[str] | None = None) -> dict[str, float 
 
 
 def catalog_markdown() -> str:
-    """The README's KPI catalog table, generated from the registry."""
+    """The KPI catalog table of docs/kpis.md, generated from the registry."""
     from smmkpi.datasets import GOAL_LABELS
 
     lines = [

@@ -7,7 +7,7 @@ and by the save action (`smmkpi.actions.targets`), which must check every row be
 writes. Views and actions are one layer and never import each other, so the rules live
 below both, with the KPIs they check against.
 
-Rules for a target row (README "Editing targets"), each checked on every row before
+Rules for a target row (docs/kpis.md, "Editing targets"), each checked on every row before
 anything is saved; one bad row refuses the whole save:
 - the KPI is a catalog id;
 - the campaign is an existing campaign id, or empty for a brand-wide target;
@@ -18,7 +18,7 @@ anything is saved; one bad row refuses the whole save:
 - no two rows have the same campaign, KPI, start and end (the key of `kpi_targets`), and no
   row repeats the key of a stored target that is not among the edited rows.
 
-Suggested targets start from the previous comparable period's actual (README "Suggested
+Suggested targets start from the previous comparable period's actual (docs/kpis.md, "Suggested
 targets"): 10 % better for counts, sums, money, times and other values (× 1.1 when higher is
 better, × 0.9 when lower is better); for shares where higher is better, the smaller of
 × 1.1 and 10 % of the way from the previous value to 100 % (5 % → 5.5 %, 80 % → 82 %), so a

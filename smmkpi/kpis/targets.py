@@ -1,7 +1,7 @@
 """Targets: attainment, pace, forecast and status (see `docs/kpis.md`), as pure functions, and
 the evaluation of every target of a period against the catalog.
 
-Rules (README "Targets and status"):
+Rules (docs/kpis.md, "Targets and status"):
 - attainment = actual / target when higher is better, target / actual when lower is better;
 - additive KPIs: pace = target × elapsed days / period days, forecast = the run rate to the
   period's end (actual / elapsed days × period days);
