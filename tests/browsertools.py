@@ -28,13 +28,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def settle(page) -> None:
+def settle(page, timeout_ms: int = 90_000) -> None:
     """Wait until the app in `page` has finished its script run."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_timeout(400)
-    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
-                           timeout=90_000)
+                           timeout=timeout_ms)
 
 
 @contextlib.contextmanager
