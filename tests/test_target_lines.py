@@ -1,0 +1,61 @@
+"""Every tile's target line names the target's own period and scope, and agrees with the
+Targets page for the same selection (status, target and share of pace)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pagetools import open_page
+
+from smmkpi import formatting
+from smmkpi.kpis.catalog import CATALOG
+from smmkpi.periods import target_period_parts
+
+SELECTIONS = [{}, {"range": "Year to date"}, {"range": "Last 90 days"},
+              {"platform": "Instagram", "range": "Year to date"}]
+
+
+@pytest.mark.parametrize("query", SELECTIONS, ids=lambda q: str(q) or "default")
+def test_tile_targets_name_their_period_and_agree_with_the_targets_page(app_env, query):
+    overview = open_page("pages/overview.py", query)
+    targets = open_page("pages/targets.py", query)
+    table = targets.dataframe[0].value
+    lines: dict[str, str] = {}  # tile label -> the captions under it
+
+    def walk(node) -> None:
+        metrics = [c for c in getattr(node, "children", {}).values()
+                   if type(c).__name__ == "Metric"]
+        caps = [c for c in getattr(node, "children", {}).values()
+                if type(c).__name__ == "Caption"]
+        if metrics:
+            lines[metrics[0].label] = " ".join(c.value for c in caps)
+        for c in getattr(node, "children", {}).values():
+            walk(c)
+
+    for b in overview.main.children.values():
+        walk(b)
+    checked = 0
+    for label, caption in lines.items():
+        kpi = next(k for k in CATALOG.values() if k.label == label)
+        if "target" not in caption.lower():
+            continue
+        rows = table[(table["KPI"] == label) & (table["Campaign"] == "Brand-wide")]
+        assert len(rows), (label, caption)
+        matched = False
+        for _, row in rows.iterrows():
+            start, end = row["Period"].split(" – ")
+            s = dt.datetime.strptime(start, "%d %b %Y").date()
+            e = dt.datetime.strptime(end, "%d %b %Y").date()
+            name, span = target_period_parts(s, e)
+            if f"{name} {row['Target']} ({span}, brand-wide" in caption:
+                status = row["Status"].split(" ", 1)[1]
+                assert f"**{status}**" in caption or status in caption, (label, caption)
+                pace = formatting.percent(row["Of pace"] / 100, 0)
+                assert f"{pace} of pace" in caption, (label, caption, pace)
+                matched = True
+        assert matched, (label, caption, rows[["Period", "Target", "Status"]].to_dict("records"))
+        if query.get("platform"):
+            assert "all platforms" in caption, caption  # the target is not by platform
+        checked += 1
+    assert checked >= 4, lines
