@@ -9,7 +9,6 @@ import pytest
 from pagetools import open_page
 
 from smmkpi import formatting
-from smmkpi.kpis.catalog import CATALOG
 from smmkpi.periods import target_period_parts
 
 SELECTIONS = [{}, {"range": "Year to date"}, {"range": "Last 90 days"},
@@ -37,7 +36,6 @@ def test_tile_targets_name_their_period_and_agree_with_the_targets_page(app_env,
         walk(b)
     checked = 0
     for label, caption in lines.items():
-        kpi = next(k for k in CATALOG.values() if k.label == label)
         if "target" not in caption.lower():
             continue
         rows = table[(table["KPI"] == label) & (table["Campaign"] == "Brand-wide")]
