@@ -71,8 +71,11 @@ with progress_tab:
                                placeholder="All goal types", key="tgt_goal",
                                help="A campaign's target serves the campaign's goal; a "
                                "brand-wide target serves every goal its KPI serves.")
+        # the sidebar's campaigns preselected (a campaign chosen there is the one asked about)
         camps = f2.multiselect("Campaign", camps_present,
                                format_func=lambda c: names.get(c, c),
+                               default=None if "tgt_campaign" in st.session_state else
+                               [c for c in ctx.filters.campaigns if c in camps_present],
                                placeholder="All campaigns and brand-wide", key="tgt_campaign")
         statuses = f3.multiselect("Status", [s for s in STATUS_ORDER if s in
                                              set(rows["status"].to_list())],

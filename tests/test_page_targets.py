@@ -258,3 +258,14 @@ def test_goal_view_tables(app_env):
     # goals without a campaign in the period have no table
     assert titles == ["Traffic growth", "Repeat sales", "Fighting negativity",
                       "Customer support", "Awareness"]
+
+
+def test_the_campaign_chosen_in_the_sidebar_is_preselected(app_env, demo_frames):
+    from pagetools import open_page
+
+    camp = demo_frames["campaigns"].sort("start_date", descending=True).row(0, named=True)
+    at = open_page("pages/targets.py", {"campaign": camp["name"], "range": "Last 90 days"})
+    box = next(m for m in at.multiselect if m.label == "Campaign")
+    assert box.value == [camp["campaign_id"]]
+    shown = set(at.dataframe[0].value["Campaign"])
+    assert shown <= {camp["name"]}
