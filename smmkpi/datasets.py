@@ -1,4 +1,4 @@
-"""The nine datasets: one source of truth for CSV columns, types, keys, aliases and allowed values.
+"""The datasets: one source of truth for CSV columns, types, keys, aliases and allowed values.
 
 The SQLModel tables (`models.py`) are checked against these specs by a test, the CSV
 validation (`smmkpi.ingest`) is driven by them and docs/data-formats.md's tables are generated
@@ -45,6 +45,14 @@ GOAL_LABELS: dict[str, str] = {
     "support": "Customer support",
     "awareness": "Awareness",
 }
+# GA4's default channel groups, lower-cased: the allowed values of ad_spend.channel (the
+# same list as `channels.CHANNEL_GROUPS`, which a test holds; datasets cannot import it).
+CHANNEL_GROUP_VALUES: tuple[str, ...] = (
+    "direct", "cross-network", "paid shopping", "paid search", "paid social", "paid video",
+    "display", "paid other", "organic shopping", "organic social", "organic video",
+    "organic search", "referral", "email", "affiliates", "audio", "sms",
+    "mobile push notifications", "unassigned",
+)
 KINDS: tuple[str, ...] = ("question", "complaint", "praise", "suggestion", "other")
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
 
@@ -338,6 +346,38 @@ MENTIONS = Dataset(
     platform_column="platform",
 )
 
+AD_SPEND = Dataset(
+    "ad_spend",
+    "Ad spend, daily",
+    (
+        _c("date", "date", "day", key=True, required=True),
+        _c("channel", "str", "channel group", "default channel group", key=True,
+           required=True, values=CHANNEL_GROUP_VALUES,
+           description="GA4 default channel group the spend buys traffic in (Paid Search, "
+           "Display, Paid Video, Paid Shopping, Cross-network, Email, Affiliates, ...)."),
+        _c("campaign", "str", "campaign name", "utm campaign", key=True,
+           description="The campaign as named in its UTM tags (matched to "
+           "web_sessions.campaign ignoring case); empty for spend outside any campaign."),
+        _c("spend", "float", "cost", "amount spent", "ad spend", required=True,
+           nonnegative=True),
+        _c("impressions", "int", "impr", "recipients", nonnegative=True,
+           description="Ad impressions; for email, the recipients of the send."),
+        _c("clicks", "int", "ad clicks", nonnegative=True),
+        _c("conversions", "float", "conv", nonnegative=True,
+           description="As the ad platform counts them (may be fractional)."),
+        _c("conversion_value", "float", "conv value", "conversion value",
+           nonnegative=True, description="As the ad platform counts it."),
+        _c("currency", "str", "currency code",
+           description="The spend's currency code (e.g. USD) as exported."),
+        _c("opens", "int", "unique opens", nonnegative=True,
+           description="Email only: unique opens of the send."),
+    ),
+    "Media spend of paid channels other than social (Google Ads, Microsoft Advertising, "
+    "email sends) per day, channel group and campaign.",
+    date_column="date",
+    campaign_column="campaign",
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -350,6 +390,7 @@ DATASETS: dict[str, Dataset] = {
         CUSTOMERS,
         CONVERSATIONS,
         MENTIONS,
+        AD_SPEND,
     )
 }
 

@@ -116,6 +116,20 @@ class Mention(SQLModel, table=True):
     negative: int = Field(sa_type=BigInteger)
 
 
+class AdSpend(SQLModel, table=True):
+    __tablename__ = "ad_spend"
+    date: dt.date = Field(primary_key=True)
+    channel: str = Field(primary_key=True)
+    campaign: str = Field(default="", primary_key=True)
+    spend: float
+    impressions: int | None = _count()
+    clicks: int | None = _count()
+    conversions: float | None = None
+    conversion_value: float | None = None
+    currency: str | None = None
+    opens: int | None = _count()
+
+
 class DataVersion(SQLModel, table=True):
     """One row; bumped by every write so caches keyed by it see new data at once."""
 
@@ -173,4 +187,5 @@ TABLES: dict[str, type[SQLModel]] = {
     "customers": Customer,
     "conversations": Conversation,
     "mentions": Mention,
+    "ad_spend": AdSpend,
 }

@@ -5,7 +5,7 @@ import polars as pl
 from smmkpi import datasets as ds
 
 
-def test_nine_datasets_with_design_columns():
+def test_datasets_with_their_columns():
     # docs/data-formats.md: the column lists, in order
     expected = {
         "campaigns": "campaign_id name goal platform start_date end_date budget owner",
@@ -19,6 +19,8 @@ def test_nine_datasets_with_design_columns():
         "conversations": "conversation_id platform opened_at kind sentiment first_response_at "
         "resolved_at campaign_id",
         "mentions": "date platform positive neutral negative",
+        "ad_spend": "date channel campaign spend impressions clicks conversions "
+        "conversion_value currency opens",
     }
     assert {n: " ".join(d.names) for n, d in ds.DATASETS.items()} == expected
 
@@ -35,6 +37,7 @@ def test_keys_match_design():
         "customers": ("customer_id",),
         "conversations": ("conversation_id",),
         "mentions": ("date", "platform"),
+        "ad_spend": ("date", "channel", "campaign"),
     }
 
 
@@ -46,6 +49,13 @@ def test_allowed_values():
         "question", "complaint", "praise", "suggestion", "other")
     assert ds.get("conversations").column("sentiment").values == (
         "positive", "neutral", "negative")
+
+
+def test_ad_spend_channels_are_the_ga4_channel_groups():
+    from smmkpi.channels import CHANNEL_GROUPS
+
+    assert ds.get("ad_spend").column("channel").values == tuple(
+        g.lower() for g in CHANNEL_GROUPS)
 
 
 def test_aliases_are_unique_within_a_dataset():
