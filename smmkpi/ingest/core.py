@@ -116,10 +116,13 @@ def ignored(raw: pl.DataFrame, used: dict[str, str]) -> dict[str, str | None]:
     return {h: used.get(h) for h in raw.columns if h != ROW}
 
 
-def sum_by_key(df: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, int]:
-    """Rows summed per key; a column empty on every merged row stays empty. Returns the frame
-    and the number of rows merged away."""
-    measures = [c for c in df.columns if c not in key and c != ROW]
+def sum_by_key(
+    df: pl.DataFrame, key: list[str], first: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, int]:
+    """Rows summed per key; a column empty on every merged row stays empty; the text columns
+    `first` (a currency code) keep their first value. Returns the frame and the number of
+    rows merged away."""
+    measures = [c for c in df.columns if c not in key and c != ROW and c not in first]
     out = (
         df.group_by(key, maintain_order=True)
         .agg(
@@ -128,6 +131,7 @@ def sum_by_key(df: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, int]:
                 pl.when(pl.col(m).is_not_null().any()).then(pl.col(m).sum()).alias(m)
                 for m in measures
             ],
+            *[pl.col(c).drop_nulls().first() for c in first],
         )
         .sort(ROW)
     )

@@ -29,6 +29,7 @@ DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE_LINES = 50  # lines after the header that the delimiter must fit
 _SEP_LINE = r"\"?sep=(.)\"?,*"  # Excel's first line naming the delimiter
+_TITLE_LINES = 15  # a report's title lines above its table: at most this many
 
 # (headers, preamble) -> whether the table ends at its first blank or '#' line (a known format
 # with further tables below the first, such as a GA4 report)
@@ -141,6 +142,8 @@ def _find_header(data: bytes) -> tuple[int, int, int, list[str], str | None]:
             named = re.fullmatch(_SEP_LINE, line.strip(), re.IGNORECASE).group(1)  # type: ignore[union-attr]
             # the CSV reader splits on one byte: another delimiter is sniffed instead
             sep = named if named.isascii() else None
+        elif _is_title_line(line) and _table_follows(data, end):
+            preamble.append(line.strip().strip('"'))
         else:
             # a header with a quoted line break continues on the next lines
             while data[pos:end].count(b'"') % 2 and end < n:
@@ -149,6 +152,31 @@ def _find_header(data: bytes) -> tuple[int, int, int, list[str], str | None]:
             return pos, end, index, preamble, sep
         pos, index = end, index + 1
     return -1, -1, index, preamble, sep
+
+
+def _is_title_line(line: str) -> bool:
+    """One value alone (no delimiter outside quotes): a report's title or date-range line
+    above its table, as Google Ads ('Campaign report') and Microsoft Advertising
+    ('"Report Name: ..."') write them."""
+    bare = re.sub(r'"[^"]*"', "", line)
+    return bool(line.strip()) and not any(d in bare for d in DELIMITERS)
+
+
+def _table_follows(data: bytes, pos: int) -> bool:
+    """Whether a line of at least two values follows within `_TITLE_LINES` lines, with only
+    title, blank or '#' lines before it: then the lines so far are a title, not a header
+    (a one-column file keeps its first line as header)."""
+    for _ in range(_TITLE_LINES):
+        if pos >= len(data):
+            return False
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        line = data[pos:end].decode("utf-8", errors="replace").rstrip("\r\n")
+        pos = end
+        if _is_blank_line(line) or line.lstrip().startswith("#") or _is_title_line(line):
+            continue
+        return True
+    return False
 
 
 def _parse_header(text: str, d: str) -> list[str]:

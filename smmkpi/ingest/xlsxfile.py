@@ -21,6 +21,7 @@ from smmkpi.ingest.table import Table, unique_names
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 _EXPANSION = 20  # XML compresses about 5-10 times
+_TITLE_ROWS = 15  # a report's title rows above its table: at most this many
 
 
 def read_xlsx(data: bytes, col: Collector, notes: list[str], limit: int) -> Table:
@@ -51,6 +52,15 @@ def read_xlsx(data: bytes, col: Collector, notes: list[str], limit: int) -> Tabl
     ).to_series()
     hashy = grid[cells[0]].str.starts_with("#").fill_null(False)
     skip = blank | hashy
+    # a report's title rows (one value alone, such as Google Ads' 'Campaign report' and its
+    # date range) above a table of several columns are preamble too
+    filled = grid.select(
+        pl.sum_horizontal((pl.col(c).is_not_null() & (pl.col(c) != "")).cast(pl.Int64)
+                          for c in cells)
+    ).to_series()
+    table_at = (filled >= 2).arg_true()
+    if table_at.len() and table_at[0] <= _TITLE_ROWS and (filled.head(table_at[0]) <= 1).all():
+        skip = skip | (pl.int_range(grid.height, eager=True) < table_at[0])
     start = skip.arg_min() if not skip.all() else None
     if start is None:
         raise col.fatal("the file has no header row (only blank or '#' comment lines)")

@@ -119,6 +119,23 @@ def main() -> None:
             5: ["X-3", None, Stamp(46084.0), 5],
         },
     )
+    # Google Ads "Excel .xlsx" download: title and date range rows above the header, a
+    # date-styled Day, number cells, ' --' text cells and a Total row
+    make_xlsx(
+        HERE / "good" / "google_ads_campaigns.xlsx",
+        {
+            1: ["Campaign report"],
+            2: ["November 1, 2026 - November 2, 2026"],
+            3: ["Day", "Campaign", "Campaign type", "Currency code", "Cost", "Impr.", "Clicks",
+                "Conversions", "Conv. value", "Search impr. share"],
+            4: [Stamp(46327.0), "Brand search", "Search", "USD", 1234.56, 795836, 9231, 45,
+                5432.1, "> 90%"],  # 2026-11-01
+            5: [Stamp(46328.0), "Display remarketing", "Display", "USD", 312.4, 120004, 560,
+                " --", " --", " --"],  # 2026-11-02
+            6: ["Total: Account", " --", " --", "USD", 1546.96, 915840, 9791, 45, 5432.1,
+                " --"],
+        },
+    )
 
 
 if __name__ == "__main__":

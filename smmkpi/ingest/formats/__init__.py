@@ -16,9 +16,11 @@ where two formats could match the same headers (the first wins).
 from __future__ import annotations
 
 from smmkpi.ingest.core import Format, norm
-from smmkpi.ingest.formats import ga4, meta_ads, shopify
+from smmkpi.ingest.formats import ga4, google_ads, meta_ads, microsoft_ads, shopify
 
-FORMATS: tuple[Format, ...] = (shopify.FORMAT, ga4.FORMAT, meta_ads.FORMAT)
+FORMATS: tuple[Format, ...] = (
+    shopify.FORMAT, ga4.FORMAT, meta_ads.FORMAT, google_ads.FORMAT, microsoft_ads.FORMAT,
+)
 
 
 def detect_format(headers: list[str], preamble: list[str]) -> Format | None:
