@@ -652,6 +652,106 @@ def _web(ctx: _Ctx, social: _Social, orders: _Orders) -> _Web:
 
 
 # --------------------------------------------------------------------------------------
+# ad_spend: Google Ads search and display campaigns
+
+# (campaign, channel group, cost per click, clicks per session) for the Google Ads
+# campaigns whose tagged sessions are in web_sessions: cost follows their sessions.
+_GOOGLE_SEARCH: tuple[tuple[str, str, float], ...] = (
+    ("search_brand", "paid search", 0.42),
+    ("search_generic", "paid search", 1.35),
+)
+_CLICKS_PER_SESSION = 1.08  # ad clicks that never become a session (bounces before load)
+_DISPLAY_TAGGED = ("display_remarketing", 0.65, 70.0)  # campaign, cpc, sessions per day
+# Prospecting display runs its last five months without UTM tags: its visits arrive as
+# referrals from Google's ad server, and the UTM audit finds its spend untracked.
+_DISPLAY_UNTAGGED = ("display_prospecting", 0.38, 120.0, 153)  # ..., days before the end
+_AD_REFERRER = "googleads.g.doubleclick.net"
+_CONV_VALUE_SHARE = 0.9  # the ad platform's conversion value against GA4's revenue
+
+
+@dataclass
+class _Ads:
+    spend: pl.DataFrame  # ad_spend
+    sessions: pl.DataFrame  # the display campaigns' web_sessions rows
+
+
+def _ads(ctx: _Ctx, web: pl.DataFrame, seed: int) -> _Ads:
+    """Two years of Google Ads daily spend: the search campaigns' cost from their tagged
+    sessions (clicks per session, a cost per click that rises 12 % a year), a tagged
+    display remarketing campaign and an untagged prospecting one with their sessions.
+
+    Drawn from a generator of its own, so the other datasets' draws stay as they were."""
+    rng = np.random.default_rng(seed + 15)
+    n = ctx.n
+    idx = {d: i for i, d in enumerate(ctx.days64.astype("datetime64[D]").tolist())}
+    rows: dict[str, list[object]] = {c: [] for c in ds.get("ad_spend").names}
+    extra: list[tuple[np.ndarray, str, str, str | None, np.ndarray, np.ndarray, np.ndarray]] = []
+    cpc_growth = 1.12 ** ctx.t
+
+    def add(camp: str, channel: str, clicks: np.ndarray, cpc: np.ndarray, conv: np.ndarray,
+            value: np.ndarray, ctr: float) -> None:
+        on = clicks > 0
+        spend = np.round(clicks * cpc, 2)
+        rows["date"].extend(ctx.days64[on].astype("datetime64[D]").tolist())
+        rows["channel"].extend([channel] * int(on.sum()))
+        rows["campaign"].extend([camp] * int(on.sum()))
+        rows["spend"].extend(spend[on].tolist())
+        rows["impressions"].extend(np.round(clicks[on] / ctr).astype(np.int64).tolist())
+        rows["clicks"].extend(clicks[on].astype(np.int64).tolist())
+        rows["conversions"].extend(conv[on].astype(float).tolist())
+        rows["conversion_value"].extend(np.round(value[on], 2).tolist())
+        rows["currency"].extend(["USD"] * int(on.sum()))
+        rows["opens"].extend([None] * int(on.sum()))
+
+    google = web.filter((pl.col("source") == "google") & (pl.col("medium") == "cpc"))
+    for camp, channel, cpc in _GOOGLE_SEARCH:
+        c = google.filter(pl.col("campaign") == camp)
+        sess, conv, rev = (np.zeros(n) for _ in range(3))
+        for d, s_, cv, rv in c.select("date", "sessions", "conversions", "revenue").iter_rows():
+            sess[idx[d]], conv[idx[d]], rev[idx[d]] = s_, cv or 0, rv or 0.0
+        clicks = rng.poisson(sess * _CLICKS_PER_SESSION)
+        price = cpc * cpc_growth * np.clip(rng.normal(1.0, 0.07, n), 0.7, 1.3)
+        add(camp, channel, clicks, price, conv, rev * _CONV_VALUE_SHARE,
+            0.085 if camp == "search_brand" else 0.032)
+
+    season = ctx.season * np.where(ctx.wd >= 5, 0.9, 1.04)
+    camp, cpc, per_day = _DISPLAY_TAGGED
+    sess = rng.poisson(per_day * 1.25 ** ctx.t * season)
+    conv = rng.binomial(sess, 0.006)
+    rev = np.where(conv > 0, rng.gamma(np.maximum(conv, 1) * 3.0, _BASKET / 3.0), 0.0)
+    clicks = rng.poisson(sess * _CLICKS_PER_SESSION)
+    add(camp, "display", clicks, cpc * cpc_growth * np.clip(rng.normal(1, 0.1, n), 0.6, 1.4),
+        conv, rev * _CONV_VALUE_SHARE, 0.0045)
+    extra.append((sess, "google", "display", camp, conv, rev, rng.binomial(sess, 0.41)))
+
+    camp, cpc, per_day, days = _DISPLAY_UNTAGGED
+    live = np.arange(n) >= n - days
+    sess = np.where(live, rng.poisson(per_day * season), 0)
+    conv = rng.binomial(sess, 0.002)
+    rev = np.where(conv > 0, rng.gamma(np.maximum(conv, 1) * 3.0, _BASKET / 3.0), 0.0)
+    clicks = np.where(live, rng.poisson(sess * 1.3), 0)
+    add(camp, "display", clicks, cpc * cpc_growth * np.clip(rng.normal(1, 0.1, n), 0.6, 1.4),
+        conv, rev * _CONV_VALUE_SHARE, 0.0030)
+    extra.append((sess, _AD_REFERRER, "referral", None, conv, rev, rng.binomial(sess, 0.22)))
+
+    spend = _typed("ad_spend", rows).sort(["date", "channel", "campaign"])
+    parts = []
+    for sess, src, med, camp, conv, rev, engaged in extra:
+        on = sess > 0
+        parts.append(_typed("web_sessions", {
+            "date": _date_series(ctx.days64[on]),
+            "source": [src] * int(on.sum()),
+            "medium": [med] * int(on.sum()),
+            "campaign": pl.Series([camp] * int(on.sum()), dtype=pl.String),
+            "sessions": sess[on],
+            "engaged_sessions": engaged[on],
+            "conversions": conv[on],
+            "revenue": np.round(rev[on], 2),
+        }))
+    return _Ads(spend, pl.concat(parts))
+
+
+# --------------------------------------------------------------------------------------
 # journeys
 
 # (path, visitors per day at start, platform whose growth it follows)
@@ -957,6 +1057,10 @@ _BRAND_KPIS = ("sessions", "social_share_of_sessions", "orders", "revenue", "res
 _CURRENT_STATUS = {"sessions": "on", "social_share_of_sessions": "risk", "orders": "on",
                    "revenue": "risk", "response_rate": "risk", "negative_share": "off",
                    "engagement_rate": "on"}
+# Brand-wide cost targets (social against PPC), current quarter's status fixed.
+_COST_KPIS = ("cost_per_conversion_paid_search", "paid_search_roas", "cost_per_conversion_social")
+_COST_STATUS = {"cost_per_conversion_paid_search": "on", "paid_search_roas": "risk",
+                "cost_per_conversion_social": "off"}
 PLAN_SCHEMA: dict[str, pl.DataType] = {
     "campaign_id": pl.String(),
     "kpi": pl.String(),
@@ -1015,6 +1119,16 @@ def _target_plan(ctx: _Ctx) -> pl.DataFrame:
         factor = {"on": 0.86 + 0.1 * lo[i], "risk": 1.02 + 0.06 * lo[i],
                   "off": 1.2 + 0.25 * lo[i]}[st]
         rows.append((cid, kpi, ps, pe, float(factor)))
+    # brand-wide cost targets, drawn after the others so that those stay as they were
+    cost = [(kpi, qs, qe, _COST_STATUS[kpi] if qs <= ctx.end <= qe else None)
+            for qs, qe in quarters for kpi in _COST_KPIS]
+    draws = ctx.rng.choice(3, size=len(cost), p=[0.5, 0.25, 0.25])
+    lo = ctx.rng.uniform(0.0, 1.0, len(cost))
+    for i, (kpi, qs, qe, status) in enumerate(cost):
+        st = status or ("on", "risk", "off")[draws[i]]
+        factor = {"on": 0.86 + 0.1 * lo[i], "risk": 1.02 + 0.06 * lo[i],
+                  "off": 1.2 + 0.25 * lo[i]}[st]
+        rows.append((None, kpi, qs, qe, float(factor)))
     return pl.DataFrame(rows, schema=PLAN_SCHEMA, orient="row")
 
 
@@ -1046,15 +1160,19 @@ def generate_rows(seed: int = DEFAULT_SEED, end: dt.date = DEFAULT_END) -> DemoR
     conversations = _conversations(ctx)
     mentions = _mentions(ctx)
     plan = _target_plan(ctx)
+    ads = _ads(ctx, web.frame, seed)
+    sessions = pl.concat([web.frame, ads.sessions]).sort(
+        ["date", "source", "medium", "campaign"], nulls_last=False)
     frames = {
         "campaigns": campaigns,
         "social_daily": social.frame,
-        "web_sessions": web.frame,
+        "web_sessions": sessions,
         "journeys": journeys,
         "orders": orders.orders,
         "customers": orders.customers,
         "conversations": conversations,
         "mentions": mentions,
+        "ad_spend": ads.spend,
     }
     return DemoRows({name: frames[name] for name in ds.DATASETS if name in frames}, plan, end)
 

@@ -32,11 +32,12 @@ NOT_SHARES: frozenset[str] = frozenset({"revenue_uplift"})
 
 def _nice(kpi: KPI, x: float) -> float:
     """Round a target the way a person would write it: ratios to 0.1 percentage point,
-    other period values to 0.1 (whole numbers from 100), sums to 3 significant digits."""
+    other period values to 0.01 below 10 (a ROAS of 1.04), to 0.1 below 100 and whole from
+    100, sums to 3 significant digits."""
     if kpi.unit == "ratio":
         return float(np.round(x, 3))
     if not kpi.additive:
-        return float(np.round(x, 1 if x < 100 else 0))
+        return float(np.round(x, 2 if x < 10 else 1 if x < 100 else 0))
     if x <= 0:
         return 0.0
     digits = min(3 - int(np.floor(np.log10(abs(x)))) - 1, 0)  # 3 significant, whole numbers

@@ -37,7 +37,8 @@ TARGET_KPIS = {
     "within_sla_share", "unanswered_now", "praise_acknowledged_rate",
     "complaint_resolution_rate", "impressions", "reach", "frequency", "engagement_rate", "ctr",
     "follower_growth", "negative_share", "sentiment_score", "promo_share", "suggestions",
-    "revenue_uplift",
+    "revenue_uplift", "cost_per_conversion_paid_search", "paid_search_roas",
+    "cost_per_conversion_social",
 }
 
 
@@ -81,7 +82,7 @@ def test_another_end_shifts_the_window() -> None:
 # ---------------------------------------------------------------------------- shape
 
 
-def test_all_nine_datasets_exactly_typed(frames: dict[str, pl.DataFrame]) -> None:
+def test_all_datasets_exactly_typed(frames: dict[str, pl.DataFrame]) -> None:
     assert list(frames) == list(ds.DATASETS)
     for name, df in frames.items():
         assert list(df.schema.items()) == list(ds.get(name).schema.items()), name
@@ -410,7 +411,8 @@ def test_targets_for_every_campaign_and_brand_quarters(frames: dict[str, pl.Data
     )
     assert set(brand_now["kpi"]) == {
         "sessions", "social_share_of_sessions", "orders", "revenue", "response_rate",
-        "negative_share", "engagement_rate",
+        "negative_share", "engagement_rate", "cost_per_conversion_paid_search",
+        "paid_search_roas", "cost_per_conversion_social",
     }
 
 
@@ -425,7 +427,7 @@ def test_targets_give_a_mix_of_statuses(frames: dict[str, pl.DataFrame]) -> None
     for status in ("on track", "at risk", "off track"):
         assert counts.get(status, 0) >= 5, counts
     now = res.filter(pl.col("campaign_id").is_null() & (pl.col("period_end") > END))
-    assert now.height == 7 and set(now["status"]) >= {"on track", "at risk", "off track"}
+    assert now.height == 10 and set(now["status"]) >= {"on track", "at risk", "off track"}
 
 
 def test_demo_holds_no_kpi_code() -> None:

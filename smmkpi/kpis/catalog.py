@@ -4,7 +4,7 @@ use this registry."""
 
 from __future__ import annotations
 
-from smmkpi.kpis import audience, care, journeys, retention, traffic
+from smmkpi.kpis import audience, care, cost, journeys, retention, traffic
 from smmkpi.kpis.base import KPI
 from smmkpi.workspace import Workspace
 
@@ -20,7 +20,7 @@ def _build() -> tuple[dict[str, KPI], dict[str, str]]:
     """Every area module's KPIs by id, and the module each is defined in."""
     out: dict[str, KPI] = {}
     where: dict[str, str] = {}
-    for module in (traffic, journeys, retention, care, audience):
+    for module in (traffic, cost, journeys, retention, care, audience):
         for k in module.KPIS:
             if k.id in out:
                 raise ValueError(f"KPI {k.id!r} is registered twice")
