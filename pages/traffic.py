@@ -1,5 +1,7 @@
 """Traffic: where website sessions come from, how much social traffic reaches the website
-and converts, and how social compares with search, email, direct and referral."""
+and converts, how social compares with search, email, direct and referral, and what a
+session, a conversion and a unit of revenue cost per channel (social against PPC and SEO),
+with the UTM audit of spend that no session can be traced to."""
 
 import polars as pl
 import streamlit as st
@@ -7,11 +9,13 @@ import streamlit as st
 from smmkpi import charts, formatting
 from smmkpi.channels import CHANNEL_GROUPS, SOCIAL_GROUPS, with_channels
 from smmkpi.datasets import GOAL_LABELS
-from smmkpi.kpis import traffic
+from smmkpi.formatting import md_escape
+from smmkpi.kpis import cost, traffic
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, table
 from smmkpi.ui.context import current
+from smmkpi.ui.sections import section
 from smmkpi.workspace import Workspace
 
 TILES = [
@@ -29,8 +33,9 @@ MONEY = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}.get(cur, "localized")
 MONEY_SUFFIX = "" if MONEY != "localized" else f" ({cur})"
 
 header("Traffic", "Where should your campaigns drive traffic? How much of the traffic social "
-       "creates reaches the website and converts, and how social compares with search, email, "
-       "direct and referral.", ctx)
+       "creates reaches the website and converts, how social compares with search, email, "
+       "direct and referral, and what its sessions and conversions cost against PPC and SEO.",
+       ctx)
 
 if not ctx.ws.has("web_sessions"):
     empty_state(["web_sessions"] + ([] if ctx.ws.has("social_daily") else ["social_daily"]),
@@ -231,3 +236,182 @@ else:
                      "social_share", "conversions", "conversion_rate", "revenue"])
     st.caption("Listed campaigns running in the period are shown even without sessions; UTM "
                "campaigns not in the campaign list show their UTM value only.")
+
+# --- cost: social against PPC and SEO -------------------------------------------------------
+st.subheader("Cost: social against PPC and SEO")
+st.caption("What a session, a conversion and a unit of revenue cost per channel group, in "
+           f"{ctx.period}: media spend from the ad platforms (Google Ads, Microsoft "
+           "Advertising, email sends) and social spend, against the website sessions, "
+           "conversions and revenue GA4 counts for each group.")
+COST_TILES = ["cost_per_conversion_social", "cost_per_conversion_paid_search",
+              "paid_search_roas", "untracked_spend"]
+COST_KINDS = {"Organic Social": "social", "Paid Social": "social"}
+COST_DASH = "—"
+
+
+def _money_text(values: list[float | None]) -> pl.Series:
+    return pl.Series([COST_DASH if v is None else formatting.money(v, cur) for v in values],
+                     dtype=pl.String)
+
+
+def _roas_text(values: list[float | None]) -> pl.Series:
+    return pl.Series([COST_DASH if v is None else f"{v:.2f}" for v in values], dtype=pl.String)
+
+
+def _cost_table(w: Workspace) -> pl.DataFrame:
+    return cost.cost_by_channel(classified(w), w.frame("social_daily"), w.frame("ad_spend"))
+
+
+with section("The cost comparison"):
+    if not ws.has("ad_spend"):
+        empty_state(["ad_spend"], "Cost per session, cost per conversion and ROAS of Paid "
+                    "Search, Display, Paid Video, Paid Shopping, Cross-network and Email "
+                    "(a Google Ads or Microsoft Advertising daily campaign report)")
+    cvalues = cache.kpi_values(ws, COST_TILES)
+    cprev = cache.kpi_values(ctx.cws, COST_TILES) if ctx.cws else {}
+    ctargets = cache.tile_targets(ws, COST_TILES)
+    for col, kid in zip(st.columns(4), COST_TILES, strict=True):
+        with col:
+            kpi_tile(CATALOG[kid], cvalues[kid], cprev.get(kid), ctx, ctargets.get(kid))
+
+    costs = cache.computed("traffic.cost_table", ws, _cost_table)
+    before = cache.computed("traffic.cost_table", ctx.cws, _cost_table) if ctx.cws else None
+    compared = ["spend", "cost_per_session", "cost_per_conversion", "roas"]
+    both = cost.with_previous(costs, before, "channel_group", compared)
+    prev_label = ctx.comparison_label if ctx.cws else "comparison"
+    shown = both.select(
+        "channel_group", "cost_basis",
+        *(pl.Series(c, _money_text(both[c].to_list())) for c in ("spend", "spend_prev")),
+        "sessions", "conversions", "revenue", pl.col("conversion_rate") * 100,
+        *(pl.Series(c, _money_text(both[c].to_list())) for c in (
+            "cost_per_session", "cost_per_session_prev", "cost_per_conversion",
+            "cost_per_conversion_prev")),
+        pl.Series("roas", _roas_text(both["roas"].to_list())),
+        pl.Series("roas_prev", _roas_text(both["roas_prev"].to_list())),
+    )
+    text = st.column_config.TextColumn
+    table(shown, width="stretch", column_config={
+        "channel_group": text("Channel group"),
+        "cost_basis": text("Cost", help="media spend: the spend in the data; no media cost: "
+                           "organic traffic, shown at zero media cost; no cost data: a paid "
+                           "channel whose spend is not in the data"),
+        "spend": text("Spend", alignment="right"),
+        "spend_prev": text(f"Spend, {prev_label}", alignment="right"),
+        "sessions": num("Sessions", format="localized"),
+        "conversions": num("Conversions", format="localized"),
+        "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
+        "conversion_rate": num("Conversion rate", format="%.1f %%"),
+        "cost_per_session": text("Cost per session", alignment="right",
+                                 help="Spend / sessions"),
+        "cost_per_session_prev": text(f"Cost per session, {prev_label}", alignment="right"),
+        "cost_per_conversion": text("Cost per conversion", alignment="right",
+                                    help="Spend / conversions"),
+        "cost_per_conversion_prev": text(f"Cost per conversion, {prev_label}",
+                                         alignment="right"),
+        "roas": text("ROAS", alignment="right", help="Revenue / spend"),
+        "roas_prev": text(f"ROAS, {prev_label}", alignment="right"),
+    })
+    currencies = (set(ws.frame("ad_spend")["currency"].drop_nulls().to_list())
+                  if ws.has("ad_spend") else set())
+    other_currency = sorted(c for c in currencies if c.upper() != cur.upper())
+    st.caption(
+        "Organic groups (Organic Search = SEO, Organic Social, Direct, Referral, ...) have no "
+        "media cost: their cost per session and per conversion are 0 and ROAS is undefined. "
+        "Paid Social carries the social platforms' spend (social_daily), Organic Social none. "
+        "Conversions and revenue are the website's (GA4) for every group, so channels are "
+        "compared by the same yardstick; the ad platforms' own conversion counts are not "
+        "used here." + (f" Spend in {', '.join(md_escape(c) for c in other_currency)} is added "
+                        f"as if it were {cur}: export it in {cur} for a fair comparison."
+                        if other_currency else ""))
+
+    bubbles = costs.with_columns(
+        kind=pl.col("channel_group").replace_strict(
+            COST_KINDS, default=pl.when(pl.col("cost_basis") == cost.NO_MEDIA_COST)
+            .then(pl.lit("organic")).otherwise(pl.lit("paid")), return_dtype=pl.String),
+        label=pl.when(pl.col("cost_basis") == cost.NO_MEDIA_COST)
+        .then(pl.col("channel_group") + " (no media cost)").otherwise(pl.col("channel_group")),
+    ).with_columns(pl.when(pl.col("channel_group") == "Organic Social").then(pl.lit("organic"))
+                   .otherwise(pl.col("kind")).alias("kind"))
+    left_out = bubbles.filter(pl.col("cost_per_conversion").is_null()
+                              | pl.col("conversion_rate").is_null())["channel_group"].to_list()
+    chart(charts.cost_bubbles(
+        bubbles, "label", "cost_per_conversion", "conversion_rate", "sessions",
+        title=f"Cost per conversion ({cur}) against conversion rate (%) per channel group, "
+              f"bubble size = sessions, {ctx.period}",
+        x_title=f"Cost per conversion ({cur})", y_title="Conversion rate", prefix=sym),
+        "traffic_cost_bubbles")
+    st.caption("Left and high is cheap and converting; organic channels sit at zero media "
+               "cost. " + (f"Not drawn (no spend in the data, or no conversions): "
+                           f"{', '.join(left_out)}." if left_out else ""))
+
+with section("Cost per campaign"):
+    st.subheader("Cost per campaign")
+    camp_cost = cache.computed("traffic.campaign_cost", ws, lambda w: cost.campaign_cost(
+        classified(w), w.frame("social_daily"), w.frame("ad_spend")))
+    if camp_cost.height == 0:
+        st.info(f"No campaign spent in {ctx.period} (spend comes from ad_spend and "
+                "social_daily).", icon=":material/info:")
+    else:
+        per = camp_cost.select(
+            "campaign", "channels", pl.Series("spend", _money_text(camp_cost["spend"].to_list())),
+            "sessions", "conversions", "revenue",
+            pl.Series("cost_per_session", _money_text(camp_cost["cost_per_session"].to_list())),
+            pl.Series("cost_per_conversion",
+                      _money_text(camp_cost["cost_per_conversion"].to_list())),
+            pl.Series("roas", _roas_text(camp_cost["roas"].to_list())))
+        table(per, width="stretch", column_config={
+            "campaign": text("Campaign (as in the spend data)"),
+            "channels": text("Spend by channel group"),
+            "spend": text("Spend", alignment="right"),
+            "sessions": num("Sessions with its UTM campaign", format="localized"),
+            "conversions": num("Conversions", format="localized"),
+            "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
+            "cost_per_session": text("Cost per session", alignment="right"),
+            "cost_per_conversion": text("Cost per conversion", alignment="right"),
+            "roas": text("ROAS", alignment="right", help="Revenue of the campaign's UTM "
+                         "sessions / its spend"),
+        })
+        unassigned = cost.unassigned_spend(ws.frame("social_daily"), ws.frame("ad_spend"))
+        st.caption(f"Spend and sessions in {ctx.period}; a campaign's sessions are those whose "
+                   "UTM campaign is its name (ignoring case)."
+                   + (f" {formatting.money(unassigned, cur)} of spend has no campaign and is "
+                      "not listed." if unassigned else ""))
+
+with section("The UTM audit"):
+    st.subheader("UTM audit: spend without tracked sessions, tags without a campaign")
+    untracked = cost.untracked_campaigns(camp_cost, classified(ws))
+    if untracked.height == 0:
+        st.success(f"Every campaign that spent in {ctx.period} has website sessions with its "
+                   "UTM campaign.", icon=":material/check_circle:")
+    else:
+        money_out = formatting.money(untracked["spend"].sum(), cur)
+        st.warning(f"{untracked.height} campaigns spent {money_out} in {ctx.period} without a "
+                   "single website session carrying their UTM campaign: their links are "
+                   "untagged or tagged differently, so their traffic counts elsewhere.",
+                   icon=":material/warning:")
+        table(untracked.with_columns(pl.Series("spend", _money_text(
+            untracked["spend"].to_list()))), width="stretch", column_config={
+            "campaign": text("Campaign (spending)"),
+            "channels": text("Channel group"),
+            "spend": text("Spend", alignment="right"),
+            "likely_match": text("Likely UTM campaign",
+                                 help="A UTM campaign of the period's sessions that differs "
+                                 "only in case, punctuation or a typo"),
+            "likely_match_sessions": num("Its sessions", format="localized"),
+        })
+    known = set(camp_cost["campaign"].to_list())
+    if ws.has("campaigns"):
+        known |= set(ws.everything("campaigns")["campaign_id"].to_list())
+    unknown = cost.unknown_utm_campaigns(classified(ws), sorted(k for k in known if k))
+    if unknown.height:
+        st.markdown(f"**UTM campaigns in the sessions of {ctx.period} that match no known "
+                    "campaign** (campaign list and spend data):")
+        table(unknown, width="stretch", column_config={
+            "utm_campaign": text("UTM campaign"),
+            "sessions": num("Sessions", format="localized"),
+            "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
+            "likely_match": text("Likely campaign", help="A known campaign that differs only "
+                                 "in case, punctuation or a typo"),
+        })
+    st.caption("Matching ignores case and surrounding blanks; a likely match is only shown, "
+               "never counted: fix the tags (or the campaign name) so that the sessions count.")

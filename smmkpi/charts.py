@@ -785,6 +785,42 @@ def labelled_bars(
     return fig
 
 
+def cost_bubbles(
+    df: pl.DataFrame, label: str, x: str, y: str, size: str, *, title: str, x_title: str,
+    y_title: str, prefix: str = "", kind: str = "kind", height: int = 440,
+) -> go.Figure:
+    """One bubble per row: `x` (a cost, money) against `y` (a rate), bubble area
+    proportional to `size`, each labelled with `label`. `kind` says how a row is coloured:
+    "social" (the highlight colour), "paid" (blue) or "organic" (green: no media cost, drawn
+    at x = 0). Rows without an x or y value are left out (the caller says which)."""
+    colours = {"social": HIGHLIGHT[0], "paid": PALETTE[0], "organic": PALETTE[2]}
+    names = {"social": "Social", "paid": "Paid channels", "organic": "No media cost"}
+    shown = df.filter(pl.col(x).is_not_null() & pl.col(y).is_not_null())
+    biggest = float(shown[size].max() or 1) if shown.height else 1.0
+    fig = go.Figure()
+    for k in ("social", "paid", "organic"):
+        part = shown.filter(pl.col(kind) == k)
+        if part.height == 0:
+            continue
+        sizes = part[size].to_list()
+        fig.add_trace(go.Scatter(
+            x=part[x].to_list(), y=part[y].to_list(), mode="markers+text", name=names[k],
+            text=part[label].to_list(), textposition="top center",
+            marker={"size": [max(math.sqrt((v or 0) / biggest) * 60, 8) for v in sizes],
+                    "color": _rgba(colours[k], 0.55), "line": {"color": colours[k], "width": 1}},
+            customdata=[[formatting.compact(v), formatting.percent(r),
+                         f"{prefix}{c:,.2f}"] for v, r, c in
+                        zip(sizes, part[y].to_list(), part[x].to_list(), strict=True)],
+            hovertemplate="%{text}<br>cost per conversion %{customdata[2]}<br>conversion rate "
+                          "%{customdata[1]}<br>%{customdata[0]} sessions<extra></extra>",
+        ))
+    fig.update_xaxes(title={"text": x_title}, tickprefix=prefix, rangemode="tozero")
+    fig.update_yaxes(title={"text": y_title}, tickformat=".1%", rangemode="tozero")
+    fig = base_layout(fig, title, height=height)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
 # --- text from data is text ---------------------------------------------------------------
 # Plotly renders a little HTML in every string of a figure (labels, legend names, ticks,
 # hover text): `<a href=...>` in a platform or campaign name would become a live link. Only

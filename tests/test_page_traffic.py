@@ -85,7 +85,7 @@ def test_stacked_chart_holds_each_groups_sessions(page):
 def test_funnel_and_comparison_charts(page):
     at, ws, _ = page
     figs = figures(at)
-    assert len(figs) == 3
+    assert len(figs) == 4  # channel mix, funnel, comparison, cost bubbles
     funnel, comparison = figs[1], figs[2]
     assert [t["type"] for t in funnel["data"]] == ["bar"] * 4
     # the link clicks panel sums to the period's social link clicks
@@ -187,4 +187,87 @@ def test_sessions_without_social_or_campaigns(monkeypatch, tmp_path, demo_frames
     assert "`social_daily`" in text and "`campaigns`" in text
     table = at.dataframe[0].value
     assert "roas" not in table.columns and "cost_per_session" not in table.columns
-    assert len(figures(at)) == 3  # channel mix, funnel (sessions side only), comparison
+    # channel mix, funnel (sessions side only), comparison, cost bubbles (organic only)
+    assert len(figures(at)) == 4
+    assert "`ad_spend`" in text
+
+
+# --- the cost comparison -------------------------------------------------------------------
+
+COST_TILES = ["cost_per_conversion_social", "cost_per_conversion_paid_search",
+              "paid_search_roas", "untracked_spend"]
+
+
+def _table_with(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_cost_tiles_equal_the_catalog(page):
+    at, ws, prev = page
+    pagetools.assert_tiles(at, ws, prev, COST_TILES)
+
+
+def test_cost_table_hand_computed_from_the_rows(page):
+    """Paid Search: the period's ad_spend rows of that group over its sessions; Paid Social:
+    social_daily's spend; Organic Search at zero media cost."""
+    from smmkpi import formatting
+    from smmkpi.channels import with_channels
+
+    at, ws, _ = page
+    t = _table_with(at, "cost_basis")
+    rows = {r["channel_group"]: r for r in t.to_dict("records")}
+    web = with_channels(ws.frame("web_sessions"))
+    ps_sessions = web.filter(pl.col("channel_group") == "Paid Search")["sessions"].sum()
+    ps_conv = web.filter(pl.col("channel_group") == "Paid Search")["conversions"].sum()
+    ps_rev = web.filter(pl.col("channel_group") == "Paid Search")["revenue"].sum()
+    ps_spend = ws.frame("ad_spend").filter(pl.col("channel") == "paid search")["spend"].sum()
+    ps = rows["Paid Search"]
+    assert ps["cost_basis"] == "media spend" and ps["sessions"] == ps_sessions
+    assert ps["spend"] == formatting.money(ps_spend)
+    assert ps["cost_per_session"] == formatting.money(ps_spend / ps_sessions)
+    assert ps["cost_per_conversion"] == formatting.money(ps_spend / ps_conv)
+    assert ps["roas"] == f"{ps_rev / ps_spend:.2f}"
+    social = rows["Paid Social"]
+    assert social["spend"] == formatting.money(ws.frame("social_daily")["spend"].sum())
+    seo = rows["Organic Search"]
+    assert (seo["cost_basis"], seo["spend"], seo["cost_per_conversion"], seo["roas"]) == (
+        "no media cost", formatting.money(0.0), formatting.money(0.0), "—")
+    assert rows["Organic Social"]["cost_basis"] == "no media cost"
+    # the comparison period's figures beside them
+    prev_col = next(c for c in t.columns if c.startswith("cost_per_conversion_prev"))
+    assert rows["Paid Search"][prev_col] != "—"
+
+
+def test_cost_bubbles_place_each_group(page):
+    from smmkpi.channels import with_channels
+
+    at, ws, _ = page
+    fig = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("Cost per"))
+    title = fig["layout"]["title"]["text"]
+    assert "bubble size = sessions" in title and str(ws.period) in title
+    points = {text: (x, y) for t in fig["data"] for text, x, y in zip(
+        t["text"], t["x"], t["y"], strict=True)}
+    web = with_channels(ws.frame("web_sessions"))
+    seo = web.filter(pl.col("channel_group") == "Organic Search")
+    assert points["Organic Search (no media cost)"] == pytest.approx(
+        (0.0, seo["conversions"].sum() / seo["sessions"].sum()))
+    ps = web.filter(pl.col("channel_group") == "Paid Search")
+    spend = ws.frame("ad_spend").filter(pl.col("channel") == "paid search")["spend"].sum()
+    assert points["Paid Search"] == pytest.approx(
+        (spend / ps["conversions"].sum(), ps["conversions"].sum() / ps["sessions"].sum()))
+    assert {t["name"] for t in fig["data"]} == {"Social", "Paid channels", "No media cost"}
+
+
+def test_utm_audit_finds_the_untagged_campaign(page):
+    """The demo's display_prospecting campaign spends without UTM tags."""
+    from smmkpi import formatting
+
+    at, ws, _ = page
+    audit = _table_with(at, "likely_match_sessions")
+    assert audit["campaign"].tolist() == ["display_prospecting"]
+    spent = ws.frame("ad_spend").filter(pl.col("campaign") == "display_prospecting")
+    assert audit["spend"].iloc[0] == formatting.money(spent["spend"].sum())
+    assert any("without a single website session" in w.value for w in at.warning)
+    per = _table_with(at, "channels")
+    assert set(per["campaign"]) >= {"search_brand", "search_generic", "display_remarketing",
+                                    "display_prospecting"}
