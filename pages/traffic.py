@@ -317,7 +317,9 @@ with section("The cost comparison"):
     st.caption(
         "Organic groups (Organic Search = SEO, Organic Social, Direct, Referral, ...) have no "
         "media cost: their cost per session and per conversion are 0 and ROAS is undefined. "
-        "Paid Social carries the social platforms' spend (social_daily), Organic Social none. "
+        "Paid Social carries the social platforms' spend (social_daily), Organic Social none "
+        "(YouTube ad spend is social spend too, while GA4 puts YouTube ad visits in Paid "
+        "Video). "
         "Conversions and revenue are the website's (GA4) for every group, so channels are "
         "compared by the same yardstick; the ad platforms' own conversion counts are not "
         "used here." + (f" Spend in {', '.join(md_escape(c) for c in other_currency)} is added "
@@ -330,8 +332,7 @@ with section("The cost comparison"):
             .then(pl.lit("organic")).otherwise(pl.lit("paid")), return_dtype=pl.String),
         label=pl.when(pl.col("cost_basis") == cost.NO_MEDIA_COST)
         .then(pl.col("channel_group") + " (no media cost)").otherwise(pl.col("channel_group")),
-    ).with_columns(pl.when(pl.col("channel_group") == "Organic Social").then(pl.lit("organic"))
-                   .otherwise(pl.col("kind")).alias("kind"))
+    )
     left_out = bubbles.filter(pl.col("cost_per_conversion").is_null()
                               | pl.col("conversion_rate").is_null())["channel_group"].to_list()
     chart(charts.cost_bubbles(
@@ -385,12 +386,13 @@ with section("The UTM audit"):
                    "UTM campaign.", icon=":material/check_circle:")
     else:
         money_out = formatting.money(untracked["spend"].sum(), cur)
-        st.warning(f"{untracked.height} campaigns spent {money_out} in {ctx.period} without a "
-                   "single website session carrying their UTM campaign: their links are "
-                   "untagged or tagged differently, so their traffic counts elsewhere.",
-                   icon=":material/warning:")
+        many = f"{untracked.height} campaigns" if untracked.height > 1 else "1 campaign"
+        st.warning(f"{many} spent {money_out} in {ctx.period} without a single website "
+                   "session carrying its UTM campaign: the links are untagged or tagged "
+                   "differently, so that traffic counts elsewhere.", icon=":material/warning:")
         table(untracked.with_columns(pl.Series("spend", _money_text(
-            untracked["spend"].to_list()))), width="stretch", column_config={
+            untracked["spend"].to_list())), pl.col("likely_match").fill_null(COST_DASH)),
+            width="stretch", column_config={
             "campaign": text("Campaign (spending)"),
             "channels": text("Channel group"),
             "spend": text("Spend", alignment="right"),
@@ -406,7 +408,8 @@ with section("The UTM audit"):
     if unknown.height:
         st.markdown(f"**UTM campaigns in the sessions of {ctx.period} that match no known "
                     "campaign** (campaign list and spend data):")
-        table(unknown, width="stretch", column_config={
+        table(unknown.with_columns(pl.col("likely_match").fill_null(COST_DASH)),
+              width="stretch", column_config={
             "utm_campaign": text("UTM campaign"),
             "sessions": num("Sessions", format="localized"),
             "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),

@@ -805,7 +805,8 @@ def cost_bubbles(
         sizes = part[size].to_list()
         fig.add_trace(go.Scatter(
             x=part[x].to_list(), y=part[y].to_list(), mode="markers+text", name=names[k],
-            text=part[label].to_list(), textposition="top center",
+            text=part[label].to_list(),
+            textposition=["middle right" if v == 0 else "top center" for v in part[x]],
             marker={"size": [max(math.sqrt((v or 0) / biggest) * 60, 8) for v in sizes],
                     "color": _rgba(colours[k], 0.55), "line": {"color": colours[k], "width": 1}},
             customdata=[[formatting.compact(v), formatting.percent(r),
@@ -814,7 +815,10 @@ def cost_bubbles(
             hovertemplate="%{text}<br>cost per conversion %{customdata[2]}<br>conversion rate "
                           "%{customdata[1]}<br>%{customdata[0]} sessions<extra></extra>",
         ))
-    fig.update_xaxes(title={"text": x_title}, tickprefix=prefix, rangemode="tozero")
+    top = float(shown[x].max() or 0) if shown.height else 0.0
+    # room left of zero for the organic bubbles, right of the dearest for its label
+    fig.update_xaxes(title={"text": x_title}, tickprefix=prefix,
+                     range=[-0.06 * (top or 1.0), 1.15 * (top or 1.0)])
     fig.update_yaxes(title={"text": y_title}, tickformat=".1%", rangemode="tozero")
     fig = base_layout(fig, title, height=height)
     fig.update_layout(hovermode="closest")

@@ -210,8 +210,9 @@ def campaign_cost(web_sessions: pl.DataFrame | None, social_daily: pl.DataFrame 
     """One row per campaign that spent in the period: campaign (as written in the spend
     data), channels (its channel groups, largest spend first, joined by ", "), spend,
     sessions, conversions and revenue of the website sessions whose UTM campaign is the
-    campaign (0 sessions where none), cost_per_session, cost_per_conversion, roas and
-    tracked (whether any session carries its UTM campaign); by spend, largest first.
+    campaign (0 sessions, conversions and revenue where none), cost_per_session,
+    cost_per_conversion, roas and tracked (whether any session carries its UTM campaign);
+    by spend, largest first.
     Spend without a campaign is left out (see `unassigned_spend`)."""
     by_channel = (
         spend_rows(social_daily, ad_spend)
@@ -228,7 +229,12 @@ def campaign_cost(web_sessions: pl.DataFrame | None, social_daily: pl.DataFrame 
         spent.join(_utm_sessions(web_sessions), on="_key", how="left")
         .with_columns(tracked=pl.col("sessions").fill_null(0) > 0,
                       sessions=pl.col("sessions").fill_null(0),
-                      _conv_den=pl.col("_conv_den").fill_null(0))
+                      _conv_den=pl.col("_conv_den").fill_null(0),
+                      # no session at all: nothing converted (not "not reported")
+                      conversions=pl.when(pl.col("sessions").is_null()).then(0)
+                      .otherwise(pl.col("conversions")),
+                      revenue=pl.when(pl.col("sessions").is_null()).then(0.0)
+                      .otherwise(pl.col("revenue")))
         .with_columns(*_cost_ratios())
         .sort(["spend", "campaign"], descending=[True, False])
         .select("campaign", "channels", "spend", "sessions", "conversions", "revenue",
