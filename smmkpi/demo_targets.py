@@ -78,7 +78,7 @@ def calibrate(frames: dict[str, pl.DataFrame], plan: pl.DataFrame, end: dt.date)
 
 def generate(seed: int = demo.DEFAULT_SEED, end: dt.date = demo.DEFAULT_END
              ) -> dict[str, pl.DataFrame]:
-    """All nine datasets for the two years ending `end`, as typed frames keyed by name in
+    """Every dataset for the two years ending `end`, as typed frames keyed by name in
     `datasets` order: `demo.generate_rows` and the targets calibrated on them. The same
     seed and end always give identical frames."""
     rows = demo.generate_rows(seed, end)

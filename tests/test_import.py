@@ -46,7 +46,7 @@ def url(engine: Engine) -> str:
 
 
 def snapshot(engine: Engine) -> dict[str, pl.DataFrame]:
-    """Every row the app stores: the nine datasets, the data version and the audit log."""
+    """Every row the app stores: every dataset, the data version and the audit log."""
     out = {n: store.read_dataset(engine, n).sort(list(ds.get(n).key), nulls_last=True)
            for n in ds.DATASETS}
     out["data_version"] = db.read_frame(engine, select(DataVersion.version))
