@@ -16,10 +16,18 @@ where two formats could match the same headers (the first wins).
 from __future__ import annotations
 
 from smmkpi.ingest.core import Format, norm
-from smmkpi.ingest.formats import ga4, google_ads, meta_ads, microsoft_ads, shopify
+from smmkpi.ingest.formats import (
+    email_campaigns,
+    ga4,
+    google_ads,
+    meta_ads,
+    microsoft_ads,
+    shopify,
+)
 
 FORMATS: tuple[Format, ...] = (
     shopify.FORMAT, ga4.FORMAT, meta_ads.FORMAT, google_ads.FORMAT, microsoft_ads.FORMAT,
+    email_campaigns.MAILCHIMP, email_campaigns.KLAVIYO,
 )
 
 
