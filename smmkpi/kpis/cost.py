@@ -387,7 +387,7 @@ def _group_kpis(group: str) -> list[KPI]:
 
 
 KPIS: list[KPI] = [
-    _COST.kpi("spend", "Social spend", "currency", "lower", ("traffic", "awareness"),
+    _COST.kpi("spend", "Social spend", "currency", "lower", ("traffic",),
               "Ad spend on the social platforms (social_daily.spend).",
               additive(audience._social_daily, "spend"), datasets=("social_daily",)),
     _COST.kpi("cost_per_conversion_social", "Cost per conversion, social", "currency", "lower",

@@ -36,7 +36,7 @@ def test_klaviyo_campaign_export_sends_to_two_lists_summed():
     assert pf.ok, [str(p) for p in pf.problems]
     assert (pf.fmt, pf.dataset) == ("klaviyo", "ad_spend")
     assert pf.frames["ad_spend"].rows() == [
-        (date(2026, 11, 3), "email", "nov_newsletter", 0.0, 8200 + 800, 420 + 90, 17.0,
+        (date(2026, 11, 3), "email", "nov_loyalty", 0.0, 8200 + 800, 420 + 90, 17.0,
          1370.0, None, 3400 + 520),
     ]
     assert any("1 sends merged" in n for n in pf.notes)
