@@ -378,6 +378,32 @@ with section("Cost per campaign"):
                    + (f" {formatting.money(unassigned, cur)} of spend has no campaign and is "
                       "not listed." if unassigned else ""))
 
+with section("Email sends"):
+    sends = cache.computed("traffic.email_sends", ws, lambda w: cost.email_sends(
+        w.frame("ad_spend"), classified(w)))
+    if sends.height:
+        st.subheader("Email sends and the sessions they brought")
+        table(sends.with_columns(pl.col("open_rate") * 100, pl.col("click_rate") * 100),
+              width="stretch", column_config={
+                  "campaign": text("Email campaign"),
+                  "sends": num("Send days", format="%d"),
+                  "recipients": num("Recipients", format="localized"),
+                  "opens": num("Unique opens", format="localized"),
+                  "clicks": num("Unique clicks", format="localized"),
+                  "open_rate": num("Open rate", format="%.1f %%"),
+                  "click_rate": num("Click rate", format="%.1f %%"),
+                  "sessions": num("Website sessions with its UTM campaign",
+                                  format="localized"),
+                  "conversions": num("Conversions", format="localized"),
+                  "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
+                  "sessions_per_click": num("Sessions per click", format="%.2f",
+                                            help="Website sessions / unique clicks: below 1, "
+                                            "clicks that never arrived (or untagged links)"),
+              })
+        st.caption(f"Email campaigns sent in {ctx.period} (Mailchimp and Klaviyo campaign "
+                   "exports): recipients, opens and clicks as the email tool counts them, "
+                   "beside the website sessions GA4 counts for the same UTM campaign.")
+
 with section("The UTM audit"):
     st.subheader("UTM audit: spend without tracked sessions, tags without a campaign")
     untracked = cost.untracked_campaigns(camp_cost, classified(ws))

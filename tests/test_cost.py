@@ -189,3 +189,34 @@ def test_every_paid_group_has_its_four_kpis(group):
     for kid in (f"{s}_spend", f"cost_per_session_{s}", f"cost_per_conversion_{s}",
                 f"{s}_roas"):
         assert kid in CATALOG
+
+
+def test_email_sends_beside_their_sessions_hand_computed():
+    import datetime as dt
+
+    import polars as pl
+
+    from smmkpi import datasets as ds
+    from smmkpi.kpis import cost
+
+    d = dt.date(2026, 11, 2)
+    spend = pl.DataFrame({
+        "date": [d, d + dt.timedelta(days=7), d], "channel": ["Email", "Email", "Paid Search"],
+        "campaign": ["Nov newsletter", "Nov newsletter", "brand"],
+        "spend": [0.0, 0.0, 10.0], "impressions": [1000, 500, 99], "clicks": [60, 30, 9],
+        "conversions": [None, None, 1.0], "conversion_value": [None, None, 5.0],
+        "currency": [None, None, None], "opens": [400, 200, None],
+    })
+    spend = spend.select([pl.col(c).cast(t) for c, t in ds.get("ad_spend").schema.items()])
+    web = pl.DataFrame({"date": [d, d], "source": ["newsletter", "google"],
+                        "medium": ["email", "cpc"], "campaign": ["nov newsletter", "brand"],
+                        "sessions": [72, 5], "engaged_sessions": [40, 2],
+                        "conversions": [3, 0], "revenue": [90.0, 0.0]})
+    out = cost.email_sends(spend, web).row(0, named=True)
+    assert out["campaign"] == "Nov newsletter" and out["sends"] == 2
+    assert (out["recipients"], out["opens"], out["clicks"]) == (1500, 600, 90)
+    assert out["open_rate"] == pytest.approx(600 / 1500)
+    assert out["click_rate"] == pytest.approx(90 / 1500)
+    assert (out["sessions"], out["conversions"], out["revenue"]) == (72, 3, 90.0)
+    assert out["sessions_per_click"] == pytest.approx(72 / 90)
+    assert cost.email_sends(None, web).height == 0

@@ -243,6 +243,44 @@ def campaign_cost(web_sessions: pl.DataFrame | None, social_daily: pl.DataFrame 
     )
 
 
+def email_sends(ad_spend: pl.DataFrame | None,
+                web_sessions: pl.DataFrame | None) -> pl.DataFrame:
+    """Email campaigns in the period (ad_spend rows of the Email group, from Mailchimp or
+    Klaviyo exports) beside the website sessions carrying their UTM campaign: campaign,
+    sends (days with a send), recipients, opens, clicks, open_rate and click_rate (of
+    recipients), sessions, conversions, revenue and sessions_per_click; largest first.
+    A figure an export does not carry stays missing; rates are recomputed from sums."""
+    schema = {"campaign": pl.String, "sends": pl.Int64, "recipients": pl.Int64,
+              "opens": pl.Int64, "clicks": pl.Int64, "open_rate": pl.Float64,
+              "click_rate": pl.Float64, "sessions": pl.Int64, "conversions": pl.Int64,
+              "revenue": pl.Float64, "sessions_per_click": pl.Float64}
+    if ad_spend is None:
+        return pl.DataFrame(schema=schema)
+    email = ad_spend.lazy().filter(pl.col("channel") == "Email")
+    if "opens" not in ad_spend.columns:
+        email = email.with_columns(opens=pl.lit(None, dtype=pl.Int64))
+    sent = (
+        email.with_columns(_key=campaign_key("campaign"))
+        .filter(pl.col("_key").is_not_null())
+        .group_by("_key")
+        .agg(pl.col("campaign").first(), pl.col("date").n_unique().cast(pl.Int64)
+             .alias("sends"),
+             sum_or_null("impressions").cast(pl.Int64).alias("recipients"),
+             sum_or_null("opens").cast(pl.Int64).alias("opens"),
+             sum_or_null("clicks").cast(pl.Int64).alias("clicks"))
+    )
+    return (
+        sent.join(_utm_sessions(web_sessions), on="_key", how="left")
+        .with_columns(sessions=pl.col("sessions").fill_null(0))
+        .with_columns(open_rate=ratio_expr(pl.col("opens"), pl.col("recipients")),
+                      click_rate=ratio_expr(pl.col("clicks"), pl.col("recipients")),
+                      sessions_per_click=ratio_expr(pl.col("sessions"), pl.col("clicks")))
+        .sort(["recipients", "campaign"], descending=[True, False], nulls_last=True)
+        .select(list(schema))
+        .collect()
+    )
+
+
 def unassigned_spend(social_daily: pl.DataFrame | None,
                      ad_spend: pl.DataFrame | None) -> float:
     """The period's spend without a campaign (no UTM can ever match it)."""
