@@ -31,23 +31,23 @@ def clean_num(s: pl.Series) -> pl.Series:
 
 
 def to_float(t: pl.Series, decimal: str) -> pl.Series:
-    """Float64 from cleaned text with the given decimal separator (null when not a number,
-    and for 'inf' and 'nan')."""
+    """Float64 from cleaned text with the given decimal separator, null when not a number.
+    Not checked here: 'inf', 'nan' and literals beyond Float64 such as 1e309 (read as
+    infinity) stay non-finite, for the caller to refuse with its own message."""
     if decimal == "." and not t.str.contains(",", literal=True).any():
-        v = t.cast(pl.Float64, strict=False)  # fast path: plain numbers
-        if not v.is_finite().fill_null(True).all():  # 'inf', 'nan' are not numbers here
-            v = frame_select(v, pl.when(pl.col("s").is_finite()).then(pl.col("s")))
-        return v
+        return t.cast(pl.Float64, strict=False)  # fast path: plain numbers
     return frame_select(t, _to_number_expr(pl.col("s"), decimal))
 
 
 def to_int(t: pl.Series, decimal: str) -> pl.Series:
-    """Int64 from cleaned text: integers, or numbers with a zero fraction (`1.000,00`)."""
+    """Int64 from cleaned text: integers, or numbers with a zero fraction (`1.000,00`); null
+    for other text, fractions, non-finite values and whole numbers beyond 9e15 (see
+    `to_float` for what they read as)."""
     v = t.cast(pl.Int64, strict=False)
     if v.null_count() == t.null_count():
         return v
     f = to_float(t, decimal)
-    whole = f.is_not_null() & (f == f.floor()) & (f.abs() < 9.0e15)
+    whole = f.is_finite() & (f == f.floor()) & (f.abs() < 9.0e15)
     return pl.select(
         pl.when(v.is_not_null()).then(v).when(whole).then(f.cast(pl.Int64, strict=False))
     ).to_series()
