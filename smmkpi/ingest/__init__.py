@@ -4,7 +4,8 @@
 the detected dataset, the column mapping, typed frames that match `datasets.DATASETS[name].schema`
 exactly, and a list of `Problem`s (file, spreadsheet row, column, value, what was expected).
 It never raises for bad input: a file is importable when `ParsedFile.ok`. `combine` joins the
-files of one upload, `load_folder` reads a folder.
+files of one upload, `load_folder` reads a folder (its regular files only: `not_a_file` says
+what else an entry is, without opening it).
 
 What it accepts:
 - UTF-8 with or without BOM, UTF-16 (with or without BOM), cp1252 / latin-1; XLSX (first
@@ -56,6 +57,7 @@ from smmkpi.ingest.formats.ga4 import CHANNEL_GROUP_MEDIUM
 from smmkpi.ingest.keys import combine
 from smmkpi.ingest.mapping import detect_dataset
 from smmkpi.ingest.problems import MAX_LISTED, Problem, problems_frame
+from smmkpi.ingest.source import not_a_file
 
 __all__ = [
     "CHANNEL_GROUP_MEDIUM",
@@ -68,6 +70,7 @@ __all__ = [
     "detect_dataset",
     "detect_format",
     "load_folder",
+    "not_a_file",
     "parse_file",
     "problems_frame",
 ]
