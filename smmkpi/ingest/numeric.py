@@ -21,6 +21,7 @@ _NUM_JUNK = r"[\s\u00a0\u202f'\u2019$€£¥]"
 _DOT_NUM = r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?$|^[+-]?\.[0-9]+$"
 _COMMA_NUM = r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)(?:,[0-9]*)?$|^[+-]?,[0-9]+$"
 _SCI_NUM = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
+_NON_FINITE = r"(?i)^[+-]?(?:inf|infinity|nan)$"  # read as what they say, then refused
 # without commas, a decimal point is certain unless the value looks like 1.234 (grouping)
 _DOT_DECIMAL = r"^[+-]?(?:[0-9]*\.[0-9]{0,2}|[0-9]*\.[0-9]{4,}|[0-9]{4,}\.[0-9]*)$"
 
@@ -93,6 +94,6 @@ def _to_number_expr(t: pl.Expr, decimal: str) -> pl.Expr:
     return (
         pl.when(ok)
         .then(plain.cast(pl.Float64, strict=False))
-        .when(t.str.contains(_SCI_NUM))
+        .when(t.str.contains(_SCI_NUM) | t.str.contains(_NON_FINITE))
         .then(t.cast(pl.Float64, strict=False))
     )
