@@ -1,7 +1,9 @@
 """Numbers written by people and spreadsheets, parsed column-wise with Polars.
 
 Accepted: decimal points or decimal commas, thousands separators (`,` `.` space, no-break
-space, `'`), currency symbols, scientific notation; integers must be whole. The decimal
+space, `'`), currency symbols, scientific notation; integers must be whole. Non-finite
+values ('inf', 'nan', 1e309) are read as such, for `values` to refuse them with the column's
+bounds. The decimal
 separator of a column is decided from its values (`12,50` or `1.234,56` can only be read one
 way), else from the other numeric columns of the file, else by the file's default (comma for
 `;`-delimited files).

@@ -3,7 +3,8 @@
 Accepted dates: ISO `2026-03-01`, `2026/03/01`, `20260301`, `01/03/2026`, `03/01/2026`,
 `1.3.2026` (day first), `Mar 1, 2026`, `1 Mar 2026`, Excel serial numbers (20000-80000).
 Timestamps: any of the dates followed by `14:05`, `14:05:09`, `14:05:09.123`, `2:05 PM`, with
-an optional zone `Z`, `UTC`, `+01:00`, `+0100`, `-05`; converted to UTC, no zone = UTC.
+an optional zone `Z`, `UTC`, `+01:00`, `+0100`, `-05` (offsets -12:00 ... +14:00, minutes
+below 60: others are refused by name); converted to UTC, no zone = UTC.
 
 How: first, layouts that need no day/month order (ISO, YYYYMMDD, dotted) are read by strptime,
 one layout at a time; the slash dates left decide the day/month order (a part above 12 decides,
