@@ -225,7 +225,7 @@ def _years() -> tuple[int, int]:
     return settings.year_min, settings.year_max
 
 
-def year_range_physical(dtype: pl.DataType) -> tuple[int, int]:
+def _year_range_physical(dtype: pl.DataType) -> tuple[int, int]:
     """[first, past the last) allowed instant as the physical integer of `dtype` (days for
     Date, microseconds for Datetime("us")), to compare without building Python dates (a
     year-10000 value cannot be one)."""
@@ -241,7 +241,7 @@ def _outside_years(v: pl.Series) -> pl.Series | None:
     """Where a date or timestamp falls outside the allowed years; None when none does
     (decided from the minimum and maximum first)."""
     phys = v.to_physical()
-    first, past = year_range_physical(v.dtype)
+    first, past = _year_range_physical(v.dtype)
     low, high = phys.min(), phys.max()
     if low is None or (first <= low and high < past):  # type: ignore[operator]
         return None
