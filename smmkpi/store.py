@@ -206,7 +206,7 @@ def _usable(spec: ds.Dataset) -> dict[str, Callable[[pl.Series], pl.Series]]:
         if c.type == "date":
             tests[c.name] = lambda s: (s >= first) & (s < past)
         elif c.type == "datetime":
-            lo, hi = _utc_midnight(first), _utc_midnight(past)
+            lo, hi = ds.utc_midnight(first), ds.utc_midnight(past)
             tests[c.name] = lambda s, lo=lo, hi=hi: (s >= lo) & (s < hi)
         elif c.type in ("int", "float"):
             low, high = c.bounds if c.bounds is not None else (-float("inf"), float("inf"))
@@ -303,7 +303,7 @@ def bounds(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
             continue
         col = getattr(model, col_name)
         is_ts = ds.get(name).column(col_name).type == "datetime"
-        lo, hi = (_utc_midnight(first), _utc_midnight(past)) if is_ts else (first, past)
+        lo, hi = (ds.utc_midnight(first), ds.utc_midnight(past)) if is_ts else (first, past)
         conds = [col >= lo, col < hi]
         if engine.dialect.name == "sqlite":  # text: a four-digit year, as written by us
             conds.append(func.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*", col))
