@@ -33,6 +33,13 @@ class Settings:
     spike_sigma: float = 3.0  # ... and to exceed the trailing 28-day mean by this many SDs
     journey_destination: str = "website"  # the touchpoint journeys should reach
     section_budget_s: float = 30.0  # a page section waits this long for its figures
+    # every stored date and timestamp (in UTC) lies in these years: files with others are
+    # refused, stored values outside them read as missing (every reader handles the range)
+    year_min: int = 1900
+    year_max: int = 2200
+    # an XLSX upload may unpack to at most this many MB, counted while unpacking (its cells
+    # cost about 2.5 times that in memory while read); also at most 20 x max_upload_mb
+    max_xlsx_unpacked_mb: int = 1000
 
 
 def _env_int(name: str, default: int) -> int:
@@ -69,7 +76,21 @@ def load_settings() -> Settings:
         journey_destination=(os.environ.get("SMMKPI_JOURNEY_DESTINATION") or "website")
         .strip().lower(),
         section_budget_s=_env_float("SMMKPI_SECTION_BUDGET_S", 30.0),
+        **_years(),
+        max_xlsx_unpacked_mb=_env_int("SMMKPI_MAX_XLSX_UNPACKED_MB", 1000),
     )
+
+
+def _years() -> dict[str, int]:
+    """SMMKPI_YEAR_MIN and SMMKPI_YEAR_MAX, checked: 1 <= min <= max <= 9998, so that a
+    timestamp converted to UTC and a day added to a date still fit every reader."""
+    lo, hi = _env_int("SMMKPI_YEAR_MIN", 1900), _env_int("SMMKPI_YEAR_MAX", 2200)
+    if not 1 <= lo <= hi <= 9998:
+        raise ValueError(
+            f"SMMKPI_YEAR_MIN ({lo}) and SMMKPI_YEAR_MAX ({hi}) must satisfy "
+            "1 <= SMMKPI_YEAR_MIN <= SMMKPI_YEAR_MAX <= 9998"
+        )
+    return {"year_min": lo, "year_max": hi}
 
 
 @lru_cache(maxsize=1)

@@ -56,6 +56,15 @@ CHANNEL_GROUP_VALUES: tuple[str, ...] = (
 KINDS: tuple[str, ...] = ("question", "complaint", "praise", "suggestion", "other")
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
 
+# The bounds of the numeric columns (Column.bounds). Every number column has one, so that
+# sums cannot overflow: a sum over 10^6 rows of values within 10^12 stays within 10^18, which
+# is exact in Int64 (counts; the limit is 2^63, about 9.2e18) and finite in Float64 (amounts;
+# there with Float64's usual relative rounding of about 1e-16 per addition). A negative count
+# or amount is wrong too (all columns here are also `nonnegative`).
+COUNTS: tuple[float, float] = (0, 10**12)  # visits, impressions, posts, followers, ...
+AMOUNTS: tuple[float, float] = (0, 10**12)  # money in the file's currency: revenue, spend
+TARGETS: tuple[float, float] = (0, 10**12)  # a KPI target: a count, an amount or a ratio
+
 
 @dataclass(frozen=True)
 class Column:
@@ -69,6 +78,9 @@ class Column:
     values: tuple[str, ...] | None = None  # allowed values (lower case) for categorical text
     nonnegative: bool = False
     description: str = ""
+    # (lowest, highest) value a number may have (int and float columns; None = no bound): a
+    # value outside is refused on import and read as missing from the database
+    bounds: tuple[float, float] | None = None
 
     @property
     def dtype(self) -> pl.DataType:
@@ -189,7 +201,7 @@ CAMPAIGNS = Dataset(
            "or empty."),
         _c("start_date", "date", "start", "starts", "start date", required=True),
         _c("end_date", "date", "end", "ends", "end date", description="Empty while running."),
-        _c("budget", "float", "budget amount", nonnegative=True),
+        _c("budget", "float", "budget amount", nonnegative=True, bounds=AMOUNTS),
         _c("owner", "str", "manager", "responsible"),
     ),
     "Every campaign with its goal type.",
@@ -208,7 +220,8 @@ KPI_TARGETS = Dataset(
            description="A KPI id from the catalog."),
         _c("period_start", "date", "start", "from", "start date", key=True, required=True),
         _c("period_end", "date", "end", "to", "end date", key=True, required=True),
-        _c("target", "float", "goal", "target value", required=True, nonnegative=True),
+        _c("target", "float", "goal", "target value", required=True, nonnegative=True,
+           bounds=TARGETS),
     ),
     "Targets per KPI, period and campaign (or brand-wide).",
     span_columns=("period_start", "period_end"),
@@ -223,16 +236,18 @@ SOCIAL_DAILY = Dataset(
         _c("platform", "str", "network", "channel", "social network", key=True, required=True),
         _c("campaign_id", "str", "campaign id", "campaign", key=True,
            description="Empty for posts outside any campaign."),
-        _c("impressions", "int", "views", "impressions total", nonnegative=True),
+        _c("impressions", "int", "views", "impressions total", nonnegative=True, bounds=COUNTS),
         _c("reach", "int", "reach total", "unique reach", nonnegative=True,
-           description="Daily reach; the dashboard sums it and labels it so."),
-        _c("engagements", "int", "engagement", "interactions", nonnegative=True),
-        _c("link_clicks", "int", "link clicks", "clicks", "outbound clicks", nonnegative=True),
+           description="Daily reach; the dashboard sums it and labels it so.", bounds=COUNTS),
+        _c("engagements", "int", "engagement", "interactions", nonnegative=True, bounds=COUNTS),
+        _c("link_clicks", "int", "link clicks", "clicks", "outbound clicks", nonnegative=True,
+           bounds=COUNTS),
         _c("followers", "int", "followers count", "page likes", "total followers",
-           nonnegative=True, description="Follower count at the end of the day."),
-        _c("posts", "int", "published posts", "posts published", nonnegative=True),
-        _c("promo_posts", "int", "promotional posts", "promo posts", nonnegative=True),
-        _c("spend", "float", "amount spent", "cost", "ad spend", nonnegative=True),
+           nonnegative=True, description="Follower count at the end of the day.", bounds=COUNTS),
+        _c("posts", "int", "published posts", "posts published", nonnegative=True, bounds=COUNTS),
+        _c("promo_posts", "int", "promotional posts", "promo posts", nonnegative=True,
+           bounds=COUNTS),
+        _c("spend", "float", "amount spent", "cost", "ad spend", nonnegative=True, bounds=AMOUNTS),
     ),
     "One row per day, platform and campaign.",
     date_column="date",
@@ -251,11 +266,12 @@ WEB_SESSIONS = Dataset(
            description="Empty when the session has no medium."),
         _c("campaign", "str", "utm_campaign", "session campaign", "campaign name", key=True,
            description="UTM campaign; matches campaigns.campaign_id."),
-        _c("sessions", "int", "visits", required=True, nonnegative=True),
-        _c("engaged_sessions", "int", "engaged sessions", nonnegative=True),
+        _c("sessions", "int", "visits", required=True, nonnegative=True, bounds=COUNTS),
+        _c("engaged_sessions", "int", "engaged sessions", nonnegative=True, bounds=COUNTS),
         _c("conversions", "int", "key events", "goal completions", "transactions",
-           nonnegative=True),
-        _c("revenue", "float", "total revenue", "purchase revenue", nonnegative=True),
+           nonnegative=True, bounds=COUNTS),
+        _c("revenue", "float", "total revenue", "purchase revenue", nonnegative=True,
+           bounds=AMOUNTS),
     ),
     "Website traffic by UTM source, medium and campaign; the channel group is derived.",
     date_column="date",
@@ -270,8 +286,8 @@ JOURNEYS = Dataset(
         _c("date", "date", "day", key=True, required=True),
         _c("path", "str", "journey", "touchpoints", "path to conversion", key=True,
            required=True, description="Touchpoints joined by ' > '."),
-        _c("visitors", "int", "users", "count", required=True, nonnegative=True),
-        _c("conversions", "int", "purchases", nonnegative=True),
+        _c("visitors", "int", "users", "count", required=True, nonnegative=True, bounds=COUNTS),
+        _c("conversions", "int", "purchases", nonnegative=True, bounds=COUNTS),
     ),
     "Visitor paths between social profiles, blog and website.",
     date_column="date",
@@ -287,7 +303,7 @@ ORDERS = Dataset(
         _c("ordered_at", "datetime", "order date", "created at", "created_at", "date",
            "timestamp", required=True),
         _c("revenue", "float", "total", "amount", "order total", "value", required=True,
-           nonnegative=True),
+           nonnegative=True, bounds=AMOUNTS),
         _c("channel", "str", "source", "attributed channel", "channel group"),
     ),
     "One row per order.",
@@ -337,9 +353,9 @@ MENTIONS = Dataset(
     (
         _c("date", "date", "day", key=True, required=True),
         _c("platform", "str", "network", "source", key=True, required=True),
-        _c("positive", "int", "positive mentions", required=True, nonnegative=True),
-        _c("neutral", "int", "neutral mentions", required=True, nonnegative=True),
-        _c("negative", "int", "negative mentions", required=True, nonnegative=True),
+        _c("positive", "int", "positive mentions", required=True, nonnegative=True, bounds=COUNTS),
+        _c("neutral", "int", "neutral mentions", required=True, nonnegative=True, bounds=COUNTS),
+        _c("negative", "int", "negative mentions", required=True, nonnegative=True, bounds=COUNTS),
     ),
     "Daily mention counts by sentiment from a listening tool.",
     date_column="date",

@@ -17,11 +17,20 @@ Stored formats (the one place that knows them): on SQLite dates are `YYYY-MM-DD`
 timestamps `YYYY-MM-DD HH:MM:SS.ffffff` UTC text, exactly what SQLAlchemy writes, so date
 filters compare like with like for rows written by ADBC or by the ORM; an optional key text
 (a brand-wide target's campaign) is stored as ''.
+
+Reading survives whatever is stored: a date or timestamp outside the years
+`Settings.year_min` ... `year_max` (1900-2200; rows written before ingest refused them, or by
+hand), stored text that is no date, and a number that is not finite or outside its column's
+bounds (`datasets.Column.bounds`) are read as missing, and a warning (once per dataset and
+process) names the dataset, the columns, how many values and the keys of a few rows, so the
+rows can be found and imported again with correct values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +40,10 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from smmkpi import datasets as ds
 from smmkpi import db
+from smmkpi.config import get_settings
 from smmkpi.models import TABLES, AppSetting, AuditEntry, DataVersion, KpiTarget, UserRole
+
+log = logging.getLogger(__name__)
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S%.6f"
 SQLITE_TS_READ = "%Y-%m-%d %H:%M:%S%.f"
@@ -139,7 +151,12 @@ def read_dataset(
 
 
 def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Cast whatever a driver returned to the dataset's spec types (one place for this)."""
+    """Cast whatever a driver returned to the dataset's spec types (one place for this).
+
+    Never raises on stored values: a date or timestamp that is unreadable or outside the
+    years `year_min` ... `year_max` of the settings, and a number that is not finite or
+    outside its column's bounds, becomes null, with one warning per dataset and process
+    (`warn_unusable`) that names the columns, the count and a few rows' keys."""
     spec = ds.get(name)
     exprs: list[pl.Expr] = []
     for c in spec.columns:
@@ -151,23 +168,97 @@ def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
         if c.type == "datetime":
             col = _utc(col, have)
         elif c.type == "date":
-            col = col.str.to_date("%Y-%m-%d") if have == pl.String else col.cast(pl.Date)
+            col = (
+                col.str.to_date("%Y-%m-%d", strict=False)
+                if have == pl.String
+                else col.cast(pl.Date, strict=False)
+            )
         elif c.type == "bool" and have == pl.String:
             col = col.str.to_lowercase().is_in(["1", "true"]).or_(None).cast(pl.Boolean)
         else:
-            col = col.cast(c.dtype)
+            col = col.cast(c.dtype, strict=c.type not in ("int", "float"))
         if c.name in spec.optional_key_strings:
             col = pl.when(col == "").then(None).otherwise(col)
         exprs.append(col.alias(c.name))
-    return df.select(exprs)
+    out = df.select(exprs)
+    usable = _usable(spec)
+    if not usable:
+        return out
+    bad = {n: df[n].is_not_null() & ~ok(out[n]).fill_null(False) for n, ok in usable.items()
+           if n in df.columns}
+    counts = {n: int(m.sum()) for n, m in bad.items()}
+    if not any(counts.values()):
+        return out
+    warn_unusable(name, df, bad, counts)
+    return out.with_columns(
+        pl.when(~bad[n]).then(pl.col(n)).alias(n) for n, k in counts.items() if k
+    )
+
+
+def _usable(spec: ds.Dataset) -> dict[str, Callable[[pl.Series], pl.Series]]:
+    """Per column that can hold what no reader handles: the test of a typed value that
+    says it is usable (dates and timestamps within the settings' years, finite numbers
+    within the column's bounds)."""
+    settings = get_settings()
+    first, past = dt.date(settings.year_min, 1, 1), dt.date(settings.year_max + 1, 1, 1)
+    tests: dict[str, Callable[[pl.Series], pl.Series]] = {}
+    for c in spec.columns:
+        if c.type == "date":
+            tests[c.name] = lambda s: (s >= first) & (s < past)
+        elif c.type == "datetime":
+            lo, hi = ds.utc_midnight(first), ds.utc_midnight(past)
+            tests[c.name] = lambda s, lo=lo, hi=hi: (s >= lo) & (s < hi)
+        elif c.type in ("int", "float"):
+            low, high = c.bounds if c.bounds is not None else (-float("inf"), float("inf"))
+            if c.type == "int":
+                tests[c.name] = lambda s, low=low, high=high: s.is_between(low, high)
+            else:  # NaN and infinities are never between
+                tests[c.name] = lambda s, low=low, high=high: s.is_finite() & s.is_between(
+                    low, high
+                )
+    return tests
+
+
+_WARNED: set[str] = set()  # datasets warned about in this process
+_WARNED_LOCK = threading.Lock()
+
+
+def warn_unusable(
+    name: str, df: pl.DataFrame, bad: Mapping[str, pl.Series], counts: Mapping[str, int]
+) -> None:
+    """Log, once per dataset and process, that stored values were read as missing: which
+    columns, how many, and the keys of up to three such rows (as stored, as text)."""
+    with _WARNED_LOCK:
+        if name in _WARNED:
+            return
+        _WARNED.add(name)
+    settings = get_settings()
+    any_bad = pl.select(pl.any_horizontal(*[m for m in bad.values()])).to_series()
+    key = [k for k in ds.get(name).key if k in df.columns]
+    examples = (
+        df.filter(any_bad).head(3).select(pl.col(k).cast(pl.String) for k in key).rows()
+        if key
+        else []
+    )
+    columns = ", ".join(f"{n} ({k:,})" for n, k in counts.items() if k)
+    keys = "; ".join(", ".join("" if v is None else v for v in row) for row in examples)
+    log.warning(
+        "%s: stored values that cannot be used were read as missing: %s (dates outside "
+        "%d-%d, or numbers infinite or beyond the column's bounds); e.g. the rows with key "
+        "(%s) = %s. Import those rows again with corrected values.",
+        name, columns, settings.year_min, settings.year_max, ", ".join(key), keys,
+    )
 
 
 def _utc(col: pl.Expr, have: pl.DataType) -> pl.Expr:
     """A stored timestamp column, as the driver returned it (`have`: SQLite's text or a
     datetime with or without a time zone), as UTC microseconds."""
     if have == pl.String:
-        # the one SQLite text format (ours and SQLAlchemy's); explicit: 15x faster
-        return col.str.to_datetime(SQLITE_TS_READ, time_unit="us", time_zone="UTC")
+        # the one SQLite text format (ours and SQLAlchemy's); explicit: 15x faster. Text in
+        # another form (written by hand, a year beyond 9999) is null, see `normalize`
+        return col.str.to_datetime(
+            SQLITE_TS_READ, time_unit="us", time_zone="UTC", strict=False
+        )
     if isinstance(have, pl.Datetime):
         return (
             col.dt.replace_time_zone("UTC")
@@ -188,23 +279,36 @@ def available(engine: Engine) -> frozenset[str]:
 
 
 def _as_date(v: Any) -> dt.date | None:
+    """A stored date or timestamp as a date; None for none and for text that is no date."""
     if v is None:
         return None
     if isinstance(v, str):  # SQLite returns the stored text
-        return dt.date.fromisoformat(v[:10])
+        try:
+            return dt.date.fromisoformat(v[:10])
+        except ValueError:
+            return None
     return v.date() if isinstance(v, dt.datetime) else v  # type: ignore[no-any-return]
 
 
 def bounds(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
-    """First and last day with data over the time-based datasets (uses their indexes)."""
+    """First and last day with data over the time-based datasets (uses their indexes).
+    Stored values outside the settings' years are left out (see `normalize`)."""
     lows: list[dt.date] = []
     highs: list[dt.date] = []
+    settings = get_settings()
+    first, past = dt.date(settings.year_min, 1, 1), dt.date(settings.year_max + 1, 1, 1)
     for name, model in TABLES.items():
         col_name = ds.get(name).date_column
         if col_name is None:
             continue
         col = getattr(model, col_name)
-        row = db.read_frame(engine, select(func.min(col), func.max(col))).row(0)
+        is_ts = ds.get(name).column(col_name).type == "datetime"
+        lo, hi = (ds.utc_midnight(first), ds.utc_midnight(past)) if is_ts else (first, past)
+        conds = [col >= lo, col < hi]
+        if engine.dialect.name == "sqlite":  # text: a four-digit year, as written by us
+            conds.append(func.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*", col))
+        stmt = select(func.min(col), func.max(col)).where(and_(*conds))
+        row = db.read_frame(engine, stmt).row(0)
         for v, acc in ((_as_date(row[0]), lows), (_as_date(row[1]), highs)):
             if v is not None:
                 acc.append(v)

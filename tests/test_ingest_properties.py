@@ -210,3 +210,71 @@ def test_date_layouts_round_trip(days, layout):
     pf = parse_file(("\n".join(lines) + "\n").encode())
     assert pf.ok, [str(p) for p in pf.problems]
     assert pf.frames["mentions"]["date"].to_list() == days
+
+
+# --- hostile values ----------------------------------------------------------------------------
+
+_HUGE = st.sampled_from(
+    ["1e309", "-1e309", "inf", "-inf", "nan", "NaN", "Infinity", "1e308", "9223372036854775807",
+     "99999999999999999999", "1000000000001", "-1", "1" + "0" * 40]
+)
+_BAD_YEAR = st.one_of(
+    st.integers(1, 1899), st.integers(2201, 9999)
+).map(lambda y: f"{y:04d}-06-15T12:00:00Z")
+_BAD_ZONE = st.one_of(
+    st.integers(15, 99).map(lambda h: f"+{h:02d}:00"),
+    st.integers(13, 99).map(lambda h: f"-{h:02d}:00"),
+    st.integers(60, 99).map(lambda m: f"+01:{m:02d}"),
+).map(lambda z: "2026-01-01T00:00:00" + z)
+_EDGE_STAMP = st.sampled_from(
+    ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00", "2200-12-31T23:00:00-05:00"]
+)
+
+
+@st.composite
+def hostile_orders(draw):
+    """Good orders with one hostile value put in a random row: (file bytes, its row, column,
+    what the message says)."""
+    n = draw(st.integers(1, 8))
+    rows = [[f"o{i}", "c1", "2026-01-01T00:00:00Z", "1.50", "web"] for i in range(n)]
+    at = draw(st.integers(0, n - 1))
+    kind = draw(st.sampled_from(["number", "year", "zone", "edge", "quote"]))
+    if kind == "number":
+        rows[at][3] = draw(_HUGE)
+        column = "revenue"
+    elif kind == "quote":
+        rows[at][4] = '"web'  # never closed: swallows the rows after it
+        column = "channel"
+    else:
+        rows[at][2] = draw({"year": _BAD_YEAR, "zone": _BAD_ZONE, "edge": _EDGE_STAMP}[kind])
+        column = "ordered_at"
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    lines = [delimiter.join(["order_id", "customer_id", "ordered_at", "revenue", "channel"])]
+    lines += [delimiter.join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode(), at + 2, column, kind
+
+
+@SETTINGS
+@given(hostile_orders())
+def test_hostile_values_never_raise_and_are_always_reported(case):
+    data, row, column, kind = case
+    pf = parse_file(data, name="hostile.csv")
+    assert_valid(pf)
+    assert not pf.ok
+    assert (row, column) in [(p.row, p.column) for p in pf.problems], [
+        str(p) for p in pf.problems
+    ]
+    if kind != "quote":
+        assert not [p for p in pf.problems if p.row != row], [str(p) for p in pf.problems]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(_HUGE, _BAD_YEAR, _BAD_ZONE, _EDGE_STAMP, st.just('"')), max_size=30))
+def test_hostile_values_in_any_column_never_raise(values):
+    """The same values scattered over every column of a dataset with every column type."""
+    header = "date,platform,campaign_id,impressions,reach,spend"
+    cells = [*values, *[""] * (-len(values) % 5)]
+    lines = [header] + [
+        "2026-01-01,x," + ",".join(cells[i : i + 4]) for i in range(0, len(cells), 4)
+    ]
+    assert_valid(parse_file(("\n".join(lines) + "\n").encode(), name="social.csv"))

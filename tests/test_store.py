@@ -257,3 +257,81 @@ def test_a_write_that_waits_too_long_says_the_database_is_busy(engine, monkeypat
         with pytest.raises(store.StoreBusy, match="busy"):
             store.write_frames(engine, {"orders": orders()}, actor="t")
         cur.close()
+
+
+# ---------------------------------------------------------------- values no reader handles
+
+
+def _insert_unusable(engine) -> None:
+    """Rows as an import before the range checks (or a hand edit) left them: timestamps in
+    the years 10000 and 0, an infinite revenue, a date in the year 10000 in a key column,
+    a count of 2^63 - 1, written with SQL straight into the tables."""
+    from sqlalchemy import text
+
+    pg = engine.dialect.name == "postgresql"
+    late = "'10000-01-01 04:00:00+00'" if pg else "'+10000-01-01 04:00:00.000000'"
+    early = "'0001-12-31 23:30:00+00 BC'" if pg else "'0000-12-31 23:30:00.000000'"
+    good = "'2026-01-05 10:00:00+00'" if pg else "'2026-01-05 10:00:00.000000'"
+    inf = "'Infinity'::float8" if pg else "9e999"
+    day = "'10000-01-01'" if pg else "'+10000-01-01'"
+    with engine.begin() as c:
+        c.execute(text(
+            "INSERT INTO orders (order_id, customer_id, ordered_at, revenue, channel) VALUES "
+            f"('late', 'c1', {late}, 10, NULL), ('early', 'c1', {early}, 20, NULL), "
+            f"('inf', 'c2', {good}, {inf}, NULL), ('ok', 'c2', {good}, 5, NULL)"
+        ))
+        c.execute(text(
+            "INSERT INTO mentions (date, platform, positive, neutral, negative) VALUES "
+            f"({day}, 'x', 1, 2, 3), ('2026-01-05', 'x', 4, 5, 6)"
+        ))
+        c.execute(text(
+            "INSERT INTO web_sessions (date, source, medium, campaign, sessions) VALUES "
+            "('2026-01-05', 'google', 'cpc', '', 9223372036854775807), "
+            "('2026-01-05', 'x', 'social', '', 7)"
+        ))
+
+
+def test_stored_values_no_reader_handles_read_as_missing_with_one_warning(
+    engine, monkeypatch, caplog
+):
+    """Values outside the years 1900-2200 or a column's bounds, stored before the checks
+    (or by hand), are read as missing: read_dataset, bounds and the report never raise,
+    and one warning per dataset names the rows."""
+    import logging
+
+    monkeypatch.setattr(store, "_WARNED", set())
+    _insert_unusable(engine)
+    with caplog.at_level(logging.WARNING, logger="smmkpi.store"):
+        got = store.read_dataset(engine, "orders").sort("order_id")
+        store.read_dataset(engine, "orders")  # the same finding again: no second warning
+        mentions = store.read_dataset(engine, "mentions").sort("date", nulls_last=True)
+        web = store.read_dataset(engine, "web_sessions").sort("source")
+    assert got["order_id"].to_list() == ["early", "inf", "late", "ok"]
+    assert got["ordered_at"].to_list() == [
+        None, dt.datetime(2026, 1, 5, 10, tzinfo=UTC), None, dt.datetime(2026, 1, 5, 10,
+                                                                         tzinfo=UTC)]
+    assert got["revenue"].to_list() == [20.0, None, 10.0, 5.0]
+    assert mentions["date"].to_list() == [dt.date(2026, 1, 5), None]
+    assert web["sessions"].to_list() == [None, 7]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "smmkpi.store"]
+    assert len(warnings) == 3, warnings
+    orders_warning = next(w for w in warnings if w.startswith("orders:"))
+    assert "ordered_at (2)" in orders_warning and "revenue (1)" in orders_warning
+    assert "early" in orders_warning and "Import those rows again" in orders_warning
+    assert store.bounds(engine) == (dt.date(2026, 1, 5), dt.date(2026, 1, 5))
+
+
+def test_report_survives_values_no_reader_handles(engine, monkeypatch, capsys):
+    """`python -m smmkpi report` on such a database prints the report (it used to exit
+    with "Invalid isoformat string: '+10000-01-'" on SQLite, OverflowError on PostgreSQL)."""
+    import json
+
+    from smmkpi.__main__ import main
+
+    monkeypatch.setattr(store, "_WARNED", set())
+    _insert_unusable(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--database", url, "report", "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    assert json.loads(out.out)

@@ -15,7 +15,9 @@ import polars as pl
 from sqlalchemy import Engine
 
 from smmkpi import ingest, store
-from smmkpi.ingest import DateOrder, ParsedFile, Problem
+from smmkpi.ingest import DateOrder, ParsedFile, Problem, not_a_file
+
+__all__ = ["IMPORT_ACTION", "Batch", "combine", "not_a_file", "read_files", "write"]
 
 IMPORT_ACTION = "import"
 
@@ -47,31 +49,12 @@ def read_files(files: Sequence[Path], *, dataset: str | None = None,
     for f in files:
         problem = not_a_file(f)
         if problem:
+            if f.is_dir():
+                problem += (" (name the files, e.g. FOLDER/*.csv, or use "
+                            "`report --data FOLDER`)")
             raise FileNotFoundError(f"{f}: {problem}")
     return [ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order)
             for f in files]
-
-
-def not_a_file(path: Path) -> str | None:
-    """Why `path` cannot be read as a file, or None when it is a regular file."""
-    import stat
-
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return "no such file"
-    except OSError as e:
-        return f"cannot be read ({e.strerror})"
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return ("is a folder, not a file (name the files, e.g. FOLDER/*.csv, or use "
-                "`report --data FOLDER`)")
-    if stat.S_ISFIFO(mode):
-        return "is a named pipe, not a file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a file"
-    return "is a device or other special file, not a regular file"
 
 
 def combine(parsed: Sequence[ParsedFile]) -> Batch:

@@ -4,12 +4,14 @@
 the detected dataset, the column mapping, typed frames that match `datasets.DATASETS[name].schema`
 exactly, and a list of `Problem`s (file, spreadsheet row, column, value, what was expected).
 It never raises for bad input: a file is importable when `ParsedFile.ok`. `combine` joins the
-files of one upload, `load_folder` reads a folder.
+files of one upload, `load_folder` reads a folder (its regular files only: `not_a_file` says
+what else an entry is, without opening it).
 
 What it accepts:
 - UTF-8 with or without BOM, UTF-16 (with or without BOM), cp1252 / latin-1; XLSX (first
-  sheet, needs the `fastexcel` package; zips that are not workbooks or that expand to more than
-  20 times the size limit are refused).
+  sheet, needs the `fastexcel` package; zips that are not workbooks, and ones that really
+  unpack to more than SMMKPI_MAX_XLSX_UNPACKED_MB or 20 times the size limit, counted while
+  unpacking, are refused).
 - comma, semicolon, tab or pipe delimiters (sniffed; an Excel `sep=;` first line is honoured);
   quoted fields with embedded line breaks; blank lines and empty trailing columns;
   comment lines starting with `#` before the header.
@@ -27,6 +29,13 @@ What it accepts:
   name and aliases (`datasets.py`), also without a trailing `(...)` such as a currency.
 - known export formats (Shopify orders, GA4 report, Meta Ads Manager): one module each in
   `smmkpi.ingest.formats`, listed in its registry.
+
+What it refuses, so that every stored value is one every reader handles: dates and
+timestamps (in UTC) outside the years SMMKPI_YEAR_MIN ... SMMKPI_YEAR_MAX (1900-2200);
+time-zone offsets outside -12:00 ... +14:00; numbers that are not finite (inf, nan, 1e309)
+or outside their column's bounds (`datasets.Column.bounds`: counts and amounts 0 ... 10^12,
+so that no sum over a million rows overflows); a quoted value that swallowed rows (its quote
+never closed, see `csvfile`).
 
 Rules: categorical text (a column with allowed `values`) and platform names are lower-cased;
 empty optional text is null; negative numbers are refused where the column is non-negative;
@@ -56,6 +65,7 @@ from smmkpi.ingest.formats.ga4 import CHANNEL_GROUP_MEDIUM
 from smmkpi.ingest.keys import combine
 from smmkpi.ingest.mapping import detect_dataset
 from smmkpi.ingest.problems import MAX_LISTED, Problem, problems_frame
+from smmkpi.ingest.source import not_a_file
 
 __all__ = [
     "CHANNEL_GROUP_MEDIUM",
@@ -68,6 +78,7 @@ __all__ = [
     "detect_dataset",
     "detect_format",
     "load_folder",
+    "not_a_file",
     "parse_file",
     "problems_frame",
 ]

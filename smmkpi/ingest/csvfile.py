@@ -7,6 +7,16 @@ by hand among comma, semicolon, tab and pipe (the one that gives the header at l
 columns and fits most of the first 50 lines): clevercsv's dialect detection chose the same
 delimiter on every file of the test corpus at about 30 times the cost, and brings three
 packages with it.
+
+Runaway quotes: a quoted value may hold line breaks (post texts, addresses), but one quote
+left open swallows the rows after it into one value. A quoted value that holds line breaks
+is reported (its row, its column and how many lines it swallowed), never taken, when
+- its closing quote is missing: it runs to the end of the file;
+- or a line inside it, neither its first nor its last, looks like a whole row: it has as
+  many delimiters as the header (at least two);
+- or it spans more than `MAX_QUOTED_LINES` lines.
+Text with a few line breaks and the odd comma is read as usual. A header whose quote is not
+closed ends the reading.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ import polars as pl
 
 from smmkpi import formatting
 from smmkpi.ingest.core import ROW, empty_as_null
-from smmkpi.ingest.problems import Collector
+from smmkpi.ingest.problems import Bad, Collector
 from smmkpi.ingest.source import SAMPLE
 from smmkpi.ingest.table import Table, unique_names
 
@@ -30,6 +40,7 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE_LINES = 50  # lines after the header that the delimiter must fit
 _SEP_LINE = r"\"?sep=(.)\"?,*"  # Excel's first line naming the delimiter
 _TITLE_LINES = 15  # a report's title lines above its table: at most this many
+MAX_QUOTED_LINES = 100  # a quoted value spanning more lines has swallowed rows
 
 # (headers, preamble) -> whether the table ends at its first blank or '#' line (a known format
 # with further tables below the first, such as a GA4 report)
@@ -43,10 +54,12 @@ def read_csv(data: bytes, enc: str, col: Collector, ends_at_blank: EndsAtBlank) 
         raise col.fatal("the file has no header row (only blank or '#' comment lines)")
     header_text = data[start:end].decode("utf-8", errors="replace")
     body = data[end:]
+    header_row = before + 1
+    if data[start:end].count(b'"') % 2:
+        _unclosed_header(data[start:end], header_row, col)
     sample = body[:SAMPLE].decode("utf-8", errors="replace").split("\n")[:_SAMPLE_LINES]
     d = sniff(header_text, sample, sep)
     headers = _parse_header(header_text, d)
-    header_row = before + 1
     names = unique_names(headers)
     width = len(names)
     if re.search(rb'[^ \t\r\n,;|"]', body) is None:  # nothing but blank lines
@@ -77,6 +90,7 @@ def read_csv(data: bytes, enc: str, col: Collector, ends_at_blank: EndsAtBlank) 
         pl.int_range(header_row + 1, header_row + 1 + raw.height, dtype=pl.Int64).alias(ROW)
     ).select(ROW, *names)
     stats = stats.with_columns(blank=_blank_rows(raw, names))
+    last_row = raw.height + header_row
     notes: list[str] = []
     if ends_at_blank(headers, preamble):
         stop = stats.select((pl.col("blank") | pl.col("hash")).arg_true().first()).item()
@@ -87,7 +101,8 @@ def read_csv(data: bytes, enc: str, col: Collector, ends_at_blank: EndsAtBlank) 
                     f"{rest} lines after the first table ignored (from row {header_row + 1 + stop})"
                 )
             raw, stats = raw.head(stop), stats.head(stop)
-    _check_ragged(raw, stats, width, d, col)
+    runaway = _runaway_quotes(raw, body, names, d, last_row, col) if b'"' in body else None
+    _check_ragged(raw, stats, width, d, col, runaway)
     raw = raw.filter(~stats["blank"])
     return Table(headers, raw, preamble, enc, d, notes)
 
@@ -236,10 +251,17 @@ def _blank_rows(raw: pl.DataFrame, names: list[str]) -> pl.Series:
 
 
 def _check_ragged(
-    raw: pl.DataFrame, stats: pl.DataFrame, width: int, d: str, col: Collector
+    raw: pl.DataFrame,
+    stats: pl.DataFrame,
+    width: int,
+    d: str,
+    col: Collector,
+    skip: pl.Series | None = None,
 ) -> None:
     """Rows with more or fewer values than the header has columns (trailing empty values and
-    blank lines are fine)."""
+    blank lines are fine); rows in `skip` already have a runaway quote reported."""
+    if skip is not None:
+        stats = stats.with_columns(blank=pl.col("blank") | skip)
     more = stats["fc"] > width
     if more.any():
         if "tail_empty" in stats.columns:
@@ -255,6 +277,8 @@ def _check_ragged(
                 == 0
             ).to_series()
         more = more & ~tail
+    if skip is not None:
+        more = more & ~skip
     fewer = (stats["fc"] < width) & ~stats["blank"]
     for mask, hint in (
         (more, "check for an unquoted delimiter inside a value"),
@@ -273,6 +297,91 @@ def _check_ragged(
                 ROW, pl.lit(None, dtype=pl.String).alias("value"), message.alias("message")
             )
             col.rows(found, None, "", n)
+
+
+def _runaway_quotes(
+    raw: pl.DataFrame, body: bytes, names: list[str], d: str, last_row: int, col: Collector
+) -> pl.Series | None:
+    """Report every quoted value that swallowed rows (see the module's rule); the records
+    that hold one (a mask over `raw`), or None when there is none."""
+    width = len(names)
+    need = max(width - 1, 2)  # delimiters on a line that looks like a whole row
+    dq = re.escape(d)
+    unclosed = body.count(b'"') % 2 == 1
+    hit: pl.Series | None = None
+    for n in names:
+        if not raw[n].str.contains("\n", literal=True).any():
+            continue
+        multi = raw.filter(pl.col(n).str.contains("\n", literal=True)).select(
+            ROW,
+            pl.col(n).alias("value"),
+            lines=pl.col(n).str.count_matches("\n", literal=True)
+            - pl.col(n).str.ends_with("\n").cast(pl.UInt32),
+            rowlike=pl.col(n)
+            .str.split("\n")
+            .list.slice(1, pl.col(n).str.count_matches("\n", literal=True) - 1)
+            .list.eval(pl.element().str.count_matches(dq) >= need)
+            .list.sum(),
+        )
+        to_end = pl.lit(unclosed) & (pl.col(ROW) == last_row)
+        bad = multi.filter(
+            to_end | (pl.col("rowlike") >= 1) | (pl.col("lines") > MAX_QUOTED_LINES)
+        )
+        if bad.height == 0:
+            continue
+        missing = "is a quoted value whose closing quote is missing: it runs to the end of the file"
+        message = (
+            pl.when(to_end & (pl.col("lines") == 0))
+            .then(pl.lit(missing + "; add the closing quote or remove the opening one"))
+            .when(to_end)
+            .then(
+                formatting.template(
+                    missing + ", swallowing {} lines; add the closing quote or remove the "
+                    "opening one",
+                    "lines",
+                )
+            )
+            .when(pl.col("rowlike") >= 1)
+            .then(
+                formatting.template(
+                    "is a quoted value that swallowed {} lines, {} of which look like whole "
+                    "rows: a quote is missing or extra; check the quotes in this value",
+                    "lines",
+                    "rowlike",
+                )
+            )
+            .otherwise(
+                formatting.template(
+                    "is a quoted value that spans {} lines (more than "
+                    f"{MAX_QUOTED_LINES}): a quote is probably missing or extra; check the "
+                    "quotes in this value",
+                    "lines",
+                )
+            )
+        )
+        found = bad.select(ROW, pl.col("value").str.slice(0, 200), message.alias("message"))
+        col.rows(found, n, "", found.height)
+        rows = raw[ROW].is_in(bad[ROW].implode())
+        hit = rows if hit is None else hit | rows
+    return hit
+
+
+def _unclosed_header(header: bytes, row: int, col: Collector) -> None:
+    """A header whose quote is not closed runs to the end of the file: a problem on its row
+    that ends the reading."""
+    lines = header.count(b"\n") - header.endswith(b"\n")
+    found = pl.DataFrame(
+        {ROW: [row], "value": [header[:200].decode("utf-8", errors="replace")]},
+        schema={ROW: pl.Int64, "value": pl.String},
+    )
+    col.rows(
+        found,
+        None,
+        f"is a header whose quote is not closed: it runs to the end of the file and swallowed "
+        f"{lines} lines; close the quote or remove it",
+        1,
+    )
+    raise Bad("unclosed quote in the header")
 
 
 def _read_with_csv_module(

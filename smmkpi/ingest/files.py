@@ -21,7 +21,7 @@ from smmkpi.ingest.formats import FORMATS, Format, detect_format, get_format
 from smmkpi.ingest.keys import combine, dedupe
 from smmkpi.ingest.mapping import apply_mapping, auto_map, detect_dataset, require_columns
 from smmkpi.ingest.problems import Bad, Collector, Problem
-from smmkpi.ingest.source import EMPTY, decode, is_empty, name_of, read_source
+from smmkpi.ingest.source import EMPTY, decode, is_empty, name_of, not_a_file, read_source
 from smmkpi.ingest.table import Table
 from smmkpi.ingest.values import Ctx, type_frame
 from smmkpi.ingest.xlsxfile import ZIP_SIGNATURE, read_xlsx
@@ -94,11 +94,20 @@ def parse_file(
 def load_folder(
     folder: Path | str, **options: object
 ) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
-    """Every *.csv / *.xlsx file of a folder, frames concatenated per dataset (see `combine`)."""
+    """Every *.csv / *.xlsx file of a folder, frames concatenated per dataset (see `combine`).
+    Only regular files are read: an entry with such a name that is a folder, a named pipe or
+    a device is a problem naming what it is, and is never opened (a pipe would block)."""
     folder = Path(folder)
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+    entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+    skipped = [
+        Problem(p.name, None, None, None, f"{why}: not read (only regular files are)")
+        for p in entries
+        if (why := not_a_file(p)) is not None
+    ]
+    files = [p for p in entries if not any(s.file == p.name for s in skipped)]
     parsed = [parse_file(p, **options) for p in files]  # type: ignore[arg-type]
-    return combine(parsed)
+    frames, problems = combine(parsed)
+    return frames, skipped + problems
 
 
 # --- the steps -----------------------------------------------------------------------------------

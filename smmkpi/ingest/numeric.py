@@ -1,7 +1,9 @@
 """Numbers written by people and spreadsheets, parsed column-wise with Polars.
 
 Accepted: decimal points or decimal commas, thousands separators (`,` `.` space, no-break
-space, `'`), currency symbols, scientific notation; integers must be whole. The decimal
+space, `'`), currency symbols, scientific notation; integers must be whole. Non-finite
+values ('inf', 'nan', 1e309) are read as such, for `values` to refuse them with the column's
+bounds. The decimal
 separator of a column is decided from its values (`12,50` or `1.234,56` can only be read one
 way), else from the other numeric columns of the file, else by the file's default (comma for
 `;`-delimited files).
@@ -21,6 +23,7 @@ _NUM_JUNK = r"[\s\u00a0\u202f'\u2019$€£¥]"
 _DOT_NUM = r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?$|^[+-]?\.[0-9]+$"
 _COMMA_NUM = r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)(?:,[0-9]*)?$|^[+-]?,[0-9]+$"
 _SCI_NUM = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
+_NON_FINITE = r"(?i)^[+-]?(?:inf|infinity|nan)$"  # read as what they say, then refused
 # without commas, a decimal point is certain unless the value looks like 1.234 (grouping)
 _DOT_DECIMAL = r"^[+-]?(?:[0-9]*\.[0-9]{0,2}|[0-9]*\.[0-9]{4,}|[0-9]{4,}\.[0-9]*)$"
 
@@ -31,23 +34,23 @@ def clean_num(s: pl.Series) -> pl.Series:
 
 
 def to_float(t: pl.Series, decimal: str) -> pl.Series:
-    """Float64 from cleaned text with the given decimal separator (null when not a number,
-    and for 'inf' and 'nan')."""
+    """Float64 from cleaned text with the given decimal separator, null when not a number.
+    Not checked here: 'inf', 'nan' and literals beyond Float64 such as 1e309 (read as
+    infinity) stay non-finite, for the caller to refuse with its own message."""
     if decimal == "." and not t.str.contains(",", literal=True).any():
-        v = t.cast(pl.Float64, strict=False)  # fast path: plain numbers
-        if not v.is_finite().fill_null(True).all():  # 'inf', 'nan' are not numbers here
-            v = frame_select(v, pl.when(pl.col("s").is_finite()).then(pl.col("s")))
-        return v
+        return t.cast(pl.Float64, strict=False)  # fast path: plain numbers
     return frame_select(t, _to_number_expr(pl.col("s"), decimal))
 
 
 def to_int(t: pl.Series, decimal: str) -> pl.Series:
-    """Int64 from cleaned text: integers, or numbers with a zero fraction (`1.000,00`)."""
+    """Int64 from cleaned text: integers, or numbers with a zero fraction (`1.000,00`); null
+    for other text, fractions, non-finite values and whole numbers beyond 9e15 (see
+    `to_float` for what they read as)."""
     v = t.cast(pl.Int64, strict=False)
     if v.null_count() == t.null_count():
         return v
     f = to_float(t, decimal)
-    whole = f.is_not_null() & (f == f.floor()) & (f.abs() < 9.0e15)
+    whole = f.is_finite() & (f == f.floor()) & (f.abs() < 9.0e15)
     return pl.select(
         pl.when(v.is_not_null()).then(v).when(whole).then(f.cast(pl.Int64, strict=False))
     ).to_series()
@@ -93,6 +96,6 @@ def _to_number_expr(t: pl.Expr, decimal: str) -> pl.Expr:
     return (
         pl.when(ok)
         .then(plain.cast(pl.Float64, strict=False))
-        .when(t.str.contains(_SCI_NUM))
+        .when(t.str.contains(_SCI_NUM) | t.str.contains(_NON_FINITE))
         .then(t.cast(pl.Float64, strict=False))
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import stat
 from pathlib import Path
 
 from smmkpi.ingest.problems import Collector
@@ -37,6 +38,27 @@ def name_of(src: object) -> str:
         return Path(src).name
     n = getattr(src, "name", None)
     return Path(n).name if isinstance(n, str) else "upload"
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a file (missing, a folder, a named pipe, a socket, a
+    device), or None when it is a regular file. Asks the file system only: a named pipe is
+    never opened (that would block until something writes to it)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe, not a file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a file"
+    return "is a device or other special file, not a regular file"
 
 
 def read_source(src: object, limit: int, col: Collector) -> bytes:

@@ -3,7 +3,8 @@
 Accepted dates: ISO `2026-03-01`, `2026/03/01`, `20260301`, `01/03/2026`, `03/01/2026`,
 `1.3.2026` (day first), `Mar 1, 2026`, `1 Mar 2026`, Excel serial numbers (20000-80000).
 Timestamps: any of the dates followed by `14:05`, `14:05:09`, `14:05:09.123`, `2:05 PM`, with
-an optional zone `Z`, `UTC`, `+01:00`, `+0100`, `-05`; converted to UTC, no zone = UTC.
+an optional zone `Z`, `UTC`, `+01:00`, `+0100`, `-05` (offsets -12:00 ... +14:00, minutes
+below 60: others are refused by name); converted to UTC, no zone = UTC.
 
 How: first, layouts that need no day/month order (ISO, YYYYMMDD, dotted) are read by strptime,
 one layout at a time; the slash dates left decide the day/month order (a part above 12 decides,
@@ -62,6 +63,7 @@ _MONTHS = {
     for name in names
 }
 _SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
+ZONE_MIN, ZONE_MAX = -12 * 60, 14 * 60  # the offsets in use on Earth, in minutes
 
 
 class TemporalColumns:
@@ -94,11 +96,13 @@ class TemporalColumns:
 
     def parse(
         self, c: Column, label: str, col: Collector, ambiguous: list[str]
-    ) -> tuple[pl.Series, pl.Series]:
-        """(the column's text as checked, its values: null where not readable). An undecided
+    ) -> tuple[pl.Series, pl.Series, pl.Series | None]:
+        """(the column's text as checked, its values: null where not readable, the values
+        whose time-zone offset is out of range or None when there is none). An undecided
         day/month order is a whole-file problem, and `label` goes to `ambiguous`."""
         v, todo = self.partial[c.name]
         s = self.slow.get(c.name, self.text(c.name))
+        zone = None
         if todo.any():
             ev = self.evidence[c.name]
             order = _date_order(
@@ -108,10 +112,13 @@ class TemporalColumns:
                 self.orders_used.add(order)
             v, todo = _parse_layouts(s, c.type, order, v, todo & s.is_not_null())
             if todo.any():
-                rest, used = _slow_temporal(s.filter(todo), c.type, order)
+                rest, used, bad_zone = _slow_temporal(s.filter(todo), c.type, order)
                 v = v.scatter(todo.arg_true(), rest)
                 self.serial_used |= used
-        return s, v
+                if bad_zone.any():
+                    zone = pl.repeat(False, s.len(), eager=True)
+                    zone = zone.scatter(todo.arg_true().filter(bad_zone), True)
+        return s, v, zone
 
     def notes(self) -> list[str]:
         """What was assumed for the columns parsed so far."""
@@ -127,8 +134,9 @@ class TemporalColumns:
 
 
 def _date_parts(s: pl.Expr, order: DateOrder | None, present: set[str]) -> tuple[pl.Expr, ...]:
-    """(y, m, d, H, M, S, us, offset_minutes, valid) from text, by the patterns above (only
-    those `present` in the column are evaluated)."""
+    """(y, m, d, H, M, S, us, offset_minutes, valid, zone_ok) from text, by the patterns
+    above (only those `present` in the column are evaluated). `zone_ok` is false for an
+    offset outside -12:00 ... +14:00 or with minutes of 60 or more."""
     g = {k: s.str.extract_groups(p) for k, p in _DATE_PATTERNS.items() if k in present}
 
     def f(k: str, name: str) -> pl.Expr:
@@ -224,6 +232,9 @@ def _date_parts(s: pl.Expr, order: DateOrder | None, present: set[str]) -> tuple
         i(tzd.struct.field("h")).fill_null(0) * 60 + i(tzd.struct.field("m")).fill_null(0)
     ) * pl.when(tzd.struct.field("sign") == "-").then(-1).otherwise(1)
     off = pl.when(tz.str.contains(r"^[+-]")).then(off).otherwise(0)
+    zone_ok = (
+        off.is_between(ZONE_MIN, ZONE_MAX) & (i(tzd.struct.field("m")).fill_null(0) < 60)
+    ).fill_null(True)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     dim = (
         pl.when(m.is_in([4, 6, 9, 11]))
@@ -241,7 +252,7 @@ def _date_parts(s: pl.Expr, order: DateOrder | None, present: set[str]) -> tuple
         & ss.is_between(0, 59)
         & ok_ap
     ).fill_null(False)
-    return y, m, d, hh, mi, ss, us, off, valid
+    return y, m, d, hh, mi, ss, us, off, valid, zone_ok
 
 
 def _slash_evidence(s: pl.Series) -> dict[str, object]:
@@ -313,6 +324,17 @@ def _strptime(s: pl.Series, kind: str, fmt_: str, aware: bool, ampm: bool) -> pl
         v = v if kind == "date" else v.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     elif aware:
         v = s.str.to_datetime(fmt_, strict=False, time_unit="us", time_zone="UTC")
+        # chrono takes any two-digit offset (+99:99): those go to the general patterns,
+        # which refuse them by name
+        zone = s.str.extract_groups(r"(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})$").struct
+        hours = zone.field("h").cast(pl.Int32, strict=False)
+        minutes = zone.field("m").cast(pl.Int32, strict=False)
+        off = (hours * 60 + minutes) * pl.select(
+            pl.when(zone.field("sign") == "-").then(-1).otherwise(1)
+        ).to_series()
+        good = (off.is_between(ZONE_MIN, ZONE_MAX) & (minutes < 60)).fill_null(True)
+        if not good.all():
+            v = pl.select(pl.when(good).then(v)).to_series()
     else:
         v = s.str.to_datetime(fmt_, strict=False, time_unit="us").dt.replace_time_zone("UTC")
     if kind == "date" and v.dtype != pl.Date:
@@ -347,12 +369,16 @@ def _parse_layouts(
     return out, todo
 
 
-def _slow_temporal(s: pl.Series, kind: str, order: DateOrder | None) -> tuple[pl.Series, bool]:
-    """The column parsed by the general patterns (and Excel serials), and whether serials
-    were used."""
+def _slow_temporal(
+    s: pl.Series, kind: str, order: DateOrder | None
+) -> tuple[pl.Series, bool, pl.Series]:
+    """The column parsed by the general patterns (and Excel serials), whether serials were
+    used, and which values have a time-zone offset outside -12:00 ... +14:00 (null values)."""
     x = pl.col("s")
     present = {k for k, p in _DATE_PATTERNS.items() if s.str.contains(p).any()}
-    y, m, d, hh, mi, ss, us, off, valid = _date_parts(x, order, present)
+    y, m, d, hh, mi, ss, us, off, valid, zone_ok = _date_parts(x, order, present)
+    bad_zone = valid & ~zone_ok
+    valid = valid & zone_ok
     y0 = pl.when(valid).then(y).otherwise(2000)
     m0 = pl.when(valid).then(m).otherwise(1)
     d0 = pl.when(valid).then(d).otherwise(1)
@@ -377,8 +403,10 @@ def _slow_temporal(s: pl.Series, kind: str, order: DateOrder | None) -> tuple[pl
             milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64)
         )
         expr = pl.coalesce(value, from_serial).dt.replace_time_zone("UTC")
-    out = s.to_frame("s").select(expr.alias("v"), (serial_text & ~valid).any().alias("serial"))
-    return out["v"], bool(out["serial"][0])
+    out = s.to_frame("s").select(
+        expr.alias("v"), (serial_text & ~valid).any().alias("serial"), bad_zone.alias("zone")
+    )
+    return out["v"], bool(out["serial"][0]), out["zone"]
 
 
 def _date_order(

@@ -16,11 +16,14 @@ half a second of import and four packages.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from smmkpi import config
 from smmkpi.datasets import ColType, Column, Dataset
 from smmkpi.ingest.core import ROW, DateOrder, empty_as_null, strip
 from smmkpi.ingest.numeric import clean_num, decimal_choice, to_float, to_int
@@ -39,6 +42,14 @@ EXPECT: dict[ColType, str] = {
     "bool": "is not yes/no (expected TRUE/FALSE, yes/no or 1/0)",
 }
 REQUIRED = "no value (this column is required)"
+ZONE = (
+    "has a time-zone offset outside -12:00 to +14:00 (or minutes of 60 or more); "
+    "check the zone (e.g. +01:00, -05:00, Z)"
+)
+NONFINITE = (
+    "is not a finite number (infinity, NaN or beyond 1.8e308); write the number itself, "
+    "e.g. 12.50"
+)
 
 
 @dataclass
@@ -125,15 +136,53 @@ def _parse_text(c: Column, r: FrameReading) -> ParsedColumn:
 
 
 def _parse_number(c: Column, r: FrameReading) -> ParsedColumn:
-    """Integers or floats with the column's decimal separator; negatives refused where the
-    column is non-negative."""
+    """Integers or floats with the column's decimal separator. Refused, with the value left
+    empty in the frame: non-finite numbers (inf, nan, literals beyond Float64 such as 1e309),
+    negatives where the column is non-negative, and values outside the column's bounds."""
     s = r.numeric[c.name]
     mode = r.decimals[c.name]
-    v = to_int(s, mode) if c.type == "int" else to_float(s, mode)
-    checks = [(v.is_null() & s.is_not_null(), EXPECT[c.type])]
+    if c.type == "int":
+        v = to_int(s, mode)
+        reading = v.cast(pl.Float64)  # what the text says, also where it is no whole number
+        if v.null_count() > s.null_count():
+            reading = pl.select(pl.coalesce(reading, to_float(s, mode))).to_series()
+    else:
+        v = reading = to_float(s, mode)
+    checks = [(reading.is_null() & s.is_not_null(), EXPECT[c.type])]
+    lo, hi = c.bounds if c.bounds is not None else (-math.inf, math.inf)
     if c.nonnegative:
-        checks.append(((v < 0).fill_null(False), "is negative (expected 0 or more)"))
+        lo = max(lo, 0)
+    finite = bool(reading.is_finite().fill_null(True).all())
+    low, high = reading.min(), reading.max()
+    if finite and (low is None or lo <= low) and (high is None or high <= hi):  # type: ignore[operator]
+        if c.type == "int":  # fractions: read as numbers, not whole
+            checks.append((v.is_null() & reading.is_not_null(), EXPECT["int"]))
+        return ParsedColumn(s, v, checks)
+    ok = reading.is_finite()
+    nonfinite = reading.is_not_null() & ~ok
+    below = (ok & (reading < lo)).fill_null(False)
+    above = (ok & (reading > hi)).fill_null(False)
+    if c.type == "int":
+        checks.append((v.is_null() & reading.is_not_null() & ok & ~below & ~above, EXPECT["int"]))
+    checks.append((nonfinite, NONFINITE))
+    if c.nonnegative and lo == 0:
+        checks.append((below, "is negative (expected 0 or more)"))
+    elif below.any():
+        checks.append((below, f"is below {_bound(lo)}, the smallest value this column takes"))
+    checks.append(
+        (
+            above,
+            f"is too large for this column (at most {_bound(hi)}); check the value and its "
+            "unit (thousands separators, decimal comma)",
+        )
+    )
+    v = pl.select(pl.when(~(nonfinite | below | above)).then(v)).to_series().alias(c.name)
     return ParsedColumn(s, v, checks)
+
+
+def _bound(x: float) -> str:
+    """A bound as people read it: 1,000,000,000,000 or 0.5."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
 
 
 def _parse_bool(c: Column, r: FrameReading) -> ParsedColumn:
@@ -148,9 +197,55 @@ def _parse_bool(c: Column, r: FrameReading) -> ParsedColumn:
 
 
 def _parse_temporal(c: Column, r: FrameReading) -> ParsedColumn:
-    """Dates or UTC timestamps (see `temporal`)."""
-    s, v = r.temporal.parse(c, r.label(c.name), r.col, r.ctx.ambiguous)
-    return ParsedColumn(s, v, [(v.is_null() & s.is_not_null(), EXPECT[c.type])])
+    """Dates or UTC timestamps (see `temporal`). Refused, with the value left empty in the
+    frame: time-zone offsets outside -12:00 ... +14:00, and years (in UTC) outside the
+    settings' range, so that every stored value is one every reader handles."""
+    s, v, zone = r.temporal.parse(c, r.label(c.name), r.col, r.ctx.ambiguous)
+    unread = v.is_null() & s.is_not_null()
+    checks = [(unread if zone is None else unread & ~zone, EXPECT[c.type])]
+    if zone is not None:
+        checks.append((zone, ZONE))
+    outside = _outside_years(v)
+    if outside is not None:
+        lo, hi = _years()
+        checks.append(
+            (
+                outside,
+                f"is outside the years {lo} to {hi}{' (in UTC)' if c.type == 'datetime' else ''}"
+                "; check the year (the range is a setting: SMMKPI_YEAR_MIN, SMMKPI_YEAR_MAX)",
+            )
+        )
+        v = pl.select(pl.when(~outside).then(v)).to_series().alias(c.name)
+    return ParsedColumn(s, v, checks)
+
+
+def _years() -> tuple[int, int]:
+    """The first and last year a stored date or timestamp may have (settings)."""
+    settings = config.get_settings()
+    return settings.year_min, settings.year_max
+
+
+def _year_range_physical(dtype: pl.DataType) -> tuple[int, int]:
+    """[first, past the last) allowed instant as the physical integer of `dtype` (days for
+    Date, microseconds for Datetime("us")), to compare without building Python dates (a
+    year-10000 value cannot be one)."""
+    lo, hi = _years()
+    first = (dt.date(lo, 1, 1) - dt.date(1970, 1, 1)).days
+    past = (dt.date(hi + 1, 1, 1) - dt.date(1970, 1, 1)).days
+    if dtype == pl.Date:
+        return first, past
+    return first * 86_400_000_000, past * 86_400_000_000
+
+
+def _outside_years(v: pl.Series) -> pl.Series | None:
+    """Where a date or timestamp falls outside the allowed years; None when none does
+    (decided from the minimum and maximum first)."""
+    phys = v.to_physical()
+    first, past = _year_range_physical(v.dtype)
+    low, high = phys.min(), phys.max()
+    if low is None or (first <= low and high < past):  # type: ignore[operator]
+        return None
+    return ((phys < first) | (phys >= past)).fill_null(False)
 
 
 Parser = Callable[[Column, FrameReading], ParsedColumn]
