@@ -46,7 +46,7 @@ def demo_db(folder: Path) -> str:
     path = folder / "load-demo.db"
     url = f"sqlite:///{path}"
     if not path.exists():
-        subprocess.run([sys.executable, "-m", "smmkpi", "demo", "--database", url],
+        subprocess.run([sys.executable, "-m", "smmkpi", "--database", url, "demo"],
                        cwd=ROOT, check=True)
     return url
 
