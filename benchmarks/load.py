@@ -1,19 +1,23 @@
-"""Concurrent viewers on one server: page loads in the browser, run times on the server.
+"""Concurrent viewers on one server: page loads as viewers wait for them, run times on the
+server.
 
 Starts `streamlit run app.py` on a free loopback port (file watcher off, as when hosted)
-against the demo database or the large-brand database of `benchmarks/pages.py`, then
-holds N headless Chromium sessions that each open the pages in turn through the sidebar
-navigation for the given time, with an optional reading pause between pages. Prints, per
-run: loads, failures, browser load time p50/p95, the server-side run time of each page
-(logged by the app at `SMMKPI_LOG_LEVEL=INFO`) p50/p95, health checks answered, the
-server's CPU seconds and resident memory after the first minute and at the end.
+against the demo database or the large-brand database of `benchmarks/pages.py`, then for
+the given time holds N sessions that each open the pages in turn, with an optional reading
+pause between pages: N protocol viewers (Streamlit's own websocket messages, the load a
+browser puts on the server at almost no client cost) plus B real headless Chromium
+viewers clicking the sidebar's navigation (what a person waits for, measured under that
+load). Prints per run: loads and failures of each kind, their p50/p95, the server-side run
+time of each page (logged by the app at `SMMKPI_LOG_LEVEL=INFO`) p50/p95, health checks
+answered, the server's CPU seconds and resident memory after the first minute and at the
+end, and the goal's pass or fail.
 
-The browsers share the machine's cores with the server: on 2 cores Chromium uses most
-of the CPU, so the browser figures measure the client as much as the server; the
-server-side figures and the CPU split say which is which.
+The clients share the machine's cores with the server: a Chromium viewer costs about a
+CPU-second per page, which is why most viewers speak the protocol and the browsers run at
+a lower priority; the server's CPU seconds say how much of the machine it had.
 
-usage: python benchmarks/load.py [--sessions 20 50] [--seconds 120] [--think 0]
-                                 [--scale demo|L] [--dir /tmp/smmkpi-bench]
+usage: python benchmarks/load.py [--sessions 20 50] [--browsers 3] [--seconds 120]
+                                 [--think 0] [--scale demo|L] [--dir /tmp/smmkpi-bench]
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ def fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.2f} s"
 
 
-def one_run(url: str, sessions: int, seconds: float, think: float) -> dict:
+def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkstemp(suffix=".log")[1])
@@ -102,7 +106,7 @@ def one_run(url: str, sessions: int, seconds: float, think: float) -> dict:
         mem_1min: list[float] = []
         timer = threading.Timer(60, lambda: mem_1min.append(proc_figures(proc.pid)[1]))
         timer.start()
-        result = run_load(base, PAGES, sessions, seconds, think_s=think)
+        result = run_load(base, PAGES, browsers, seconds, think_s=think, protocol=sessions)
         timer.cancel()
         cpu, rss = proc_figures(proc.pid)
         alive = proc.poll() is None
@@ -119,7 +123,14 @@ def one_run(url: str, sessions: int, seconds: float, think: float) -> dict:
     per_page: dict[str, list[float]] = {}
     for page, s in runs:
         per_page.setdefault(page, []).append(s)
-    print(result.summary())
+    proto, browser = result.of("protocol"), result.of("browser")
+    print(f"{sessions} protocol viewers + {browsers} browsers, think {think:.0f} s, "
+          f"{seconds:.0f} s: health {result.health_checks - len(result.health_failures)}/"
+          f"{result.health_checks} answered")
+    print(f"  protocol: {len(proto.loads)} loads, {len(proto.failed)} failed, "
+          f"p50 {fmt(proto.percentile(50))}, p95 {fmt(proto.percentile(95))}")
+    print(f"  browser: {len(browser.loads)} loads, {len(browser.failed)} failed, "
+          f"p50 {fmt(browser.percentile(50))}, p95 {fmt(browser.percentile(95))}")
     print(f"  server-side runs: {len(server)}, p50 {fmt(pct(server, 50))}, "
           f"p95 {fmt(pct(server, 95))}, max {fmt(max(server) if server else None)}")
     for page, times in sorted(per_page.items()):
@@ -130,7 +141,7 @@ def one_run(url: str, sessions: int, seconds: float, think: float) -> dict:
           f"the end; {'alive' if alive else 'DIED'}, {stopped}")
     for bad in result.failed[:5]:
         print(f"  failed {bad.path}: {bad.error}")
-    b95, s95 = result.percentile(95), pct(server, 95)
+    b95, s95 = browser.percentile(95) if browsers else proto.percentile(95), pct(server, 95)
     goal = (not result.failed and not result.health_failures and alive
             and s95 is not None and s95 < 1 and b95 is not None and b95 < 5)
     print(f"  goal (no hang or error, server p95 < 1 s, browser p95 < 5 s): "
@@ -142,7 +153,10 @@ def one_run(url: str, sessions: int, seconds: float, think: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sessions", type=int, nargs="+", default=[20, 50])
+    ap.add_argument("--sessions", type=int, nargs="+", default=[20, 50],
+                    help="protocol viewers per run")
+    ap.add_argument("--browsers", type=int, default=3,
+                    help="real Chromium viewers beside them, measuring what a person waits")
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--think", type=float, default=0,
                     help="seconds each viewer reads a page before opening the next")
@@ -153,7 +167,7 @@ def main() -> None:
     url = demo_db(args.dir) if args.scale == "demo" else scale_l_db(args.dir)
     print(f"scale {args.scale}, {os.cpu_count()} cores, think time {args.think:.0f} s")
     for n in args.sessions:
-        one_run(url, n, args.seconds, args.think)
+        one_run(url, n, args.seconds, args.think, args.browsers)
 
 
 if __name__ == "__main__":

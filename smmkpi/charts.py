@@ -850,10 +850,15 @@ def _sanitized(value: Any) -> Any:
     return value  # numbers, arrays of numbers, None
 
 
+def sanitized_dict(fig: go.Figure) -> dict[str, Any]:
+    """The figure as plain data with every string made inert (see `plain_markup`)."""
+    return _sanitized(fig.to_plotly_json())  # type: ignore[no-any-return]
+
+
 def sanitize(fig: go.Figure) -> go.Figure:
-    """The figure with every string made inert (see `plain_markup`), ready to show."""
-    data = fig.to_plotly_json()
-    return go.Figure(_sanitized(data), skip_invalid=True)
+    """The figure with every string made inert (see `plain_markup`), as a figure again
+    (validated by Plotly: slow; the UI shows `sanitized_dict` without rebuilding)."""
+    return go.Figure(sanitized_dict(fig), skip_invalid=True)
 
 
 def mark_partial(fig: go.Figure, buckets: Sequence[tuple[object, int, int]],

@@ -1,11 +1,16 @@
 """Concurrent viewers against a running server: the load test and `benchmarks/load.py`.
 
-Each simulated viewer is its own browser context in one headless Chromium (its own
-cookies, its own Streamlit session) that opens page after page of the app for a fixed
-time, waiting for each run to finish. A poller asks `/_stcore/health` every second
-meanwhile. The result says how many loads finished, how long they took in the browser,
-which failed (an exception box, an error box, or a page still running at the timeout)
-and whether the health check ever stopped answering.
+Two kinds of simulated viewer, each its own Streamlit session opening page after page for
+a fixed time and waiting for each run to finish:
+- a browser viewer: its own context in one headless Chromium, clicking the sidebar's
+  navigation; what a person waits for, but Chromium needs about a CPU-second per page, so
+  on a 2-core machine a few of them load the client more than the server;
+- a protocol viewer: a websocket speaking Streamlit's own messages (the BackMsg the
+  browser sends to run a page, the ForwardMsgs back up to `script_finished`); the same
+  work for the server at almost no cost for the client, so 50 of them measure the server.
+A poller asks `/_stcore/health` every second meanwhile. The result says how many loads
+finished, how long they took, which failed (an exception or error box, or a page still
+running at the timeout) and whether the health check ever stopped answering.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Load:
     path: str
     seconds: float
     error: str | None = None
+    kind: str = "browser"  # or "protocol"
 
 
 @dataclass
@@ -43,6 +49,11 @@ class LoadResult:
     @property
     def ok(self) -> list[Load]:
         return [x for x in self.loads if x.error is None]
+
+    def of(self, kind: str) -> LoadResult:
+        """The loads of one kind of viewer, with the same health record."""
+        return LoadResult(self.sessions, self.seconds, [x for x in self.loads if x.kind == kind],
+                          self.health_failures, self.health_checks)
 
     @property
     def failed(self) -> list[Load]:
@@ -118,6 +129,60 @@ async def _viewer(browser, base: str, paths: list[str], start: int, deadline: fl
         await context.close()
 
 
+def _page_name(path: str) -> str:
+    return path.strip("/").split("?")[0]
+
+
+async def _protocol_viewer(base: str, paths: list[str], start: int, deadline: float,
+                           timeout_s: float, think_s: float, result: LoadResult) -> None:
+    """One session over Streamlit's websocket: run a page, wait for its script to finish,
+    note any exception or error element, next page."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    uri = base.replace("http", "ws", 1) + "/_stcore/stream"
+    i = start
+    while time.monotonic() < deadline:
+        try:
+            async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None,
+                                          origin=base, open_timeout=timeout_s) as ws:
+                while time.monotonic() < deadline:
+                    path = paths[i % len(paths)]
+                    i += 1
+                    msg = BackMsg()
+                    msg.rerun_script.page_name = _page_name(path)
+                    t0 = time.monotonic()
+                    error = None
+                    await ws.send(msg.SerializeToString())
+                    try:
+                        while True:
+                            left = timeout_s - (time.monotonic() - t0)
+                            fm = ForwardMsg()
+                            fm.ParseFromString(await asyncio.wait_for(ws.recv(), left))
+                            kind = fm.WhichOneof("type")
+                            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                                el = fm.delta.new_element
+                                if el.WhichOneof("type") == "exception" or (
+                                        el.WhichOneof("type") == "alert"
+                                        and el.alert.format == el.alert.ERROR):
+                                    error = error or "error box: " + (
+                                        el.exception.message or el.alert.body)[:200]
+                            if kind == "script_finished":
+                                break
+                    except TimeoutError:
+                        error = f"did not finish within {timeout_s:.0f} s"
+                    result.loads.append(Load(path, time.monotonic() - t0, error, "protocol"))
+                    if error and error.startswith("did not finish"):
+                        break  # a new connection: the old session may still be running
+                    if think_s:
+                        await asyncio.sleep(think_s)
+        except (OSError, websockets.WebSocketException) as e:
+            result.loads.append(Load(paths[i % len(paths)], 0.0, f"connection: {e}",
+                                     "protocol"))
+            await asyncio.sleep(1)
+
+
 async def _health(base: str, deadline: float, result: LoadResult) -> None:
     loop = asyncio.get_running_loop()
 
@@ -138,16 +203,21 @@ async def _health(base: str, deadline: float, result: LoadResult) -> None:
 
 
 async def _run(base: str, paths: list[str], sessions: int, seconds: float,
-               timeout_ms: int, think_s: float) -> LoadResult:
+               timeout_ms: int, think_s: float, protocol: int = 0) -> LoadResult:
+    result = LoadResult(sessions + protocol, seconds)
+    deadline = time.monotonic() + seconds
+    ws_viewers = [_protocol_viewer(base, paths, k, deadline, timeout_ms / 1000, think_s,
+                                   result) for k in range(protocol)]
+    if not sessions:
+        await asyncio.gather(_health(base, deadline, result), *ws_viewers)
+        return result
     from playwright.async_api import async_playwright
 
-    result = LoadResult(sessions, seconds)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            deadline = time.monotonic() + seconds
             await asyncio.gather(
-                _health(base, deadline, result),
+                _health(base, deadline, result), *ws_viewers,
                 *(_viewer(browser, base, paths, k, deadline, timeout_ms, think_s, result)
                   for k in range(sessions)),
             )
@@ -157,16 +227,16 @@ async def _run(base: str, paths: list[str], sessions: int, seconds: float,
 
 
 def _client(base: str, paths: list[str], sessions: int, seconds: float, timeout_ms: int,
-            think_s: float) -> LoadResult:
+            think_s: float, protocol: int) -> LoadResult:
     os.nice(CLIENT_NICENESS)
-    return asyncio.run(_run(base, paths, sessions, seconds, timeout_ms, think_s))
+    return asyncio.run(_run(base, paths, sessions, seconds, timeout_ms, think_s, protocol))
 
 
 def run_load(base: str, paths: list[str], sessions: int, seconds: float,
-             timeout_s: float = 60, think_s: float = 0) -> LoadResult:
-    """`sessions` viewers opening `paths` in turn (each starting at a different page) for
-    `seconds`, reading each for `think_s`; a load still running after `timeout_s` counts
-    as failed.
+             timeout_s: float = 60, think_s: float = 0, protocol: int = 0) -> LoadResult:
+    """`sessions` browser viewers and `protocol` protocol viewers opening `paths` in turn
+    (each starting at a different page) for `seconds`, reading each for `think_s`; a load
+    still running after `timeout_s` counts as failed.
 
     The browsers run in a child process at a lower CPU priority: on a real deployment
     they are on the viewers' machines, and here they would otherwise starve the server
@@ -174,4 +244,4 @@ def run_load(base: str, paths: list[str], sessions: int, seconds: float,
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
         return pool.submit(_client, base.rstrip("/"), paths, sessions, seconds,
-                           int(timeout_s * 1000), think_s).result()
+                           int(timeout_s * 1000), think_s, protocol).result()

@@ -119,12 +119,25 @@ def download_csv(label: str, df: pl.DataFrame, file_name: str, key: str,
                        icon=":material/download:", key=key, help=help)
 
 
+class _Checked(go.Figure):
+    """A figure already built and checked by Plotly, handed to st.plotly_chart as its
+    sanitized data: Streamlit only calls `to_dict()` on a figure, and rebuilding one from a
+    dict would run Plotly's validation again (about a third of a page's server time)."""
+
+    def __init__(self, data: dict) -> None:  # noqa: D107 - no Figure.__init__: no validation
+        self._checked = data
+
+    def to_dict(self) -> dict:
+        return self._checked
+
+
 def chart(fig: go.Figure, key: str) -> None:
     """Show a figure with a stable key (identical charts would otherwise clash); text from
-    data is shown as text (`charts.sanitize`: no links or markup from a campaign name)."""
-    from smmkpi.charts import sanitize
+    data is shown as text (`charts.sanitized_dict`: no links or markup from a campaign
+    name)."""
+    from smmkpi.charts import sanitized_dict
 
-    st.plotly_chart(sanitize(fig), key=key, config={"displaylogo": False})
+    st.plotly_chart(_Checked(sanitized_dict(fig)), key=key, config={"displaylogo": False})
 
 
 def table(df: pl.DataFrame, **kwargs: object) -> None:
