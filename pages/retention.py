@@ -256,7 +256,7 @@ else:
                 for k, row in rows.items()])
             follower_numbers = pl.DataFrame([
                 {"KPI": CATALOG[k].label,
-                 "Unit": export.unit_label(CATALOG[k].unit, cur) or CATALOG[k].unit,
+                 "Unit": export.unit_word(CATALOG[k].unit, cur),
                  "Followers": export.report_value(row["followers"], CATALOG[k].unit, 2),
                  "Non-followers": export.report_value(row["non_followers"],
                                                       CATALOG[k].unit, 2),

@@ -141,8 +141,9 @@ def safe_xlsx_bytes(df: pl.DataFrame, *, sheet: str = "Data") -> bytes:
 
 
 # --- report columns -----------------------------------------------------------------------
-HEADER_UNITS = {"ratio": "%", "pp": "pp", "minutes": "min", "days": "days"}
-REPORT_DIGITS = {"ratio": 1, "pp": 1, "currency": 2, "minutes": 1, "days": 1, "number": 2}
+HEADER_UNITS = {"ratio": "%", "percent": "%", "pp": "pp", "minutes": "min", "days": "days"}
+REPORT_DIGITS = {"ratio": 1, "percent": 1, "pp": 1, "currency": 2, "minutes": 1, "days": 1,
+                 "number": 2}
 
 
 def unit_label(unit: str, currency: str = "USD") -> str:
@@ -151,6 +152,12 @@ def unit_label(unit: str, currency: str = "USD") -> str:
     if unit == "currency":
         return currency.upper()
     return HEADER_UNITS.get(unit, "")
+
+
+def unit_word(unit: str, currency: str = "USD") -> str:
+    """The unit in a report's Unit column (rows of different units): "%", "USD", "min",
+    "days", "pp", "count"; "" for other numbers."""
+    return unit_label(unit, currency) or ("count" if unit in ("count", "signed") else "")
 
 
 def report_header(label: str, unit: str, currency: str = "USD") -> str:

@@ -119,7 +119,8 @@ def change(current: float | None, previous: float | None, unit: str) -> str | No
 # the same units, signs and decimals. A table column is one number format for all its
 # rows (st.column_config's printf), so the choice that `value` makes per value (cents
 # below $100, minutes or hours) is made once per column from its typical (median) value.
-TABLE_UNITS = ("count", "signed", "currency", "ratio", "pp", "minutes", "days", "number")
+TABLE_UNITS = ("count", "signed", "currency", "ratio", "percent", "pp", "minutes", "days",
+               "number")
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,10 @@ def column_format(unit: str, values: Sequence[float | int | None] | pl.Series | 
                   currency: str = "USD", digits: int | None = None) -> ColumnFormat:
     """The table format of a unit (see TABLE_UNITS): counts 12,345 (`signed`: +5,415),
     currency with its sign and cents only when amounts are typically under 100 (the rule of
-    `money`), ratios (fractions) 34.5 %, percentage points +1.2 pp, minutes as min, h or
-    days by the typical value (the rule of `duration_minutes`), days 62 days (1 decimal
-    under 10), other numbers 1,234.56. `digits` overrides the decimals."""
+    `money`), ratios (fractions, 0.345) and percents (34.5) 34.5 %, percentage points
+    +1.2 pp, minutes as min, h or days by the typical value (the rule of
+    `duration_minutes`), days 62 days (1 decimal under 10), other numbers 1,234.56.
+    `digits` overrides the decimals."""
     typical = _typical(values)
     if unit == "count":
         return ColumnFormat("%,d" if not digits else f"%,.{digits}f")
@@ -165,6 +167,8 @@ def column_format(unit: str, values: Sequence[float | int | None] | pl.Series | 
         return ColumnFormat(money_printf(currency, cents if digits is None else digits))
     if unit == "ratio":
         return ColumnFormat(f"%.{1 if digits is None else digits}f %%", 100.0)
+    if unit == "percent":  # already in percent: 34.5
+        return ColumnFormat(f"%.{1 if digits is None else digits}f %%")
     if unit == "pp":
         return ColumnFormat(f"%+.{1 if digits is None else digits}f pp")
     if unit == "minutes":

@@ -33,8 +33,8 @@ from smmkpi import export, formatting
 from smmkpi.formatting import TABLE_UNITS
 from smmkpi.ui.sidebar import Context
 
-Unit = Literal["text", "count", "signed", "currency", "ratio", "pp", "minutes", "days",
-               "number", "date", "datetime", "link", "bool"]
+Unit = Literal["text", "count", "signed", "currency", "ratio", "percent", "pp", "minutes",
+               "days", "number", "date", "datetime", "link", "bool"]
 Download = Literal["report", "data", "none"]
 Width = Literal["small", "medium", "large"] | int | None
 
@@ -204,9 +204,9 @@ def table(
 ) -> None:
     """Show `df` with the formats of `columns` (see the module doc) and, unless `download`
     is "none", CSV and XLSX downloads named `name` (+ period and filters of `ctx`).
-    `download_df` replaces the shown rows in the downloads (e.g. every row where the page
+    `download_df` replaces the shown frame in the downloads (e.g. every row where the page
     shows the first 500, or numbers where the table shows text), described by
-    `download_columns` (default: `columns` where they apply)."""
+    `download_columns` (default: every column under its own name, unit by type)."""
     cur = currency or (ctx.settings.currency if ctx is not None else "USD")
     shown, config = column_config(df, columns, cur)
     st.dataframe(shown, hide_index=True, key=key, column_config=config,
@@ -214,12 +214,7 @@ def table(
     if download == "none":
         return
     if download_df is not None:
-        specs = download_columns
-        if specs is None and columns is not None:  # the table's columns, then the others
-            specs = ({c: col for c, col in columns.items() if c in download_df.columns}
-                     | {c: Col(c, infer(t)) for c, t in download_df.schema.items()
-                        if c not in columns})
-        df, columns = download_df, specs
+        df, columns = download_df, download_columns
     table_downloads(df, columns, key=key, name=name, ctx=ctx, mode=download, currency=cur,
                     label=download_label, help=download_help)
 
