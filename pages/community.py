@@ -164,15 +164,22 @@ table(
         "Platform": Col(pinned=True),
         "Needing a reply": Col(unit="count", help="Questions and complaints opened"),
         "response_rate": Col("Response rate", "ratio"),
-        "within_sla_share": Col(f"Within SLA ({sla} min)", "ratio"),
+        "within_sla_share": Col("Within SLA", "ratio", export_label=f"Within SLA ({sla} min)",
+                                help=f"Answered within the SLA of {sla} minutes"),
         "median_first_response_minutes": Col("Median response", "minutes",
                                              help="Median time to the first response"),
         "p90_first_response_minutes": Col(
             "p90 response", "minutes",
             help="90 % of answered ones got their first response within this time"),
         "praise": Col("Praise", "count"),
-        "praise_acknowledged_rate": Col("Praise acknowledged", "ratio"),
-        "complaint_resolution_rate": Col("Complaints resolved", "ratio"),
+        "praise_acknowledged_rate": Col("Praise ack.", "ratio",
+                                        export_label="Praise acknowledged",
+                                        help="Praise acknowledged: of praise received, the "
+                                        "share with a response"),
+        "complaint_resolution_rate": Col("Resolved", "ratio",
+                                         export_label="Complaints resolved",
+                                         help="Complaints resolved: of complaints opened, "
+                                         "the share marked resolved"),
     },
     key="by_platform", name="community_by_platform", ctx=ctx, placeholder=formatting.MISSING,
 )

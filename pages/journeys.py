@@ -135,7 +135,7 @@ if lost.height == 0:
     st.success(f"Every path in this period reaches {md_escape(dest)}.")
 else:
     table(lost, {
-        "path": Col("Path", width="large", pinned=True),
+        "path": Col("Path", width="medium", pinned=True),
         "visitors": Col("Visitors", "count"),
         "share": Col("Share of all visitors", "ratio"),
         "conversions": Col("Conversions", "count"),

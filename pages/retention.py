@@ -227,7 +227,7 @@ else:
                 f"{m1['followers_n'] + m1['non_followers_n']:,} customers).")
         if lines:
             st.markdown("  \n".join(lines))
-        c1, c2 = st.columns([2, 3])
+        c1, c2 = st.columns([4, 7])  # the table's five columns fit at 1280 px
         with c1:
             names = {k: CATALOG[k].label.replace(" ", "<br>", 1) for k in RATIOS}
             bars = gap.filter(pl.col("kpi").is_in(RATIOS)).with_columns(
@@ -268,7 +268,7 @@ else:
                 schema_overrides={"Followers": pl.Float64, "Non-followers": pl.Float64,
                                   "Difference": pl.Float64})
             table(follower_rows, {
-                "KPI": Col(pinned=True),
+                "KPI": Col(pinned=True, width=172),
                 "Followers": Col(alignment="right"),
                 "Non-followers": Col(alignment="right"),
                 "Difference": Col(alignment="right"),
@@ -286,30 +286,48 @@ else:
 
 # --- splits ------------------------------------------------------------------------------
 st.header("Repeat sales by channel", divider="gray")
-SPLIT_COLUMNS = {  # column: (label, unit, help)
+# column: (label, unit, help). Short labels (the KPI's name in the tooltip) and the most
+# needed first, so that every KPI shows at a laptop's width (1280 px); orders per customer
+# (orders / customers, both shown) scrolls into view last.
+SPLIT_COLUMNS = {
     "customers": ("Customers", "count", "Customers with an order in the period."),
     "orders": ("Orders", "count", None),
     "revenue": ("Revenue", "currency", f"Revenue in {cur}"),
-    "repeat_purchase_rate": ("Repeat purchase", "ratio",
-                             CATALOG["repeat_purchase_rate"].description),
-    "returning_customer_rate": ("Returning customers", "ratio",
-                                CATALOG["returning_customer_rate"].description),
-    "returning_revenue_share": ("Returning revenue", "ratio",
-                                CATALOG["returning_revenue_share"].description),
-    "orders_per_customer": ("Orders per customer", "number", None),
-    "median_days_to_second_order": ("Days to 2nd order", "days",
-                                    CATALOG["median_days_to_second_order"].description),
-    "m1_retention": ("Month-1 retention", "ratio", CATALOG["m1_retention"].description),
-    "m3_retention": ("Month-3 retention", "ratio", CATALOG["m3_retention"].description),
+    "repeat_purchase_rate": ("Repeat rate", "ratio",
+                             "Repeat purchase rate: "
+                             + CATALOG["repeat_purchase_rate"].description),
+    "returning_customer_rate": ("Returning", "ratio",
+                                "Returning customer rate: "
+                                + CATALOG["returning_customer_rate"].description),
+    "returning_revenue_share": ("Returning rev.", "ratio",
+                                "Returning revenue share: "
+                                + CATALOG["returning_revenue_share"].description),
+    "m1_retention": ("Month-1", "ratio",
+                     "Month-1 retention: " + CATALOG["m1_retention"].description),
+    "m3_retention": ("Month-3", "ratio",
+                     "Month-3 retention: " + CATALOG["m3_retention"].description),
+    "median_days_to_second_order": ("Days to 2nd", "days",
+                                    "Median days to second order: "
+                                    + CATALOG["median_days_to_second_order"].description),
+    "orders_per_customer": ("Orders / cust.", "number", "Orders per customer"),
 }
+# the downloads' headers: the KPIs' full names
+SPLIT_EXPORT = {"repeat_purchase_rate": "Repeat purchase rate",
+                "returning_customer_rate": "Returning customer rate",
+                "returning_revenue_share": "Returning revenue share",
+                "m1_retention": "Month-1 retention", "m3_retention": "Month-3 retention",
+                "median_days_to_second_order": "Median days to second order",
+                "orders_per_customer": "Orders per customer"}
 
 
 def split_view(split: pl.DataFrame, group_label: str, key: str, note: str) -> None:
     """A split table, its bars and its downloads (CSV and XLSX)."""
     shown = split.select(pl.col("group").alias(group_label), *SPLIT_COLUMNS).sort(
         "customers", descending=True)
-    table(shown, {group_label: Col(pinned=True),
-                  **{k: Col(label, unit, help=help_)  # type: ignore[arg-type]
+    table(shown, {group_label: Col("Channel", pinned=True, export_label=group_label,
+                                   help=f"{group_label}: " + SPLITS_HELP[key]),
+                  **{k: Col(label, unit, help=help_,  # type: ignore[arg-type]
+                            export_label=SPLIT_EXPORT.get(k))
                      for k, (label, unit, help_) in SPLIT_COLUMNS.items()}},
           key=f"{key}_table", name=f"retention_repeat_by_{key}", ctx=ctx)
     st.caption(note)
@@ -322,6 +340,8 @@ def split_view(split: pl.DataFrame, group_label: str, key: str, note: str) -> No
 
 
 SPLITS = {"acquisition_channel": "Acquisition channel", "channel": "Order channel"}
+SPLITS_HELP = {"acquisition": "the channel that first brought the customer",
+               "channel": "the channel each order came through"}
 split = st.segmented_control(
     "Split by", list(SPLITS), default="acquisition_channel" if has_customers else "channel",
     format_func=SPLITS.get, required=True, key="split_by", bind="query-params",

@@ -108,10 +108,12 @@ with progress_tab:
             spans = list(zip(shown["period_start"].to_list(), shown["period_end"].to_list(),
                              strict=True))
             units = [CATALOG[k].unit for k in shown["kpi"].to_list()]
+            year = f" {ctx.ws.end.year}"  # a span in the selected year reads without it
             progress = tv.display_targets(shown, CATALOG, names, cur).with_columns(
-                pl.Series("Period", [periods.period_name(a, b) or periods.span_label(a, b)
+                pl.Series("Period", [periods.period_name(a, b)
+                                     or periods.span_label(a, b).removesuffix(year)
                                      for a, b in spans], dtype=pl.String),
-                pl.Series("Days elapsed", [f"{a} / {b}" for a, b in zip(
+                pl.Series("Days elapsed", [f"{a}/{b}" for a, b in zip(
                     shown["elapsed_days"].to_list(), shown["period_days"].to_list(),
                     strict=True)], dtype=pl.String))
 
@@ -132,11 +134,13 @@ with progress_tab:
                 "Period start": shown["period_start"], "Period end": shown["period_end"],
                 "Days elapsed": shown["elapsed_days"], "Period days": shown["period_days"],
             })
+            # most needed first: at a laptop's width (1280 px) the forecast and the
+            # attainments scroll into view last; the downloads hold every column
             right = "right"
             table(progress, {
                 "KPI": Col(pinned=True, width=170),
-                "Campaign": Col(width=130),
-                "Status": Col(width=95),
+                "Campaign": Col(width=140),
+                "Status": Col(width=88),
                 "Actual": Col(alignment=right),
                 "Expected by now": Col("Pace", alignment=right,
                                        help="Expected by now: target × days elapsed / period "
@@ -144,16 +148,16 @@ with progress_tab:
                 "Target": Col(alignment=right),
                 "Of pace": Col(unit="percent", help="Actual against the pace (lower-is-better "
                                "KPIs: pace / actual). 100 % or more is on track."),
-                "Attainment": Col(unit="percent", help="Actual / target (lower is better: "
-                                  "target / actual) so far."),
-                "Forecast": Col(alignment=right, help="The run rate to the period's end "
-                                "(counts, sums) or the value so far (rates)."),
-                "Forecast attainment": Col("Fcst. att.", unit="percent",
-                                           help="Forecast attainment: the forecast against "
-                                           "the target."),
                 "Period": Col(help="The target's own period"),
                 "Days elapsed": Col("Days", alignment=right,
                                     help="Days of the target's period elapsed / its days"),
+                "Forecast": Col(alignment=right, help="The run rate to the period's end "
+                                "(counts, sums) or the value so far (rates)."),
+                "Attainment": Col(unit="percent", help="Actual / target (lower is better: "
+                                  "target / actual) so far."),
+                "Forecast attainment": Col("Forecast att.", unit="percent",
+                                           help="Forecast attainment: the forecast against "
+                                           "the target."),
             }, key="targets_table", name="targets_progress", ctx=ctx,
                 height="content" if shown.height <= 25 else "auto",
                 download_df=progress_numbers,

@@ -52,7 +52,7 @@ PROBLEM_COLUMNS = {
     "value": Col("Value", width="small"),
     "problem": Col("Problem and what is expected", width="large"),
 }
-PROBLEM_ROW_PX = 76  # three lines of a problem's message (taller rows wrap their text)
+PROBLEM_ROW_PX = 70  # three lines of a problem's message (taller rows wrap their text)
 REPORT_COLUMNS = {**PROBLEM_COLUMNS, "row": Col("Row", "count")}  # whole file: empty
 
 

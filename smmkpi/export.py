@@ -162,9 +162,11 @@ def unit_word(unit: str, currency: str = "USD") -> str:
 
 def report_header(label: str, unit: str, currency: str = "USD") -> str:
     """A report column's header: the label with its unit, "Revenue (USD)", "Month-1
-    retention (%)"; unchanged when it already names the unit."""
+    retention (%)"; unchanged when it already names the unit ("Median days to second
+    order")."""
     u = unit_label(unit, currency)
-    if not u or label.endswith(f"({u})"):
+    words = {"days": ("days",), "minutes": ("minutes",)}.get(unit, ())
+    if not u or label.endswith(f"({u})") or any(w in label.lower() for w in words):
         return label
     return f"{label} ({u})"
 
