@@ -139,7 +139,7 @@ with progress_tab:
             right = "right"
             table(progress, {
                 "KPI": Col(pinned=True, width=170),
-                "Campaign": Col(width=140),
+                "Campaign": Col(width=136),
                 "Status": Col(width=88),
                 "Actual": Col(alignment=right),
                 "Expected by now": Col("Pace", alignment=right,
@@ -153,7 +153,8 @@ with progress_tab:
                                     help="Days of the target's period elapsed / its days"),
                 "Forecast": Col(alignment=right, help="The run rate to the period's end "
                                 "(counts, sums) or the value so far (rates)."),
-                "Attainment": Col(unit="percent", help="Actual / target (lower is better: "
+                "Attainment": Col("Attained", unit="percent", export_label="Attainment",
+                                  help="Attainment: actual / target (lower is better: "
                                   "target / actual) so far."),
                 "Forecast attainment": Col("Forecast att.", unit="percent",
                                            help="Forecast attainment: the forecast against "
@@ -287,11 +288,11 @@ with edit_tab:
                 "campaign_id": st.column_config.SelectboxColumn(
                     "Campaign", options=campaign_options(stored), default=te.BRAND_OPTION,
                     format_func=lambda c: "Brand-wide" if c in ("", te.BRAND_OPTION)
-                    else names.get(c, c), width="medium", pinned=True,
+                    else names.get(c, c), width="medium",
                     help="Brand-wide (or empty): the target applies to the whole brand."),
                 "kpi": st.column_config.SelectboxColumn(
                     "KPI", options=KPI_OPTIONS, format_func=kpi_label, required=True,
-                    width="medium", pinned=True),
+                    width="medium"),
                 "period_start": st.column_config.DateColumn("Start", format="YYYY-MM-DD",
                                                             required=True),
                 "period_end": st.column_config.DateColumn("End", format="YYYY-MM-DD",
@@ -407,7 +408,7 @@ with suggest_tab:
         else:
             view = tv.entry_frame(usable, CATALOG, cur).with_columns(
                 pl.Series("previous_text", [
-                    formatting.value(v, CATALOG[k].unit, cur) for v, k in
+                    formatting.value_in_full(v, CATALOG[k].unit, cur) for v, k in
                     zip(usable["previous"].to_list(), usable["kpi"].to_list(), strict=True)]),
                 pl.Series("data", ["this campaign" if tv.campaign_scoped(CATALOG[k])
                                    else "whole brand" for k in usable["kpi"].to_list()]),
@@ -415,14 +416,13 @@ with suggest_tab:
             accepted = st.data_editor(
                 view, num_rows="delete", hide_index=True, width="stretch",
                 key=f"suggest_{st.session_state.get(EDITOR_GEN, 0)}_{choice}",
-                column_order=["kpi", "previous_text", "target", "rule", "data",
-                              "period_start", "period_end"],
+                column_order=["kpi", "previous_text", "target", "period_start", "period_end",
+                              "data", "rule"],  # how it was suggested (see above) last
                 disabled=["kpi", "data", "previous_text", "rule"],
                 column_config={
                     "campaign_id": None, "previous": None,
                     "kpi": st.column_config.SelectboxColumn("KPI", options=KPI_OPTIONS,
-                                                            format_func=kpi_label,
-                                                            width="medium", pinned=True),
+                                                            format_func=kpi_label),
                     "data": st.column_config.TextColumn(
                         "Measured on", help="Whole brand: the KPI's data (orders, customers, "
                         "mentions, journeys) carries no campaign."),

@@ -97,6 +97,16 @@ def value(v: float | int | None, unit: str, currency: str = "USD") -> str:
     return compact(v)
 
 
+def value_in_full(v: float | int | None, unit: str, currency: str = "USD") -> str:
+    """`value` without abbreviating: 2,483 (not 2.5k), $715,000 (not $715k); rates, times
+    and days as `value` shows them. For a figure next to one that is typed in full."""
+    if unit == "count":
+        return MISSING if _missing(v) else f"{float(v):,.0f}"  # type: ignore[arg-type]
+    if unit == "currency":
+        return money(v, currency, compact_large=False)  # type: ignore[arg-type]
+    return value(v, unit, currency)
+
+
 def change(current: float | None, previous: float | None, unit: str) -> str | None:
     """The change against the comparison period: percentage points for ratios, relative
     change otherwise; None when it cannot be computed."""
