@@ -10,6 +10,7 @@ from smmkpi.config import get_settings
 from smmkpi.formatting import md_escape
 from smmkpi.ui import auth, cache, refresh
 from smmkpi.ui.context import ensure_frame
+from smmkpi.ui.tables import Col, table
 
 ensure_frame()  # reached without app.py (a fresh server's first visit): build the frame
 user = auth.require("admin")
@@ -55,21 +56,20 @@ rules = pl.DataFrame(
     strict=False,
 )
 if rules.height:
-    st.dataframe(
-        rules.with_columns(pl.col("set_at").dt.convert_time_zone(settings.display_tz)),
-        hide_index=True, width="stretch", key="rules_table",
-        column_config={
-            "principal": st.column_config.TextColumn("Email or domain"),
-            "secrets": st.column_config.TextColumn(
-                "In secrets", help="[smmkpi.roles] in .streamlit/secrets.toml"),
-            "admin_page": st.column_config.TextColumn("Set here"),
-            "effective": st.column_config.TextColumn(
-                "Applies", help="An email rule beats a domain rule; for the same email or "
-                "domain, a rule set here beats the secrets file."),
-            "note": st.column_config.TextColumn("Note"),
-            "set_by": st.column_config.TextColumn("Set by"),
-            "set_at": st.column_config.DatetimeColumn("Set at", format="YYYY-MM-DD HH:mm"),
+    table(
+        rules.with_columns(pl.col("set_at").dt.convert_time_zone(settings.display_tz)
+                           .dt.replace_time_zone(None)),
+        {
+            "principal": Col("Email or domain", pinned=True),
+            "secrets": Col("In secrets", help="[smmkpi.roles] in .streamlit/secrets.toml"),
+            "admin_page": Col("Set here"),
+            "effective": Col("Applies", help="An email rule beats a domain rule; for the same "
+                             "email or domain, a rule set here beats the secrets file."),
+            "note": Col("Note"),
+            "set_by": Col("Set by"),
+            "set_at": Col(f"Set at ({settings.display_tz})", "datetime"),
         },
+        key="rules_table", name="admin_access_rules",
     )
 else:
     st.caption("No rules yet: nobody but local users can get in.")
@@ -154,18 +154,22 @@ else:
         pl.col("dataset").replace_strict(labels, default=pl.col("dataset")).alias("dataset"),
         "inserted", "updated", "unchanged", "deleted", "detail",
     )
-    st.dataframe(
-        shown, hide_index=True, width="stretch", key="audit_table",
-        column_config={
-            "when": st.column_config.DatetimeColumn(
-                f"When ({settings.display_tz})", format="YYYY-MM-DD HH:mm:ss"),
-            "who": st.column_config.TextColumn("Who"),
-            "what": st.column_config.TextColumn("What"),
-            "dataset": st.column_config.TextColumn("Data"),
-            "inserted": st.column_config.NumberColumn("Rows added", format="localized"),
-            "updated": st.column_config.NumberColumn("Rows changed", format="localized"),
-            "unchanged": st.column_config.NumberColumn("Rows unchanged", format="localized"),
-            "deleted": st.column_config.NumberColumn("Rows deleted", format="localized"),
-            "detail": st.column_config.TextColumn("Detail"),
+    table(
+        shown.with_columns(pl.col("when").dt.replace_time_zone(None)),
+        {
+            "when": Col(f"When ({settings.display_tz})", "datetime",
+                        format="YYYY-MM-DD HH:mm:ss", pinned=True),
+            "who": Col("Who"),
+            "what": Col("What"),
+            "dataset": Col("Data"),
+            "inserted": Col("Added", "count", help="Rows added", export_label="Rows added"),
+            "updated": Col("Changed", "count", help="Rows changed",
+                           export_label="Rows changed"),
+            "unchanged": Col("Unchanged", "count", help="Rows unchanged",
+                             export_label="Rows unchanged"),
+            "deleted": Col("Deleted", "count", help="Rows deleted",
+                           export_label="Rows deleted"),
+            "detail": Col("Detail", width="medium"),
         },
+        key="audit_table", name="admin_audit_log", download="data",
     )

@@ -14,13 +14,13 @@ from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
 from smmkpi.ui.components import (
     chart,
-    download_csv,
     empty_state,
     header,
     kpi_tile,
     md_escape,
 )
 from smmkpi.ui.context import current
+from smmkpi.ui.tables import Col, table
 
 TILES = [
     "response_rate",
@@ -31,7 +31,6 @@ TILES = [
     "complaint_resolution_rate",
     "unanswered_now",
 ]
-PCT = st.column_config.NumberColumn
 SHOWN_MAX = 500  # unanswered items listed on the page (all of them in the CSV download)
 TIME_TICKS = [(1, "1 min"), (5, "5 min"), (15, "15 min"), (60, "1 h"), (240, "4 h"),
               (960, "16 h"), (2880, "2 days")]
@@ -70,7 +69,7 @@ if quality.total:
     with st.expander(f"Conversations with impossible timestamps ({quality.total})"):
         bad = cache.computed(
             "care.bad_rows", ctx.ws, lambda ws: care.bad_rows(ws.frame("conversations")))
-        st.dataframe(
+        table(
             bad.select(
                 pl.col("conversation_id").alias("Conversation"),
                 platform_label().alias("Platform"),
@@ -80,9 +79,12 @@ if quality.total:
                                  ("resolved_at", "Resolved"))),
                 pl.col("reason").alias("Problem"),
             ),
-            hide_index=True, placeholder="—",
-            column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-                           for c in ("Opened", "First response", "Resolved")},
+            {"Conversation": Col(pinned=True), "Platform": Col(), "Kind": Col(),
+             **{c: Col(f"{c} ({tz})", "datetime") for c in
+                ("Opened", "First response", "Resolved")},
+             "Problem": Col(width="large")},
+            key="bad_rows", name="community_impossible_timestamps", ctx=ctx, download="data",
+            placeholder="—",
         )
         st.caption(f"Times in {tz}. Fix them at the source and import the file again: rows "
                    "with the same conversation_id are replaced.")
@@ -114,18 +116,23 @@ else:
         pl.col("sentiment").str.to_titlecase().alias("Sentiment"),
         pl.col("conversation_id").alias("Conversation"),
     ]
-    st.dataframe(
-        open_items.head(SHOWN_MAX).select(view),
-        hide_index=True, placeholder=formatting.MISSING,
-        height=min(open_items.height, 10) * 35 + 40,
-        column_config={f"Opened ({tz})": st.column_config.DatetimeColumn(
-            format="ddd YYYY-MM-DD HH:mm")},
-        key="unanswered",
+    unanswered_cols = {
+        "Waiting": Col(pinned=True, alignment="right",
+                       help="Time since it was opened, as of " + when),
+        f"Opened ({tz})": Col(unit="datetime", format="ddd YYYY-MM-DD HH:mm"),
+        "Platform": Col(), "Kind": Col(), "Campaign": Col(), "Sentiment": Col(),
+        "Conversation": Col(help="The conversation_id: find it on the platform by this id"),
+    }
+    table(
+        open_items.head(SHOWN_MAX).select(view), unanswered_cols,
+        key="unanswered", name="community_unanswered", ctx=ctx, download="data",
+        placeholder=formatting.MISSING, height=min(open_items.height, 10) * 35 + 40,
+        download_df=open_items.select(*view, "age_minutes"),
+        download_columns={**unanswered_cols, "age_minutes": Col("Waiting", "minutes")},
+        download_label=f"Download all {open_items.height:,}",
     )
     if open_items.height > SHOWN_MAX:
         st.caption(f"Showing the {SHOWN_MAX:,} oldest of {open_items.height:,}.")
-        download_csv(f"Download all {open_items.height:,} as CSV", open_items.select(view),
-                     f"unanswered_{ctx.ws.end}.csv", key="unanswered_csv")
 
 frame = ctx.ws.frame("conversations")
 if frame is None or frame.height == 0:
@@ -149,30 +156,32 @@ def _platform_table(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
 per = cache.computed("care.by_platform", ctx.ws, _platform_table, extra=(sla,))
 rates = ["response_rate", "within_sla_share", "praise_acknowledged_rate",
          "complaint_resolution_rate"]
-st.dataframe(
-    per.select(
-        platform_label().alias("Platform"),
-        pl.col("needs_reply").alias("Needing a reply"),
-        *(pl.col(r) * 100 for r in rates[:2]),
-        *(formatting.texts(per.get_column(c), formatting.duration_minutes)
-          for c in ("median_first_response_minutes", "p90_first_response_minutes")),
-        pl.col("praise"),
-        *(pl.col(r) * 100 for r in rates[2:]),
-    ),
-    hide_index=True, placeholder=formatting.MISSING,
-    column_config={
-        "response_rate": PCT("Response rate", format="%.1f %%"),
-        "within_sla_share": PCT(f"Within SLA ({sla} min)", format="%.1f %%"),
-        "median_first_response_minutes": st.column_config.TextColumn(
-            "Median response", alignment="right", help="Median time to the first response"),
-        "p90_first_response_minutes": st.column_config.TextColumn(
-            "p90 response", alignment="right",
+table(
+    per.select(platform_label().alias("Platform"), pl.col("needs_reply").alias("Needing a reply"),
+               *rates[:2], "median_first_response_minutes", "p90_first_response_minutes",
+               "praise", *rates[2:]),
+    {
+        "Platform": Col(pinned=True),
+        "Needing a reply": Col(unit="count", help="Questions and complaints opened"),
+        "response_rate": Col("Response rate", "ratio"),
+        "within_sla_share": Col("Within SLA", "ratio", export_label=f"Within SLA ({sla} min)",
+                                help=f"Answered within the SLA of {sla} minutes"),
+        "median_first_response_minutes": Col("Median response", "minutes",
+                                             help="Median time to the first response"),
+        "p90_first_response_minutes": Col(
+            "p90 response", "minutes",
             help="90 % of answered ones got their first response within this time"),
-        "praise": PCT("Praise", format="%d"),
-        "praise_acknowledged_rate": PCT("Praise acknowledged", format="%.1f %%"),
-        "complaint_resolution_rate": PCT("Complaints resolved", format="%.1f %%"),
+        "praise": Col("Praise", "count"),
+        "praise_acknowledged_rate": Col("Praise ack.", "ratio",
+                                        export_label="Praise acknowledged",
+                                        help="Praise acknowledged: of praise received, the "
+                                        "share with a response"),
+        "complaint_resolution_rate": Col("Resolved", "ratio",
+                                         export_label="Complaints resolved",
+                                         help="Complaints resolved: of complaints opened, "
+                                         "the share marked resolved"),
     },
-    key="by_platform",
+    key="by_platform", name="community_by_platform", ctx=ctx, placeholder=formatting.MISSING,
 )
 
 # --- over time ----------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """Goals: campaigns grouped by goal type, side by side on the KPIs that serve each goal."""
 
+import polars as pl
 import streamlit as st
 
 from smmkpi import datasets as ds
+from smmkpi import export
 from smmkpi.kpis.catalog import compute_all, for_goal
-from smmkpi.ui import cache
+from smmkpi.ui import cache, tables
 from smmkpi.ui.components import empty_state, header, md_escape
 from smmkpi.ui.context import current
+from smmkpi.ui.tables import Col
 from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Workspace
 
@@ -49,20 +52,30 @@ for goal, camps in groups.items():
     brand = cache.computed(f"goal-kpis:{goal}", workspace(None),
                            lambda w, ids=ids: compute_all(w, ids))
     table = tv.goal_table(camps, values, brand, kpis, results)
-    matrix = tv.goal_matrix(table, kpis, ctx.settings.currency)
-    st.dataframe(
-        matrix, hide_index=True, key=f"goal_{goal}", height="content",
-        column_config={
-            "KPI": st.column_config.TextColumn("KPI", pinned=True),
-            "Better": st.column_config.TextColumn("Better", width="small"),
-            "Measured on": st.column_config.TextColumn(
-                "Measured on", help="whole brand: orders, customers, mentions and journeys "
-                "carry no campaign, so every column shows the brand's value. Whole brand "
-                "only: the figure is true by construction for one campaign (its social share "
-                "of its own sessions is 100 %), so it is shown for the brand alone."),
-            **{c: st.column_config.TextColumn(c, alignment="right")
-               for c in matrix.columns[3:]},
+    cur = ctx.settings.currency
+    matrix = tv.goal_matrix(table, kpis, cur)
+    campaign_columns = matrix.columns[3:]
+    numbers = pl.DataFrame(
+        {"KPI": [k.label for k in kpis], "Unit": [export.unit_word(k.unit, cur) for k in kpis],
+         "Better": matrix["Better"], "Measured on": matrix["Measured on"],
+         **{h: [export.report_value(table[k.id][i], k.unit) for k in kpis]
+            for i, h in enumerate(campaign_columns)}},
+        schema_overrides={h: pl.Float64 for h in campaign_columns})
+    tables.table(
+        matrix, {
+            "KPI": Col(pinned=True),
+            "Better": Col(width="small"),
+            "Measured on": Col(help="whole brand: orders, customers, mentions and journeys "
+                               "carry no campaign, so every column shows the brand's value. "
+                               "Whole brand only: the figure is true by construction for one "
+                               "campaign (its social share of its own sessions is 100 %), so "
+                               "it is shown for the brand alone."),
+            **{c: Col(alignment="right") for c in campaign_columns},
         },
+        key=f"goal_{goal}", name=f"goals_{goal}", ctx=ctx, height="content",
+        download_df=numbers,
+        download_help="Values in the unit of each row (Unit): percentages for rates, "
+        f"{cur} for money, minutes for response times.",
     )
     summary = [f"**{md_escape(n)}**: {t}" for n, t in
                table.select("name", "targets").drop_nulls("targets").iter_rows()]

@@ -11,8 +11,9 @@ from smmkpi import datasets as ds
 from smmkpi.kpis import journeys as jr
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape, table
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
+from smmkpi.ui.tables import Col, content_height, table
 from smmkpi.workspace import Workspace
 
 TILES = ["journey_site_reach_rate", "journey_bounce_rate"]
@@ -133,16 +134,15 @@ lost = cache.computed("journeys.not_reaching", ws,
 if lost.height == 0:
     st.success(f"Every path in this period reaches {md_escape(dest)}.")
 else:
-    num = st.column_config.NumberColumn
-    table(lost.with_columns(pl.col("share") * 100), width="stretch",
-          height=35 * (lost.height + 1) + 3, column_config={
-        "path": st.column_config.TextColumn("Path", width="large"),
-        "visitors": num("Visitors", format="localized"),
-        "share": num("Share of all visitors", format="%.1f %%"),
-        "conversions": num("Conversions", format="localized"),
-        "starts_on_social": st.column_config.CheckboxColumn("Starts on social"),
-        "social_touchpoints": num("Social touchpoints", format="%d",
+    table(lost, {
+        "path": Col("Path", width="medium", pinned=True),
+        "visitors": Col("Visitors", "count"),
+        "share": Col("Share of all visitors", "ratio"),
+        "conversions": Col("Conversions", "count"),
+        "starts_on_social": Col("Starts on social", "bool"),
+        "social_touchpoints": Col("Social touchpoints", "count",
                                   help="Two or more, starting on social: bounced around."),
-    })
+    }, key="paths_not_reaching", name=f"journeys_paths_not_reaching_{dest}", ctx=ctx,
+        height=content_height(lost.height, cap=lost.height))
     st.caption("The 20 paths with the most visitors over the period, touchpoints normalized "
                "(e.g. l.facebook.com → facebook).")

@@ -12,13 +12,12 @@ from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
+from smmkpi.ui.tables import Col, table
 
 SENTIMENT = ["negative_share", "sentiment_score", "negative_mentions"]
 AUDIENCE = ["impressions", "reach", "frequency", "engagement_rate", "ctr", "follower_growth",
             "promo_share"]
 RESEARCH = ["questions", "suggestions"]
-NUM = st.column_config.NumberColumn
-PCT1 = "%.1f %%"
 
 ctx = current()
 header("Reputation & audience", "What do people say about the brand, how many people does it "
@@ -90,18 +89,17 @@ else:
                                                         marks=marks, y_title="mentions"),
                                   partial, grain), "mentions")
     if spikes.height:
-        st.dataframe(
+        table(
             spikes.select(
                 "date", platform_label().alias("platform"), "negative", "baseline_mean",
                 "threshold"),
-            hide_index=True, placeholder=formatting.MISSING, key="spikes",
-            column_config={
-                "date": st.column_config.DateColumn("Day", format="ddd YYYY-MM-DD"),
-                "platform": "Platform",
-                "negative": NUM("Negative mentions", format="%d"),
-                "baseline_mean": NUM("Mean of previous 28 days", format="%.1f"),
-                "threshold": NUM("Spike threshold", format="%.1f"),
-            },
+            {"date": Col("Day", "date", format="ddd YYYY-MM-DD", pinned=True),
+             "platform": Col("Platform"),
+             "negative": Col("Negative mentions", "count"),
+             "baseline_mean": Col("Mean of previous 28 days", "number", digits=1),
+             "threshold": Col("Spike threshold", "number", digits=1)},
+            key="spikes", name="reputation_negative_spikes", ctx=ctx,
+            placeholder=formatting.MISSING,
         )
     st.caption(rule + (" Mentions carry no campaign: the campaign filter does not narrow them."
                        if ctx.filters.campaigns else ""))
@@ -136,23 +134,28 @@ else:
 
     per = cache.computed("audience.by_platform", ctx.ws, _by_platform)
     st.subheader("By platform")
-    st.dataframe(
+    table(
         per.select(
             platform_label().alias("Platform"), "impressions", "reach", "frequency",
-            *(pl.col(c) * 100 for c in ("engagement_rate", "ctr", "promo_share")),
-            "followers_end", "follower_growth",
+            "engagement_rate", "ctr", "promo_share", "followers_end", "follower_growth",
         ),
-        hide_index=True, placeholder=formatting.MISSING, key="audience_by_platform",
-        column_config={
-            "impressions": NUM("Impressions", format="localized"),
-            "reach": NUM("Reach (sum of daily reach)", format="localized"),
-            "frequency": NUM("Frequency", format="%.2f"),
-            "engagement_rate": NUM("Engagement rate", format="%.2f %%"),
-            "ctr": NUM("CTR", format="%.2f %%"),
-            "promo_share": NUM("Promotional posts", format=PCT1),
-            "followers_end": NUM("Followers (end)", format="localized"),
-            "follower_growth": NUM("Follower growth", format="%+d"),
+        {
+            "Platform": Col(pinned=True),
+            "impressions": Col("Impressions", "count"),
+            "reach": Col("Reach", "count", help="The sum of daily reach: a person reached "
+                         "on two days counts twice"),
+            "frequency": Col("Frequency", "number", help="Impressions / reach"),
+            "engagement_rate": Col("Engagement", "ratio", export_label="Engagement rate",
+                                   help="Engagement rate: engagements / reach"),
+            "ctr": Col("CTR", "ratio", help="Link clicks / impressions"),
+            "promo_share": Col("Promo posts", "ratio", export_label="Promotional posts",
+                               help="Promotional posts: the share of posts that promote"),
+            "followers_end": Col("Followers", "count", export_label="Followers (end)",
+                                 help="Followers at the end of the period"),
+            "follower_growth": Col("Follower growth", "signed"),
         },
+        key="audience_by_platform", name="reputation_audience_by_platform", ctx=ctx,
+        placeholder=formatting.MISSING,
     )
     rows = per.filter(pl.col("platform") != ALL_PLATFORMS).with_columns(
         platform_label().alias("label"))
@@ -243,12 +246,13 @@ else:
                 demand, "label", ["questions", "suggestions"], ["Questions", "Suggestions"],
                 title=title, y_title="conversations", stacked=True)), "demand")
         with right:
-            st.dataframe(
+            table(
                 demand.select(pl.col("label").alias("Platform"), "questions", "suggestions",
                               "total"),
-                hide_index=True, placeholder=formatting.MISSING, key="demand_table",
-                column_config={"questions": NUM("Questions", format="%d"),
-                               "suggestions": NUM("Suggestions", format="%d"),
-                               "total": NUM("Total", format="%d")})
+                {"Platform": Col(pinned=True), "questions": Col("Questions", "count"),
+                 "suggestions": Col("Suggestions", "count"), "total": Col("Total", "count")},
+                key="demand_table", name="reputation_demand", ctx=ctx,
+                placeholder=formatting.MISSING,
+            )
             st.caption("What people ask and suggest is free demand research: read the "
                        "suggestions on the platforms where they cluster.")

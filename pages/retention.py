@@ -5,12 +5,13 @@ customers who follow the brand on social come back more than the rest (remarketi
 import polars as pl
 import streamlit as st
 
-from smmkpi import charts, formatting
+from smmkpi import charts, export, formatting
 from smmkpi.kpis import retention as r
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, download_csv, empty_state, header, kpi_tile
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile
 from smmkpi.ui.context import current
+from smmkpi.ui.tables import Col, table, table_downloads
 from smmkpi.workspace import Workspace
 
 TILES = [
@@ -18,8 +19,6 @@ TILES = [
     "repeat_purchase_rate", "returning_customer_rate", "returning_revenue_share",
     "median_days_to_second_order", "m1_retention", "m3_retention",
 ]
-NUM = st.column_config.NumberColumn
-PCT1 = "%.1f %%"
 RATIOS = ["repeat_purchase_rate", "returning_customer_rate", "returning_revenue_share",
           "m1_retention", "m3_retention"]
 GRAINS = {"month": "Monthly", "week": "Weekly"}
@@ -130,26 +129,27 @@ else:
         "orders than the data's first day are unknown: the oldest cohorts may include "
         "customers who had ordered before.")
 
-    download = wide.rename(lambda c: f"{unit.capitalize()} {c} (%)" if c.isdigit() else c)
-    shares = [c for c in download.columns if c.endswith("(%)")]
     cohort_col = f"Cohort ({unit} of first order)"
-    download = download.with_columns(pl.col(shares).mul(100).round(2)).rename(
-        {"cohort": cohort_col, "cohort_size": "Customers in cohort"})
+    ks = [c for c in wide.columns if c.isdigit()]
+    cohorts = wide.rename({"cohort": cohort_col, "cohort_size": "Customers in cohort",
+                           **{k: f"{unit.capitalize()} {k}" for k in ks}})
+    cohort_cols = {
+        cohort_col: Col(unit="date", pinned=True,
+                        format="YYYY-MM" if grain == "month" else "YYYY-MM-DD"),
+        "Customers in cohort": Col(unit="count"),
+        **{f"{unit.capitalize()} {k}": Col(unit="ratio", width="small") for k in ks},
+    }
     if measure == "revenue":
-        first_rev = long.filter(pl.col("k") == 0).select(
-            pl.col("cohort").alias(cohort_col),
-            pl.col("revenue").round(2).alias(f"Revenue in {unit} 0 ({cur})"))
-        download = download.join(first_rev, on=cohort_col, how="left")
-    with st.expander(f"Cohort table ({download.height} cohorts, shares in %)"):
-        st.dataframe(
-            download, hide_index=True, placeholder="", key="cohort_table", column_config={
-                cohort_col: st.column_config.DateColumn(
-                    format="YYYY-MM" if grain == "month" else "YYYY-MM-DD", pinned=True),
-                "Customers in cohort": NUM(format="localized"),
-                **{c: NUM(format="%.1f", width="small") for c in shares}})
-    download_csv(
-        f"Download the cohort table (CSV, {download.height} cohorts)", download,
-        f"cohorts_{grain}_{measure}_{since}_{ctx.ws.end}.csv", key="cohort_csv",
+        first_rev = f"Revenue in {unit} 0"
+        cohorts = cohorts.join(long.filter(pl.col("k") == 0).select(
+            pl.col("cohort").alias(cohort_col), pl.col("revenue").alias(first_rev)),
+            on=cohort_col, how="left")
+        cohort_cols[first_rev] = Col(unit="currency")
+    with st.expander(f"Cohort table ({cohorts.height} cohorts, shares in %)"):
+        table(cohorts, cohort_cols, key="cohort_table", download="none", ctx=ctx)
+    table_downloads(
+        cohorts, cohort_cols, key="cohort", name=f"retention_cohorts_{grain}_{measure}",
+        ctx=ctx, label=f"Download the cohort table ({cohorts.height} cohorts)",
         help="Shares in %: " + ("customers of the cohort with an order"
                                 if measure == "customers" else
                                 f"revenue as a share of the first {unit}'s revenue")
@@ -227,7 +227,7 @@ else:
                 f"{m1['followers_n'] + m1['non_followers_n']:,} customers).")
         if lines:
             st.markdown("  \n".join(lines))
-        c1, c2 = st.columns([2, 3])
+        c1, c2 = st.columns([4, 7])  # the table's five columns fit at 1280 px
         with c1:
             names = {k: CATALOG[k].label.replace(" ", "<br>", 1) for k in RATIOS}
             bars = gap.filter(pl.col("kpi").is_in(RATIOS)).with_columns(
@@ -248,15 +248,34 @@ else:
                     return formatting.MISSING
                 return f"{d:+.2f} {unit_}" if unit_ == "orders" else f"{d:+.1f} {unit_}"
 
-            table = pl.DataFrame([
+            follower_rows = pl.DataFrame([
                 {"KPI": CATALOG[k].label, "Followers": _fmt(k, row["followers"]),
                  "Non-followers": _fmt(k, row["non_followers"]),
                  "Difference": _diff(row["difference"], row["difference_unit"]),
                  "Counted": f"{row['followers_n']:,} / {row['non_followers_n']:,}"}
                 for k, row in rows.items()])
-            st.dataframe(table, hide_index=True, key="follower_table", column_config={
-                "Counted": st.column_config.TextColumn(
-                    help="Customers behind each value: followers / non-followers")})
+            follower_numbers = pl.DataFrame([
+                {"KPI": CATALOG[k].label,
+                 "Unit": export.unit_word(CATALOG[k].unit, cur),
+                 "Followers": export.report_value(row["followers"], CATALOG[k].unit, 2),
+                 "Non-followers": export.report_value(row["non_followers"],
+                                                      CATALOG[k].unit, 2),
+                 "Difference": export.report_value(row["difference"], "number"),
+                 "Difference in": row["difference_unit"],
+                 "Followers counted": row["followers_n"],
+                 "Non-followers counted": row["non_followers_n"]}
+                for k, row in rows.items()],
+                schema_overrides={"Followers": pl.Float64, "Non-followers": pl.Float64,
+                                  "Difference": pl.Float64})
+            table(follower_rows, {
+                "KPI": Col(pinned=True, width=172),
+                "Followers": Col(alignment="right"),
+                "Non-followers": Col(alignment="right"),
+                "Difference": Col(alignment="right"),
+                "Counted": Col(alignment="right",
+                               help="Customers behind each value: followers / non-followers"),
+            }, key="follower_table", name="retention_followers", ctx=ctx,
+                download_df=follower_numbers)
             st.caption(
                 "Difference = followers − non-followers, in percentage points for shares; for "
                 "the median days to second order, lower is better. Counted (followers / "
@@ -267,50 +286,62 @@ else:
 
 # --- splits ------------------------------------------------------------------------------
 st.header("Repeat sales by channel", divider="gray")
-SPLIT_COLUMNS = {  # column: (label, number format, help)
-    "customers": ("Customers", "localized", "Customers with an order in the period."),
-    "orders": ("Orders", "localized", None),
-    "revenue": (f"Revenue ({cur})", "localized", None),
-    "repeat_purchase_rate": ("Repeat purchase", PCT1, CATALOG["repeat_purchase_rate"]
-                             .description),
-    "returning_customer_rate": ("Returning customers", PCT1,
-                                CATALOG["returning_customer_rate"].description),
-    "returning_revenue_share": ("Returning revenue", PCT1,
-                                CATALOG["returning_revenue_share"].description),
-    "orders_per_customer": ("Orders / customer", "%.2f", None),
-    "median_days_to_second_order": ("Days to 2nd order", "%.1f",
-                                    CATALOG["median_days_to_second_order"].description),
-    "m1_retention": ("Month-1 retention", PCT1, CATALOG["m1_retention"].description),
-    "m3_retention": ("Month-3 retention", PCT1, CATALOG["m3_retention"].description),
+# column: (label, unit, help). Short labels (the KPI's name in the tooltip) and the most
+# needed first, so that every KPI shows at a laptop's width (1280 px); orders per customer
+# (orders / customers, both shown) scrolls into view last.
+SPLIT_COLUMNS = {
+    "customers": ("Customers", "count", "Customers with an order in the period."),
+    "orders": ("Orders", "count", None),
+    "revenue": ("Revenue", "currency", f"Revenue in {cur}"),
+    "repeat_purchase_rate": ("Repeat rate", "ratio",
+                             "Repeat purchase rate: "
+                             + CATALOG["repeat_purchase_rate"].description),
+    "returning_customer_rate": ("Returning", "ratio",
+                                "Returning customer rate: "
+                                + CATALOG["returning_customer_rate"].description),
+    "returning_revenue_share": ("Returning rev.", "ratio",
+                                "Returning revenue share: "
+                                + CATALOG["returning_revenue_share"].description),
+    "m1_retention": ("Month-1", "ratio",
+                     "Month-1 retention: " + CATALOG["m1_retention"].description),
+    "m3_retention": ("Month-3", "ratio",
+                     "Month-3 retention: " + CATALOG["m3_retention"].description),
+    "median_days_to_second_order": ("Days to 2nd", "days",
+                                    "Median days to second order: "
+                                    + CATALOG["median_days_to_second_order"].description),
+    "orders_per_customer": ("Orders / cust.", "number", "Orders per customer"),
 }
+# the downloads' headers: the KPIs' full names
+SPLIT_EXPORT = {"repeat_purchase_rate": "Repeat purchase rate",
+                "returning_customer_rate": "Returning customer rate",
+                "returning_revenue_share": "Returning revenue share",
+                "m1_retention": "Month-1 retention", "m3_retention": "Month-3 retention",
+                "median_days_to_second_order": "Median days to second order",
+                "orders_per_customer": "Orders per customer"}
 
 
-def split_view(table: pl.DataFrame, group_label: str, key: str, note: str) -> None:
-    """A split table (ratios in %), its bars and a safe CSV download."""
-    shown = table.select(
-        pl.col("group").alias(group_label), "customers", "orders", pl.col("revenue").round(0),
-        *(pl.col(k) * 100 for k in RATIOS[:3]), "orders_per_customer",
-        "median_days_to_second_order", *(pl.col(k) * 100 for k in RATIOS[3:]),
-    ).sort("customers", descending=True)
-    config: dict = {k: NUM(label, format=fmt, help=help_)
-                    for k, (label, fmt, help_) in SPLIT_COLUMNS.items()}
-    config[group_label] = st.column_config.TextColumn(pinned=True)  # stays while scrolling
-    st.dataframe(shown, hide_index=True, key=f"{key}_table", column_config=config,
-                 placeholder=formatting.MISSING)
+def split_view(split: pl.DataFrame, group_label: str, key: str, note: str) -> None:
+    """A split table, its bars and its downloads (CSV and XLSX)."""
+    shown = split.select(pl.col("group").alias(group_label), *SPLIT_COLUMNS).sort(
+        "customers", descending=True)
+    table(shown, {group_label: Col("Channel", pinned=True, export_label=group_label,
+                                   help=f"{group_label}: " + SPLITS_HELP[key]),
+                  **{k: Col(label, unit, help=help_,  # type: ignore[arg-type]
+                            export_label=SPLIT_EXPORT.get(k))
+                     for k, (label, unit, help_) in SPLIT_COLUMNS.items()}},
+          key=f"{key}_table", name=f"retention_repeat_by_{key}", ctx=ctx)
     st.caption(note)
     chart(charts.labelled_bars(
-        table.sort("customers", descending=True), "group",
+        split.sort("customers", descending=True), "group",
         ["repeat_purchase_rate", "returning_customer_rate", "m1_retention"],
         ["Repeat purchase rate", "Returning customer rate", "Month-1 retention"],
         title=f"Repeat KPIs by {group_label.lower()}, % of customers, {ctx.period}",
         y_title="Share", height=380), f"{key}_bars")
-    download = shown.rename({k: label + (" (%)" if k in RATIOS else "")
-                             for k, (label, _, _) in SPLIT_COLUMNS.items()})
-    download_csv(f"Download by {group_label.lower()} (CSV)", download,
-                 f"repeat_by_{key}_{ctx.ws.start}_{ctx.ws.end}.csv", key=f"{key}_csv")
 
 
 SPLITS = {"acquisition_channel": "Acquisition channel", "channel": "Order channel"}
+SPLITS_HELP = {"acquisition": "the channel that first brought the customer",
+               "channel": "the channel each order came through"}
 split = st.segmented_control(
     "Split by", list(SPLITS), default="acquisition_channel" if has_customers else "channel",
     format_func=SPLITS.get, required=True, key="split_by", bind="query-params",

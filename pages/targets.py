@@ -6,7 +6,7 @@ import html
 import polars as pl
 import streamlit as st
 
-from smmkpi import charts, formatting, store
+from smmkpi import charts, export, formatting, periods, store
 from smmkpi import datasets as ds
 from smmkpi.actions import targets as ta
 from smmkpi.kpis import target_edits as te
@@ -16,6 +16,7 @@ from smmkpi.ui import auth, cache
 from smmkpi.ui.components import chart, header, md_escape
 from smmkpi.ui.context import current
 from smmkpi.ui.refresh import stored_data_changed
+from smmkpi.ui.tables import Col, table
 from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Period
 
@@ -104,20 +105,65 @@ with progress_tab:
         if shown.height == 0:
             st.info("No targets match these filters.", icon=":material/filter_alt_off:")
         else:
-            st.dataframe(
-                tv.display_targets(shown, CATALOG, names, cur), hide_index=True,
-                key="targets_table", height="content" if shown.height <= 25 else "auto",
-                column_config={
-                    "Of pace": st.column_config.NumberColumn(
-                        format="%.1f %%", help="Actual against the pace (lower-is-better "
-                        "KPIs: pace / actual). 100 % or more is on track."),
-                    "Attainment": st.column_config.NumberColumn(
-                        format="%.1f %%", help="Actual / target (lower is better: target / "
-                        "actual) so far."),
-                    "Forecast attainment": st.column_config.NumberColumn(
-                        format="%.1f %%", help="The forecast against the target."),
-                },
-            )
+            spans = list(zip(shown["period_start"].to_list(), shown["period_end"].to_list(),
+                             strict=True))
+            units = [CATALOG[k].unit for k in shown["kpi"].to_list()]
+            year = f" {ctx.ws.end.year}"  # a span in the selected year reads without it
+            progress = tv.display_targets(shown, CATALOG, names, cur).with_columns(
+                pl.Series("Period", [periods.period_name(a, b)
+                                     or periods.span_label(a, b).removesuffix(year)
+                                     for a, b in spans], dtype=pl.String),
+                pl.Series("Days elapsed", [f"{a}/{b}" for a, b in zip(
+                    shown["elapsed_days"].to_list(), shown["period_days"].to_list(),
+                    strict=True)], dtype=pl.String))
+
+            def per_unit(col: str) -> pl.Series:
+                """A figure column in each row's unit, as a report holds it."""
+                return pl.Series(col, [export.report_value(v, u) for v, u in
+                                       zip(shown[col].to_list(), units, strict=True)],
+                                 dtype=pl.Float64)
+
+            progress_numbers = pl.DataFrame({
+                "KPI": progress["KPI"], "Campaign": progress["Campaign"],
+                "Status": shown["status"], "Unit": [export.unit_word(u, cur) for u in units],
+                "Actual": per_unit("actual"), "Expected by now": per_unit("pace"),
+                "Target": per_unit("target"), "Forecast": per_unit("forecast"),
+                "Of pace (%)": (shown["pace_attainment"] * 100).round(1),
+                "Attainment (%)": (shown["attainment"] * 100).round(1),
+                "Forecast attainment (%)": (shown["forecast_attainment"] * 100).round(1),
+                "Period start": shown["period_start"], "Period end": shown["period_end"],
+                "Days elapsed": shown["elapsed_days"], "Period days": shown["period_days"],
+            })
+            # most needed first: at a laptop's width (1280 px) the forecast and the
+            # attainments scroll into view last; the downloads hold every column
+            right = "right"
+            table(progress, {
+                "KPI": Col(pinned=True, width=170),
+                "Campaign": Col(width=136),
+                "Status": Col(width=88),
+                "Actual": Col(alignment=right),
+                "Expected by now": Col("Pace", alignment=right,
+                                       help="Expected by now: target × days elapsed / period "
+                                       "days for counts and sums, the target for rates."),
+                "Target": Col(alignment=right),
+                "Of pace": Col(unit="percent", help="Actual against the pace (lower-is-better "
+                               "KPIs: pace / actual). 100 % or more is on track."),
+                "Period": Col(help="The target's own period"),
+                "Days elapsed": Col("Days", alignment=right,
+                                    help="Days of the target's period elapsed / its days"),
+                "Forecast": Col(alignment=right, help="The run rate to the period's end "
+                                "(counts, sums) or the value so far (rates)."),
+                "Attainment": Col("Attained", unit="percent", export_label="Attainment",
+                                  help="Attainment: actual / target (lower is better: "
+                                  "target / actual) so far."),
+                "Forecast attainment": Col("Forecast att.", unit="percent",
+                                           help="Forecast attainment: the forecast against "
+                                           "the target."),
+            }, key="targets_table", name="targets_progress", ctx=ctx,
+                height="content" if shown.height <= 25 else "auto",
+                download_df=progress_numbers,
+                download_help="Figures in the unit of each row (Unit): percentages for "
+                f"rates, {cur} for money, minutes for response times.")
             bullets = shown.head(MAX_BULLETS)
             more = (f" (the first {MAX_BULLETS} of {shown.height})"
                     if shown.height > MAX_BULLETS else "")
@@ -229,13 +275,14 @@ with edit_tab:
         st.caption(
             "Change a cell, add a row at the bottom or select rows and delete them, then "
             "**Save**. Rules: a KPI from the list; a campaign, or *Brand-wide*; a start on or "
-            "before the end; a target above zero, in the KPI's unit (shares as fractions: "
-            "12 % is 0.12; money in " + cur + "; response times in minutes); one target per "
-            "campaign, KPI and period. Every row is checked; if one is wrong nothing is saved."
-        )
+            "before the end; a target above zero, in the KPI's unit: rates as percentages "
+            "(12.5 % or just 12.5), money in " + cur + " (" + symbol + "1,200 or "
+            + symbol + "1.2k), response times in minutes (45 min, 1.5 h), counts as numbers "
+            "(12,000 or 12k); one target per campaign, KPI and period. Every row is "
+            "checked; if one is wrong nothing is saved.")
         edited = st.data_editor(
-            original, num_rows="dynamic", hide_index=True, key=f"target_edits_{gen}_{scope}",
-            column_order=list(te.COLUMNS), width="stretch",
+            tv.entry_frame(original, CATALOG, cur), num_rows="dynamic", hide_index=True,
+            key=f"target_edits_{gen}_{scope}", column_order=list(te.COLUMNS), width="stretch",
             column_config={
                 te.ROW_ID: None,
                 "campaign_id": st.column_config.SelectboxColumn(
@@ -250,18 +297,27 @@ with edit_tab:
                                                             required=True),
                 "period_end": st.column_config.DateColumn("End", format="YYYY-MM-DD",
                                                           required=True),
-                "target": st.column_config.NumberColumn(
-                    "Target", required=True, format="%g",
-                    help="In the KPI's unit; shares as fractions (0.12 = 12 %)."),
+                "target": st.column_config.TextColumn(
+                    "Target", required=True, alignment="right", width="medium",
+                    help="In the KPI's unit: rates as percentages (12.5 %), money in "
+                    f"{cur} ({symbol}715,000 or {symbol}715k), times in minutes (45 min or "
+                    "1.5 h), counts as numbers (12,000 or 12k)."),
             },
         )
         buttons = st.container(horizontal=True)
         if buttons.button("Save", type="primary", key="tgt_save", icon=":material/save:"):
+            rows_in, typed = tv.parse_targets(edited, CATALOG, cur, original)
             try:
-                result = ta.save_edits(
-                    engine, original, edited, catalog=CATALOG,
-                    campaign_ids=campaign_ids(), stored=stored,
-                    actor=auth.actor())
+                if typed:  # refused as typed: nothing to save, every rule still checked
+                    _, rules = te.check_edits(original, rows_in, catalog=CATALOG,
+                                              campaign_ids=campaign_ids(), stored=stored)
+                    result = ta.SaveResult(te.diff(original, te.normalize_edits(rows_in)),
+                                           tv.merge_errors(typed, rules))
+                else:
+                    result = ta.save_edits(
+                        engine, original, rows_in, catalog=CATALOG,
+                        campaign_ids=campaign_ids(), stored=stored,
+                        actor=auth.actor())
             except store.StoreError as e:
                 st.error(str(e), icon=":material/error:")
             else:
@@ -280,16 +336,19 @@ with edit_tab:
             "`python -m smmkpi import targets.csv`; rows with the same campaign, KPI and "
             "period replace the stored ones.")
         with st.expander("KPI ids, units and directions"):
-            st.dataframe(pl.DataFrame({
+            table(pl.DataFrame({
                 "KPI": [k.label for k in CATALOG.values()],
                 "Id": list(CATALOG),
                 "Unit": [k.unit for k in CATALOG.values()],
+                "Entered as": [formatting.entry_hint(k.unit, cur) for k in CATALOG.values()],
                 "Better": [k.direction for k in CATALOG.values()],
                 "Pace": ["target × elapsed / period days" if k.additive else "the target"
                          for k in CATALOG.values()],
                 "Goals": [", ".join(ds.GOAL_LABELS[g] for g in k.goals)
                           for k in CATALOG.values()],
-            }), hide_index=True)
+            }), {"KPI": Col(pinned=True), "Id": Col(), "Unit": Col(), "Entered as": Col(),
+                 "Better": Col(), "Pace": Col(), "Goals": Col()},
+                key="kpi_catalog", name="targets_kpi_catalog")
 
 # ------------------------------------------------------------------------------ suggestions
 with suggest_tab:
@@ -347,9 +406,9 @@ with suggest_tab:
             st.info("No KPI of this goal has data in the previous period to start from. Add "
                     "targets by hand under **Edit targets**.", icon=":material/info:")
         else:
-            view = usable.with_columns(
+            view = tv.entry_frame(usable, CATALOG, cur).with_columns(
                 pl.Series("previous_text", [
-                    formatting.value(v, CATALOG[k].unit, cur) for v, k in
+                    formatting.value_in_full(v, CATALOG[k].unit, cur) for v, k in
                     zip(usable["previous"].to_list(), usable["kpi"].to_list(), strict=True)]),
                 pl.Series("data", ["this campaign" if tv.campaign_scoped(CATALOG[k])
                                    else "whole brand" for k in usable["kpi"].to_list()]),
@@ -357,24 +416,26 @@ with suggest_tab:
             accepted = st.data_editor(
                 view, num_rows="delete", hide_index=True, width="stretch",
                 key=f"suggest_{st.session_state.get(EDITOR_GEN, 0)}_{choice}",
-                column_order=["kpi", "previous_text", "target", "rule", "data",
-                              "period_start", "period_end"],
+                column_order=["kpi", "previous_text", "target", "period_start", "period_end",
+                              "data", "rule"],  # how it was suggested (see above) last
                 disabled=["kpi", "data", "previous_text", "rule"],
                 column_config={
                     "campaign_id": None, "previous": None,
                     "kpi": st.column_config.SelectboxColumn("KPI", options=KPI_OPTIONS,
-                                                            format_func=kpi_label,
-                                                            width="medium"),
+                                                            format_func=kpi_label),
                     "data": st.column_config.TextColumn(
                         "Measured on", help="Whole brand: the KPI's data (orders, customers, "
                         "mentions, journeys) carries no campaign."),
-                    "previous_text": st.column_config.TextColumn("Previous period"),
+                    "previous_text": st.column_config.TextColumn(
+                        "Previous period", alignment="right",
+                        help="The KPI's actual in the previous comparable period"),
                     "rule": st.column_config.TextColumn("Suggested as"),
                     "period_start": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
                     "period_end": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
-                    "target": st.column_config.NumberColumn(
-                        "Target", format="%g", help="Edit before accepting; shares as "
-                        "fractions (0.12 = 12 %)."),
+                    "target": st.column_config.TextColumn(
+                        "Target", required=True, alignment="right",
+                        help="Edit before accepting, in the KPI's unit like the previous "
+                        "period: rates as percentages (12.5 %), money in " + cur + "."),
                 },
             )
             if no_start:
@@ -382,14 +443,17 @@ with suggest_tab:
                            ", ".join(CATALOG[k].label for k in no_start) + ".")
             if st.button("Accept these targets", type="primary", key="sug_accept",
                          icon=":material/done_all:"):
-                rows = accepted.select(te.COLUMNS).with_columns(
+                parsed, typed = tv.parse_targets(accepted, CATALOG, cur, usable, match_on="kpi")
+                rows = parsed.select(te.COLUMNS).with_columns(
                     pl.lit(None, dtype=pl.Int64).alias(te.ROW_ID))
                 try:
-                    result = ta.save_edits(
+                    result = (ta.SaveResult(te.diff(te.editor_frame(stored.clear()),
+                                                    te.normalize_edits(rows)), typed)
+                              if typed else ta.save_edits(
                         cache.engine(ctx.settings.database_url),
                         te.editor_frame(stored.clear()), rows, catalog=CATALOG,
                         campaign_ids=campaign_ids(), stored=stored,
-                        actor=auth.actor(), action="targets_suggested")
+                        actor=auth.actor(), action="targets_suggested"))
                 except store.StoreError as e:
                     st.error(str(e), icon=":material/error:")
                 else:

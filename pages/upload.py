@@ -4,8 +4,8 @@ and import them (all or nothing) when they are right.
 Parsing is `smmkpi.ingest` and the import `smmkpi.actions.imports` (the CLI's `check` and
 `import` use the same code and messages); results are cached per file content hash and
 options, never by hashing a frame. Text from files is shown only in tables, plain text or
-Markdown-escaped, and every download goes through `export.safe_csv_bytes` (CSV
-injection)."""
+Markdown-escaped, and every download goes through `smmkpi.ui.tables` (CSV and XLSX, formula-
+neutralized by `smmkpi.export`)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ from smmkpi import ingest, store
 from smmkpi.actions import imports
 from smmkpi.ingest import ParsedFile
 from smmkpi.ui import auth, cache
-from smmkpi.ui.components import download_csv, header, md_escape
+from smmkpi.ui.components import header, md_escape
 from smmkpi.ui.context import CTX_KEY, REVIEW_KEY, UPLOAD_SOURCE_KEY, current
 from smmkpi.ui.refresh import stored_data_changed
+from smmkpi.ui.tables import Col, infer, table, table_downloads
 from smmkpi.workspace import FrameSource
 
 UPLOADER = "upload_files"
@@ -45,13 +46,14 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 DATE_ORDERS = {"dmy": "Day first: 03/04/2026 is 3 April",
                "mdy": "Month first: 03/04/2026 is 4 March"}
 PROBLEM_COLUMNS = {
-    "file": st.column_config.TextColumn("File"),
-    "row": st.column_config.TextColumn("Row", width="small",
-                                       help="Spreadsheet row: the header is row 1"),
-    "column": st.column_config.TextColumn("Column", width="small"),
-    "value": st.column_config.TextColumn("Value", width="small"),
-    "problem": st.column_config.TextColumn("Problem and what is expected", width="large"),
+    "file": Col("File", width="medium"),
+    "row": Col("Row", width="small", help="Spreadsheet row: the header is row 1"),
+    "column": Col("Column", width="small"),
+    "value": Col("Value", width="small"),
+    "problem": Col("Problem and what is expected", width="large"),
 }
+PROBLEM_ROW_PX = 70  # three lines of a problem's message (taller rows wrap their text)
+REPORT_COLUMNS = {**PROBLEM_COLUMNS, "row": Col("Row", "count")}  # whole file: empty
 
 
 # ------------------------------------------------------------------ cached parsing
@@ -283,17 +285,21 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
             else:
                 st.caption(f"The first {min(PREVIEW_ROWS, pf.preview.height)} rows as text, "
                            "with the file's own column names.")
-                st.dataframe(pf.preview.head(PREVIEW_ROWS), hide_index=True,
-                             key=f"raw_{fid}")
+                table(pf.preview.head(PREVIEW_ROWS), key=f"raw_{fid}", download="none")
     return pf, opts
 
 
-def problems_table(problems: list[ingest.Problem], key: str, with_file: bool = True) -> None:
-    order = [c for c in PROBLEM_COLUMNS if with_file or c != "file"]
-    shown = ingest.problems_frame(problems).with_columns(
-        pl.col("row").cast(pl.String).fill_null("whole file"))
-    st.dataframe(shown, hide_index=True, column_config=PROBLEM_COLUMNS,
-                 column_order=order, key=key, height=min(35 * (len(problems) + 1) + 3, 420))
+def problems_table(problems: list[ingest.Problem], key: str, with_file: bool = True,
+                   download: bool = False) -> None:
+    """Problems located by file, row and column, messages wrapped; `download`: with the
+    validation report's CSV and XLSX downloads (every problem, full values)."""
+    cols = {c: col for c, col in PROBLEM_COLUMNS.items() if with_file or c != "file"}
+    frame = ingest.problems_frame(problems)
+    shown = frame.with_columns(pl.col("row").cast(pl.String).fill_null("whole file"))
+    table(shown, cols, key=key, height=min(PROBLEM_ROW_PX * len(problems) + 38, 460),
+          row_height=PROBLEM_ROW_PX, download="data" if download else "none",
+          name="upload_validation_report", download_df=frame, download_columns=REPORT_COLUMNS,
+          download_label="Download the validation report")
 
 
 def preview(pf: ParsedFile) -> None:
@@ -307,12 +313,16 @@ def preview(pf: ParsedFile) -> None:
                "as read so far: values with problems may be empty or wrong")
         st.caption(f"**{ds.get(name).label}** (`{name}`): the first {head.height} of "
                    f"{plural(frame.height, 'row')}, {how}.")
-        config: dict[str, Any] = {
-            c.name: st.column_config.DatetimeColumn(c.name, format="YYYY-MM-DD HH:mm:ss z")
-            if c.type == "datetime" else st.column_config.DateColumn(c.name, format="YYYY-MM-DD")
-            for c in ds.get(name).columns if c.type in ("date", "datetime")
-        }
-        st.dataframe(head, hide_index=True, column_config=config, key=f"prev_{pf.name}_{name}")
+        kinds = {c.name: c.type for c in ds.get(name).columns}
+        cols = {c: Col(c, "datetime", format="YYYY-MM-DD HH:mm:ss z")
+                if kinds.get(c) == "datetime" else Col(c, infer(t))
+                for c, t in head.schema.items()}
+        stem = pf.name.rsplit(".", 1)[0]
+        table(head, cols, key=f"prev_{pf.name}_{name}", name=f"upload_{stem}_{name}",
+              download="data", download_df=frame,
+              download_label=f"Download all {plural(frame.height, 'row')} as read",
+              download_help="The rows as they will be imported, in the smmkpi CSV format "
+              "(the README's column names): a converted export can be imported again as is.")
 
 
 def columns_tab(pf: ParsedFile, auto: ParsedFile, editable: bool, sources: list[str],
@@ -329,7 +339,7 @@ def columns_tab(pf: ParsedFile, auto: ParsedFile, editable: bool, sources: list[
         used = pl.DataFrame({"Column in the file": list(pf.mapping),
                              "Read as": [v or "not used" for v in pf.mapping.values()]},
                             schema={"Column in the file": pl.String, "Read as": pl.String})
-        st.dataframe(used, hide_index=True, key=f"{key}_known")
+        table(used, key=f"{key}_known", download="none")
         return
     st.caption(f"How each column of the file is read into **{spec.label}**. Names and common "
                "aliases are matched automatically; change *Use as* where the guess is wrong or "
@@ -447,9 +457,9 @@ def import_box(parsed: list, cross: list, batch: imports.Batch, key: str) -> Non
         took = f"{done['seconds']:.1f} s" if done["seconds"] >= 0.1 else "under 0.1 s"
         st.success(f"Imported {plural(len(done['files']), 'file')} in {took}: the stored data "
                    "now includes them.", icon=":material/check_circle:")
-        num = st.column_config.NumberColumn(format="localized")
-        st.dataframe(res, hide_index=True, key="import_result",
-                     column_config={"Inserted": num, "Updated": num, "Unchanged": num})
+        table(res, {"Dataset": Col(), "Inserted": Col(unit="count"),
+                    "Updated": Col(unit="count"), "Unchanged": Col(unit="count")},
+              key="import_result", name="upload_import_result")
 
 
 def run_import(batch: imports.Batch, key: str) -> None:
@@ -531,9 +541,11 @@ batch = combine(key, tuple(pf for _, pf, _ in valid)) if valid else imports.Batc
 frames, cross = batch.frames, batch.problems
 problems = [p for _, pf, _ in parsed for p in pf.problems] + list(cross)
 if len(parsed) > 1:
-    summary_box.dataframe(
-        summary_frame([(d, pf) for d, pf, _ in parsed]), hide_index=True, key="upload_summary",
-        column_config={"Rows": st.column_config.NumberColumn(format="localized")})
+    with summary_box:
+        table(summary_frame([(d, pf) for d, pf, _ in parsed]),
+              {"File": Col(pinned=True), "Dataset": Col(), "Format": Col(), "Read as": Col(),
+               "Rows": Col(unit="count"), "Status": Col()},
+              key="upload_summary", name="upload_files")
 
 # ------------------------------------------------------------------ validation report
 if problems:
@@ -548,9 +560,11 @@ if problems:
         st.error("The same key appears in two files with different values; a key must "
                  "identify one row. Fix one of the files.", icon=":material/error:")
     if len(parsed) > 1 or cross:
-        problems_table(problems, key="problems_all")
-    download_csv("Download the validation report (CSV)", ingest.problems_frame(problems),
-                 "validation_report.csv", key="download_report")
+        problems_table(problems, key="problems_all", download=True)
+    else:  # the file's own table is above, in its section: its downloads here
+        table_downloads(ingest.problems_frame(problems), REPORT_COLUMNS, key="problems_all",
+                        name="upload_validation_report", mode="data",
+                        label="Download the validation report")
 
 # ------------------------------------------------------------------ review and import
 if parsed or st.session_state.get(UPLOAD_SOURCE_KEY) is not None:

@@ -77,3 +77,89 @@ def demo_settings(url: str) -> Iterator[None]:
     finally:
         mp.undo()
         get_settings.cache_clear()
+
+
+# --- tables and their downloads (smmkpi.ui.tables) ----------------------------------------
+
+
+def column_config(element) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """The st.column_config of a shown table (AppTest's Dataframe element), by column."""
+    config = json.loads(element.proto.columns or "{}")
+    config.pop("_index", None)  # hide_index
+    return config
+
+
+def formats(element) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    """Each configured column's number or date format (None for text columns)."""
+    return {c: (v.get("type_config") or {}).get("format")
+            for c, v in column_config(element).items()}
+
+
+class Downloads:
+    """Every file handed to a download button while installed (`install(monkeypatch)`):
+    eager bytes and deferred ones (made when asked for, as a click would)."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, object] = {}  # file name -> bytes or a callable
+
+    def install(self, monkeypatch) -> Downloads:  # type: ignore[no-untyped-def]
+        from streamlit.runtime.media_file_manager import MediaFileManager
+        from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+        real_add, real_store = MediaFileManager.add_deferred, MemoryMediaFileStorage.load_and_get_id
+
+        def deferred(mgr, data_callable, mimetype, coordinates, file_name=None, **kw):  # type: ignore[no-untyped-def]
+            if file_name:
+                self.made[file_name] = data_callable
+            return real_add(mgr, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+
+        def eager(storage, data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
+            if filename and isinstance(data, bytes):
+                self.made[filename] = data
+            return real_store(storage, data, mimetype, kind, filename)
+
+        monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
+        monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", eager)
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.made)
+
+    def get(self, name: str) -> bytes:
+        data = self.made[name]
+        out = data() if callable(data) else data
+        return out.encode() if isinstance(out, str) else out  # type: ignore[return-value]
+
+    def starting(self, prefix: str, ext: str) -> bytes:
+        """The one file whose name starts with `prefix` and ends with `.ext`."""
+        hits = [n for n in self.made if n.startswith(prefix) and n.endswith("." + ext)]
+        assert len(hits) == 1, (prefix, ext, self.names)
+        return self.get(hits[0])
+
+
+def xlsx_frame(data: bytes):  # type: ignore[no-untyped-def]
+    """An XLSX download read back (first sheet)."""
+    import io
+
+    import polars as pl
+
+    return pl.read_excel(io.BytesIO(data))
+
+
+def csv_frame(data: bytes):  # type: ignore[no-untyped-def]
+    """A CSV download read back (after its byte order mark)."""
+    import io
+
+    import polars as pl
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    return pl.read_csv(io.BytesIO(data[3:]), infer_schema=False)
+
+
+def assert_downloads(at, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Each table key has a CSV and an XLSX download button."""
+    ids = [b.proto.id for b in at.get("download_button")]
+    for key in keys:
+        for kind in ("csv", "xlsx"):
+            assert any(i.endswith(f"-{key}_{kind}") for i in ids), (key, kind, ids)

@@ -280,3 +280,35 @@ def test_a_long_unanswered_list_is_capped_with_a_download(tmp_path, monkeypatch)
         assert at.get("download_button")
     finally:
         get_settings.cache_clear()
+
+
+def test_tables_carry_their_formats_and_downloads(app_env, monkeypatch):
+    """Counts, rates and response times in their units; every table has a CSV and an XLSX
+    download named after the page, the period and the platform filter; the unanswered list
+    downloads with every digit (waiting minutes too)."""
+    files = pagetools.Downloads().install(monkeypatch)
+    at = open_page({"platform": ["X"]})
+    ws = workspace(app_env, filters=Filters(platforms=("x",)))
+    by_platform = next(d for d in at.dataframe if "Needing a reply" in d.value.columns)
+    fmt = pagetools.formats(by_platform)
+    assert fmt["Needing a reply"] == fmt["praise"] == "%,d"
+    assert fmt["response_rate"] == fmt["complaint_resolution_rate"] == "%.1f %%"
+    assert fmt["median_first_response_minutes"].endswith(" min")  # 35 min, not "35.0"
+    assert fmt["p90_first_response_minutes"].endswith(" h")  # 22.5 h, as on the tile
+    unanswered = next(d for d in at.dataframe if "Waiting" in d.value.columns)
+    assert pagetools.formats(unanswered)["Opened (UTC)"] == "ddd YYYY-MM-DD HH:mm"
+    assert pagetools.column_config(unanswered)["Waiting"]["pinned"] is True
+    pagetools.assert_downloads(at, ["unanswered", "by_platform"])
+    stem = f"_{ws.start}_{ws.end}_x"
+    assert {f"community_unanswered{stem}.csv", f"community_unanswered{stem}.xlsx",
+            f"community_by_platform{stem}.csv"} <= set(files.names)
+    rows = pagetools.csv_frame(files.get(f"community_unanswered{stem}.csv"))
+    expected = care.unanswered(ws.history("conversations"), care.period_end_instant(ws.period))
+    assert rows["Conversation"].to_list() == expected["conversation_id"].to_list()
+    assert [float(v) for v in rows["Waiting (min)"]] == pytest.approx(
+        expected["age_minutes"].to_list())
+    report = pagetools.xlsx_frame(files.get(f"community_by_platform{stem}.xlsx"))
+    assert report.columns[:4] == ["Platform", "Needing a reply", "Response rate (%)",
+                                  "Within SLA (60 min) (%)"]
+    x = CATALOG["response_rate"].compute(ws)
+    assert report["Response rate (%)"][0] == round(100 * x, 1)

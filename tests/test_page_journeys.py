@@ -179,3 +179,14 @@ def test_sankey_nodes_flag_social_touchpoints():
     flags = {(r["step"], r["touchpoint"]): r["social"] for r in nodes.iter_rows(named=True)}
     assert flags[(0, "instagram")] and flags[(0, "facebook")] and flags[(1, "instagram")]
     assert not flags[(1, "blog")]
+
+
+def test_paths_table_formats_and_downloads(page):
+    at, _, _ = page
+    paths = at.dataframe[0]
+    fmt = pagetools.formats(paths)
+    assert fmt["visitors"] == fmt["conversions"] == "%,d"
+    assert fmt["share"] == "%.1f %%"
+    assert paths.value["share"].max() <= 100  # shares shown in percent
+    assert pagetools.column_config(paths)["path"]["pinned"] is True
+    pagetools.assert_downloads(at, ["paths_not_reaching"])

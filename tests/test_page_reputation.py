@@ -221,3 +221,25 @@ def test_campaign_filter_keeps_follower_totals_missing(app_env):
     assert table["Platform"].to_list() == ["X"]
     assert table["follower_growth"].is_null().all()
     assert any("campaign filter does not narrow them" in c.value for c in at.caption)
+
+
+def test_audience_and_demand_tables_carry_their_formats_and_downloads(app_env, monkeypatch):
+    files = pagetools.Downloads().install(monkeypatch)
+    at = open_page()
+    ws = workspace(app_env)
+    audience_table = next(d for d in at.dataframe if "followers_end" in d.value.columns)
+    fmt = pagetools.formats(audience_table)
+    assert fmt["follower_growth"] == "%+,d"  # +5,415, not +5415
+    assert fmt["impressions"] == fmt["reach"] == fmt["followers_end"] == "%,d"
+    assert fmt["engagement_rate"] == fmt["ctr"] == fmt["promo_share"] == "%.1f %%"
+    assert fmt["frequency"] == "%,.2f"
+    demand = next(d for d in at.dataframe if "suggestions" in d.value.columns)
+    assert set(pagetools.formats(demand).values()) == {None, "%,d"}
+    pagetools.assert_downloads(at, ["audience_by_platform", "demand_table"])
+    report = pagetools.csv_frame(
+        files.get(f"reputation_audience_by_platform_{ws.start}_{ws.end}.csv"))
+    assert report.columns == ["Platform", "Impressions", "Reach", "Frequency",
+                              "Engagement rate (%)", "CTR (%)", "Promotional posts (%)",
+                              "Followers (end)", "Follower growth"]
+    assert all("." not in v for v in report["Impressions"])
+    assert all(len(v.split(".")[-1]) <= 1 for v in report["Engagement rate (%)"])

@@ -192,7 +192,8 @@ def test_split_tables(app_env):
     assert by_channel["orders"].sum() == ch["orders"].sum() == ws.frame("orders").height
 
 
-def test_weekly_and_revenue_toggles(app_env):
+def test_weekly_and_revenue_toggles(app_env, monkeypatch):
+    files = pagetools.Downloads().install(monkeypatch)
     at = open_page()
     ws, _ = workspaces(app_env)
     orders = ws.history("orders")
@@ -210,7 +211,10 @@ def test_weekly_and_revenue_toggles(app_env):
     rev = r.cohort_matrix(orders, until=ws.end, grain="week", measure="revenue", since=since)
     heat = figure(at, "Cohort retention")["data"][0]
     assert heat["z"][2][4] == pytest.approx(rev["4"][2], abs=1e-12)
-    assert f"Revenue in week 0 ({'USD'})" in frame_with(at, "Customers in cohort").columns
+    cohorts = next(d for d in at.dataframe if "Customers in cohort" in d.value.columns)
+    assert pagetools.formats(cohorts)["Revenue in week 0"] == "$%,.0f"
+    report = pagetools.csv_frame(files.starting("retention_cohorts_week_revenue", "csv"))
+    assert "Revenue in week 0 (USD)" in report.columns and "Week 4 (%)" in report.columns
 
 
 # --------------------------------------------------------------------------- other data
@@ -247,12 +251,8 @@ def test_no_orders_at_all(monkeypatch, tmp_path, demo_frames):
 
 
 def test_downloads_neutralize_formulas(monkeypatch, tmp_path, demo_frames):
-    """Channel names that a spreadsheet would run reach the CSVs quoted; every download's
-    bytes are safe_csv_bytes output."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    from smmkpi import export
-
+    """Channel names that a spreadsheet would run reach the CSVs quoted and the XLSX files
+    as text; every table has a CSV and an XLSX download named after the page and period."""
     evil = "=HYPERLINK(\"http://x\",\"y\")"
     customers = demo_frames["customers"].with_columns(
         pl.when(pl.col("acquisition_channel") == "Email").then(pl.lit(evil))
@@ -260,36 +260,62 @@ def test_downloads_neutralize_formulas(monkeypatch, tmp_path, demo_frames):
     orders = demo_frames["orders"].with_columns(
         pl.when(pl.col("channel") == "Direct").then(pl.lit("@SUM(1+1)"))
         .otherwise(pl.col("channel")).alias("channel"))
-    use_database(monkeypatch, make_db(tmp_path, "evil.db",
-                                      {"orders": orders, "customers": customers}))
-    stored: dict[str, bytes] = {}
-    made: list[bytes] = []
-    real_store = MemoryMediaFileStorage.load_and_get_id
-    real_safe = export.safe_csv_bytes
-
-    def keep(self, data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        if filename:
-            stored[filename] = data
-        return real_store(self, data, mimetype, kind, filename)
-
-    def safe(df, **kw):  # type: ignore[no-untyped-def]
-        made.append(real_safe(df, **kw))
-        return made[-1]
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    monkeypatch.setattr(export, "safe_csv_bytes", safe)
+    url = make_db(tmp_path, "evil.db", {"orders": orders, "customers": customers})
+    use_database(monkeypatch, url)
+    files = pagetools.Downloads().install(monkeypatch)
     at = open_page()
+    pagetools.assert_downloads(at, ["cohort", "follower_table", "acquisition_table"])
     at.button_group(key="split_by").set_value("channel").run()  # the other split's download
-    csvs = {name: data for name, data in stored.items() if name.endswith(".csv")}
-    assert len(csvs) == 3  # cohort table, by acquisition channel, by order channel
-    assert all(data in made for data in csvs.values())
-    acq = next(d for n, d in csvs.items() if n.startswith("repeat_by_acquisition"))
-    text = acq.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and "\n=" not in text
-    chan = next(d for n, d in csvs.items() if n.startswith("repeat_by_channel"))
-    assert "'@SUM(1+1)" in chan.decode("utf-8-sig")
-    cohorts = next(d for n, d in csvs.items() if n.startswith("cohorts_month_customers"))
-    assert cohorts.decode("utf-8-sig").startswith("Cohort (month of first order),Customers")
+    pagetools.assert_downloads(at, ["channel_table"])
+    ws, _ = workspaces(url)
+    period = f"{ws.start}_{ws.end}"
+    assert {f"retention_repeat_by_acquisition_{period}.csv",
+            f"retention_repeat_by_acquisition_{period}.xlsx",
+            f"retention_repeat_by_channel_{period}.xlsx",
+            f"retention_cohorts_month_customers_{period}.csv",
+            f"retention_followers_{period}.xlsx"} <= set(files.names)
+    acq = files.starting("retention_repeat_by_acquisition", "csv").decode("utf-8-sig")
+    assert "'=HYPERLINK" in acq and "\n=" not in acq
+    book = pagetools.xlsx_frame(files.starting("retention_repeat_by_acquisition", "xlsx"))
+    assert "'" + evil in book["Acquisition channel"].to_list()
+    chan = files.starting("retention_repeat_by_channel", "csv").decode("utf-8-sig")
+    assert "'@SUM(1+1)" in chan
+    cohorts = files.starting("retention_cohorts_month_customers", "csv").decode("utf-8-sig")
+    assert cohorts.startswith("Cohort (month of first order),Customers in cohort,Month 0 (%)")
+
+
+def test_split_table_formats_and_report(app_env, monkeypatch):
+    """The split table shows every column in its unit; its report download rounds: ratios
+    in % with one decimal, money to cents, counts whole, people's headers."""
+    files = pagetools.Downloads().install(monkeypatch)
+    at = open_page()
+    split = next(d for d in at.dataframe if "Acquisition channel" in d.value.columns)
+    config = pagetools.column_config(split)
+    assert config["Acquisition channel"]["pinned"] is True
+    assert pagetools.formats(split) == {
+        "Acquisition channel": None, "customers": "%,d", "orders": "%,d",
+        "revenue": "$%,.0f", "repeat_purchase_rate": "%.1f %%",
+        "returning_customer_rate": "%.1f %%", "returning_revenue_share": "%.1f %%",
+        "orders_per_customer": "%,.2f", "median_days_to_second_order": "%,.0f days",
+        "m1_retention": "%.1f %%", "m3_retention": "%.1f %%"}
+    report = pagetools.csv_frame(files.starting("retention_repeat_by_acquisition", "csv"))
+    assert report.columns == [
+        "Acquisition channel", "Customers", "Orders", "Revenue (USD)",
+        "Repeat purchase rate (%)", "Returning customer rate (%)",
+        "Returning revenue share (%)", "Month-1 retention (%)", "Month-3 retention (%)",
+        "Median days to second order", "Orders per customer"]
+    for col in ("Repeat purchase rate (%)", "Month-1 retention (%)",
+                "Median days to second order"):
+        assert all(len(v.split(".")[-1]) <= 1 for v in report[col].drop_nulls()), col
+    assert all("." not in v for v in report["Customers"])
+    assert all(len(v.split(".")[-1]) <= 2 for v in report["Revenue (USD)"])
+    ws, _ = workspaces(app_env)
+    acq = r.repeat_kpis_by(ws.history("orders"), ws.history("customers"), ws.start, ws.end,
+                           "acquisition_channel")
+    want = dict(acq.select("group", "repeat_purchase_rate").iter_rows())
+    got = dict(report.select("Acquisition channel", "Repeat purchase rate (%)").iter_rows())
+    assert {g: float(v) for g, v in got.items()} == {
+        g: round(100 * v, 1) for g, v in want.items()}
 
 
 # --------------------------------------------------------------------------- pure helpers

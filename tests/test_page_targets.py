@@ -269,3 +269,116 @@ def test_the_campaign_chosen_in_the_sidebar_is_preselected(app_env, demo_frames)
     assert box.value == [camp["campaign_id"]]
     shown = set(at.dataframe[0].value["Campaign"])
     assert shown <= {camp["name"]}
+
+
+def test_progress_table_formats_and_downloads(app_env, monkeypatch):
+    """Attainments in %, the period named shortly, days elapsed; the download holds every
+    figure as a number in its row's unit (Unit column)."""
+    files = pagetools.Downloads().install(monkeypatch)
+    ws = default_workspace(app_env)
+    expected = evaluate_targets(ws, CATALOG)
+    at = open_page()
+    progress = at.tabs[0].dataframe[0]
+    fmt = pagetools.formats(progress)
+    assert fmt["Of pace"] == fmt["Attainment"] == fmt["Forecast attainment"] == "%.1f %%"
+    config = pagetools.column_config(progress)
+    assert config["KPI"]["pinned"] is True
+    order = list(config)  # what a manager needs first: period and days before attainments
+    assert order.index("Period") < order.index("Attainment")
+    assert order.index("Days elapsed") < order.index("Forecast attainment")
+    shown = table(at)
+    assert "Q4 2026" in shown["Period"].to_list()
+    first = expected.row(0, named=True)
+    assert shown["Days elapsed"][0] == f"{first['elapsed_days']}/{first['period_days']}"
+    pagetools.assert_downloads(at, ["targets_table", "kpi_catalog"])
+    report = pagetools.xlsx_frame(files.get(f"targets_progress_{ws.start}_{ws.end}.xlsx"))
+    assert report.columns[:5] == ["KPI", "Campaign", "Status", "Unit", "Actual"]
+    units = {CATALOG[k].label: CATALOG[k].unit for k in expected["kpi"]}
+    for row in report.iter_rows(named=True):
+        want = {"ratio": "%", "currency": "USD", "minutes": "min", "count": "count"}.get(
+            units[row["KPI"]], "")
+        assert row["Unit"] == (want or None), row
+    rev = report.filter(pl.col("KPI") == "Revenue").row(0, named=True)
+    target = expected.filter(pl.col("kpi") == "revenue").row(0, named=True)
+    assert rev["Target"] == round(target["target"], 2)
+    share = report.filter(pl.col("Unit") == "%").row(0, named=True)
+    assert 0 < share["Target"] <= 100  # a rate in percent, not a fraction
+
+
+def test_the_editor_shows_rates_as_percent_and_takes_them_back_as_fractions(writable_db):
+    url = writable_db()
+    at = open_page()
+    editor = pl.from_pandas(at.data_editor(key=EDITOR).value)
+    shown = dict(zip(editor["kpi"], editor["target"], strict=False))
+    rates = [k for k in editor["kpi"] if CATALOG[k].unit == "ratio"]
+    assert rates and all(shown[k].endswith(" %") for k in rates)
+    assert shown["revenue"].startswith("$") and "," in shown["revenue"]
+    # a rate typed as 4.5 (percent) is stored as 0.045, nothing else changes
+    i = editor["kpi"].to_list().index(rates[0])
+    at.session_state[EDITOR] = {"edited_rows": {i: {"target": "4.5"}}, "added_rows": [],
+                                "deleted_rows": []}
+    at.run()
+    at.button(key="tgt_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Targets saved: 0 added, 1 changed, 0 deleted" in s.value for s in at.success)
+    after = _stored(url)
+    row = editor.row(i, named=True)
+    cid = None if row["campaign_id"] == te.BRAND_OPTION else row["campaign_id"]
+    saved = after.filter(pl.col("campaign_id").eq_missing(cid) & (pl.col("kpi") == rates[0])
+                         & (pl.col("period_start") == row["period_start"].date())
+                         & (pl.col("period_end") == row["period_end"].date()))
+    assert saved["target"].to_list() == [0.045]
+
+
+def test_a_share_typed_above_100_percent_is_refused(writable_db):
+    url = writable_db()
+    before = _stored(url)
+    at = open_page()
+    editor = pl.from_pandas(at.data_editor(key=EDITOR).value)
+    i = next(j for j, k in enumerate(editor["kpi"]) if CATALOG[k].unit == "ratio"
+             and k != "revenue_uplift")
+    at.session_state[EDITOR] = {"edited_rows": {i: {"target": "120 %"}}, "added_rows": [],
+                                "deleted_rows": []}
+    at.run()
+    at.button(key="tgt_save").click().run()
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert f"Row {i + 1}, Target = 120 %: this KPI is a share: at most 100 %" in errors
+    assert _stored(url).sort(pl.all()).equals(before.sort(pl.all()))
+
+
+def test_suggested_targets_are_shown_in_their_unit(writable_db, demo_frames):
+    cid = "youtube_howto_2026"
+    frames = dict(demo_frames)
+    frames["kpi_targets"] = demo_frames["kpi_targets"].filter(
+        pl.col("campaign_id").is_null() | (pl.col("campaign_id") != cid))
+    writable_db(frames)
+    at = open_page()
+    view = pl.from_pandas(at.data_editor(key=f"suggest_0_{cid}").value)
+    for kpi, prev, target in view.select("kpi", "previous_text", "target").iter_rows():
+        if CATALOG[kpi].unit == "ratio":  # "12.6 %" beside "11.3 %", never 0.113
+            assert prev.endswith(" %") and target.endswith(" %"), (kpi, prev, target)
+
+
+def test_goal_tables_download_in_each_rows_unit(app_env, monkeypatch):
+    files = pagetools.Downloads().install(monkeypatch)
+    ws = default_workspace(app_env)
+    at = open_page("pages/goals.py")
+    pagetools.assert_downloads(at, [f"goal_{g}" for g in (
+        "traffic", "repeat_sales", "reputation", "support", "awareness")])
+    book = pagetools.xlsx_frame(files.get(f"goals_traffic_{ws.start}_{ws.end}.xlsx"))
+    assert book.columns == ["KPI", "Unit", "Better", "Measured on", "Autumn traffic drive",
+                            "Whole brand"]
+    row = book.filter(pl.col("KPI") == CATALOG["social_to_site_rate"].label).row(0, named=True)
+    assert row["Unit"] == "%"
+    assert row["Whole brand"] == round(100 * CATALOG["social_to_site_rate"].compute(ws), 1)
+
+
+def test_admin_tables_download(app_env, monkeypatch):
+    files = pagetools.Downloads().install(monkeypatch)
+    at = open_page("pages/admin.py")
+    audit = next(d for d in at.dataframe if "inserted" in d.value.columns)
+    assert pagetools.formats(audit)["inserted"] == "%,d"
+    pagetools.assert_downloads(at, ["audit_table"])
+    log = pagetools.csv_frame(files.get("admin_audit_log.csv"))
+    assert log.columns[:6] == ["When (UTC)", "Who", "What", "Data", "Rows added",
+                               "Rows changed"]

@@ -10,9 +10,9 @@ import hashlib
 import io
 from pathlib import Path
 
+import pagetools
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from smmkpi import datasets as ds
@@ -79,8 +79,8 @@ def summary(at: AppTest) -> pl.DataFrame:
 
 
 def file_problems(at: AppTest, i: int = 0) -> pl.DataFrame:
-    """The problems table of the i-th file (its expander's first tab)."""
-    return tables(at.expander[i], PROBLEMS)[0]
+    """The problems table of the i-th file (its expander's first tab; no file column)."""
+    return tables(at.expander[i], PROBLEMS[1:])[0]
 
 
 def all_problems(at: AppTest) -> pl.DataFrame:
@@ -121,18 +121,9 @@ def fresh_db(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def downloads(monkeypatch):
-    """Every file the app hands to a download button: [(file name, bytes)]."""
-    got: list[tuple[str | None, bytes]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        if isinstance(path_or_data, bytes):
-            got.append((filename, path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return got
+def downloads(monkeypatch) -> pagetools.Downloads:
+    """Every file the app hands to a download button (made as a click would)."""
+    return pagetools.Downloads().install(monkeypatch)
 
 
 # ------------------------------------------------------------------ detection and report
@@ -219,14 +210,38 @@ def test_the_report_download_is_neutralized(app_env, downloads):
     at = upload(open_page(), ("=cmd.csv", data, CSV))
     shown = file_problems(at)
     assert evil in shown["value"].to_list()  # shown as typed on the page (as text)
-    report = [b for n, b in downloads if n == "validation_report.csv"]
-    assert report, "no validation report offered"
-    text = report[-1].decode("utf-8-sig")
+    assert {"upload_validation_report.csv", "upload_validation_report.xlsx"} <= set(
+        downloads.names)
+    pagetools.assert_downloads(at, ["problems_all"])
+    text = downloads.get("upload_validation_report.csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["value"] for r in rows] == ["'" + evil, "'@SUM(1)"]
-    assert {r["file"] for r in rows} == {"'=cmd.csv"}
-    assert [r["row"] for r in rows] == ["2", "3"]
-    assert all(r["column"] == "revenue" for r in rows)
+    assert [r["Value"] for r in rows] == ["'" + evil, "'@SUM(1)"]
+    assert {r["File"] for r in rows} == {"'=cmd.csv"}
+    assert [r["Row"] for r in rows] == ["2", "3"]
+    assert all(r["Column"] == "revenue" for r in rows)
+    assert list(rows[0]) == ["File", "Row", "Column", "Value", "Problem and what is expected"]
+    book = pagetools.xlsx_frame(downloads.get("upload_validation_report.xlsx"))
+    assert book["Value"].to_list() == ["'" + evil, "'@SUM(1)"]  # text, never a formula
+    assert book["File"].to_list() == ["'=cmd.csv"] * 2
+
+
+def test_tables_show_blanks_and_carry_their_formats(app_env, downloads):
+    """Previews show missing values as blank cells, the problems wrap their messages, and
+    a converted file can be downloaded as it will be imported."""
+    name, data, mime = corpus("bad/bad_values.csv")
+    at = upload(open_page(), (name, data, mime), corpus("good/shopify_orders_export.csv"))
+    previews = [d for d in at.dataframe if d.proto.placeholder == "" and "order_id" in
+                d.value.columns]
+    assert previews, "no preview of the orders"
+    assert all(d.proto.placeholder == "" for d in at.dataframe)  # blank, never "None"
+    problems = next(d for d in at.dataframe if "problem" in d.value.columns)
+    assert problems.proto.row_height > 64  # Streamlit wraps text in rows taller than 4rem
+    summary_table = next(d for d in at.dataframe if "Read as" in d.value.columns)
+    assert pagetools.formats(summary_table)["Rows"] == "%,d"
+    pagetools.assert_downloads(at, ["upload_summary"])
+    converted = [n for n in downloads.names
+                 if n.startswith("upload_shopify_orders_export_orders")]
+    assert {n.rsplit(".", 1)[1] for n in converted} == {"csv", "xlsx"}
 
 
 def test_file_text_is_never_markdown(app_env):

@@ -79,3 +79,23 @@ def test_pages_offer_csv_only_through_the_neutralizing_helper():
             if needle in text:
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+
+
+# Pages whose tables have not moved to smmkpi.ui.tables yet (their owners adopt it)
+NOT_YET_ON_TABLES = {"traffic.py", "content.py"}
+
+
+def test_tables_go_through_the_table_component():
+    """Every table of a page is shown by smmkpi.ui.tables (formats from units, CSV and
+    XLSX downloads), never by st.dataframe directly."""
+    offenders = [p.name for p in sorted((ROOT / "pages").glob("*.py"))
+                 if p.name not in NOT_YET_ON_TABLES and ".dataframe(" in p.read_text()]
+    assert offenders == []
+
+
+def test_streamlit_s_own_table_download_stays_off():
+    """Its "Download as CSV" writes cells such as =HYPERLINK(...) as they are."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True

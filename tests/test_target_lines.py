@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pagetools
 import pytest
 from pagetools import open_page
 
@@ -15,11 +16,38 @@ SELECTIONS = [{}, {"range": "Year to date"}, {"range": "Last 90 days"},
               {"platform": "Instagram", "range": "Year to date"}]
 
 
+def period_of(text: str, year: int) -> tuple[dt.date, dt.date]:
+    """A target's period as the Targets table names it: "Q4 2026", "October 2026", "2026",
+    or a span ("7 Sep – 15 Nov", "3 – 23 Nov", "28 Dec 2025 – 3 Jan 2026"; without a year
+    it is the selection's)."""
+    import calendar
+    import re
+
+    if m := re.fullmatch(r"Q([1-4]) (\d{4})", text):
+        q, y = int(m[1]), int(m[2])
+        return dt.date(y, 3 * q - 2, 1), dt.date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 1, 1), dt.date(int(text), 12, 31)
+    if re.fullmatch(r"[A-Z][a-z]+ \d{4}", text):
+        first = dt.datetime.strptime(text, "%B %Y").date()
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    start, end = text.split(" – ")
+    if not re.search(r"\d{4}$", end):
+        end = f"{end} {year}"
+    e = dt.datetime.strptime(end, "%d %b %Y").date()
+    if start.isdigit():
+        start = f"{start} {e:%b}"
+    if not re.search(r"\d{4}$", start):
+        start = f"{start} {e.year}"
+    return dt.datetime.strptime(start, "%d %b %Y").date(), e
+
+
 @pytest.mark.parametrize("query", SELECTIONS, ids=lambda q: str(q) or "default")
 def test_tile_targets_name_their_period_and_agree_with_the_targets_page(app_env, query):
     overview = open_page("pages/overview.py", query)
     targets = open_page("pages/targets.py", query)
     table = targets.dataframe[0].value
+    year = pagetools.default_workspaces(app_env)[0].end.year  # every selection ends there
     lines: dict[str, str] = {}  # tile label -> the captions under it
 
     def walk(node) -> None:
@@ -42,9 +70,7 @@ def test_tile_targets_name_their_period_and_agree_with_the_targets_page(app_env,
         assert len(rows), (label, caption)
         matched = False
         for _, row in rows.iterrows():
-            start, end = row["Period"].split(" – ")
-            s = dt.datetime.strptime(start, "%d %b %Y").date()
-            e = dt.datetime.strptime(end, "%d %b %Y").date()
+            s, e = period_of(row["Period"], year)
             name, span = target_period_parts(s, e)
             if f"{name} {row['Target']} ({span}, brand-wide" in caption:
                 status = row["Status"].split(" ", 1)[1]

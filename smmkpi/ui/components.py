@@ -111,12 +111,13 @@ def kpi_tile(
 
 def download_csv(label: str, df: pl.DataFrame, file_name: str, key: str,
                  help: str | None = None) -> None:
-    """The only way pages offer a CSV: cells a spreadsheet would run as a formula are
-    neutralized (OWASP CSV injection, smmkpi.export.safe_csv_bytes)."""
-    from smmkpi.export import safe_csv_bytes
+    """A CSV download alone, cells a spreadsheet would run as a formula neutralized (OWASP
+    CSV injection, smmkpi.export.safe_csv_bytes). Tables offer CSV and XLSX through
+    `smmkpi.ui.tables.table` (or `tables.downloads` for a frame that is not shown)."""
+    from smmkpi.export import CSV_MIME, safe_csv_bytes
 
-    st.download_button(label, safe_csv_bytes(df), file_name=file_name, mime="text/csv",
-                       icon=":material/download:", key=key, help=help)
+    st.download_button(label, lambda: safe_csv_bytes(df), file_name=file_name, mime=CSV_MIME,
+                       icon=":material/download:", key=key, help=help, on_click="ignore")
 
 
 class _Checked(go.Figure):
@@ -141,4 +142,7 @@ def chart(fig: go.Figure, key: str) -> None:
 
 
 def table(df: pl.DataFrame, **kwargs: object) -> None:
+    """A plain st.dataframe without the index, blanks for missing values. New tables use
+    `smmkpi.ui.tables.table`: formats from units and CSV/XLSX downloads."""
+    kwargs.setdefault("placeholder", "")
     st.dataframe(df, hide_index=True, **kwargs)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import polars as pl
 
 from smmkpi import datasets as ds
 from smmkpi import formatting
+from smmkpi.kpis import target_edits as te
 from smmkpi.kpis.base import KPI
 from smmkpi.kpis.targets import STATUS_ORDER
 
@@ -341,3 +342,71 @@ def unfiltered_note(kpi: KPI, campaigns: Sequence[str], platforms: Sequence[str]
             carriers.setdefault(d, []).append(f)
     why = "; ".join(f"{d} carry no {' or '.join(fs)}" for d, fs in carriers.items())
     return f"For {head}: {why}"
+
+
+# ------------------------------------------------------------------------ entering targets
+# The Targets editor and the suggested targets show and take each target in its KPI's unit
+# (formatting.entry_text / parse_entry): rates as percentages ("3.8 %"; typing "3.8" means
+# 3.8 % too), money with its sign ("$715,000", "715k"), times in minutes ("45 min",
+# "1.5 h"). Stored targets stay fractions, amounts and minutes.
+
+ABOVE_ZERO = "the target must be above zero (a zero or negative target has no attainment)"
+SHARE_MAX = "this KPI is a share: at most 100 %"
+
+
+def _unit(catalog: Mapping[str, KPI], kpi: object) -> str:
+    return catalog[kpi].unit if isinstance(kpi, str) and kpi in catalog else "number"
+
+
+def entry_frame(rows: pl.DataFrame, catalog: Mapping[str, KPI],
+                currency: str = "USD") -> pl.DataFrame:
+    """Editor rows with `target` as text in its KPI's unit, as people type it."""
+    texts = [formatting.entry_text(v, _unit(catalog, k), currency)
+             for v, k in zip(rows["target"].to_list(), rows["kpi"].to_list(), strict=True)]
+    return rows.with_columns(pl.Series("target", texts, dtype=pl.String))
+
+
+def parse_targets(edited: pl.DataFrame, catalog: Mapping[str, KPI], currency: str = "USD",
+                  original: pl.DataFrame | None = None, match_on: str = te.ROW_ID,
+                  ) -> tuple[pl.DataFrame, list[te.RowError]]:
+    """The editor's rows with `target` back in the stored unit (rates as fractions), and
+    a RowError (row 1 = the first row shown) per target that is no number of its unit, not
+    above zero, or a share above 100 %. A target left as `entry_frame` showed it keeps the
+    stored value of `original` (matched on `match_on`) to the last digit."""
+    kept: dict[object, tuple[str, object, float]] = {}
+    if original is not None and match_on in original.columns:
+        for m, k, v in zip(original[match_on].to_list(), original["kpi"].to_list(),
+                           original["target"].to_list(), strict=True):
+            if m is not None and v is not None:
+                kept[m] = (k, formatting.entry_text(v, _unit(catalog, k), currency), v)
+    keys = edited[match_on].to_list() if match_on in edited.columns else [None] * edited.height
+    values: list[float | None] = []
+    errors: list[te.RowError] = []
+    for i, (text, kpi, key) in enumerate(
+            zip(edited["target"].to_list(), edited["kpi"].to_list(), keys, strict=True), 1):
+        unit = _unit(catalog, kpi)
+        before = kept.get(key)
+        if before is not None and before[0] == kpi and str(text).strip() == before[1]:
+            values.append(before[2])
+            continue
+        try:
+            value = formatting.parse_entry(text, unit, currency)
+        except ValueError as e:
+            errors.append(te.RowError(i, "target", text, str(e)))
+            values.append(None)
+            continue
+        if value is not None and value <= 0:
+            errors.append(te.RowError(i, "target", text, ABOVE_ZERO))
+        elif value is not None and kpi in catalog and te.is_share(catalog[kpi]) and value > 1:
+            errors.append(te.RowError(i, "target", text, SHARE_MAX))
+        values.append(value)
+    return edited.with_columns(pl.Series("target", values, dtype=pl.Float64)), errors
+
+
+def merge_errors(entry: Sequence[te.RowError], rules: Sequence[te.RowError],
+                 ) -> list[te.RowError]:
+    """Entry errors and the rule errors of `target_edits.validate`, by row, without a
+    second message for a target already refused as typed."""
+    refused = {e.row for e in entry}
+    rest = [e for e in rules if not (e.column == "target" and e.row in refused)]
+    return sorted([*entry, *rest], key=lambda e: e.row)
