@@ -43,7 +43,7 @@ from loadtools import run_load  # noqa: E402
 
 PAGES = ["/", "/targets", "/goals", "/traffic", "/journeys", "/retention", "/community",
          "/reputation", "/upload"]
-RUN_LINE = re.compile(r"smmkpi\.runs run page=(\S+) seconds=([0-9.]+)")
+RUN_LINE = re.compile(r"smmkpi\.runs run page=(\S+) seconds=([0-9.]+)(?: waited=([0-9.]+))?")
 
 
 def demo_db(folder: Path) -> str:
@@ -118,7 +118,9 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
         except subprocess.TimeoutExpired:
             proc.kill()
             stopped = "IGNORED SIGTERM, killed"
-    runs = [(m[1], float(m[2])) for m in RUN_LINE.finditer(log.read_text())]
+    matches = list(RUN_LINE.finditer(log.read_text()))
+    runs = [(m[1], float(m[2])) for m in matches]
+    waits = [float(m[3] or 0) for m in matches]
     server = [s for _, s in runs]
     per_page: dict[str, list[float]] = {}
     for page, s in runs:
@@ -132,7 +134,9 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
     print(f"  browser: {len(browser.loads)} loads, {len(browser.failed)} failed, "
           f"p50 {fmt(browser.percentile(50))}, p95 {fmt(browser.percentile(95))}")
     print(f"  server-side runs: {len(server)}, p50 {fmt(pct(server, 50))}, "
-          f"p95 {fmt(pct(server, 95))}, max {fmt(max(server) if server else None)}")
+          f"p95 {fmt(pct(server, 95))}, max {fmt(max(server) if server else None)}; "
+          f"of which waiting for a run slot p50 {fmt(pct(waits, 50))}, "
+          f"p95 {fmt(pct(waits, 95))}")
     for page, times in sorted(per_page.items()):
         print(f"    {page:<14} {len(times):>4} runs  p50 {fmt(pct(times, 50))}  "
               f"p95 {fmt(pct(times, 95))}")

@@ -33,6 +33,7 @@ class Settings:
     spike_sigma: float = 3.0  # ... and to exceed the trailing 28-day mean by this many SDs
     journey_destination: str = "website"  # the touchpoint journeys should reach
     section_budget_s: float = 30.0  # a page section waits this long for its figures
+    concurrent_runs: int = 3  # page runs executing at once; more viewers queue for a slot
     # every stored date and timestamp (in UTC) lies in these years: files with others are
     # refused, stored values outside them read as missing (every reader handles the range)
     year_min: int = 1900
@@ -76,6 +77,7 @@ def load_settings() -> Settings:
         journey_destination=(os.environ.get("SMMKPI_JOURNEY_DESTINATION") or "website")
         .strip().lower(),
         section_budget_s=_env_float("SMMKPI_SECTION_BUDGET_S", 30.0),
+        concurrent_runs=max(1, _env_int("SMMKPI_CONCURRENT_RUNS", 3)),
         **_years(),
         max_xlsx_unpacked_mb=_env_int("SMMKPI_MAX_XLSX_UNPACKED_MB", 1000),
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 
 import streamlit as st
 
+from smmkpi.config import get_settings
 from smmkpi.ui import auth, hosting
 from smmkpi.ui.sections import fail_page
 from smmkpi.ui.sidebar import render_sidebar
@@ -67,18 +69,46 @@ def setup() -> st.Page:
     return page
 
 
+_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
+
+
+def _run_slots() -> threading.BoundedSemaphore:
+    """At most `SMMKPI_CONCURRENT_RUNS` page runs execute at once (default 3). Every run
+    holds Python's lock most of the time; fifty runs at once share it so thinly that each
+    takes fifty times as long and the server's own event loop (health checks, websockets)
+    starves. Queued runs wait without holding it and start as slots free up."""
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(get_settings().concurrent_runs)
+        return _slots
+
+
 def run() -> None:
-    """The whole script run of app.py: the frame, then the page. Whatever fails (a dropped
-    database, a bug) ends the run with a message instead of a traceback or a blank page
-    (`sections.fail_page`). Logs the run's time at INFO (`SMMKPI_LOG_LEVEL=INFO`: one line
-    per run, what the load benchmark reads)."""
+    """The whole script run of app.py: a run slot, the frame, then the page. Whatever
+    fails (a dropped database, a bug) ends the run with a message instead of a traceback
+    or a blank page (`sections.fail_page`). Logs the run's time at INFO
+    (`SMMKPI_LOG_LEVEL=INFO`: one line per run, what the load benchmark reads), with how
+    long it waited for a slot."""
     t0 = time.perf_counter()
     name = "?"
+    slots = _run_slots()
+    waited = 0.0
+    if not slots.acquire(timeout=get_settings().section_budget_s):
+        st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
+        st.warning("The dashboard is busy with other viewers' pages; reload in a moment.",
+                   icon=":material/hourglass_top:")
+        log.warning("run refused: no run slot within %.0f s", get_settings().section_budget_s)
+        return
     try:
+        waited = time.perf_counter() - t0
         page = setup()
         name = page.url_path or "overview"
         page.run()
     except BaseException as exc:
         fail_page(exc)
     finally:
-        log.info("run page=%s seconds=%.3f", name, time.perf_counter() - t0)
+        slots.release()
+        log.info("run page=%s seconds=%.3f waited=%.3f", name, time.perf_counter() - t0,
+                 waited)
