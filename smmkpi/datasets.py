@@ -55,6 +55,10 @@ CHANNEL_GROUP_VALUES: tuple[str, ...] = (
 )
 KINDS: tuple[str, ...] = ("question", "complaint", "praise", "suggestion", "other")
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
+# What a post is: the formats platforms export, in smmkpi's words (exports map theirs).
+POST_FORMATS: tuple[str, ...] = (
+    "text", "image", "video", "reel", "story", "carousel", "link", "live", "other",
+)
 
 # The bounds of the numeric columns (Column.bounds). Every number column has one, so that
 # sums cannot overflow: a sum over 10^6 rows of values within 10^12 stays within 10^18, which
@@ -120,6 +124,10 @@ class Dataset:
     # source names a selected platform (shares keep their whole-site denominator); applied
     # in Polars after reading, by both sources (SQL cannot classify channels portably)
     platform_rule: Literal["column", "social_source"] = "column"
+    # an empty value never replaces a stored one (posts: a newer platform export leaves the
+    # UTM content and promotion flags tagged in another file as they are, and a file of
+    # tags leaves the metrics); rows of one key in two files of a batch are merged
+    merge_empty: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     def conditions(self, start: dt.date | None, end: dt.date | None,
@@ -272,8 +280,14 @@ WEB_SESSIONS = Dataset(
            nonnegative=True, bounds=COUNTS),
         _c("revenue", "float", "total revenue", "purchase revenue", nonnegative=True,
            bounds=AMOUNTS),
+        # last, not beside campaign: added by migration 0006 at the end of the table
+        _c("content", "str", "utm_content", "utm content", "session manual ad content",
+           "manual ad content", "ad content", key=True,
+           description="UTM content (GA4: Session manual ad content); matches "
+           "posts.utm_content, so the Content page shows each post's sessions."),
     ),
-    "Website traffic by UTM source, medium and campaign; the channel group is derived.",
+    "Website traffic by UTM source, medium, campaign and content; the channel group is "
+    "derived.",
     date_column="date",
     campaign_column="campaign",
     platform_rule="social_source",
@@ -394,6 +408,50 @@ AD_SPEND = Dataset(
     campaign_column="campaign",
 )
 
+POSTS = Dataset(
+    "posts",
+    "Posts",
+    (
+        _c("platform", "str", "network", "channel", "social network", key=True, required=True),
+        _c("post_id", "str", "post id", "id", "tweet id", "video id", "update id", key=True,
+           required=True, description="The platform's id of the post."),
+        _c("published_at", "datetime", "published", "published at", "publish time",
+           "posted", "post time", "created date", "created at", "published date",
+           required=True),
+        _c("format", "str", "post format", "type", "post type", "media type",
+           "content type", values=POST_FORMATS,
+           description="One of: " + ", ".join(POST_FORMATS) + "."),
+        _c("title", "str", "text", "message", "post message", "caption", "tweet text",
+           "video title", "post title", "update title",
+           description="The post's text or title (shortened on the page)."),
+        _c("url", "str", "permalink", "link", "post link", "post url", "update link",
+           description="The post itself; a `utm_content=` in it counts as its UTM content."),
+        _c("campaign_id", "str", "campaign id", "campaign"),
+        _c("utm_content", "str", "utm content", "content tag",
+           description="The UTM content value of the post's link; web sessions with the "
+           "same content value are the post's sessions."),
+        _c("is_promo", "bool", "promo", "promotional", "is promotional",
+           description="The post promotes a product or an offer."),
+        _c("impressions", "int", "impressions total", nonnegative=True, bounds=COUNTS),
+        _c("reach", "int", "reach total", "unique reach", nonnegative=True, bounds=COUNTS),
+        _c("engagements", "int", "engagement", "interactions", "total engagements",
+           nonnegative=True, bounds=COUNTS),
+        _c("likes", "int", "reactions", "favorites", nonnegative=True, bounds=COUNTS),
+        _c("comments", "int", "replies", nonnegative=True, bounds=COUNTS),
+        _c("shares", "int", "retweets", "reposts", nonnegative=True, bounds=COUNTS),
+        _c("saves", "int", "saved", "bookmarks", nonnegative=True, bounds=COUNTS),
+        _c("link_clicks", "int", "link clicks", "url clicks", "clicks", nonnegative=True, bounds=COUNTS),
+        _c("video_views", "int", "video views", "views", "plays", "media views",
+           nonnegative=True, bounds=COUNTS),
+    ),
+    "One row per post, its metrics as of the export (lifetime values): a newer export of "
+    "the same posts replaces them. A metric a platform does not export stays empty.",
+    date_column="published_at",
+    campaign_column="campaign_id",
+    platform_column="platform",
+    merge_empty=True,
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -407,6 +465,7 @@ DATASETS: dict[str, Dataset] = {
         CONVERSATIONS,
         MENTIONS,
         AD_SPEND,
+        POSTS,
     )
 }
 

@@ -76,7 +76,28 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        before = _revision(conn)
         command.upgrade(cfg, revision)
+        changed = _revision(conn) != before
+    if changed and sqlite_file(engine) is not None:
+        _compact(engine)
+
+
+def _revision(conn: Any) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _compact(engine: Engine) -> None:
+    """VACUUM an SQLite file that a migration left with free pages (a rebuilt table's old
+    pages). SQLite does not journal free pages it reuses, so a rolled-back import would
+    leave their old bytes changed; a file without free pages is restored byte for byte."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if raw.execute("PRAGMA freelist_count").fetchone()[0]:
+            raw.isolation_level = None  # VACUUM cannot run inside a transaction
+            raw.execute("VACUUM")
 
 
 def current_revision(engine: Engine) -> str | None:

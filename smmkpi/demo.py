@@ -645,6 +645,7 @@ def _web(ctx: _Ctx, social: _Social, orders: _Orders) -> _Web:
             "engaged_sessions": engaged[d_idx, k_idx],
             "conversions": conv[d_idx, k_idx],
             "revenue": revenue[d_idx, k_idx],
+            "content": pl.Series(np.full(d_idx.size, None, dtype=object), dtype=pl.String),
         },
     )
     frame = frame.sort(["date", "source", "medium", "campaign"], nulls_last=False)
@@ -1173,6 +1174,7 @@ def generate_rows(seed: int = DEFAULT_SEED, end: dt.date = DEFAULT_END) -> DemoR
         "conversations": conversations,
         "mentions": mentions,
         "ad_spend": ads.spend,
+        "posts": ds.get("posts").empty_frame(),
     }
     return DemoRows({name: frames[name] for name in ds.DATASETS if name in frames}, plan, end)
 

@@ -64,6 +64,7 @@ class WebSession(SQLModel, table=True):
     engaged_sessions: int | None = _count()
     conversions: int | None = _count()
     revenue: float | None = None
+    content: str = Field(default="", primary_key=True)  # last: added by migration 0006
 
 
 class Journey(SQLModel, table=True):
@@ -128,6 +129,28 @@ class AdSpend(SQLModel, table=True):
     conversion_value: float | None = None
     currency: str | None = None
     opens: int | None = _count()
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+    # the Content page reads posts by publish time
+    __table_args__ = (Index("ix_posts_published_at", "published_at"),)
+    platform: str = Field(primary_key=True)
+    post_id: str = Field(primary_key=True)
+    published_at: dt.datetime
+    format: str | None = None
+    title: str | None = None
+    url: str | None = None
+    campaign_id: str | None = None
+    utm_content: str | None = None
+    is_promo: bool | None = None
+    impressions: int | None = _count()
+    reach: int | None = _count()
+    engagements: int | None = _count()
+    likes: int | None = _count()
+    comments: int | None = _count()
+    shares: int | None = _count()
+    saves: int | None = _count()
+    link_clicks: int | None = _count()
+    video_views: int | None = _count()
 
 
 class DataVersion(SQLModel, table=True):
@@ -188,4 +211,5 @@ TABLES: dict[str, type[SQLModel]] = {
     "conversations": Conversation,
     "mentions": Mention,
     "ad_spend": AdSpend,
+    "posts": Post,
 }

@@ -3,7 +3,8 @@
 Writes are all-or-nothing: every frame of one import is staged through ADBC (Arrow, no
 Python objects per row) into temporary tables and upserted by the dataset's key in ONE
 transaction, which also bumps the data version and writes the audit log. Re-importing the
-same rows changes nothing (they are counted as unchanged and not rewritten).
+same rows changes nothing (they are counted as unchanged and not rewritten). For a dataset
+with `merge_empty` (posts) an empty value never replaces a stored one.
 
 Small edits (targets, the Admin page's user roles) run as SQLModel statements in one
 transaction with the same version bump and audit row (`run_statements`); the statements
@@ -546,7 +547,9 @@ def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int
     vals = [_q(c) for c in spec.names if c not in spec.key]
     cols = ", ".join(_q(c) for c in spec.names)
     key_eq = " AND ".join(f"t.{k} = s.{k}" for k in key)
-    all_eq = " AND ".join([key_eq] + [_same(f"t.{v}", f"s.{v}", dialect) for v in vals])
+    # merge_empty: an empty staged value keeps the stored one (Dataset.merge_empty)
+    new = {v: f"COALESCE(s.{v}, t.{v})" if spec.merge_empty else f"s.{v}" for v in vals}
+    all_eq = " AND ".join([key_eq] + [_same(f"t.{v}", new[v], dialect) for v in vals])
     if existing == 0:
         inserted, unchanged = n, 0
     else:
@@ -560,7 +563,8 @@ def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int
     if to_write == 0:
         return WriteResult(name, 0, 0, unchanged)
     dropped = _drop_indexes(cur, name, dialect, to_write) if to_write >= existing else []
-    sets = ", ".join(f"{v} = excluded.{v}" for v in vals)
+    sets = ", ".join(f"{v} = COALESCE(excluded.{v}, {table}.{v})" if spec.merge_empty
+                     else f"{v} = excluded.{v}" for v in vals)
     skip_same = "true" if existing == 0 else f"NOT EXISTS (SELECT 1 FROM {table} t WHERE {all_eq})"
     cur.execute(
         f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_q(stage)} s WHERE {skip_same} "

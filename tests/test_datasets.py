@@ -12,7 +12,8 @@ def test_datasets_with_their_columns():
         "kpi_targets": "campaign_id kpi period_start period_end target",
         "social_daily": "date platform campaign_id impressions reach engagements link_clicks "
         "followers posts promo_posts spend",
-        "web_sessions": "date source medium campaign sessions engaged_sessions conversions revenue",
+        "web_sessions": "date source medium campaign sessions engaged_sessions conversions revenue "
+        "content",
         "journeys": "date path visitors conversions",
         "orders": "order_id customer_id ordered_at revenue channel",
         "customers": "customer_id acquisition_channel follows_on_social first_seen",
@@ -21,6 +22,9 @@ def test_datasets_with_their_columns():
         "mentions": "date platform positive neutral negative",
         "ad_spend": "date channel campaign spend impressions clicks conversions "
         "conversion_value currency opens",
+        "posts": "platform post_id published_at format title url campaign_id utm_content "
+        "is_promo impressions reach engagements likes comments shares saves link_clicks "
+        "video_views",
     }
     assert {n: " ".join(d.names) for n, d in ds.DATASETS.items()} == expected
 
@@ -31,13 +35,14 @@ def test_keys_match_design():
         "campaigns": ("campaign_id",),
         "kpi_targets": ("campaign_id", "kpi", "period_start", "period_end"),
         "social_daily": ("date", "platform", "campaign_id"),
-        "web_sessions": ("date", "source", "medium", "campaign"),
+        "web_sessions": ("date", "source", "medium", "campaign", "content"),
         "journeys": ("date", "path"),
         "orders": ("order_id",),
         "customers": ("customer_id",),
         "conversations": ("conversation_id",),
         "mentions": ("date", "platform"),
         "ad_spend": ("date", "channel", "campaign"),
+        "posts": ("platform", "post_id"),
     }
 
 

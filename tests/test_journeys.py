@@ -107,7 +107,8 @@ def test_absent_or_no_social_start_is_none() -> None:
 def _one_session() -> pl.DataFrame:
     return pl.DataFrame(
         {"date": [MAY1], "source": ["google"], "medium": ["organic"], "campaign": [None],
-         "sessions": [1], "engaged_sessions": [1], "conversions": [0], "revenue": [0.0]},
+         "sessions": [1], "engaged_sessions": [1], "conversions": [0], "revenue": [0.0],
+         "content": [None]},
         schema=ds.WEB_SESSIONS.schema,
     )
 

@@ -32,6 +32,7 @@ WEB = pl.DataFrame(
         "engaged_sessions": [60, 150, 20, None, 80, 30, 10, 5],
         "conversions": [2, 8, 3, None, 5, 4, 1, 0],
         "revenue": [100.0, 400.0, 150.0, None, 300.0, 200.0, 50.0, 0.0],
+        "content": [None] * 8,
     },
     schema=ds.WEB_SESSIONS.schema,
 )
@@ -230,7 +231,7 @@ def test_social_funnel_unmatched_platforms_and_other() -> None:
         {"date": [MAY1, MAY1], "source": ["reddit", "newsletter"],
          "medium": ["referral", "social"], "campaign": [None, None], "sessions": [7, 3],
          "engaged_sessions": [None, None], "conversions": [None, None],
-         "revenue": [None, None]}, schema=ds.WEB_SESSIONS.schema)])
+         "revenue": [None, None], "content": [None, None]}, schema=ds.WEB_SESSIONS.schema)])
     social = SOCIAL.with_columns(platform=pl.col("platform").replace({"x": "Twitter"}))
     f = tr.social_funnel(web, social)
     rows = {r["platform"]: r for r in f.to_dicts()}

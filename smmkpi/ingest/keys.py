@@ -74,6 +74,8 @@ def combine(parsed: list[ParsedFile]) -> tuple[dict[str, pl.DataFrame], list[Pro
         df = pl.concat(frames, how="vertical")
         df = df.filter(pl.struct(ds.names).is_first_distinct())
         key = list(ds.key)
+        if ds.merge_empty:
+            df = _merge_rows(df, ds)
         firsts = pl.struct("__file", "__r").first().over(key)
         clash = df.with_columns(__first=firsts, __n=pl.len().over(key)).filter(pl.col("__n") > 1)
         clash = clash.filter(pl.col("__first") != pl.struct("__file", "__r"))
@@ -91,6 +93,29 @@ def combine(parsed: list[ParsedFile]) -> tuple[dict[str, pl.DataFrame], list[Pro
             )
         out[ds_name] = df.drop("__file", "__r")
     return out, problems
+
+
+def _merge_rows(df: pl.DataFrame, ds: Dataset) -> pl.DataFrame:
+    """Rows of one key from several files made one where they agree (each value given in
+    at most one way, e.g. a platform export's metrics and a file of UTM tags): the first
+    value given of each column, placed at the first row. Keys whose files disagree stay
+    as they are, for `combine` to report."""
+    key = list(ds.key)
+    vals = [c for c in ds.names if c not in key]
+    agree = pl.all_horizontal(
+        pl.col(c).drop_nulls().n_unique().over(key) <= 1 for c in vals)
+    flagged = df.with_columns(__agree=agree, __n=pl.len().over(key))
+    keep = flagged.filter(~pl.col("__agree") | (pl.col("__n") == 1))
+    merged = (
+        flagged.filter(pl.col("__agree") & (pl.col("__n") > 1))
+        .group_by(key, maintain_order=True)
+        .agg(*(pl.col(c).drop_nulls().first() for c in vals), pl.col("__file").first(),
+             pl.col("__r").first())
+    )
+    if merged.height == 0:
+        return df
+    rest = keep.drop("__agree", "__n")
+    return pl.concat([rest, merged.select(rest.columns)])
 
 
 def _key_text(row: dict[str, object], key: list[str]) -> str:

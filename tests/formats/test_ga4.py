@@ -20,10 +20,10 @@ def test_ga4_traffic_acquisition_export():
     assert pf.ok, [str(p) for p in pf.problems]
     assert (pf.fmt, pf.dataset) == ("ga4_report", "web_sessions")
     assert pf.frames["web_sessions"].rows() == [
-        (date(2026, 3, 1), "google", "organic", None, 400, 250, 5, 300.0),
-        (date(2026, 3, 1), "instagram.com", "social", "spring", 300, 150, 6, 450.5),
-        (date(2026, 3, 1), "(direct)", "(none)", None, 200, 100, 3, 180.0),
-        (date(2026, 3, 2), "google", "organic", None, 335, 200, 8, 600.0),
+        (date(2026, 3, 1), "google", "organic", None, 400, 250, 5, 300.0, None),
+        (date(2026, 3, 1), "instagram.com", "social", "spring", 300, 150, 6, 450.5, None),
+        (date(2026, 3, 1), "(direct)", "(none)", None, 200, 100, 3, 180.0, None),
+        (date(2026, 3, 2), "google", "organic", None, 335, 200, 8, 600.0, None),
     ]
     # 9 comment lines, the header on row 10, Grand total on row 11
     assert pf.source_rows["web_sessions"].to_list() == [12, 13, 14, 15]
@@ -42,8 +42,8 @@ def test_ga4_rows_summed_over_other_dimensions():
     assert pf.ok
     # google/organic: 10 + 5 sessions, 1 + 0 conversions
     assert pf.frames["web_sessions"].rows() == [
-        (date(2026, 3, 1), "google", "organic", None, 15, None, 1, None),
-        (date(2026, 3, 1), "newsletter", "email", None, 7, None, 2, None),
+        (date(2026, 3, 1), "google", "organic", None, 15, None, 1, None, None),
+        (date(2026, 3, 1), "newsletter", "email", None, 7, None, 2, None, None),
     ]
 
 
@@ -62,8 +62,8 @@ def test_ga4_channel_group_report_for_one_day():
     pf = parse_file(csv.encode())
     assert pf.ok, [str(p) for p in pf.problems]
     assert pf.frames["web_sessions"].rows() == [
-        (date(2026, 3, 5), "Organic Social", CHANNEL_GROUP_MEDIUM, None, 120, 80, 4, 99.5),
-        (date(2026, 3, 5), "Direct", CHANNEL_GROUP_MEDIUM, None, 50, 20, 1, 10.0),
+        (date(2026, 3, 5), "Organic Social", CHANNEL_GROUP_MEDIUM, None, 120, 80, 4, 99.5, None),
+        (date(2026, 3, 5), "Direct", CHANNEL_GROUP_MEDIUM, None, 50, 20, 1, 10.0, None),
     ]
 
 

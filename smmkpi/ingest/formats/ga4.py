@@ -5,7 +5,7 @@ before the header (title, property, `# Start date: 20260301`, `# End date: ...`)
 table is read; whatever follows the first blank or `#` line after it (further tables) is
 ignored with a note, and a `Grand total` row is dropped. Recognized by `Sessions` plus one
 of the dimensions below. Produces `web_sessions`, rows summed per (date, source, medium,
-campaign):
+campaign, content):
 
 - `date` = `Date` (`YYYYMMDD`); without a Date column the report must cover one day
   (`# Start date` = `# End date`), else the file is refused with a hint to add the dimension;
@@ -16,6 +16,8 @@ campaign):
 - `campaign` = `Session campaign` / `Session campaign name` / `Session manual campaign name`;
   GA4's placeholders `(not set)`, `(direct)`, `(organic)`, `(referral)`, `(none)` become
   empty;
+- `content` = `Session manual ad content` (or `Manual ad content`): the UTM content that
+  matches a session to a post; `(not set)` becomes empty;
 - `sessions` = `Sessions`; `engaged_sessions` = `Engaged sessions`; `conversions` =
   `Key events`, `Conversions` or `Transactions`; `revenue` = `Total revenue` or
   `Purchase revenue`.
@@ -53,6 +55,7 @@ _DIMENSIONS = (
     "session source",
     "session medium",
     "session campaign",
+    "session manual ad content",
 )
 _PLACEHOLDER_CAMPAIGNS = ["(not set)", "(direct)", "(organic)", "(referral)", "(none)"]
 # The marker medium for rows of a channel-group report (source holds the channel group).
@@ -89,6 +92,7 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     date = _date(cols, preamble, used, labels, notes, problems)
     source, medium = _source_medium(cols, used, labels, notes)
     campaign = _campaign(cols, used, labels)
+    content = _content(cols, used, labels)
     measures = {
         "sessions": pick(cols, "sessions"),
         "engaged_sessions": pick(cols, "engaged sessions"),
@@ -106,6 +110,7 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
         medium.alias("medium"),
         campaign.alias("campaign"),
         *[text_or_null(h).alias(c) for c, h in measures.items()],
+        content.alias("content"),
     )
     notes.append("Google Analytics 4 report export")
     return Prepared(
@@ -199,11 +204,30 @@ def _campaign(cols: dict[str, str], used: dict[str, str], labels: dict[str, str]
     )
 
 
+def _content(cols: dict[str, str], used: dict[str, str], labels: dict[str, str]) -> pl.Expr:
+    """The manual ad content dimension (UTM content), '(not set)' as empty."""
+    col = pick(cols, "session manual ad content", "manual ad content")
+    if col is None:
+        return text_or_null(None)
+    used[col] = "content"
+    labels["content"] = col
+    return (
+        pl.when(pl.col(col).str.to_lowercase().is_in(_PLACEHOLDER_CAMPAIGNS))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col(col))
+    )
+
+
+KEY = ["date", "source", "medium", "campaign", "content"]
+
+
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    """Rows summed per (date, source, medium, campaign), over the report's other dimensions."""
-    df, merged = sum_by_key(typed["web_sessions"], ["date", "source", "medium", "campaign"])
+    """Rows summed per (date, source, medium, campaign, content), over the report's other
+    dimensions."""
+    df, merged = sum_by_key(typed["web_sessions"], KEY)
     if merged:
-        notes.append(f"{merged} rows merged: GA4 rows summed per date, source, medium and campaign")
+        notes.append(f"{merged} rows merged: GA4 rows summed per date, source, medium, "
+                     "campaign and content")
     return {"web_sessions": df}
 
 
