@@ -19,7 +19,9 @@ What it accepts:
   or `1.234,56`, else per file, else `;`-delimited files use commas), thousands separators
   (`,` `.` space, no-break space, `'`), currency symbols; integers must be whole.
 - dates: ISO `2026-03-01`, `2026/03/01`, `20260301`, `01/03/2026`, `03/01/2026`, `1.3.2026`
-  (day first), `Mar 1, 2026`, `1 Mar 2026`, Excel serial numbers (20000-80000). Slash dates
+  (day first), `Mar 1, 2026`, `1 Mar 2026`, Excel serial numbers (20000-80000); dates without
+  a year (`July 16`, `16 de julio`) with the year of the export's last day given (`year=`,
+  see `yearless`), else the file is refused with a message asking for it. Slash dates
   are read day-first or month-first from the values (a part above 12 decides, per column,
   else per file); when no value decides it the file is refused until `date_order` is given.
 - timestamps: any of the dates followed by `14:05`, `14:05:09`, `14:05:09.123`, `2:05 PM`,
@@ -66,6 +68,7 @@ from smmkpi.ingest.keys import combine
 from smmkpi.ingest.mapping import detect_dataset
 from smmkpi.ingest.problems import MAX_LISTED, Problem, problems_frame
 from smmkpi.ingest.source import not_a_file
+from smmkpi.ingest.yearless import YearHint
 
 __all__ = [
     "CHANNEL_GROUP_MEDIUM",
@@ -74,6 +77,7 @@ __all__ = [
     "DateOrder",
     "ParsedFile",
     "Problem",
+    "YearHint",
     "combine",
     "detect_dataset",
     "detect_format",

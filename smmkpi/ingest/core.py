@@ -96,6 +96,7 @@ class Format:
     prepare: Prepare
     finish: Finish
     cut_at_blank: bool = False  # the table ends at the first blank or '#' line
+    sheets: tuple[str, ...] = ()  # in a workbook, the sheet that holds the table
 
 
 def pick(cols: dict[str, str], *names: str) -> str | None:

@@ -1,13 +1,14 @@
 """Reading one file from bytes to checked frames (`parse_file`), and a folder of them.
 
 The steps, each in its own module: the bytes and their encoding (`source`), the table
-(`csvfile` or `xlsxfile`), the export format (`formats`) or else the dataset and the column
+(`csvfile`, `xlsxfile` or `xmlsheet`), the export format (`formats`) or else the dataset and the column
 mapping (`mapping`), the typed values and their checks (`values`), duplicate rows and keys
 (`keys`); every problem goes to one `problems.Collector`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -17,16 +18,19 @@ import polars as pl
 from smmkpi import config, datasets
 from smmkpi.ingest.core import ROW, DateOrder, norm
 from smmkpi.ingest.csvfile import DELIMITER_NAMES, EndsAtBlank, read_csv
-from smmkpi.ingest.formats import FORMATS, Format, detect_format, get_format
+from smmkpi.ingest.formats import FORMATS, Format, detect_format, get_format, preferred_sheets
 from smmkpi.ingest.keys import combine, dedupe
 from smmkpi.ingest.mapping import apply_mapping, auto_map, detect_dataset, require_columns
 from smmkpi.ingest.problems import Bad, Collector, Problem
 from smmkpi.ingest.source import EMPTY, decode, is_empty, name_of, not_a_file, read_source
 from smmkpi.ingest.table import Table
 from smmkpi.ingest.values import Ctx, type_frame
-from smmkpi.ingest.xlsxfile import ZIP_SIGNATURE, read_xlsx
+from smmkpi.ingest.xlsxfile import OLE_SIGNATURE, ZIP_SIGNATURE, read_xlsx
+from smmkpi.ingest.xmlsheet import is_xml_spreadsheet, read_xml_spreadsheet
+from smmkpi.ingest.yearless import YearHint
 
 _PREVIEW_ROWS = 20
+FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml")  # what load_folder reads
 _AUTO = (None, "auto")  # `fmt` values that mean: detect the format from the headers
 
 
@@ -49,6 +53,7 @@ class ParsedFile:
     preview: pl.DataFrame | None = None  # the first rows as text, with the file's headers
     scores: list[tuple[str, float]] = field(default_factory=list)  # dataset detection scores
     ambiguous_dates: list[str] = field(default_factory=list)  # columns that need `date_order`
+    needs_year: list[str] = field(default_factory=list)  # columns of dates without a year
 
     @property
     def ok(self) -> bool:
@@ -65,6 +70,7 @@ def parse_file(
     date_order: DateOrder | None = None,
     max_bytes: int | None = None,
     fmt: str | None = None,
+    year: YearHint | None = None,
 ) -> ParsedFile:
     """Read one CSV/XLSX file into typed frames plus problems; never raises for bad input.
 
@@ -72,7 +78,8 @@ def parse_file(
     canonical columns (None or "" ignores a column) on top of the automatic aliases (canonical
     files only); `date_order` reads slash dates day first ("dmy") or month first ("mdy");
     `fmt` forces "canonical" or a known format name; `max_bytes` defaults to the upload limit
-    in the settings (0 = no limit). Frames are filled even when there are problems (for a
+    in the settings (0 = no limit); `year` is the year of the export's last day (or that
+    day), for dates written without a year (`smmkpi.ingest.yearless`). Frames are filled even when there are problems (for a
     preview); import them only when `ok`.
     """
     label = name or name_of(src)
@@ -80,7 +87,7 @@ def parse_file(
     col = Collector(label)
     try:
         limit = max_bytes if max_bytes is not None else config.get_settings().max_upload_mb << 20
-        _parse(pf, col, src, dataset, mapping or {}, date_order, limit, fmt)
+        _parse(pf, col, src, dataset, mapping or {}, date_order, limit, fmt, year)
     except Bad:
         pass
     except Exception as exc:  # a bug must not become a traceback on the page or the CLI
@@ -94,11 +101,12 @@ def parse_file(
 def load_folder(
     folder: Path | str, **options: object
 ) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
-    """Every *.csv / *.xlsx file of a folder, frames concatenated per dataset (see `combine`).
-    Only regular files are read: an entry with such a name that is a folder, a named pipe or
-    a device is a problem naming what it is, and is never opened (a pipe would block)."""
+    """Every CSV or Excel file of a folder (`FILE_SUFFIXES`), frames concatenated per dataset
+    (see `combine`); `options` as for `parse_file` (e.g. `year=`). Only regular files are
+    read: an entry with such a name that is a folder, a named pipe or a device is a problem
+    naming what it is, and is never opened (a pipe would block)."""
     folder = Path(folder)
-    entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+    entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in FILE_SUFFIXES)
     skipped = [
         Problem(p.name, None, None, None, f"{why}: not read (only regular files are)")
         for p in entries
@@ -122,15 +130,16 @@ def _parse(
     date_order: DateOrder | None,
     limit: int,
     fmt_name: str | None,
+    year: YearHint | None = None,
 ) -> None:
     """Fill `pf` from `src`; a problem that ends the reading raises `Bad`."""
-    _check_options(dataset, date_order, fmt_name, col)
+    _check_options(dataset, date_order, fmt_name, col, year)
     data = read_source(src, limit, col)
     if is_empty(data):
         raise col.fatal(EMPTY)
     table, decimal = _read_table(data, fmt_name, limit, pf, col)
     names, unnamed = _describe(pf, table, col)
-    ctx = Ctx(date_order, decimal, pf.notes, pf.ambiguous_dates)
+    ctx = Ctx(date_order, decimal, pf.notes, pf.ambiguous_dates, year, pf.needs_year)
     known = _known_format(fmt_name, dataset, names, table.preamble)
     if known is None:
         _parse_canonical(pf, col, table, names, unnamed, dataset, mapping, ctx)
@@ -144,9 +153,15 @@ def _parse(
 
 
 def _check_options(
-    dataset: str | None, date_order: DateOrder | None, fmt_name: str | None, col: Collector
+    dataset: str | None, date_order: DateOrder | None, fmt_name: str | None, col: Collector,
+    year: YearHint | None = None,
 ) -> None:
-    """Refuse unknown dataset, date order and format names."""
+    """Refuse unknown dataset, date order and format names, and a year out of range."""
+    if year is not None and not (
+        isinstance(year, dt.date) or (isinstance(year, int) and 1900 <= year <= 2200)
+    ):
+        raise col.fatal(f"the year {year!r} is not a year (expected e.g. 2026, or the "
+                        "export's last day as 2026-01-05)")
     if dataset is not None and dataset not in datasets.DATASETS:
         raise col.fatal(f"unknown dataset {dataset!r} (known: {', '.join(datasets.DATASETS)})")
     if date_order not in (None, "dmy", "mdy"):
@@ -161,13 +176,17 @@ def _read_table(
 ) -> tuple[Table, str]:
     """The file's table, and the decimal separator to assume when the values do not tell
     (a comma for semicolon-delimited files)."""
-    if data.startswith(ZIP_SIGNATURE):
-        table, decimal = read_xlsx(data, col, pf.notes, limit), "."
+    sheets = preferred_sheets()
+    if data.startswith((ZIP_SIGNATURE, OLE_SIGNATURE)):
+        table, decimal = read_xlsx(data, col, pf.notes, limit, sheets), "."
     else:
         text, enc = decode(data, col)
-        hint = fmt_name if fmt_name not in (*_AUTO, "canonical") else None
-        table = read_csv(text, enc, col, _ends_at_blank(hint))
-        decimal = "," if table.delimiter == ";" else "."
+        if is_xml_spreadsheet(text):
+            table, decimal = read_xml_spreadsheet(text, col, pf.notes, sheets), "."
+        else:
+            hint = fmt_name if fmt_name not in (*_AUTO, "canonical") else None
+            table = read_csv(text, enc, col, _ends_at_blank(hint))
+            decimal = "," if table.delimiter == ";" else "."
     pf.encoding, pf.delimiter = table.encoding, table.delimiter
     if pf.delimiter:
         pf.notes.append(

@@ -24,7 +24,6 @@ _SIGNATURES = (
     (b"GIF8", "a GIF image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"\x1f\x8b", "a gzip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls (or other Office) file: save it as .xlsx or CSV"),
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
 )

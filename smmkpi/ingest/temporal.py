@@ -16,12 +16,14 @@ need the file's locale, which is not known).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 import polars as pl
 
 from smmkpi.datasets import Column
+import smmkpi.ingest.yearless as yearless
 from smmkpi.ingest.core import DateOrder, frame_select, strip
 from smmkpi.ingest.problems import Collector
 
@@ -76,9 +78,12 @@ class TemporalColumns:
     """
 
     def __init__(
-        self, columns: list[Column], text: Callable[[str], pl.Series], given: DateOrder | None
+        self, columns: list[Column], text: Callable[[str], pl.Series], given: DateOrder | None,
+        year: yearless.YearHint | None = None,
     ) -> None:
         self.given = given
+        self.year = year
+        self.yearless: list[tuple[str, yearless.Reading | None]] = []  # (label, reading)
         self.text = text
         self.partial: dict[str, tuple[pl.Series, pl.Series]] = {}  # name -> (values, to do)
         for c in columns:
@@ -95,14 +100,19 @@ class TemporalColumns:
         self.serial_used = False
 
     def parse(
-        self, c: Column, label: str, col: Collector, ambiguous: list[str]
-    ) -> tuple[pl.Series, pl.Series, pl.Series | None]:
+        self, c: Column, label: str, col: Collector, ambiguous: list[str],
+        needs_year: list[str] | None = None,
+    ) -> tuple[pl.Series, pl.Series, pl.Series | None, list[tuple[pl.Series, str]]]:
         """(the column's text as checked, its values: null where not readable, the values
-        whose time-zone offset is out of range or None when there is none). An undecided
-        day/month order is a whole-file problem, and `label` goes to `ambiguous`."""
+        whose time-zone offset is out of range or None when there is none, and checks of
+        its own as (bad rows, message)). An undecided day/month order is a whole-file
+        problem, and `label` goes to `ambiguous`; so are dates without a year when no year
+        was given (`label` goes to `needs_year`; the values are read with the current year
+        meanwhile, for the preview)."""
         v, todo = self.partial[c.name]
         s = self.slow.get(c.name, self.text(c.name))
         zone = None
+        checks: list[tuple[pl.Series, str]] = []
         if todo.any():
             ev = self.evidence[c.name]
             order = _date_order(
@@ -118,7 +128,38 @@ class TemporalColumns:
                 if bad_zone.any():
                     zone = pl.repeat(False, s.len(), eager=True)
                     zone = zone.scatter(todo.arg_true().filter(bad_zone), True)
-        return s, v, zone
+            left = v.is_null() & s.is_not_null()
+            if left.any():
+                v, checks = self._yearless(c, s, v, left, label, col, needs_year)
+        return s, v, zone, checks
+
+    def _yearless(
+        self, c: Column, s: pl.Series, v: pl.Series, left: pl.Series, label: str,
+        col: Collector, needs_year: list[str] | None,
+    ) -> tuple[pl.Series, list[tuple[pl.Series, str]]]:
+        """The values still unread that are dates without a year, read with the year given
+        (`yearless`); without one, a whole-file problem asks for it."""
+        mask = left & yearless.is_month_day(s)
+        if not mask.any():
+            return v, []
+        hint = self.year
+        if hint is None:
+            example = s.filter(mask).first()
+            col.file_problem(
+                "has dates without a year (e.g. " + repr(example) + "): give the year of the "
+                "export's last day (the Upload page asks for it; on the command line "
+                "--year 2026); dates after that day in the calendar are read as the year "
+                "before", label)
+            if needs_year is not None:
+                needs_year.append(label)
+            hint = dt.datetime.now(dt.UTC).year  # a preview meanwhile; the file is refused
+        reading = yearless.read(s.filter(mask), c.type, hint)
+        self.yearless.append((label, reading if self.year is not None else None))
+        v = v.scatter(mask.arg_true(), reading.value)
+        bad = mask & v.is_null()
+        what = ("is 29 February in a year without one (the year counted back from the "
+                f"export's last day, {reading.last_day})")
+        return v, [(bad, what)] if bad.any() else []
 
     def notes(self) -> list[str]:
         """What was assumed for the columns parsed so far."""
@@ -130,6 +171,12 @@ class TemporalColumns:
         ]
         if self.serial_used:
             out.append("Excel serial numbers read as dates (days since 1899-12-30)")
+        for label, r in self.yearless:
+            if r is not None and r.first is not None and r.last_day is not None:
+                out.append(
+                    f"{label}: dates without a year read as {r.first} to {r.newest} (the "
+                    f"export's last day taken as {r.last_day}; later days of the calendar "
+                    "are the year before)")
         return out
 
 

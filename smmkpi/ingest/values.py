@@ -29,6 +29,7 @@ from smmkpi.ingest.core import ROW, DateOrder, empty_as_null, strip
 from smmkpi.ingest.numeric import clean_num, decimal_choice, to_float, to_int
 from smmkpi.ingest.problems import Collector
 from smmkpi.ingest.temporal import TemporalColumns
+from smmkpi.ingest.yearless import YearHint
 
 _TRUE = ("true", "t", "yes", "y", "1", "ja", "oui", "si", "sí", "wahr", "vrai", "x")
 _FALSE = ("false", "f", "no", "n", "0", "nein", "non", "falsch", "faux")
@@ -60,6 +61,8 @@ class Ctx:
     decimal: str  # default decimal separator when the values do not tell
     notes: list[str]
     ambiguous: list[str]  # columns whose day/month order is undecided
+    year: YearHint | None = None  # the year of the export's last day (dates without one)
+    needs_year: list[str] = field(default_factory=list)  # columns with dates without a year
 
 
 @dataclass
@@ -117,6 +120,7 @@ def survey(
         [c for c in ds.columns if c.type in ("date", "datetime")],
         lambda name: _text(raw, name),
         ctx.date_order,
+        ctx.year,
     )
     return FrameReading(raw, ds, labels, ctx, col, numeric, decimals, temporal)
 
@@ -199,10 +203,14 @@ def _parse_bool(c: Column, r: FrameReading) -> ParsedColumn:
 def _parse_temporal(c: Column, r: FrameReading) -> ParsedColumn:
     """Dates or UTC timestamps (see `temporal`). Refused, with the value left empty in the
     frame: time-zone offsets outside -12:00 ... +14:00, and years (in UTC) outside the
-    settings' range, so that every stored value is one every reader handles."""
-    s, v, zone = r.temporal.parse(c, r.label(c.name), r.col, r.ctx.ambiguous)
+    settings' range, so that every stored value is one every reader handles. Dates without a
+    year are read with the year given, else refused (`temporal`, `yearless`)."""
+    s, v, zone, own = r.temporal.parse(c, r.label(c.name), r.col, r.ctx.ambiguous,
+                                       r.ctx.needs_year)
     unread = v.is_null() & s.is_not_null()
-    checks = [(unread if zone is None else unread & ~zone, EXPECT[c.type])]
+    for mask, _ in own:  # those rows get their own message
+        unread = unread & ~mask
+    checks = [(unread if zone is None else unread & ~zone, EXPECT[c.type]), *own]
     if zone is not None:
         checks.append((zone, ZONE))
     outside = _outside_years(v)

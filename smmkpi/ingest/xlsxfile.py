@@ -1,4 +1,5 @@
-"""The structure of an XLSX file: the first sheet's cells as text, with sheet row numbers.
+"""The structure of an Excel workbook (.xlsx, or an old binary .xls): one sheet's cells as
+text, with sheet row numbers.
 
 Cells are read by fastexcel (the calamine engine that `polars.read_excel` uses), every cell as
 text so that the common value parsers type it as they type a CSV file. The zip is checked
@@ -11,6 +12,10 @@ the limit's worth of inflating (about 0.3 s per GB here) and 1 MB of memory befo
 refused. The cap bounds what the reader then costs, which grows with the unpacked size: a
 1,000,000-row orders sheet of 219 MB took 3.8 s and 450 MB to check here, so the default
 cap holds one upload to about 20 s and 2.5 GB.
+
+The sheet read is the first one, unless the workbook has a sheet a known export keeps its
+table in (`preferred`: LinkedIn's "All posts" beside its daily "Metrics"). An .xls file
+(`OLE_SIGNATURE`) has no zip to check and is read by the same engine.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -37,25 +43,58 @@ _STORED, _DEFLATED = 0, 8  # the only compression methods Excel writes
 _LOCAL = struct.Struct("<4s5H3L2H")  # a zip local file header
 
 
-def read_xlsx(data: bytes, col: Collector, notes: list[str], limit: int) -> Table:
-    """The table of the first sheet; notes say which sheet was read and which were not."""
-    _check_zip(data, limit, col)
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # an old binary Office file (.xls, .doc, ...)
+
+
+def pick_sheet(names: list[str], preferred: Sequence[str]) -> int:
+    """The index of the first sheet whose name (case-insensitively) is one of `preferred`,
+    else 0."""
+    wanted = {p.strip().lower() for p in preferred}
+    return next((i for i, n in enumerate(names) if n.strip().lower() in wanted), 0)
+
+
+def sheet_notes(kind: str, names: list[str], index: int) -> list[str]:
+    """Which sheet was read and which were not."""
+    out = [f"read as {kind}, sheet {names[index]!r}"]
+    others = [n for i, n in enumerate(names) if i != index]
+    if others:
+        out.append(f"other sheets ignored: {', '.join(others)}")
+    return out
+
+
+def read_xlsx(data: bytes, col: Collector, notes: list[str], limit: int,
+              preferred: Sequence[str] = ()) -> Table:
+    """The table of the sheet to read (see the module doc); notes say which sheet was read
+    and which were not. An .xls file (`OLE_SIGNATURE`) is read the same way."""
+    old = data.startswith(OLE_SIGNATURE)
+    if not old:
+        _check_zip(data, limit, col)
+    kind = "XLS" if old else "XLSX"
     try:
         import fastexcel
     except ImportError:
         raise col.fatal(
-            "reading XLSX files needs the 'fastexcel' package; save the sheet as CSV instead"
+            f"reading {kind} files needs the 'fastexcel' package; save the sheet as CSV instead"
         ) from None
     try:
         reader = fastexcel.read_excel(data)
-        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
+        index = pick_sheet(reader.sheet_names, preferred)
+        sheet = reader.load_sheet(index, header_row=None, dtypes="string")
         grid = sheet.to_polars()
     except Exception as exc:
+        if old:
+            raise col.fatal("this is an old Office file but not a readable .xls workbook "
+                            f"({exc}); save it as .xlsx or CSV") from None
         raise col.fatal(f"the XLSX file cannot be read ({exc})") from None
-    notes.append(f"read as XLSX, sheet {reader.sheet_names[0]!r}")
-    if len(reader.sheet_names) > 1:
-        notes.append(f"other sheets ignored: {', '.join(reader.sheet_names[1:])}")
-    first = _first_row(data)
+    notes.extend(sheet_notes(kind, reader.sheet_names, index))
+    first = 1 if old or index else _first_row(data)
+    return grid_table(grid, first, "xls" if old else "xlsx", col)
+
+
+def grid_table(grid: pl.DataFrame, first: int, encoding: str, col: Collector) -> Table:
+    """The table of a sheet's cells as text (`first`: the sheet row of the grid's first row):
+    blank and '#' rows and a report's title rows before the header are the preamble, the
+    header is the next row, blank rows are dropped."""
     if grid.height == 0 or grid.width == 0:
         raise col.fatal(EMPTY)
     cells = grid.columns
@@ -92,7 +131,7 @@ def read_xlsx(data: bytes, col: Collector, notes: list[str], limit: int) -> Tabl
     body = body.with_columns(rows.alias(ROW)).select(ROW, *names)
     body = body.filter(~blank.slice(start + 1))
     body = body.with_columns(pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names)
-    return Table(headers, body, preamble, "xlsx", "")
+    return Table(headers, body, preamble, encoding, "")
 
 
 def _first_row(data: bytes) -> int:

@@ -40,6 +40,12 @@ def detect_format(headers: list[str], preamble: list[str]) -> Format | None:
     return None
 
 
+def preferred_sheets() -> tuple[str, ...]:
+    """The sheet names known exports keep their table in (read instead of a workbook's first
+    sheet when a workbook has one)."""
+    return tuple(dict.fromkeys(s for f in FORMATS for s in f.sheets))
+
+
 def get_format(name: str) -> Format | None:
     """The known format of this name (as in `fmt=`), if any."""
     return next((f for f in FORMATS if f.name == name), None)
