@@ -1,9 +1,9 @@
 """Reading one file from bytes to checked frames (`parse_file`), and a folder of them.
 
 The steps, each in its own module: the bytes and their encoding (`source`), the table
-(`csvfile`, `xlsxfile` or `xmlsheet`), the export format (`formats`) or else the dataset and the column
-mapping (`mapping`), the typed values and their checks (`values`), duplicate rows and keys
-(`keys`); every problem goes to one `problems.Collector`.
+(`csvfile`, `xlsxfile` or `xmlsheet`), the export format (`formats`) or else the dataset and
+the column mapping (`mapping`), the typed values and their checks (`values`), duplicate
+rows and keys (`keys`); every problem goes to one `problems.Collector`.
 """
 
 from __future__ import annotations
@@ -79,8 +79,8 @@ def parse_file(
     files only); `date_order` reads slash dates day first ("dmy") or month first ("mdy");
     `fmt` forces "canonical" or a known format name; `max_bytes` defaults to the upload limit
     in the settings (0 = no limit); `year` is the year of the export's last day (or that
-    day), for dates written without a year (`smmkpi.ingest.yearless`). Frames are filled even when there are problems (for a
-    preview); import them only when `ok`.
+    day), for dates written without a year (`smmkpi.ingest.yearless`). Frames are filled
+    even when there are problems (for a preview); import them only when `ok`.
     """
     label = name or name_of(src)
     pf = ParsedFile(name=label)

@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from smmkpi.datasets import Column
 import smmkpi.ingest.yearless as yearless
+from smmkpi.datasets import Column
 from smmkpi.ingest.core import DateOrder, frame_select, strip
 from smmkpi.ingest.problems import Collector
 
