@@ -137,3 +137,83 @@ def sum_by_key(
         .sort(ROW)
     )
     return out.select(df.columns), df.height - out.height
+
+
+# --- post exports --------------------------------------------------------------------------------
+
+# the posts dataset's columns (datasets.POSTS; a test keeps the two equal): formats build
+# their text frames in this order
+POST_COLUMNS: tuple[str, ...] = (
+    "platform", "post_id", "published_at", "format", "title", "url", "campaign_id",
+    "utm_content", "is_promo", "impressions", "reach", "engagements", "likes", "comments",
+    "shares", "saves", "link_clicks", "video_views",
+)
+_US_STAMP = r"^\s*[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?\s*$"
+
+
+def us_dates(col: str) -> pl.Expr:
+    """A column of month-first dates (`MM/DD/YYYY`, with an optional `HH:MM[:SS]`), as
+    exports from US platforms write them, as ISO text; other values are left as they are
+    (ISO dates, Excel serial numbers), for the common date parser."""
+    c = pl.col(col).str.strip_chars()
+    full = c.str.replace(r"^([0-9/]+)$", "$1 00:00").str.replace(
+        r"^([0-9/]+ [0-9]{1,2}:[0-9]{2})$", "$1:00")
+    iso = full.str.to_datetime("%m/%d/%Y %H:%M:%S", strict=False).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return pl.when(c.str.contains(_US_STAMP)).then(pl.coalesce(iso, c)).otherwise(c)
+
+
+# (word in the platform's type, smmkpi format), first match wins
+_FORMAT_WORDS: tuple[tuple[str, str], ...] = (
+    ("reel", "reel"), ("short", "reel"), ("carousel", "carousel"), ("album", "carousel"),
+    ("stor", "story"), ("live", "live"), ("video", "video"), ("photo", "image"),
+    ("image", "image"), ("link", "link"), ("article", "link"), ("status", "text"),
+    ("text", "text"), ("note", "text"),
+)
+
+
+def post_format(col: str | None) -> pl.Expr:
+    """A platform's post type ("IG reel", "Photos", "Shared Video", "Status") as one of the
+    posts formats: by the first word of `_FORMAT_WORDS` it contains, else "other"."""
+    if col is None:
+        return pl.lit(None, dtype=pl.String)
+    low = pl.col(col).str.to_lowercase()
+    out = pl.when(low.is_null()).then(pl.lit(None, dtype=pl.String))
+    for word, fmt in _FORMAT_WORDS:
+        out = out.when(low.str.contains(word, literal=True)).then(pl.lit(fmt))
+    return out.otherwise(pl.lit("other"))
+
+
+def text_sum(cols: list[str]) -> pl.Expr:
+    """The sum of whole-number text columns (thousands separators and a `.0` allowed), as
+    text: null where no column has a value, and where one holds something else (that
+    column's own check names it)."""
+    nums = []
+    for c in cols:
+        t = pl.col(c).str.replace_all(r"[\s,]", "").str.replace(r"\.0+$", "")
+        nums.append(t.cast(pl.Int64, strict=False))
+    any_value = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
+    bad = pl.any_horizontal(pl.col(c).is_not_null() & n.is_null()
+                            for c, n in zip(cols, nums, strict=True))
+    return (pl.when(any_value & ~bad).then(pl.sum_horizontal(nums).cast(pl.String))
+            .otherwise(pl.lit(None, dtype=pl.String)))
+
+
+def post_frame(raw: pl.DataFrame, exprs: dict[str, pl.Expr]) -> pl.DataFrame:
+    """The posts text frame (ROW and `POST_COLUMNS`): each column from `exprs`, empty where
+    the export has none."""
+    return raw.select(
+        pl.col(ROW),
+        *[exprs.get(c, pl.lit(None, dtype=pl.String)).cast(pl.String).alias(c)
+          for c in POST_COLUMNS],
+    )
+
+
+def sum_into(df: pl.DataFrame, target: str, parts: list[str]) -> tuple[pl.DataFrame, bool]:
+    """`target` as the sum of `parts` on rows where the export gives no `target` but some
+    part (null parts count as 0); returns the frame and whether any row was filled."""
+    have = pl.any_horizontal(pl.col(p).is_not_null() for p in parts)
+    fill = pl.col(target).is_null() & have
+    if not df.select(fill.any()).item():
+        return df, False
+    total = pl.sum_horizontal(pl.col(p).fill_null(0) for p in parts)
+    return df.with_columns(pl.when(fill).then(total).otherwise(pl.col(target)).alias(target)), True

@@ -1,5 +1,7 @@
 """Write the small XLSX test files (no spreadsheet library needed): `python make_xlsx.py`.
 
+`make_xls.py` writes the one binary .xls file (it needs xlwt, which the app does not).
+
 An .xlsx file is a zip of XML parts; this writes the minimal set with inline strings, numbers
 and one date style, which is how spreadsheets store dates (a number with a date format).
 """
@@ -70,8 +72,41 @@ def _ref(col: int, row: int) -> str:
     return f"{letters}{row}"
 
 
+def make_workbook(path: Path, sheets: dict[str, dict[int, list[object]]]) -> None:
+    """Write a workbook of several sheets (name -> rows, as for `make_xlsx`)."""
+    n = len(sheets)
+    parts = dict(_PARTS)
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        '<Override PartName="/xl/worksheets/sheet1.xml"', "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(2, n + 1)) + '<Override PartName="/xl/worksheets/sheet1.xml"')
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        '<sheet name="Orders" sheetId="1" r:id="rId1"/>', "".join(
+            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rS{i}"/>'
+            for i, name in enumerate(sheets, 1)))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>', "".join(
+            f'<Relationship Id="rS{i}" Type="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, n + 1)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in parts.items():
+            z.writestr(name, xml)
+        for i, rows in enumerate(sheets.values(), 1):
+            z.writestr(f"xl/worksheets/sheet{i}.xml", _sheet(rows))
+
+
 def make_xlsx(path: Path, rows: dict[int, list[object]]) -> None:
     """Write a one-sheet workbook; `rows` maps sheet row numbers (1-based) to cell values."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in _PARTS.items():
+            z.writestr(name, xml)
+        z.writestr("xl/worksheets/sheet1.xml", _sheet(rows))
+
+
+def _sheet(rows: dict[int, list[object]]) -> str:
     cells = []
     for r in sorted(rows):
         out = [f'<row r="{r}">']
@@ -87,15 +122,40 @@ def make_xlsx(path: Path, rows: dict[int, list[object]]) -> None:
                 out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>')
         out.append("</row>")
         cells.append("".join(out))
-    sheet = (
+    return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         "<sheetData>" + "".join(cells) + "</sheetData></worksheet>"
     )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, xml in _PARTS.items():
-            z.writestr(name, xml)
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+
+
+# LinkedIn's page content export (Page: Analytics, Content, Export): a daily "Metrics"
+# sheet first, then the posts with a one-cell description line above their header
+LINKEDIN_HEADER = [
+    "Update title", "Update link", "Update type", "Campaign name", "Posted by", "Created date",
+    "Campaign start date", "Campaign end date", "Audience", "Impressions", "Video views",
+    "Clicks", "Click through rate (CTR)", "Likes", "Comments", "Shares", "Follows",
+    "Engagement rate", "Content Type",
+]
+LINKEDIN_POSTS = [
+    ["We are hiring a ceramicist! Join the studio in Porto",
+     "https://www.linkedin.com/feed/update/urn:li:activity:7105000000000000001", "Organic",
+     None, "Ana Lima", "09/14/2023", None, None, "All followers", 980, None, 4, 4.081632E-3,
+     3, 1, 1, 1, 1.0204081E-2, "Image"],
+    ["How we cut kiln energy by 30 % (case study)",
+     "https://www.linkedin.com/feed/update/urn:li:activity:7104000000000000002", "Sponsored",
+     "Kiln case study", "Ana Lima", Stamp(45177.0), "09/08/2023", "09/30/2023",
+     "Manufacturing", 4200, 1500, 120, 2.857142E-2, 60, 12, 9, 3, 4.857142E-2, "Video"],
+]
+
+
+def linkedin_sheets() -> dict[str, dict[int, list[object]]]:
+    posts = {1: ["All posts (by date posted): engagement metrics of each post, organic and "
+                 "sponsored"], 2: LINKEDIN_HEADER}
+    posts.update({3 + i: row for i, row in enumerate(LINKEDIN_POSTS)})
+    metrics = {1: ["Metrics (aggregated by day)"], 2: ["Date", "Impressions (organic)"],
+               3: ["09/14/2023", 1200]}
+    return {"Metrics": metrics, "All posts": posts}
 
 
 def main() -> None:
@@ -136,6 +196,9 @@ def main() -> None:
                 " --"],
         },
     )
+
+
+    make_workbook(HERE / "good" / "posts" / "linkedin_content_export.xlsx", linkedin_sheets())
 
 
 if __name__ == "__main__":

@@ -86,3 +86,21 @@ def test_ga4_without_date_over_several_days_is_refused():
 def test_detect_format(headers):
     fmt = detect_format(headers, [])
     assert (fmt.name if fmt else None) == "ga4_report"
+
+
+def test_ga4_manual_ad_content_is_the_sessions_content():
+    """Session manual ad content (UTM content) is part of the key: rows of two contents on
+    one day stay apart, '(not set)' is empty."""
+    csv = (
+        "# Traffic acquisition\n# Start date: 20260301\n# End date: 20260302\n"
+        "Date,Session source / medium,Session manual ad content,Sessions,Key events\n"
+        "20260301,instagram / social,ig_reel_mugs,40,2\n"
+        "20260301,instagram / social,(not set),25,1\n"
+        "20260301,instagram / social,ig_story_sale,10,0\n"
+        "20260301,instagram / social,ig_reel_mugs,5,1\n"
+    )
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    rows = {r["content"]: (r["sessions"], r["conversions"])
+            for r in pf.frames["web_sessions"].iter_rows(named=True)}
+    assert rows == {"ig_reel_mugs": (45, 3), None: (25, 1), "ig_story_sale": (10, 0)}

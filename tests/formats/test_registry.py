@@ -46,3 +46,10 @@ def test_every_format_module_is_registered_and_tested():
 def test_format_names_are_unique():
     names = [f.name for f in FORMATS]
     assert len(names) == len(set(names))
+
+
+def test_the_post_columns_of_the_core_are_the_datasets():
+    from smmkpi import datasets as ds
+    from smmkpi.ingest.core import POST_COLUMNS
+
+    assert ds.get("posts").names == POST_COLUMNS

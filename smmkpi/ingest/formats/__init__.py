@@ -18,16 +18,24 @@ from __future__ import annotations
 from smmkpi.ingest.core import Format, norm
 from smmkpi.ingest.formats import (
     email_campaigns,
+    facebook_posts,
     ga4,
     google_ads,
+    linkedin_updates,
     meta_ads,
+    meta_business_suite,
     microsoft_ads,
     shopify,
+    tiktok_content,
+    x_tweets,
+    youtube_studio,
 )
 
 FORMATS: tuple[Format, ...] = (
     shopify.FORMAT, ga4.FORMAT, meta_ads.FORMAT, google_ads.FORMAT, microsoft_ads.FORMAT,
     email_campaigns.MAILCHIMP, email_campaigns.KLAVIYO,
+    x_tweets.FORMAT, facebook_posts.FORMAT, meta_business_suite.FORMAT,
+    linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
 )
 
 
