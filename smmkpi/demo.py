@@ -748,6 +748,7 @@ def _ads(ctx: _Ctx, web: pl.DataFrame, seed: int) -> _Ads:
             "engaged_sessions": engaged[on],
             "conversions": conv[on],
             "revenue": np.round(rev[on], 2),
+            "content": pl.Series([None] * int(on.sum()), dtype=pl.String),
         }))
     return _Ads(spend, pl.concat(parts))
 

@@ -4,7 +4,7 @@ use this registry."""
 
 from __future__ import annotations
 
-from smmkpi.kpis import audience, care, cost, journeys, retention, traffic
+from smmkpi.kpis import audience, care, content, cost, journeys, retention, traffic
 from smmkpi.kpis.base import KPI
 from smmkpi.workspace import Workspace
 
@@ -13,6 +13,7 @@ AREAS: dict[str, str] = {
     "retention": "Repeat sales",
     "care": "Community care",
     "audience": "Audience & reputation",
+    "content": "Content",
 }
 
 
@@ -20,7 +21,7 @@ def _build() -> tuple[dict[str, KPI], dict[str, str]]:
     """Every area module's KPIs by id, and the module each is defined in."""
     out: dict[str, KPI] = {}
     where: dict[str, str] = {}
-    for module in (traffic, cost, journeys, retention, care, audience):
+    for module in (traffic, cost, journeys, retention, care, audience, content):
         for k in module.KPIS:
             if k.id in out:
                 raise ValueError(f"KPI {k.id!r} is registered twice")

@@ -1,0 +1,230 @@
+"""Content KPIs and tables (smmkpi.kpis.content) against figures computed by hand: sums over
+the posts published in the period, ratios of sums, the promotional share over flagged posts,
+and the utm_content join of posts to web sessions (platform, latest post, a day of slack,
+case, links, unmatched sessions, filters that never move a session)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from smmkpi import datasets as ds
+from smmkpi.kpis import content as ct
+from smmkpi.kpis.catalog import CATALOG
+from smmkpi.workspace import Filters, FrameSource, Period, Workspace
+
+D = dt.date
+UTC = dt.UTC
+
+
+def ts(day: int, hour: int = 9, month: int = 3) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+def frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    spec = ds.get(name)
+    return pl.DataFrame([{c: r.get(c) for c in spec.names} for r in rows], schema=spec.schema)
+
+
+# Five posts in March 2026 (and one in February):
+# - ig1 (instagram, 2 Mar, reel, promo): 1000 impressions, 100 engagements, tag "spring_reel"
+# - fb1 (facebook, 3 Mar, link, not promo): 400 impressions, 20 engagements, link with
+#   utm_content=Spring_Reel (the same value: the two posts share it across platforms)
+# - x1 (x, 5 Mar, no flag): 300 impressions, no engagements reported, tag "x_thread"
+# - tt1 (tiktok, 10 Mar, video, promo): no impressions, 50 engagements, no tag
+# - ig2 (instagram, 20 Mar, image, not promo): 200 impressions, 30 engagements, tag
+#   "spring_reel" again (a later post reusing the value on the same platform)
+# - old (instagram, 20 Feb): outside the period, tag "winter"
+POSTS = frame("posts", [
+    dict(platform="instagram", post_id="ig1", published_at=ts(2), format="reel",
+         utm_content="spring_reel", is_promo=True, impressions=1000, reach=800,
+         engagements=100, link_clicks=30, campaign_id="spring",
+         url="https://www.instagram.com/reel/AAA/"),
+    dict(platform="facebook", post_id="fb1", published_at=ts(3, 23), format="link",
+         is_promo=False, impressions=400, reach=350, engagements=20, link_clicks=40,
+         url="https://www.facebook.com/1/posts/2?utm_source=fb&utm_content=Spring%5FReel"),
+    dict(platform="x", post_id="x1", published_at=ts(5), utm_content=" x_thread ",
+         impressions=300, link_clicks=5, url="javascript:alert(1)"),
+    dict(platform="tiktok", post_id="tt1", published_at=ts(10), format="video",
+         is_promo=True, engagements=50, video_views=5000,
+         url="https://evil.example/tiktok.com/video/1"),
+    dict(platform="instagram", post_id="ig2", published_at=ts(20), format="image",
+         utm_content="spring_reel", is_promo=False, impressions=200, reach=190,
+         engagements=30, link_clicks=10),
+    dict(platform="instagram", post_id="old", published_at=ts(20, month=2),
+         utm_content="winter", impressions=999, engagements=99),
+])
+
+
+def session(day: D, source: str, content: str | None, n: int, conv: int | None = None,
+            rev: float | None = None, medium: str = "social", campaign: str | None = None
+            ) -> dict:
+    return dict(date=day, source=source, medium=medium, campaign=campaign, content=content,
+                sessions=n, conversions=conv, revenue=rev)
+
+
+SESSIONS = frame("web_sessions", [
+    session(D(2026, 3, 2), "instagram", "spring_reel", 50, 2, 80.0),  # ig1
+    session(D(2026, 3, 3), "l.facebook.com", "SPRING_REEL ", 20, 1, 30.0),  # fb1 (platform)
+    session(D(2026, 3, 3), "newsletter", "spring_reel", 7, 0, 0.0, medium="email"),  # ig1/fb1?
+    session(D(2026, 3, 21), "instagram", "spring_reel", 11, 1, 25.0),  # ig2 (latest ig)
+    session(D(2026, 3, 19), "instagram", "spring_reel", 4, None, None),  # ig2: day of slack
+    session(D(2026, 3, 6), "t.co", "x_thread", 9, 0, 0.0),  # x1
+    session(D(2026, 4, 2), "instagram", "spring_reel", 3, 0, 0.0),  # ig2, after the period
+    session(D(2026, 2, 27), "instagram", "spring_reel", 5, 0, 0.0),  # before every post
+    session(D(2026, 3, 8), "instagram", "nobody_has_this", 6, 0, 0.0),  # unmatched
+    session(D(2026, 3, 8), "google", None, 500, 10, 900.0, medium="organic"),  # untagged
+])
+MARCH = Period(D(2026, 3, 1), D(2026, 3, 31))
+
+
+def ws(filters: Filters | None = None, period: Period = MARCH, sessions: bool = True
+       ) -> Workspace:
+    frames = {"posts": POSTS, **({"web_sessions": SESSIONS} if sessions else {})}
+    return Workspace(FrameSource(frames, key="t"), period, filters or Filters())
+
+
+def kpi(kid: str, w: Workspace) -> float | None:
+    return CATALOG[kid].compute(w)
+
+
+def test_content_values():
+    got = POSTS.select("post_id", ct.content_value()).rows()
+    assert got == [("ig1", "spring_reel"), ("fb1", "Spring_Reel"), ("x1", "x_thread"),
+                   ("tt1", None), ("ig2", "spring_reel"), ("old", "winter")]
+    text = pl.DataFrame({"utm_content": [None, ""], "url": [None, None],
+                         "title": ["Shop: https://s.example/?a=1&utm_content=drop+1%21 now",
+                                   "utm_content=none (no query)"]},
+                        schema={"utm_content": pl.String, "url": pl.String, "title": pl.String})
+    assert text.select(ct.content_value()).to_series().to_list() == ["drop 1!", None]
+
+
+def test_each_session_goes_to_one_post():
+    att = {r["post_id"]: r for r in ct.attribute(POSTS, SESSIONS).iter_rows(named=True)}
+    # ig1: 2 Mar instagram 50, plus the newsletter's 7 on 3 Mar (no platform: the latest
+    # post with the value by then is fb1 (3 Mar 23:00, from 2 Mar with the day of slack)
+    assert att["ig1"]["sessions"] == 50
+    assert att["fb1"]["sessions"] == 20 + 7
+    # ig2: 19 Mar (the day before it) + 21 Mar + 2 Apr; conversions where reported
+    assert (att["ig2"]["sessions"], att["ig2"]["conversions"], att["ig2"]["revenue"]) == (
+        4 + 11 + 3, 1, 25.0)
+    assert att["x1"]["sessions"] == 9
+    assert "tt1" not in att and "old" not in att
+    # 5 (before every post) + 6 (no post has the value) are matched to nobody
+    total = SESSIONS.filter(pl.col("content").is_not_null())["sessions"].sum()
+    assert att and sum(r["sessions"] for r in att.values()) == total - 5 - 6
+
+
+def test_kpis_by_hand():
+    w = ws()
+    assert kpi("posts_published", w) == 5
+    assert kpi("post_impressions", w) == 1000 + 400 + 300 + 200
+    assert kpi("post_reach", w) == 800 + 350 + 190
+    assert kpi("post_engagements", w) == 100 + 20 + 50 + 30
+    assert kpi("post_link_clicks", w) == 30 + 40 + 5 + 10
+    assert kpi("post_video_views", w) == 5000
+    # over the posts reporting both: ig1, fb1, ig2 (x1 has no engagements, tt1 no impressions)
+    assert kpi("post_engagement_rate", w) == pytest.approx((100 + 20 + 30) / (1000 + 400 + 200))
+    # flagged posts: ig1 (promo), fb1, tt1 (promo), ig2: 2 of 4
+    assert kpi("promo_post_share", w) == pytest.approx(0.5)
+    assert kpi("post_sessions", w) == 50 + 27 + 18 + 9
+    assert kpi("post_conversions", w) == 2 + 1 + 1 + 0  # ig1, fb1, ig2, x1
+    assert kpi("post_revenue", w) == pytest.approx(80.0 + 30.0 + 25.0)
+
+
+def test_missing_is_not_zero():
+    no_web = ws(sessions=False)
+    assert kpi("post_sessions", no_web) is None and kpi("post_revenue", no_web) is None
+    assert kpi("post_impressions", no_web) == 1900
+    empty = ws(period=Period(D(2026, 6, 1), D(2026, 6, 30)))
+    assert kpi("posts_published", empty) == 0.0
+    assert kpi("post_impressions", empty) is None
+    assert kpi("post_engagement_rate", empty) is None
+    only_tt = ws(filters=Filters(platforms=("tiktok",)))
+    assert kpi("post_impressions", only_tt) is None  # TikTok's posts report none here
+    assert kpi("post_engagement_rate", only_tt) is None
+    assert kpi("post_sessions", only_tt) is None  # tt1 has no content value
+    x = ws(filters=Filters(platforms=("x",)))
+    assert kpi("promo_post_share", x) is None  # no flag known
+
+
+def test_filters_never_move_a_session():
+    """On Facebook alone fb1 keeps its 27 sessions, and a campaign filter (posts of the
+    spring campaign) keeps ig1's 50 although those sessions have no campaign."""
+    assert kpi("post_sessions", ws(filters=Filters(platforms=("facebook",)))) == 27
+    assert kpi("post_sessions", ws(filters=Filters(campaigns=("spring",)))) == 50
+    assert kpi("posts_published", ws(filters=Filters(campaigns=("spring",)))) == 1
+
+
+def test_unmatched_sessions():
+    got = ct.unmatched_sessions(ws())
+    assert got.rows() == [("nobody_has_this", 6)]
+
+
+def test_tables():
+    posts = ct.period_posts(ws())
+    assert posts is not None
+    table = ct.posts_table(posts)
+    assert table["post_id"].to_list() == ["ig2", "tt1", "x1", "fb1", "ig1"]  # newest first
+    links = dict(table.select("post_id", "link").iter_rows())
+    assert links["ig1"] == "https://www.instagram.com/reel/AAA/"
+    assert links["x1"] is None and links["tt1"] is None and links["ig2"] is None
+    rates = dict(table.select("post_id", "engagement_rate").iter_rows())
+    assert rates["ig1"] == pytest.approx(0.1) and rates["tt1"] is None
+    by_platform = {r["platform"]: r for r in ct.by_group(posts, "platform").iter_rows(named=True)}
+    ig = by_platform["instagram"]
+    assert (ig["posts"], ig["posts_rated"]) == (2, 2)
+    assert ig["engagement_rate_median"] == pytest.approx((0.1 + 0.15) / 2)
+    assert ig["engagement_rate"] == pytest.approx(130 / 1200)
+    assert ig["impressions_median"] == pytest.approx(600.0)
+    assert by_platform["tiktok"]["posts_rated"] == 0
+    by_format = {r["format"]: r["posts"] for r in ct.by_group(posts, "format").iter_rows(
+        named=True)}
+    assert by_format == {"reel": 1, "link": 1, "video": 1, "image": 1, "unknown": 1}
+
+
+def test_best_times_in_the_viewers_time_zone():
+    posts = ct.period_posts(ws())
+    cells = ct.best_times(posts, "America/New_York", min_posts=1)
+    assert cells.height == 168
+    rated = cells.filter(pl.col("posts") > 0)
+    # ig1 Mon 2 Mar 09:00 UTC = 04:00 New York; fb1 Tue 23:00 UTC = 18:00; ig2 Fri 20 Mar
+    # 09:00 UTC = 05:00 (daylight saving time from 8 March)
+    assert rated.select("weekday_name", "hour", "posts").rows() == [
+        ("Mon", 4, 1), ("Tue", 18, 1), ("Fri", 5, 1)]
+    assert rated["median_engagement_rate"].to_list() == pytest.approx([0.1, 0.05, 0.15])
+    assert not ct.best_times(posts, "UTC")["enough"].any()  # fewer than 3 in every cell
+
+
+def test_promo_comparison_and_share_over_time():
+    posts = ct.period_posts(ws())
+    cmp = {r["group"]: r for r in ct.promo_comparison(posts).iter_rows(named=True)}
+    promo, other = cmp["Promotional"], cmp["Other"]
+    assert (promo["posts"], other["posts"]) == (2, 2)
+    assert promo["engagement_rate"] == pytest.approx(100 / 1000)  # tt1 has no impressions
+    assert other["engagement_rate"] == pytest.approx(50 / 600)
+    assert (promo["sessions"], other["sessions"]) == (50, 27 + 18)
+    assert other["median_link_clicks"] == pytest.approx(25.0)
+    weekly = ct.promo_share_over_time(posts, "week", D(2026, 3, 31))
+    # 7-day blocks counted back from 31 March: 25-31, 18-24, 11-17, 4-10 Mar, 25 Feb-3 Mar
+    assert weekly.rows() == [(D(2026, 2, 25), 2, 1, 0.5), (D(2026, 3, 4), 1, 1, 1.0),
+                             (D(2026, 3, 18), 1, 0, 0.0)]
+
+
+def test_top_posts_for_the_website():
+    posts = ct.period_posts(ws())
+    top = ct.top_for_website(posts, 3)
+    assert top["post_id"].to_list() == ["ig1", "fb1", "ig2"]
+
+
+def test_every_day_figure_adds_up():
+    w = ws()
+    for kid in ("posts_published", "post_impressions", "post_sessions", "post_revenue"):
+        k = CATALOG[kid]
+        daily = k.daily(w)
+        assert daily is not None
+        assert daily["num"].sum() == pytest.approx(k.compute(w))
+    er = CATALOG["post_engagement_rate"].daily(w)
+    assert er["num"].sum() / er["den"].sum() == pytest.approx(150 / 1600)
