@@ -6,9 +6,10 @@ the actual is to land from it. Setting the values needs the KPIs' actuals, and t
 below `kpis/` in the layers, so `smmkpi.demo_targets` measures them through the catalog and
 completes the data set (`python -m smmkpi.demo_targets` regenerates `data/demo/`);
 `write_csvs(frames, folder)` writes canonical CSV files. Everything is drawn from one
-`numpy.random.default_rng(seed)` in a fixed order with vectorized draws, so a seed always
-gives the same rows (no wall clock, no hash order). The numbers are made up but shaped so
-that every page tells a story:
+`numpy.random.default_rng(seed)` in a fixed order with vectorized draws (the posts from a
+second generator seeded from the same seed, drawn last), so a seed always gives the same
+rows (no wall clock, no hash order). The numbers are made up but shaped so that every page
+tells a story:
 
 - campaigns of every goal type on six platforms, some ended and some running at `end`;
 - social and web traffic with weekly seasonality and growth, where the share of social
@@ -20,6 +21,12 @@ that every page tells a story:
   mostly ignored, a handful still unanswered at `end` and a few rows whose first response
   precedes the message (bad data the dashboard flags);
 - calm mentions with exactly one clear negative spike (on x, mid-September 2026);
+- a post for every post social_daily counts (promotional ones as counted), in the formats
+  each platform has, engaging best at each platform's good hours (LinkedIn on weekday
+  mornings, Instagram and TikTok in the evening), promotional posts engaging less; the
+  tagged ones (link posts, promotions, a fifth of the rest) carry a UTM content value, and
+  the web sessions their links brought are rows of their own with that content, carved out
+  of the social session rows of their days (whose sums stay as they were);
 - targets for every campaign and brand-wide per quarter, planned so that, once calibrated
   on these rows, a mix is on track, at risk and off track.
 
@@ -753,6 +760,275 @@ def _ads(ctx: _Ctx, web: pl.DataFrame, seed: int) -> _Ads:
     return _Ads(spend, pl.concat(parts))
 
 
+# posts, and the website sessions their tagged links brought
+
+# Drawn from a generator of their own (seeded from the demo's seed), after everything else,
+# so that adding them left every other dataset's rows as they were; the posts' web
+# sessions are carved out of the social session rows of their day, which keep their sums.
+_POST_SEED_OFFSET = 14
+_HANDLE = "ourshop"
+_FORMATS: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
+    "facebook": (("image", "link", "video", "reel", "text", "carousel"),
+                 (0.32, 0.28, 0.14, 0.12, 0.09, 0.05)),
+    "instagram": (("reel", "image", "carousel", "story", "live"), (0.38, 0.27, 0.2, 0.13, 0.02)),
+    "x": (("text", "image", "link", "video"), (0.5, 0.25, 0.18, 0.07)),
+    "linkedin": (("text", "image", "link", "video", "carousel"), (0.3, 0.27, 0.25, 0.1, 0.08)),
+    "tiktok": (("video", "live"), (0.96, 0.04)),
+    "youtube": (("video", "reel", "live"), (0.7, 0.25, 0.05)),
+}
+_FORMAT_ER = {"reel": 1.5, "video": 1.2, "carousel": 1.35, "image": 1.0, "story": 0.6,
+              "link": 0.7, "text": 0.9, "live": 1.6, "other": 1.0}
+# UTC hour weights of publishing, and per platform the hours that engage best
+_POST_HOURS = np.array([0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.8, 1.6, 2.2, 2.0, 1.6, 1.5, 2.0,
+                        1.8, 1.4, 1.3, 1.5, 1.9, 2.1, 2.0, 1.6, 1.1, 0.6, 0.3])
+_GOOD_HOURS: dict[str, tuple[tuple[int, int, float], ...]] = {  # (first, last, factor)
+    "facebook": ((12, 14, 1.25), (19, 21, 1.3)),
+    "instagram": ((11, 13, 1.15), (18, 21, 1.4)),
+    "x": ((8, 9, 1.2), (12, 14, 1.25), (17, 18, 1.2)),
+    "linkedin": ((7, 10, 1.45), (12, 13, 1.15)),
+    "tiktok": ((19, 23, 1.45),),
+    "youtube": ((15, 19, 1.25),),
+}
+_SHARE_OF_ENG = {  # likes, comments, shares, saves (None: the platform exports no saves)
+    "facebook": (0.74, 0.14, 0.12, None), "instagram": (0.7, 0.1, 0.08, 0.12),
+    "x": (0.58, 0.17, 0.25, None), "linkedin": (0.76, 0.14, 0.1, None),
+    "tiktok": (0.78, 0.07, 0.07, 0.08), "youtube": (0.82, 0.14, 0.04, None),
+}
+_CLICKS_EXPORTED = {"facebook", "x", "linkedin"}  # the others export no post link clicks
+_REACH_EXPORTED = {"facebook", "instagram", "linkedin"}
+_PRODUCTS = ("stoneware mug", "travel mug", "espresso cup set", "glaze sampler",
+             "mug gift box", "pour-over dripper", "tea bowl", "latte mug")
+_TITLES = {
+    "promo": ("{P}: 20 % off this week only", "New in the shop: the {p}",
+              "Last chance: the {p} is almost sold out", "Free shipping on every {p} today"),
+    "reel": ("How a {p} is made, in 30 seconds", "Glazing day in the studio",
+             "From clay to {p}: the whole journey"),
+    "video": ("Studio tour: where every {p} starts", "How we test a {p} before it ships",
+              "Three ways to care for your {p}"),
+    "carousel": ("Swipe for every colour of the {p}", "Five mistakes we made (so you don't)",
+                 "Our {p} collection, side by side"),
+    "image": ("Morning light on a {p}", "Your photos: the {p} in your kitchen",
+              "Which glaze is your favourite?"),
+    "story": ("Behind the scenes today", "Poll: which {p} next?"),
+    "link": ("Read: how to choose a {p}", "Our guide to slow mornings", "Why stoneware lasts"),
+    "text": ("What should we make next? Tell us below", "Thank you for 10,000 orders!",
+             "Question of the week: tea or coffee?"),
+    "live": ("Live from the studio: ask us anything", "Live: unboxing the new {p}"),
+    "other": ("An update from the team",),
+}
+
+
+def _permalink(platform: str, pid: str, fmt: str) -> str:
+    if platform == "facebook":
+        return f"https://www.facebook.com/{_HANDLE}/posts/{pid}"
+    if platform == "instagram":
+        kind = {"reel": "reel", "story": "stories/" + _HANDLE}.get(fmt, "p")
+        return f"https://www.instagram.com/{kind}/{pid}/"
+    if platform == "x":
+        return f"https://x.com/{_HANDLE}/status/{pid}"
+    if platform == "linkedin":
+        return f"https://www.linkedin.com/feed/update/{pid}"
+    if platform == "tiktok":
+        return f"https://www.tiktok.com/@{_HANDLE}/video/{pid}"
+    return f"https://www.youtube.com/watch?v={pid}"
+
+
+def _posts(seed: int, social: pl.DataFrame, web: pl.DataFrame) -> tuple[pl.DataFrame,
+                                                                        pl.DataFrame]:
+    """The posts behind social_daily's daily counts (one per post counted, promotional as
+    counted) and the web sessions with the UTM content of the tagged ones."""
+    rng = np.random.default_rng(seed + _POST_SEED_OFFSET)
+    rows = (social.filter(pl.col("posts") > 0)
+            .select("date", "platform", "campaign_id", "posts", "promo_posts", "impressions",
+                    "link_clicks")
+            .with_columns(i=pl.int_ranges(0, pl.col("posts")))
+            .explode("i").with_columns(is_promo=pl.col("i") < pl.col("promo_posts"))
+            .sort("date", "platform", "campaign_id", "i", nulls_last=False))
+    n = rows.height
+    plat = rows["platform"].to_numpy()
+    date = rows["date"].to_numpy().astype("datetime64[D]")
+    promo = rows["is_promo"].to_numpy()
+    k = rows["posts"].to_numpy()
+    fmt = np.empty(n, dtype=object)
+    for p, (names, probs) in _FORMATS.items():
+        m = plat == p
+        fmt[m] = rng.choice(np.array(names, dtype=object), size=int(m.sum()), p=probs)
+    linkish = np.isin(plat, ["facebook", "x", "linkedin"])
+    fmt[promo & linkish & (rng.random(n) < 0.55)] = "link"
+    hour = rng.choice(24, size=n, p=_POST_HOURS / _POST_HOURS.sum())
+    minute = rng.integers(0, 60, n)
+    wd = (date.astype(np.int64) + 3) % 7
+    boost = np.ones(n)
+    for p, spans in _GOOD_HOURS.items():
+        for first, last, f in spans:
+            boost[(plat == p) & (hour >= first) & (hour <= last)] *= f
+    boost[(hour <= 5)] *= 0.7
+    boost[(plat == "linkedin") & (wd >= 5)] *= 0.65
+    boost[(plat == "instagram") & (wd == 6)] *= 1.15
+    quality = (boost * np.array([_FORMAT_ER[f] for f in fmt]) * np.where(promo, 0.6, 1.0)
+               * rng.lognormal(0.0, 0.35, n))
+    pi = np.array([_P[p] for p in plat])
+    views_fmt = np.isin(fmt, ["video", "reel", "live"])
+    imp = np.maximum(np.round(rows["impressions"].to_numpy() / k * 0.9
+                              * np.where(views_fmt, 1.4, 1.0) * rng.lognormal(0.0, 0.4, n)),
+                     30).astype(np.int64)
+    er = np.clip(_ENG[pi] / _FREQ[pi] * quality, 0.0005, 0.4)
+    eng = rng.binomial(imp, er)
+    reach = np.minimum(np.round(imp / (_FREQ[pi] * rng.lognormal(0.0, 0.05, n))),
+                       imp).astype(np.int64)
+    clicks = rng.binomial(np.maximum(rows["link_clicks"].to_numpy() // k, 0) * 3,
+                          np.clip(np.where(fmt == "link", 0.6, 0.18) * np.where(promo, 1.3, 1.0),
+                                  0, 1))
+    shares = np.array([_SHARE_OF_ENG[p] for p in plat], dtype=object)
+    parts = {}
+    left = eng.copy()
+    for j, name in enumerate(("comments", "shares", "saves")):
+        frac = np.array([s[j + 1] if s[j + 1] is not None else 0.0 for s in shares], float)
+        parts[name] = rng.binomial(left, np.clip(frac / np.maximum(
+            1.0 - np.array([sum(x for x in s[1:j + 1] if x) for s in shares], float), 1e-9),
+            0, 1))
+        left = left - parts[name]
+    parts["likes"] = left
+    has_saves = np.array([s[3] is not None for s in shares])
+    video_views = np.where(np.isin(plat, ["tiktok"]), imp,
+                           np.where(plat == "youtube", np.round(imp * 0.06),
+                                    np.where(views_fmt, np.round(imp * 0.45), -1))).astype(
+        np.int64)
+    imp_out = np.where(plat == "tiktok", video_views, imp)
+    tagged = (fmt == "link") | promo | (rng.random(n) < 0.22)
+    seq = np.arange(n)
+    pid = np.array([
+        (f"urn:li:activity:{710000000000 + 7919 * i}" if p == "linkedin" else
+         f"yt{i:07d}" if p == "youtube" else str(180000000000 + 104729 * i))
+        for p, i in zip(plat, seq, strict=True)], dtype=object)
+    day_txt = np.datetime_as_string(date, unit="D")
+    content = [f"{p[:2]}{d[2:].replace('-', '')}_{f}{i}" if t else None for p, d, f, i, t in
+               zip(plat, day_txt, fmt, seq, tagged, strict=True)]
+    product = rng.integers(0, len(_PRODUCTS), n)
+    pick = rng.integers(0, 1000, n)
+    titles = []
+    for f, pr, a, b in zip(fmt, promo, product, pick, strict=True):
+        options = _TITLES["promo" if pr else f]
+        t = options[b % len(options)]
+        titles.append(t.replace("{p}", _PRODUCTS[a]).replace("{P}", _PRODUCTS[a].capitalize()))
+    published = (date.astype("datetime64[m]") + (hour * 60 + minute).astype("timedelta64[m]"))
+    null_int = pl.Series([None] * n, dtype=pl.Int64)
+
+    def col(values: np.ndarray, keep: np.ndarray) -> pl.Series:
+        return pl.Series(np.where(keep, values, -1)).replace(-1, None).cast(pl.Int64)
+
+    posts = _typed("posts", {
+        "platform": plat, "post_id": pid,
+        "published_at": pl.Series(published.astype("datetime64[us]")).dt.replace_time_zone(
+            "UTC"),
+        "format": fmt.astype(str), "title": titles,
+        "url": [_permalink(p, i, f) for p, i, f in zip(plat, pid, fmt, strict=True)],
+        "campaign_id": rows["campaign_id"], "utm_content": pl.Series(content, dtype=pl.String),
+        "is_promo": promo, "impressions": imp_out,
+        "reach": col(reach, np.isin(plat, list(_REACH_EXPORTED))),
+        "engagements": eng + np.where(np.isin(plat, ["x", "linkedin"]), clicks, 0),
+        "likes": parts["likes"], "comments": parts["comments"], "shares": parts["shares"],
+        "saves": col(parts["saves"], has_saves),
+        "link_clicks": col(clicks, np.isin(plat, list(_CLICKS_EXPORTED))),
+        "video_views": col(video_views, video_views >= 0) if n else null_int,
+    })
+    return posts, _carve_sessions(rng, posts, clicks, pi, web)
+
+
+_DECAY = np.array([0.55, 0.25, 0.12, 0.08])  # a tagged post's sessions on days 0-3
+
+
+def _carve_sessions(rng: np.random.Generator, posts: pl.DataFrame, clicks: np.ndarray,
+                    pi: np.ndarray, web: pl.DataFrame) -> pl.DataFrame:
+    """web_sessions with the tagged posts' sessions as rows of their own (content = the
+    post's utm_content), carved out of the social row each would otherwise count in (the
+    campaign's tagged row, or the platform's main referral row): every original row keeps
+    at least one session, and sessions, engaged sessions, conversions and revenue keep
+    their sums (shared out by largest remainders, so no part gets more than its share)."""
+    tagged = np.flatnonzero(posts["utm_content"].is_not_null().to_numpy())
+    expected = clicks[tagged] * _SITE_RATE[pi[tagged]] * 0.8
+    demand = pl.DataFrame({
+        "post": np.repeat(tagged, 4), "age": np.tile(np.arange(4), tagged.size),
+        "d": np.repeat(expected, 4) * np.tile(_DECAY, tagged.size),
+    })
+    p = posts.select(pl.int_range(pl.len()).alias("post"), "platform", "campaign_id",
+                     "utm_content", pl.col("published_at").dt.date().alias("day"))
+    demand = demand.join(p, on="post").with_columns(
+        date=pl.col("day") + pl.duration(days=pl.col("age")))
+    main_src = pl.DataFrame({"platform": list(_SOCIAL_SOURCES),
+                             "source": [v[0][0] for v in _SOCIAL_SOURCES.values()],
+                             "medium": [v[0][1] for v in _SOCIAL_SOURCES.values()]})
+    camp_src = pl.DataFrame({"platform": list(_PAID_TAGS),
+                             "psrc": [v[0] for v in _PAID_TAGS.values()],
+                             "pmed": [v[1] for v in _PAID_TAGS.values()],
+                             "osrc": [_ORGANIC_TAGS[k][0] for k in _PAID_TAGS],
+                             "omed": [_ORGANIC_TAGS[k][1] for k in _PAID_TAGS]})
+    w = web.with_columns(pl.int_range(pl.len()).alias("row"))
+    organic = (demand.filter(pl.col("campaign_id").is_null())
+               .join(main_src, on="platform")
+               .join(w.filter(pl.col("campaign").is_null()),
+                     on=["date", "source", "medium"]))
+    in_camp = demand.filter(pl.col("campaign_id").is_not_null()).join(camp_src, on="platform")
+    by_camp = pl.concat([
+        in_camp.join(w, left_on=["date", "psrc", "pmed", "campaign_id"],
+                     right_on=["date", "source", "medium", "campaign"]),
+        in_camp.join(w, left_on=["date", "osrc", "omed", "campaign_id"],
+                     right_on=["date", "source", "medium", "campaign"]),
+    ])
+    cols = ["row", "post", "platform", "utm_content", "d", "sessions"]
+    d = pl.concat([organic.select(cols), by_camp.select(cols)]).sort("row", "post")
+    if d.height == 0:
+        return web
+    d = d.with_columns(s=pl.Series(rng.poisson(d["d"].to_numpy())).cast(pl.Int64))
+    cap = (pl.col("sessions") * 4 // 5).clip(upper_bound=pl.col("sessions") - 1)
+    total = pl.col("s").sum().over("row")
+    d = d.with_columns(pl.when(total > cap).then(pl.col("s") * cap // total)
+                       .otherwise(pl.col("s")).alias("s")).filter(pl.col("s") > 0)
+    orig = w.filter(pl.col("row").is_in(d["row"].unique().to_list()))
+    pieces = pl.concat([
+        d.select("row", pl.col("utm_content").alias("content"), "s",
+                 pl.col("platform").alias("tag_platform")),
+        d.group_by("row").agg(pl.col("s").sum().alias("taken")).join(orig, on="row")
+        .select("row", pl.lit(None, dtype=pl.String).alias("content"),
+                (pl.col("sessions") - pl.col("taken")).alias("s"),
+                pl.lit(None, dtype=pl.String).alias("tag_platform")),
+    ]).join(orig, on="row").with_columns(
+        (pl.col("revenue") * 100).round(0).cast(pl.Int64).alias("cents"))
+    for col, over in (("engaged_sessions", "sessions"), ("conversions", "sessions")):
+        pieces = pieces.with_columns(_largest_remainder(col, "s", over).alias(f"new_{col}"))
+    pieces = pieces.with_columns(_largest_remainder("cents", "new_conversions", "conversions")
+                                 .alias("new_cents"))
+    tag_src = pl.DataFrame({"tag_platform": list(_ORGANIC_TAGS),
+                            "tsrc": [v[0] for v in _ORGANIC_TAGS.values()],
+                            "tmed": [v[1] for v in _ORGANIC_TAGS.values()]})
+    pieces = pieces.join(tag_src, on="tag_platform", how="left")
+    is_organic_tag = pl.col("content").is_not_null() & pl.col("campaign").is_null()
+    new_rows = pieces.select(
+        "date",
+        pl.when(is_organic_tag).then("tsrc").otherwise("source").alias("source"),
+        pl.when(is_organic_tag).then("tmed").otherwise("medium").alias("medium"),
+        "campaign", pl.col("s").alias("sessions"),
+        pl.col("new_engaged_sessions").alias("engaged_sessions"),
+        pl.col("new_conversions").alias("conversions"),
+        (pl.col("new_cents") / 100).alias("revenue"), "content",
+    )
+    kept = w.filter(~pl.col("row").is_in(orig["row"].to_list())).drop("row")
+    out = pl.concat([kept, new_rows.select(kept.columns).cast(kept.schema)])  # type: ignore[arg-type]
+    return out.sort(["date", "source", "medium", "campaign", "content"], nulls_last=False)
+
+
+def _largest_remainder(col: str, part: str, whole: str) -> pl.Expr:
+    """`col` of each original row shared out over its pieces in proportion to `part` /
+    `whole`, in whole numbers that add up to the row's value (largest remainders get the
+    units left over). Pieces are grouped by `row`."""
+    quota = pl.when(pl.col(whole) > 0).then(
+        pl.col(col).cast(pl.Float64) * pl.col(part) / pl.col(whole)).otherwise(0.0)
+    base = quota.floor().cast(pl.Int64)
+    left = pl.col(col) - base.sum().over("row")
+    rank = (quota - quota.floor()).rank("ordinal", descending=True).over("row")
+    return base + (rank <= left).cast(pl.Int64)
+
+
 # --------------------------------------------------------------------------------------
 # journeys
 
@@ -1175,8 +1451,8 @@ def generate_rows(seed: int = DEFAULT_SEED, end: dt.date = DEFAULT_END) -> DemoR
         "conversations": conversations,
         "mentions": mentions,
         "ad_spend": ads.spend,
-        "posts": ds.get("posts").empty_frame(),
     }
+    frames["posts"], frames["web_sessions"] = _posts(seed, social.frame, sessions)
     return DemoRows({name: frames[name] for name in ds.DATASETS if name in frames}, plan, end)
 
 
