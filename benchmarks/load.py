@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browsertools import free_port  # noqa: E402
 from loadtools import run_load  # noqa: E402
 
-PAGES = ["/", "/targets", "/goals", "/traffic", "/journeys", "/retention", "/community",
+PAGES = ["/", "/targets", "/goals", "/content", "/traffic", "/journeys", "/retention", "/community",
          "/reputation", "/upload"]
 RUN_LINE = re.compile(r"smmkpi\.runs run page=(\S+) seconds=([0-9.]+)(?: waited=([0-9.]+))?")
 

@@ -879,3 +879,79 @@ def mark_partial(fig: go.Figure, buckets: Sequence[tuple[object, int, int]],
             annotation_text=f"partial {grain}: {days} of {full} days",
             annotation_position="top left", annotation_font={"size": 10, "color": "#999999"})
     return fig
+# --- content ------------------------------------------------------------------------------
+
+
+def median_spread(
+    df: pl.DataFrame, x: str, median: str, lo: str, hi: str, count: str, *, title: str,
+    y_title: str, percent: bool = False, height: int = 360,
+) -> go.Figure:
+    """The median per post of each category as a bar, the middle half of the posts (25th
+    to 75th percentile) as its error bar, and the number of posts above it: a few great
+    posts cannot pass for a good category."""
+    med = df[median].to_list()
+    err_hi = [None if h is None or m is None else h - m
+              for h, m in zip(df[hi].to_list(), med, strict=True)]
+    err_lo = [None if lo_ is None or m is None else m - lo_
+              for lo_, m in zip(df[lo].to_list(), med, strict=True)]
+    fmt = _pct if percent else _compact
+    labels = [f"{fmt(m)} · {n:,} posts" if m is not None else f"n/a · {n:,} posts"
+              for m, n in zip(med, df[count].to_list(), strict=True)]
+    fig = go.Figure(go.Bar(
+        x=df[x].to_list(), y=med, marker_color=PALETTE[0], name="Median per post",
+        error_y={"type": "data", "symmetric": False, "array": err_hi, "arrayminus": err_lo,
+                 "color": PALETTE[7], "thickness": 1.5, "width": 6},
+        text=labels, textposition="outside", cliponaxis=False,
+        customdata=[[a, b] for a, b in zip(df[lo].to_list(), df[hi].to_list(), strict=True)],
+        hovertemplate="%{x}: median %{text}<br>middle half of the posts: %{customdata[0]"
+        + (":.2%" if percent else ":,.0f") + "} – %{customdata[1]"
+        + (":.2%" if percent else ":,.0f") + "}<extra></extra>",
+    ))
+    fig.update_yaxes(title={"text": y_title}, tickformat=".1%" if percent else "~s",
+                     rangemode="tozero")
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig = base_layout(fig, title, height=height)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig
+
+
+def weekday_hour_rates(
+    df: pl.DataFrame, z: str, *, title: str, z_title: str, enough: str = "enough",
+    count: str = "posts", x_title: str = "Hour of day (published)",
+    days: Sequence[str] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+) -> go.Figure:
+    """A weekday x hour grid (columns weekday_name, hour, `z` a rate, `count`, `enough`)
+    coloured by `z` where `enough` posts back it; cells with a few posts are grey (their
+    median says little), cells without any are blank."""
+    cells = {(r["weekday_name"], r["hour"]): r for r in df.iter_rows(named=True)}
+    hours = list(range(24))
+
+    def val(d: str, h: int, grey: bool) -> float | None:
+        c = cells.get((d, h))
+        if c is None or not c.get(count):
+            return None
+        if bool(c.get(enough)) == grey:
+            return None
+        return 1.0 if grey else c.get(z)
+
+    rated = [[val(d, h, False) for h in hours] for d in days]
+    thin = [[val(d, h, True) for h in hours] for d in days]
+    custom = [[[cells.get((d, h), {}).get(z), cells.get((d, h), {}).get(count, 0)]
+               for h in hours] for d in days]
+    hover = ("%{y} %{x}:00–%{x}:59<br>" + z_title + ": %{customdata[0]:.2%}<br>"
+             "posts: %{customdata[1]}<extra></extra>")
+    xs = [f"{h:02d}" for h in hours]
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(
+        z=thin, x=xs, y=list(days), customdata=custom, showscale=False, hoverongaps=False,
+        colorscale=[[0, "rgba(153,153,153,0.35)"], [1, "rgba(153,153,153,0.35)"]],
+        hovertemplate=hover.replace("<extra>", " (too few to tell)<extra>"), xgap=1, ygap=1,
+        name="Too few posts"))
+    fig.add_trace(go.Heatmap(
+        z=rated, x=xs, y=list(days), customdata=custom, colorscale="Cividis",
+        hoverongaps=False, hovertemplate=hover, xgap=1, ygap=1, name=z_title,
+        colorbar={"title": {"text": z_title}, "tickformat": ".1%"}))
+    fig.update_xaxes(title={"text": x_title}, type="category", showgrid=False)
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_layout(hovermode="closest")
+    return base_layout(fig, title, height=340)

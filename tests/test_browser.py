@@ -79,3 +79,21 @@ def test_changing_the_range_updates_the_url(server, page):
     settle(page)
     assert "range=Last+90+days" in page.url or "range=Last%2090%20days" in page.url
     assert "(90 days)" in page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def test_the_content_page_in_a_browser(server, page):
+    """The Content page draws its tiles, posts table and charts (the best-time heatmap
+    among them), and its post links lead only to the platforms' own sites."""
+    page.goto(server + "/content?range=Last+90+days")
+    settle(page)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    assert page.locator("h1").first.inner_text() == "Content"
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()[:1]
+    assert page.locator('[data-testid="stMetric"]').count() == 11
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    titles = page.eval_on_selector_all(".js-plotly-plot .gtitle",
+                                       "els => els.map(e => e.textContent)")
+    assert any("by weekday and hour" in t for t in titles), titles
+    assert len(titles) >= 6, titles
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 4

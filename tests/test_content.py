@@ -228,3 +228,11 @@ def test_every_day_figure_adds_up():
         assert daily["num"].sum() == pytest.approx(k.compute(w))
     er = CATALOG["post_engagement_rate"].daily(w)
     assert er["num"].sum() / er["den"].sum() == pytest.approx(150 / 1600)
+
+
+def test_sessions_without_any_content_value_are_missing_not_zero():
+    untagged = SESSIONS.with_columns(pl.lit(None, dtype=pl.String).alias("content"))
+    w = Workspace(FrameSource({"posts": POSTS, "web_sessions": untagged}, key="u"), MARCH)
+    assert kpi("post_sessions", w) is None and kpi("post_revenue", w) is None
+    posts = ct.period_posts(w)
+    assert posts["sessions"].null_count() == posts.height

@@ -109,7 +109,7 @@ def _fresh_record(request):
         request.getfixturevalue("browser_page").fetched.clear()
 
 
-PAGES = ["", "targets", "goals", "traffic", "journeys", "retention", "community",
+PAGES = ["", "targets", "goals", "content", "traffic", "journeys", "retention", "community",
          "reputation", "upload", "admin"]
 
 

@@ -16,7 +16,7 @@ from loadtools import run_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = ["/", "/targets", "/goals", "/traffic", "/journeys", "/retention", "/community",
+PAGES = ["/", "/targets", "/goals", "/content", "/traffic", "/journeys", "/retention", "/community",
          "/reputation", "/upload"]
 
 

@@ -163,18 +163,26 @@ def _unfiltered(ws: Workspace) -> Workspace:
 
 def attribution(ws: Workspace) -> pl.DataFrame | None:
     """`attribute` over every stored post and session of the workspace's source, computed
-    once per source; None without web sessions."""
+    once per source; None without web sessions that carry a content value (then no post's
+    website figures are known: missing, not zero)."""
     everyone = _unfiltered(ws)
     if not ws.has("web_sessions"):
         return None
 
-    def build() -> pl.DataFrame:
+    def build() -> pl.DataFrame | None:
+        sessions = everyone.everything("web_sessions")
+        if sessions is None or not has_content(sessions):
+            return None
         posts = everyone.everything("posts")
-        if posts is None:
-            return attribute(pl.DataFrame(), None)
-        return attribute(posts, everyone.everything("web_sessions"))
+        return None if posts is None else attribute(posts, sessions)
 
     return everyone.shared_memo("posts", "attribution", build)
+
+
+def has_content(sessions: pl.DataFrame) -> bool:
+    """Whether any session row carries a UTM content value."""
+    return bool(sessions.select(
+        (pl.col("content").str.strip_chars().fill_null("") != "").any()).item())
 
 
 # --- the period's posts ------------------------------------------------------------------
@@ -239,8 +247,9 @@ def _content_daily(ws: Workspace) -> pl.DataFrame | None:
 
 
 def _web_daily(ws: Workspace) -> pl.DataFrame | None:
-    """The website figures per day published; None without web sessions."""
-    if not ws.has("web_sessions"):
+    """The website figures per day published; None without web sessions carrying content
+    values."""
+    if attribution(ws) is None:
         return None
     return _content_daily(ws)
 
@@ -392,7 +401,7 @@ KPIS: list[KPI] = [
                ("awareness", "advocacy"),
                "Engagements / impressions of the posts published in the period, over the "
                "posts reporting both.", ratio_of(_content_daily, "er_num", "er_den")),
-    _POSTS.kpi("promo_post_share", "Promotional share of posts published", "ratio", "lower",
+    _POSTS.kpi("promo_post_share", "Promotional share of posts", "ratio", "lower",
                ("sales_spike", "awareness", "reputation"),
                "Promotional posts / posts published, over the posts whose promotion flag is "
                "known: promote respectfully.",

@@ -31,6 +31,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("", "pages/overview.py", "Overview", ":material/dashboard:"),
     ("Performance", "pages/targets.py", "Targets", ":material/flag:"),
     ("Performance", "pages/goals.py", "Goals", ":material/category:"),
+    ("Performance", "pages/content.py", "Content", ":material/article:"),
     ("Traffic and sales", "pages/traffic.py", "Traffic", ":material/travel_explore:"),
     ("Traffic and sales", "pages/journeys.py", "Journeys", ":material/route:"),
     ("Traffic and sales", "pages/retention.py", "Retention", ":material/autorenew:"),
