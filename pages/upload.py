@@ -41,6 +41,12 @@ FORMAT_LABELS = {
     "shopify_orders": "Shopify orders export",
     "ga4_report": "Google Analytics 4 report",
     "meta_ads": "Meta Ads Manager export",
+    "x_tweets": "X tweet activity (by Tweet)",
+    "facebook_posts": "Facebook Page post data",
+    "meta_business_suite": "Meta Business Suite content",
+    "linkedin_updates": "LinkedIn update engagement",
+    "youtube_studio": "YouTube Studio content table",
+    "tiktok_content": "TikTok Studio content",
 }
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 DATE_ORDERS = {"dmy": "Day first: 03/04/2026 is 3 April",
@@ -69,13 +75,14 @@ def parse(
     mapping: tuple[tuple[str, str | None], ...],
     max_bytes: int,
     _file: Any,
+    year: int | None = None,
 ) -> ParsedFile:
     """`ingest.parse_file` of an uploaded file, cached by its content hash and the options
     (the file object itself is not hashed)."""
     return ingest.parse_file(
         _file.getvalue(), name=name, dataset=dataset, fmt=fmt,
         date_order=date_order,  # type: ignore[arg-type]
-        mapping=dict(mapping) or None, max_bytes=max_bytes,
+        mapping=dict(mapping) or None, max_bytes=max_bytes, year=year,
     )
 
 
@@ -131,8 +138,13 @@ def first_values(preview: pl.DataFrame | None, column: str, n: int = 3) -> str:
 
 
 def read_as(pf: ParsedFile) -> str:
-    if pf.encoding == "xlsx":
-        return "Excel workbook (first sheet)"
+    kinds = {"xlsx": "Excel workbook", "xls": "Excel 97-2003 workbook", "xml": "XML spreadsheet"}
+    if pf.encoding in kinds:
+        sheet = next((n.split(", sheet ", 1)[1] for n in pf.notes
+                      if n.startswith("read as ") and ", sheet " in n), None)
+        several = any(n.startswith("other sheets ignored") for n in pf.notes)
+        kind = kinds[pf.encoding]
+        return f"{kind} (sheet {sheet})" if several and sheet else f"{kind} (first sheet)"
     if not pf.encoding:
         return "not read"
     delim = DELIMITERS.get(pf.delimiter, repr(pf.delimiter))
@@ -206,17 +218,23 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
     """Parse one upload with the options chosen for it and show it in an expander."""
     ss = st.session_state
     k_ds, k_fmt, k_order = f"ds_{fid}", f"fmt_{fid}", f"order_{fid}"
+    k_year = f"year_{fid}"
     dataset = None if ss.get(k_ds, AUTO) == AUTO else ss[k_ds]
     fmt = None if ss.get(k_fmt, AUTO) == AUTO else ss[k_fmt]
     order = ss.get(k_order)
+    year = ss.get(k_year)
+    year = int(year) if year else None
     base = parse(digest, up.name, dataset, fmt, None, (), limit, up)
-    auto = base if order is None else parse(digest, up.name, dataset, fmt, order, (), limit, up)
+    auto = base if order is None and year is None else parse(
+        digest, up.name, dataset, fmt, order, (), limit, up, year)
     editable = auto.fmt == "canonical" and auto.dataset is not None and bool(auto.mapping)
     sources = list(auto.mapping)
     k_map = f"map_{fid}_{auto.dataset}"
     mapping = edited_mapping(ss.get(k_map), sources, auto.mapping) if editable else {}
-    opts = (dataset, fmt, order, tuple(sorted(mapping.items())))
-    pf = parse(digest, up.name, dataset, fmt, order, opts[3], limit, up) if mapping else auto
+    opts = (dataset, fmt, order, tuple(sorted(mapping.items())), year)
+    pf = parse(digest, up.name, dataset, fmt, order, opts[3], limit, up, year) if (
+        mapping) else auto
+    yearless = bool(base.needs_year or pf.needs_year) or year is not None
     ambiguous = bool(base.ambiguous_dates or auto.ambiguous_dates or pf.ambiguous_dates)
     used = {t for t in pf.mapping.values() if t}
     missing = ([c for c in ds.get(pf.dataset).required if c not in used]
@@ -249,6 +267,14 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
                      format_func=DATE_ORDERS.get,
                      help="No date in this file tells whether the day or the month comes "
                      "first. Choose how to read them.")
+        if yearless:
+            c3.number_input(
+                "Year of the export's last day", min_value=1900, max_value=2200, step=1,
+                value=None, key=k_year, placeholder="e.g. 2026",
+                help="The file's dates have no year (TikTok writes 'July 16'). Give the year "
+                "of the last day the export covers: dates after that day in the calendar are "
+                "read as the year before (an export across New Year reads December as the "
+                "earlier year).")
         facts = [f"Read as {read_as(pf)}", f"{plural(pf.rows, 'data row')}",
                  f"format: {FORMAT_LABELS.get(pf.fmt, pf.fmt)}"]
         facts += [f"{ds.get(n).label}: {plural(f.height, 'row')}" for n, f in pf.frames.items()]
@@ -262,6 +288,7 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
         else:
             what = ("Choose the dataset above, then say which column is which in the "
                     "*Columns* tab." if pf.dataset is None and pf.rows else
+                    "Give the year of the export's last day above." if pf.needs_year else
                     "Choose how to read the dates above." if pf.ambiguous_dates else
                     "Say which column of the file holds "
                     + ", ".join(f"`{c}`" for c in missing) + " in the *Columns* tab, or "
@@ -499,15 +526,18 @@ header("Upload", "Are my export files right? Check them, look at the dashboard o
 limit_mb = ctx.settings.max_upload_mb
 server_mb = int(st.get_option("server.maxUploadSize"))
 uploads = st.file_uploader(
-    "CSV or Excel files", type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
+    "CSV or Excel files", type=["csv", "tsv", "txt", "xlsx", "xls", "xml"],
+    accept_multiple_files=True,
     key=UPLOADER, max_upload_size=min(limit_mb, server_mb) if limit_mb > 0 else server_mb,
     help="One file per dataset or export; several files at once are fine. Nothing is stored "
     "until you import.", on_change=keep_files,
 )
 st.caption(
-    f"CSV (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx (first "
-    f"sheet), up to {limit_mb:,} MB per file. Known exports are converted: Shopify orders, "
-    "Google Analytics 4 reports, Meta Ads Manager. Column names and formats: see the README."
+    f"CSV (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx or "
+    f".xls (first sheet, or the sheet a known export keeps its table in), up to {limit_mb:,} "
+    "MB per file. Known exports are converted: Shopify orders, Google Analytics 4 reports, "
+    "Meta Ads Manager, and the post exports of X, Facebook, Meta Business Suite, LinkedIn, "
+    "YouTube Studio and TikTok Studio. Column names and formats: see the README."
 )
 if not uploads and st.session_state.get(KEPT):
     # back from another page: Streamlit forgot the widget's files, this session did not

@@ -18,7 +18,7 @@ from smmkpi.config import DEMO_DIR, ROOT, get_settings
 
 if TYPE_CHECKING:
     from smmkpi.actions.imports import Batch
-    from smmkpi.ingest import DateOrder, ParsedFile
+    from smmkpi.ingest import DateOrder, ParsedFile, YearHint
     from smmkpi.store import WriteResult
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -37,6 +37,24 @@ def _date(s: str) -> dt.date:
         return dt.date.fromisoformat(s)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{s!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _year(s: str) -> int | dt.date:
+    """`--year`: the year of the export's last day (2026), or that day (2026-01-05)."""
+    t = s.strip()
+    if t.isdigit() and len(t) == 4:
+        return int(t)
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{s!r} is not a year (expected e.g. 2026, or the export's last day as "
+            "2026-01-05)") from None
+
+
+YEAR_HELP = ("the year of the export's last day, for dates written without a year "
+             "(TikTok's 'July 16'), or that day as YYYY-MM-DD; later days of the calendar are "
+             "read as the year before")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the dataset of every file (default: detected from the columns)")
     i.add_argument("--date-order", choices=["dmy", "mdy"],
                    help="how to read ambiguous dates like 03/04/2026")
+    i.add_argument("--year", type=_year, metavar="YEAR", help=YEAR_HELP)
 
     c = sub.add_parser("check", help="validate files without storing anything",
                        description="Validate CSV/XLSX files and report every problem with file, "
@@ -71,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", type=Path, metavar="FILE")
     c.add_argument("--dataset", choices=list(ds.DATASETS))
     c.add_argument("--date-order", choices=["dmy", "mdy"])
+    c.add_argument("--year", type=_year, metavar="YEAR", help=YEAR_HELP)
 
     r = sub.add_parser("report", help="every catalog KPI for a period",
                        description="Every KPI of the catalog for a period, from the database or "
@@ -84,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--compare", choices=["previous", "last_year", "none"], default="none",
                    help="add a comparison period (default: none)")
     r.add_argument("--format", choices=["json", "csv", "md"], default="json")
+    r.add_argument("--year", type=_year, metavar="YEAR",
+                   help="with --data: " + YEAR_HELP)
 
     sub.add_parser("migrate", help="apply database migrations",
                    description="Bring the database schema up to date (Alembic).")
@@ -110,14 +132,14 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return engine
 
 
-def _parse(files: Sequence[Path], dataset: str | None,
-           date_order: DateOrder | None) -> tuple[list[ParsedFile], Batch]:
+def _parse(files: Sequence[Path], dataset: str | None, date_order: DateOrder | None,
+           year: YearHint | None = None) -> tuple[list[ParsedFile], Batch]:
     """Parse every file and combine them per dataset: (parsed files, batch). Raise BadInput
     listing every problem (file, row, column) when any file has one."""
     from smmkpi.actions import imports
 
     try:
-        parsed = imports.read_files(files, dataset=dataset, date_order=date_order)
+        parsed = imports.read_files(files, dataset=dataset, date_order=date_order, year=year)
     except FileNotFoundError as e:
         raise BadInput(str(e)) from None
     batch = imports.combine(parsed)
@@ -131,7 +153,7 @@ def _parse(files: Sequence[Path], dataset: str | None,
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    parsed, _ = _parse(args.files, args.dataset, args.date_order)
+    parsed, _ = _parse(args.files, args.dataset, args.date_order, args.year)
     for pf in parsed:
         sets = ", ".join(f"{n} ({df.height:,} rows)" for n, df in pf.frames.items())
         print(f"{pf.name}: OK: {sets} [{pf.fmt}, {pf.encoding}, delimiter {pf.delimiter!r}]")
@@ -143,7 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from smmkpi.actions import imports
 
-    _, batch = _parse(args.files, args.dataset, args.date_order)
+    _, batch = _parse(args.files, args.dataset, args.date_order, args.year)
     _print_results(imports.write(_engine(args), batch, actor="cli"))
     return EXIT_OK
 
@@ -183,7 +205,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         if not args.data.is_dir():
             raise BadInput(f"{args.data}: not a folder")
-        frames, problems = ingest.load_folder(args.data)
+        frames, problems = ingest.load_folder(args.data, year=args.year)
         if problems:
             raise BadInput("\n".join(str(p) for p in problems[:200]))
         source = FrameSource(frames, key=f"folder:{args.data}")

@@ -15,7 +15,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from smmkpi import ingest, store
-from smmkpi.ingest import DateOrder, ParsedFile, Problem, not_a_file
+from smmkpi.ingest import DateOrder, ParsedFile, Problem, YearHint, not_a_file
 
 __all__ = ["IMPORT_ACTION", "Batch", "combine", "not_a_file", "read_files", "write"]
 
@@ -42,10 +42,12 @@ class Batch:
 
 
 def read_files(files: Sequence[Path], *, dataset: str | None = None,
-               date_order: DateOrder | None = None) -> list[ParsedFile]:
+               date_order: DateOrder | None = None,
+               year: YearHint | None = None) -> list[ParsedFile]:
     """`ingest.parse_file` of each file; before reading any, FileNotFoundError naming the
     first path that is not a regular file and saying what it is (missing, a folder, a
-    pipe...), so a folder or a FIFO is never opened (a FIFO would block forever)."""
+    pipe...), so a folder or a FIFO is never opened (a FIFO would block forever). `year`:
+    the year of the exports' last day, for dates without a year."""
     for f in files:
         problem = not_a_file(f)
         if problem:
@@ -53,7 +55,7 @@ def read_files(files: Sequence[Path], *, dataset: str | None = None,
                 problem += (" (name the files, e.g. FOLDER/*.csv, or use "
                             "`report --data FOLDER`)")
             raise FileNotFoundError(f"{f}: {problem}")
-    return [ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order)
+    return [ingest.parse_file(f, name=f.name, dataset=dataset, date_order=date_order, year=year)
             for f in files]
 
 
