@@ -64,7 +64,9 @@ class WebSession(SQLModel, table=True):
     engaged_sessions: int | None = _count()
     conversions: int | None = _count()
     revenue: float | None = None
-    content: str = Field(default="", primary_key=True)  # last: added by migration 0006
+    # last: added by migration 0006; '' by default, so rows written without it (by SQL
+    # from before the column) are rows without content
+    content: str = Field(default="", primary_key=True, sa_column_kwargs={"server_default": ""})
 
 
 class Journey(SQLModel, table=True):

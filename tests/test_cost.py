@@ -17,6 +17,8 @@ D1, D2 = dt.date(2026, 11, 1), dt.date(2026, 11, 2)
 
 
 def frame(name: str, rows: list[tuple]) -> pl.DataFrame:
+    width = len(ds.get(name).names)  # columns the rows leave out (web_sessions.content) empty
+    rows = [r + (None,) * (width - len(r)) for r in rows]
     return pl.DataFrame(rows, schema=ds.get(name).schema, orient="row")
 
 

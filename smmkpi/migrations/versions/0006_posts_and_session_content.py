@@ -3,7 +3,8 @@
 A `posts` table (one row per platform and post, lifetime metrics), and `web_sessions`
 gains `content` (UTM content, GA4's Session manual ad content) as part of its key, so that
 sessions can be matched to the posts whose links carry that content value. Existing rows
-get '' (no content), the stored form of an empty optional key.
+get '' (no content), the stored form of an empty optional key, which stays the column's
+default so that rows written without it are rows without content.
 
 Revision ID: 0006
 Revises: 0005
@@ -62,8 +63,6 @@ def upgrade() -> None:
             if old_pk:
                 batch_op.drop_constraint(old_pk, type_="primary")
             batch_op.create_primary_key("web_sessions_pkey", [*_KEY, "content"])
-    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.alter_column("content", server_default=None)
 
 
 def downgrade() -> None:
