@@ -134,7 +134,7 @@ with section("The posts table"):
         },
     )
     st.caption(f"Newest first; click a column to sort, search with the table's magnifier. "
-               f"Times in {md_escape(tz)} (setting `SMMKPI_DISPLAY_TZ`). Sessions, "
+               f"Times in {md_escape(tz)} (the time zone setting). Sessions, "
                "conversions and revenue: the website sessions whose UTM content is the "
                "post's (over every stored day), n/a for posts without one."
                + (f" Showing the {SHOWN_MAX:,} newest of {table.height:,}; the download "
@@ -154,7 +154,8 @@ with section("Performance by format and platform"):
             (pl.col(group).replace_strict(FORMAT_LABELS, default=pl.col(group))
              if group == "format" else platform_label(group)).alias("label"))
         rated = per.filter(pl.col("posts_rated") > 0)
-        title = f"Engagement rate per post by {label} (median, middle half), %, {when}"
+        title = (f"Engagement rate per post by {label}, %<br>"
+                 f"<sup>median and middle half, {when}</sup>")
         with col:
             if rated.height == 0:
                 chart(charts.empty_figure(title, "No post reports both engagements and "
@@ -174,8 +175,8 @@ with section("Performance by format and platform"):
                 column_config={
                     "posts": NUM("Posts", format="localized"),
                     "engagement_rate_median": NUM("Median engagement rate", format="%.2f %%"),
-                    "impressions_median": NUM("Median impressions", format="localized"),
-                    "engagements_median": NUM("Median engagements", format="localized"),
+                    "impressions_median": NUM("Median impressions", format="%,.0f"),
+                    "engagements_median": NUM("Median engagements", format="%,.0f"),
                     "engagement_rate": NUM("Engagement rate (of the sums)", format="%.2f %%"),
                     "impressions": NUM("Impressions", format="localized"),
                     "engagements": NUM("Engagements", format="localized"),
@@ -209,8 +210,8 @@ with section("Best time to post"):
         tip = " Best backed by enough posts: " + "; ".join(
             f"{d} {h:02d}:00 ({formatting.percent(r, 2)}, {n} posts)"
             for d, h, r, n in top.iter_rows()) + "."
-    st.caption(f"Each cell: the posts published in that hour ({md_escape(tz)}, setting "
-               f"`SMMKPI_DISPLAY_TZ`) and their median engagement rate; grey where fewer than "
+    st.caption(f"Each cell: the posts published in that hour ({md_escape(tz)}, the time "
+               f"zone setting) and their median engagement rate; grey where fewer than "
                f"{least} posts back it, blank where none.{tip} Choose a longer period for "
                "more posts per cell.")
 
@@ -258,8 +259,9 @@ with section("Promotional posts"):
                 share.with_columns(pl.lit("Promotional share").alias("series")), "period",
                 "series", "promo_share", title=title, y_title="% of posts", limit=limit,
                 limit_label=f"Guide: at most {guide}")), "promo_share")
-        st.caption(f"Shaded: more than {guide} of posts promotional (setting "
-                   "`SMMKPI_PROMO_SHARE_MAX`). Create content with depth, discuss and help, "
+        st.caption(f"Shaded: more than {guide} of posts promotional (the promotional posts "
+                   "guide, a setting: admins change it on the Admin page). Create content with "
+                   "depth, discuss and help, "
                    "then promote respectfully: promotional posts that engage far less than "
                    "the rest tell followers tire of them. Posts without a flag are left out."
                    + (" Weeks are 7-day blocks counted back from the period's last day."

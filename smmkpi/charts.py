@@ -38,10 +38,23 @@ STATUS_COLOURS: dict[str, str] = {
 GRID = "rgba(128,128,128,0.25)"
 
 
+TITLE_FITS = 58  # characters of a chart title that fit a half-width chart at 1280 px
+
+
+def fit_title(title: str) -> str:
+    """A long title ("What, unit, period") on two lines, the last part (the period, or
+    scope) smaller below, so it is not cut in a half-width chart; short titles and titles
+    already broken stay as they are."""
+    if len(title) <= TITLE_FITS or "<br>" in title or ", " not in title:
+        return title
+    head, _, tail = title.rpartition(", ")
+    return f"{head}<br><sup>{tail}</sup>"
+
+
 def base_layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     """Shared look: title, transparent background, readable grid, legend on top."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": fit_title(title), "x": 0, "xanchor": "left"},
         height=height,
         colorway=list(PALETTE),
         paper_bgcolor="rgba(0,0,0,0)",
@@ -901,7 +914,8 @@ def median_spread(
         x=df[x].to_list(), y=med, marker_color=PALETTE[0], name="Median per post",
         error_y={"type": "data", "symmetric": False, "array": err_hi, "arrayminus": err_lo,
                  "color": PALETTE[7], "thickness": 1.5, "width": 6},
-        text=labels, textposition="outside", cliponaxis=False,
+        text=labels, textposition="outside", cliponaxis=False, textfont={"size": 11},
+        outsidetextfont={"size": 11}, constraintext="none",
         customdata=[[a, b] for a, b in zip(df[lo].to_list(), df[hi].to_list(), strict=True)],
         hovertemplate="%{x}: median %{text}<br>middle half of the posts: %{customdata[0]"
         + (":.2%" if percent else ":,.0f") + "} – %{customdata[1]"
