@@ -810,6 +810,9 @@ def cost_bubbles(
     names = {"social": "Social", "paid": "Paid channels", "organic": "No media cost"}
     shown = df.filter(pl.col(x).is_not_null() & pl.col(y).is_not_null())
     biggest = float(shown[size].max() or 1) if shown.height else 1.0
+    shown = shown.with_columns(_pos=pl.Series(_label_positions(
+        [float(v) for v in shown[x].to_list()], [float(v) for v in shown[y].to_list()]),
+        dtype=pl.String))
     fig = go.Figure()
     for k in ("social", "paid", "organic"):
         part = shown.filter(pl.col(kind) == k)
@@ -819,7 +822,7 @@ def cost_bubbles(
         fig.add_trace(go.Scatter(
             x=part[x].to_list(), y=part[y].to_list(), mode="markers+text", name=names[k],
             text=part[label].to_list(),
-            textposition=["middle right" if v == 0 else "top center" for v in part[x]],
+            textposition=part["_pos"].to_list(),
             marker={"size": [max(math.sqrt((v or 0) / biggest) * 60, 8) for v in sizes],
                     "color": _rgba(colours[k], 0.55), "line": {"color": colours[k], "width": 1}},
             customdata=[[formatting.compact(v), formatting.percent(r),
@@ -836,6 +839,27 @@ def cost_bubbles(
     fig = base_layout(fig, title, height=height)
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def _label_positions(xs: Sequence[float], ys: Sequence[float]) -> list[str]:
+    """Where each point's label goes so that labels of neighbouring points do not overlap:
+    to the right of the point by default, else above or below it, else to its left."""
+    if not xs:
+        return []
+    xr = (max(xs) - min(xs)) or 1.0
+    yr = (max(ys) - min(ys)) or 1.0
+    offsets = {"middle right": (0.0, 0.0), "top right": (0.0, 0.07),
+               "bottom right": (0.0, -0.07), "middle left": (-0.3, 0.0)}
+    placed: list[tuple[float, float]] = []
+    out: list[str] = [""] * len(xs)
+    for i in sorted(range(len(xs)), key=lambda j: -ys[j]):
+        for pos, (dx, dy) in offsets.items():  # noqa: B007 - the last tried is kept
+            lx, ly = xs[i] / xr + dx, ys[i] / yr + dy
+            if all(abs(lx - px) > 0.28 or abs(ly - py) > 0.06 for px, py in placed):
+                break
+        out[i] = pos
+        placed.append((lx, ly))
+    return out
 
 
 # --- text from data is text ---------------------------------------------------------------
