@@ -343,7 +343,7 @@ with section("The cost comparison"):
         "traffic_cost_bubbles")
     st.caption("Left and high is cheap and converting; organic channels sit at zero media "
                "cost. " + (f"Not drawn (no spend in the data, or no conversions): "
-                           f"{', '.join(left_out)}." if left_out else ""))
+                           f"{', '.join(md_escape(c) for c in left_out)}." if left_out else ""))
 
 with section("Cost per campaign"):
     st.subheader("Cost per campaign")
