@@ -271,3 +271,28 @@ def test_utm_audit_finds_the_untagged_campaign(page):
     per = _table_with(at, "channels")
     assert set(per["campaign"]) >= {"search_brand", "search_generic", "display_remarketing",
                                     "display_prospecting"}
+
+
+def test_campaign_filter_says_what_the_channel_comparison_compares(app_env):
+    """With one campaign selected the comparison holds that campaign's sessions only: the
+    channels it did not use read 0, and the page says so instead of showing bare zeros."""
+    from smmkpi.channels import with_channels
+    from smmkpi.kpis import traffic
+    from smmkpi.workspace import Filters
+
+    ws, _ = workspaces(app_env)
+    camps = ws.everything("campaigns").filter(pl.col("campaign_id") == "autumn_traffic_2026")
+    campaign, name = camps["campaign_id"][0], camps["name"][0]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["campaign"] = [name]  # the widget binds to the URL by its labels
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    only = ws.__class__(ws.source, ws.period, Filters(campaigns=(campaign,)))
+    comp = traffic.channel_comparison(with_channels(only.frame("web_sessions")))
+    unused = comp.filter(pl.col("sessions") == 0)["channel"].to_list()
+    assert unused, "the demo campaign uses every channel: pick one that does not"
+    captions = " ".join(c.value for c in at.caption)
+    assert "only sessions tagged with the campaign count" in captions
+    assert f"It brought no sessions through {', '.join(unused)}" in captions
