@@ -91,10 +91,10 @@ with section("Sessions by channel group"):
     short_days = int(mix.filter(pl.col("days") < 7).unique("date")["days"].sum()) if dropped else 0
     if dropped:
         mix = full
-    chart(charts.stacked_channels(
+    chart(charts.legend_below(charts.stacked_channels(
         mix, "date", "channel_group", "sessions", order=CHANNEL_GROUPS, highlight=SOCIAL_GROUPS,
         title=f"Website sessions by channel group, sessions per {grain}, {ctx.period}",
-        y_title=f"Sessions per {grain}"), "traffic_mix")
+        y_title=f"Sessions per {grain}")), "traffic_mix")
     note = "Social groups (orange) sit at the bottom of the stack; legend in GA4's channel order."
     if weekly:
         note += f" Weeks of 7 days ending on {ws.end:%a %d %b}."
