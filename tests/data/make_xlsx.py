@@ -185,6 +185,16 @@ def linkedin_page_sheets() -> dict[str, dict[str, dict[int, list[object]]]]:
     return {"linkedin_followers.xlsx": followers, "linkedin_visitors.xlsx": visitors}
 
 
+# TikTok Studio's Overview downloaded as XLSX: every cell text, dates without a year
+TIKTOK_OVERVIEW = {
+    1: ["Date", "Video Views", "Profile Views", "Likes", "Comments", "Shares"],
+    2: ["December 30", "1520", "40", "210", "12", "9"],
+    3: ["December 31", "980", "31", "150", "8", "4"],
+    4: ["January 1", "2210", "77", "330", "25", "17"],
+    5: ["January 2", "1405", "52", "190", "11", "6"],
+}
+
+
 def main() -> None:
     # header on sheet row 2 (row 1 empty), dates as date-styled numbers, a blank row 5
     make_xlsx(
@@ -228,6 +238,7 @@ def main() -> None:
     make_workbook(HERE / "good" / "posts" / "linkedin_content_export.xlsx", linkedin_sheets())
     for name, sheets in linkedin_page_sheets().items():
         make_workbook(HERE / "bad" / name, sheets)
+    make_xlsx(HERE / "good" / "social" / "tiktok_overview.xlsx", TIKTOK_OVERVIEW)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from socialfixtures import SOCIAL, D, by_day, read_ok, total
 
 from smmkpi.ingest import parse_file
@@ -13,8 +14,9 @@ from smmkpi.ingest import parse_file
 FILE = SOCIAL / "tiktok_overview.csv"
 
 
-def test_overview_across_new_year():
-    pf = read_ok(FILE, year=2026)
+@pytest.mark.parametrize("name", ["tiktok_overview.csv", "tiktok_overview.xlsx"])
+def test_overview_across_new_year(name):
+    pf = read_ok(SOCIAL / name, year=2026)
     assert pf.fmt == "tiktok_overview"
     days = by_day(pf)
     assert sorted(days) == [D(2025, 12, 30), D(2025, 12, 31), D(2026, 1, 1), D(2026, 1, 2)]
