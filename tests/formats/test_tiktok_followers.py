@@ -31,14 +31,15 @@ def test_with_the_overview_each_day_is_one_row():
     assert (jan1["impressions"], jan1["engagements"], jan1["followers"]) == (2210, 372, 10301)
 
 
-def test_imported_one_after_the_other_neither_blanks_the_other(sqlite_engine):
-    """The overview, then the follower history in a later import: the stored rows keep the
-    overview's views (an empty value never replaces a stored one)."""
+def test_imported_one_after_the_other_neither_blanks_the_other(engine):
+    """The overview, then the follower history in a later import (SQLite and PostgreSQL):
+    the stored rows keep the overview's views (an empty value never replaces a stored
+    one)."""
     from smmkpi import store
 
     for name in ("tiktok_overview.csv", "tiktok_follower_history.csv"):
-        store.write_frames(sqlite_engine, parse_file(SOCIAL / name, year=2026).frames)
-    got = store.read_dataset(sqlite_engine, "social_daily", D(2025, 12, 30), D(2026, 1, 2))
+        store.write_frames(engine, parse_file(SOCIAL / name, year=2026).frames)
+    got = store.read_dataset(engine, "social_daily", D(2025, 12, 30), D(2026, 1, 2))
     days = {r["date"]: r for r in got.iter_rows(named=True)}
     assert (days[D(2026, 1, 1)]["impressions"], days[D(2026, 1, 1)]["followers"]) == (2210, 10301)
     assert sum(r["impressions"] for r in days.values()) == 6115
