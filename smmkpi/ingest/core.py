@@ -264,9 +264,10 @@ def weekday_names() -> tuple[str, ...]:
 def without_weekday(col: str) -> pl.Expr:
     """The text column `col` with a leading weekday name and its comma removed ("Tue, Aug
     26, 2025" -> "Aug 26, 2025", "martes, 26 ago 2025" -> "26 ago 2025"), for the common
-    date parser; other values unchanged."""
+    date parser; other values unchanged. The comma is required: "mar" is Tuesday in Spanish
+    and March in English, and "Mar 26, 2025" stays as it is."""
     alt = "|".join(re.escape(n) for n in weekday_names())
-    return pl.col(col).str.replace(rf"(?i)^\s*(?:{alt})\.?,?\s+", "")
+    return pl.col(col).str.replace(rf"(?i)^\s*(?:{alt})\.?,\s*", "")
 
 
 def drop_rows(raw: pl.DataFrame, mask: pl.Expr) -> tuple[pl.DataFrame, list[int]]:

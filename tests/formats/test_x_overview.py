@@ -36,3 +36,14 @@ def test_a_bad_value_names_the_row_and_the_column():
     (p,) = pf.problems
     assert (p.file, p.row, p.column, p.value) == ("account_overview_analytics.csv", 3,
                                                   "Impressions", "lots")
+
+
+def test_dates_with_and_without_the_weekday():
+    """"mar" is Tuesday in Spanish and March in English: only a weekday followed by its comma
+    is taken off, so a date written without one reads as it is."""
+    head = FILE.read_text().splitlines()[0]
+    rows = ['"Wed, Mar 26, 2025",1,0,1,0,0,0,0,0,0,0,0,0,0',
+            '"Mar 25, 2025",2,0,1,0,0,0,0,0,0,0,0,0,0',
+            '"Sun, Mar 2, 2025",3,0,1,0,0,0,0,0,0,0,0,0,0']
+    pf = read_ok(("\n".join([head, *rows]) + "\n").encode())
+    assert list(by_day(pf)) == [D(2025, 3, 26), D(2025, 3, 25), D(2025, 3, 2)]
