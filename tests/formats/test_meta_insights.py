@@ -60,3 +60,11 @@ def test_a_title_without_a_platform_asks_for_it():
     (p,) = pf.problems
     assert "does not say whether it is Facebook's or Instagram's" in p.message
     assert "'Facebook Views' or 'Instagram Views'" in p.message
+
+
+def test_without_the_title_line_it_says_so():
+    pf = parse_file(b'"Date","Primary"\n"2025-08-01T00:00:00","20"\n', name="reach.csv")
+    assert not pf.ok and pf.fmt == "meta_insights"
+    (p,) = pf.problems
+    assert p.message.startswith("this is a Meta Business Suite insights export without its "
+                                "title line")

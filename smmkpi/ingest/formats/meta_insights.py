@@ -62,7 +62,11 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                 else None)
     measure = next((c for words, c in _MEASURES if words in low), None)
     refused = next((why for words, why in _REFUSED if words in low), None)
-    if refused is not None:
+    if not title:
+        problems.append((None, value, None, f"this is {what}, which says the metric and the "
+                         "platform of the values: export the chart again from Business Suite "
+                         "and upload the file as downloaded"))
+    elif refused is not None:
         problems.append((None, value, None, f"this is {what}: {refused}, so it cannot be "
                          "imported; export Reach, Views, Content interactions or Link clicks "
                          "instead"))
