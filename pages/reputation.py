@@ -16,8 +16,8 @@ from smmkpi.ui.sections import section
 from smmkpi.ui.tables import Col, table
 
 SENTIMENT = ["negative_share", "sentiment_score", "negative_mentions"]
-AUDIENCE = ["impressions", "reach", "frequency", "engagement_rate", "ctr", "follower_growth",
-            "promo_share"]
+AUDIENCE = ["impressions", "reach", "engagements", "link_clicks", "frequency",
+            "engagement_rate", "ctr", "follower_growth", "promo_share"]
 RESEARCH = ["questions", "suggestions"]
 
 ctx = current()

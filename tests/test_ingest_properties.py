@@ -42,8 +42,8 @@ def test_random_csv_like_text_never_raises(text):
 
 
 @st.composite
-def mutated(draw):
-    path = draw(st.sampled_from(GOOD_FILES))
+def mutated(draw, files: list[Path] = GOOD_FILES):
+    path = draw(st.sampled_from(files))
     data = bytearray(path.read_bytes())
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate", "dup_line", "swap"]))

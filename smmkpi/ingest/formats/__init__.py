@@ -18,15 +18,22 @@ from __future__ import annotations
 from smmkpi.ingest.core import Format, norm
 from smmkpi.ingest.formats import (
     email_campaigns,
+    facebook_insights,
     facebook_posts,
     ga4,
     google_ads,
+    linkedin_page,
     linkedin_updates,
     meta_ads,
     meta_business_suite,
+    meta_insights,
     microsoft_ads,
     shopify,
     tiktok_content,
+    tiktok_followers,
+    tiktok_overview,
+    x_daily,
+    x_overview,
     x_tweets,
     youtube_studio,
 )
@@ -36,6 +43,10 @@ FORMATS: tuple[Format, ...] = (
     email_campaigns.MAILCHIMP, email_campaigns.KLAVIYO,
     x_tweets.FORMAT, facebook_posts.FORMAT, meta_business_suite.FORMAT,
     linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
+    # daily account exports into social_daily
+    x_daily.FORMAT, x_overview.FORMAT, tiktok_overview.FORMAT, tiktok_followers.FORMAT,
+    facebook_insights.FORMAT, meta_insights.FORMAT, linkedin_page.VISITORS,
+    linkedin_page.FOLLOWERS,
 )
 
 
