@@ -9,6 +9,7 @@ rows and keys (`keys`); every problem goes to one `problems.Collector`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -16,7 +17,14 @@ from typing import BinaryIO
 import polars as pl
 
 from smmkpi import config, datasets
-from smmkpi.ingest.core import ROW, DateOrder, norm
+from smmkpi.ingest.core import (
+    NO_DATA,
+    ROW,
+    DateOrder,
+    describe_totals,
+    norm,
+    totals_mask,
+)
 from smmkpi.ingest.csvfile import DELIMITER_NAMES, EndsAtBlank, read_csv
 from smmkpi.ingest.formats import FORMATS, Format, detect_format, get_format, preferred_sheets
 from smmkpi.ingest.keys import combine, dedupe
@@ -138,9 +146,11 @@ def _parse(
     if is_empty(data):
         raise col.fatal(EMPTY)
     table, decimal = _read_table(data, fmt_name, limit, pf, col)
+    _no_data(table, fmt_name, col)
     names, unnamed = _describe(pf, table, col)
     ctx = Ctx(date_order, decimal, pf.notes, pf.ambiguous_dates, year, pf.needs_year)
     known = _known_format(fmt_name, dataset, names, table.preamble)
+    table.raw = _drop_totals(table.raw, known, pf.notes, col)
     if known is None:
         _parse_canonical(pf, col, table, names, unnamed, dataset, mapping, ctx)
         return
@@ -150,6 +160,43 @@ def _parse(
             "(read it with fmt='canonical' to map its columns yourself)"
         )
     _parse_known(pf, col, known, table.raw, names, table.preamble, ctx)
+
+
+def _no_data(table: Table, fmt_name: str | None, col: Collector) -> None:
+    """An export that says "No data available." instead of a table (under its header, or
+    alone in the file) is refused in one sentence, naming the export when it is known."""
+    alone = len(table.headers) == 1 and re.search(NO_DATA, table.headers[0]) is not None
+    if not (alone or (table.no_data and table.raw.height == 0)):
+        return
+    fmt = None
+    if not alone:
+        fmt = (get_format(fmt_name) if fmt_name not in (*_AUTO, "canonical") else
+               detect_format(table.headers, table.preamble))
+    what = f"this {fmt.label or fmt.name}" if fmt is not None else "the export"
+    raise col.fatal(f"{what} holds no data for its period (it says 'No data available.'): "
+                    "export it again for a date range in which there was activity")
+
+
+def _drop_totals(
+    raw: pl.DataFrame, fmt: Format | None, notes: list[str], col: Collector
+) -> pl.DataFrame:
+    """The records without totals rows (`Total`, `Total: ...`, `Grand total` as their first
+    value): they sum the other rows and are never counted; a note says how many and what
+    they state. A file of nothing but totals rows is a problem."""
+    mask = totals_mask(raw)
+    n = int(mask.sum())
+    if n == 0:
+        return raw
+    totals = raw.filter(mask)
+    shown = describe_totals(totals.head(5), raw.columns, fmt.total_of if fmt else ())
+    more = f"; and {n - 5:,} more" if n > 5 else ""
+    rows = ", ".join(str(r) for r in totals[ROW].head(5).to_list())
+    notes.append(f"{n} total {'row' if n == 1 else 'rows'} dropped, not counted "
+                 f"({'row' if n == 1 else 'rows'} {rows}): {shown}{more}")
+    if n == raw.height:
+        col.file_problem("the file holds only totals rows, no rows to count: export it with "
+                         "its rows (by day, campaign or source), not the summary alone")
+    return raw.filter(~mask)
 
 
 def _check_options(

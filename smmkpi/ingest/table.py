@@ -19,6 +19,7 @@ class Table:
     encoding: str
     delimiter: str  # "" for XLSX
     notes: list[str] = field(default_factory=list)
+    no_data: bool = False  # the export said "No data available." instead of rows
 
 
 def unique_names(headers: list[str]) -> list[str]:

@@ -83,12 +83,6 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     problems: list[RawProblem] = []
     used: dict[str, str] = {}  # the file's header -> what it became
     labels: dict[str, str] = {}  # canonical column -> the header named in messages
-    first = next(c for c in raw.columns if c != ROW)
-    grand = pl.col(first).str.to_lowercase().is_in(["grand total", "total"]).fill_null(False)
-    n_total = raw.filter(grand).height
-    raw = raw.filter(~grand)
-    if n_total:
-        notes.append("GA4 'Grand total' row left out")
     date = _date(cols, preamble, used, labels, notes, problems)
     source, medium = _source_medium(cols, used, labels, notes)
     campaign = _campaign(cols, used, labels)
