@@ -21,6 +21,7 @@ from smmkpi.ingest.formats import (
     facebook_posts,
     ga4,
     google_ads,
+    helpdesks,
     linkedin_updates,
     meta_ads,
     meta_business_suite,
@@ -36,6 +37,7 @@ FORMATS: tuple[Format, ...] = (
     email_campaigns.MAILCHIMP, email_campaigns.KLAVIYO,
     x_tweets.FORMAT, facebook_posts.FORMAT, meta_business_suite.FORMAT,
     linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
+    helpdesks.ZENDESK, helpdesks.FRESHDESK,
 )
 
 
