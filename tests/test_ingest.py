@@ -628,9 +628,10 @@ def test_combine_leaves_out_files_with_problems():
 def test_load_folder_reads_the_good_corpus():
     frames, problems = load_folder(GOOD)
     assert problems == []
-    # orders: 3 canonical + 3 cp1252 + 3 US + 3 xlsx + 3 Shopify; customers: 6 + 2 from Shopify
-    assert frames["orders"].height == 15
-    assert frames["customers"].height == 8
+    # orders: 3 canonical + 3 cp1252 + 3 US + 3 xlsx + 3 Shopify + 3 + 2 WooCommerce;
+    # customers: 6 + 2 from Shopify + 2 + 2 from WooCommerce
+    assert frames["orders"].height == 20
+    assert frames["customers"].height == 12
     for name, frame in frames.items():
         assert frame.schema == pl.Schema(datasets.get(name).schema)
 

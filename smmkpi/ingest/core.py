@@ -187,6 +187,25 @@ def sum_by_key(
     return out.select(df.columns), df.height - out.height
 
 
+def customers_from_orders(orders: pl.DataFrame) -> pl.DataFrame:
+    """The customers of a shop's typed orders (with ROW): one per customer_id, `first_seen` =
+    the date of their earliest order in the file, acquisition channel and social following
+    empty (a shop's order export knows neither)."""
+    return (
+        orders.filter(pl.col("customer_id").is_not_null())
+        .group_by("customer_id", maintain_order=True)
+        .agg(pl.col(ROW).min(), pl.col("ordered_at").min().dt.date().alias("first_seen"))
+        .sort(ROW)
+        .select(
+            ROW,
+            "customer_id",
+            pl.lit(None, dtype=pl.String).alias("acquisition_channel"),
+            pl.lit(None, dtype=pl.Boolean).alias("follows_on_social"),
+            "first_seen",
+        )
+    )
+
+
 # --- post exports --------------------------------------------------------------------------------
 
 # the posts dataset's columns (datasets.POSTS; a test keeps the two equal): formats build

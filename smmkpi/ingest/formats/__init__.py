@@ -28,6 +28,7 @@ from smmkpi.ingest.formats import (
     microsoft_ads,
     shopify,
     tiktok_content,
+    woocommerce,
     x_tweets,
     youtube_studio,
 )
@@ -38,6 +39,7 @@ FORMATS: tuple[Format, ...] = (
     x_tweets.FORMAT, facebook_posts.FORMAT, meta_business_suite.FORMAT,
     linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
     helpdesks.ZENDESK, helpdesks.FRESHDESK,
+    woocommerce.ANALYTICS, woocommerce.EXPORT,
 )
 
 

@@ -91,11 +91,11 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     if day is None:
         coarse = next((cols[c] for c in _COARSER if c in cols), None)
         span = _date_range(preamble)
-        what = (f"segmented by {coarse}" if coarse else
-                "without the Day segment (each row sums the report's whole date range"
-                + (f", {span})" if span else ")"))
+        covering = f" covering {span}" if span else ""
+        what = (f"{covering} segmented by {coarse}" if coarse else
+                f"{covering} without the Day segment (each row sums the whole date range)")
         problems.append((None, "Day", None,
-                         f"this is a Google Ads campaign report {what}: download it again "
+                         f"this is a Google Ads campaign report{what}: download it again "
                          "with Segment → Time → Day so that each row is one day"))
     else:
         used[day] = "date"
