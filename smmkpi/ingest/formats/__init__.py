@@ -28,6 +28,7 @@ from smmkpi.ingest.formats import (
     microsoft_ads,
     shopify,
     tiktok_content,
+    universal_analytics,
     woocommerce,
     x_tweets,
     youtube_studio,
@@ -39,7 +40,7 @@ FORMATS: tuple[Format, ...] = (
     x_tweets.FORMAT, facebook_posts.FORMAT, meta_business_suite.FORMAT,
     linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
     helpdesks.ZENDESK, helpdesks.FRESHDESK,
-    woocommerce.ANALYTICS, woocommerce.EXPORT,
+    woocommerce.ANALYTICS, woocommerce.EXPORT, universal_analytics.FORMAT,
 )
 
 
