@@ -28,6 +28,13 @@ the KPIs that use the broken timestamp: a response before opening is excluded fr
 everything about responses (response rate, times, SLA, praise acknowledged); a
 resolution before opening is excluded from the complaint resolution rate. They still
 count as questions and suggestions. `care_quality` gives the counts for the page.
+
+Missing response times: a platform whose questions and complaints in the data have
+resolutions but not one first response came without response times (a helpdesk ticket
+export without its first-response column). Its conversations are left out of everything
+about responses (response rate, times, SLA, praise acknowledged, unanswered now), so that
+those read n/a rather than 0 %; they still count in the complaint resolution rate, the
+questions and the suggestions, and `CareQuality.unrecorded_message` says so on the page.
 """
 
 from __future__ import annotations
@@ -61,6 +68,15 @@ _bad_resolution = pl.col("resolved_at").is_not_null() & (
 )
 
 
+# A platform whose questions and complaints have resolutions but not one recorded first
+# response: its data came without response times (a helpdesk export without a first-response
+# column), so its conversations say nothing about responses and are left out of them.
+_unrecorded = (
+    (_needs_reply & pl.col("resolved_at").is_not_null() & ~_responded).any().over("platform")
+    & ~(_needs_reply & _responded).any().over("platform")
+)
+
+
 def first_response_minutes() -> pl.Expr:
     """Minutes from opening to the first response (null when unanswered)."""
     return (pl.col("first_response_at") - pl.col("opened_at")).dt.total_microseconds() / 60e6
@@ -69,9 +85,10 @@ def first_response_minutes() -> pl.Expr:
 def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
     """Add the per-row flags every care figure is built from."""
     sla = pl.duration(minutes=sla_minutes)
-    ok = ~_bad_response
-    return lf.with_columns(
+    ok = ~_bad_response & ~pl.col("_unrec")
+    return lf.with_columns(_unrecorded.alias("_unrec")).with_columns(
         _bad_response.alias("bad_response"),
+        (_needs_reply & pl.col("_unrec")).alias("_nr_unrec"),
         _bad_resolution.alias("bad_resolution"),
         (_needs_reply & ok).alias("_nr"),
         (_needs_reply & ok & _responded).alias("_nr_resp"),
@@ -111,11 +128,14 @@ def _aggs(percentiles: bool = True) -> list[pl.Expr]:
         (n("kind") == "suggestion").sum().alias("suggestions"),
         n("bad_response").sum().alias("bad_response"),
         n("bad_resolution").sum().alias("bad_resolution"),
+        n("_nr_unrec").sum().alias("response_unrecorded"),
     ]
     out = [c.cast(pl.Int64) for c in counts]
     if not percentiles:
         return out
     return out + [
+        n("platform").filter(n("_nr_unrec")).unique().sort().str.join(", ")
+        .alias("unrecorded_platforms"),
         n("_minutes").quantile(0.5, "linear").alias("median_first_response_minutes"),
         n("_minutes").quantile(0.9, "linear").alias("p90_first_response_minutes"),
     ]
@@ -183,6 +203,8 @@ class CareQuality:
 
     response_before_open: int  # excluded from response rate, times, SLA, praise acknowledged
     resolved_before_open: int  # excluded from complaint resolution rate
+    response_unrecorded: int = 0  # questions and complaints of platforms without responses
+    unrecorded_platforms: str = ""  # their names, joined by ", "
 
     @property
     def total(self) -> int:
@@ -207,15 +229,33 @@ class CareQuality:
             )
         return "; ".join(parts) + "." if parts else None
 
+    def unrecorded_message(self) -> str | None:
+        """Why the response figures leave out some platforms (or are missing), or None."""
+        n = self.response_unrecorded
+        if not n:
+            return None
+        where = self.unrecorded_platforms or "some platforms"
+        return (
+            f"{n:,} question{'s' if n != 1 else ''} and complaint{'s' if n != 1 else ''} from "
+            f"{where} {'have' if n != 1 else 'has'} no response times: resolutions were "
+            "imported but not one first response, so the file had no first-response column. "
+            "They are left out of the response figures (n/a where nothing else is left). "
+            "Import the export again with its first-response column: 'First reply time in "
+            "minutes' (Zendesk) or 'Initial response time' (Freshdesk)."
+        )
+
 
 def care_quality(conversations: pl.DataFrame | None) -> CareQuality:
     """Counts of flagged conversations (for the period's frame)."""
     if conversations is None or conversations.height == 0:
         return CareQuality(0, 0)
     row = conversations.select(
-        _bad_response.sum().alias("a"), _bad_resolution.sum().alias("b")
+        _bad_response.sum().alias("a"), _bad_resolution.sum().alias("b"),
+        (_needs_reply & _unrecorded).sum().alias("c"),
+        pl.col("platform").filter(_needs_reply & _unrecorded).unique().sort().str.join(", ")
+        .alias("d"),
     ).row(0)
-    return CareQuality(int(row[0]), int(row[1]))
+    return CareQuality(int(row[0]), int(row[1]), int(row[2]), row[3] or "")
 
 
 # --- unanswered ------------------------------------------------------------------------
@@ -236,6 +276,7 @@ def care_as_of(period: Period, now: dt.datetime | None = None) -> dt.datetime:
 def _unanswered_filter(as_of: dt.datetime) -> pl.Expr:
     return (
         _needs_reply
+        & ~_unrecorded
         & (pl.col("opened_at") <= as_of)
         & (pl.col("first_response_at").is_null() | (pl.col("first_response_at") > as_of))
     )
@@ -417,7 +458,9 @@ def care_quality_for(ws: Workspace) -> CareQuality:
     s = _summary(ws)
     if s is None:
         return CareQuality(0, 0)
-    return CareQuality(int(s["bad_response"] or 0), int(s["bad_resolution"] or 0))
+    return CareQuality(int(s["bad_response"] or 0), int(s["bad_resolution"] or 0),
+                       int(s["response_unrecorded"] or 0),
+                       str(s["unrecorded_platforms"] or ""))
 
 
 def unanswered_now(ws: Workspace) -> float | None:
