@@ -651,3 +651,21 @@ def test_zip_files_that_are_not_workbooks(tmp_path):
     pf = parse_file(bomb, max_bytes=100_000)  # 3 MB expanded > 20 x 100 kB
     assert "unpacks to more than 1.9 MB (20 times the upload limit" in pf.problems[0].message
     assert "cannot be read" in parse_file(bomb, max_bytes=1 << 20).problems[0].message
+
+
+def test_an_unlabelled_totals_row_is_dropped_only_when_it_sums_the_others():
+    """A summary row with every text and date column empty, first or last, whose numbers
+    are the sums of the other rows: dropped with a note, never counted. Any other row with
+    empty dimensions is a problem, as before."""
+    csv = ("date,platform,impressions,spend\n"
+           "2026-03-01,x,100,1.50\n2026-03-02,x,250,2.25\n,,350,3.75\n")
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["social_daily"]["impressions"].to_list() == [100, 250]
+    (note,) = [n for n in pf.notes if "total row dropped" in n]
+    assert note.startswith("1 total row dropped, not counted (row 4): no label")
+    assert "impressions 350, spend 3.75" in note
+    # not the sum: a row without its date, reported
+    wrong = csv.replace(",,350,3.75", ",,351,3.75")
+    assert [(p.row, p.column) for p in parse_file(wrong.encode()).problems] == [
+        (4, "date"), (4, "platform")]

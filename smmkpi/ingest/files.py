@@ -22,6 +22,7 @@ from smmkpi.ingest.core import (
     ROW,
     DateOrder,
     describe_totals,
+    empty_as_null,
     norm,
     totals_mask,
 )
@@ -29,6 +30,7 @@ from smmkpi.ingest.csvfile import DELIMITER_NAMES, EndsAtBlank, read_csv
 from smmkpi.ingest.formats import FORMATS, Format, detect_format, get_format, preferred_sheets
 from smmkpi.ingest.keys import combine, dedupe
 from smmkpi.ingest.mapping import apply_mapping, auto_map, detect_dataset, require_columns
+from smmkpi.ingest.numeric import clean_num, to_float
 from smmkpi.ingest.problems import Bad, Collector, Problem
 from smmkpi.ingest.source import EMPTY, decode, is_empty, name_of, not_a_file, read_source
 from smmkpi.ingest.table import Table
@@ -199,6 +201,50 @@ def _drop_totals(
     return raw.filter(~mask)
 
 
+def _drop_unlabelled_total(
+    frame: pl.DataFrame, ds: datasets.Dataset, labels: dict[str, str], notes: list[str]
+) -> pl.DataFrame:
+    """The canonical text frame without a totals row that has no label: its first or last
+    row, when every text and date column is empty there and each of its numbers equals the
+    sum of the other rows (read with a decimal point or a decimal comma), as an export
+    writes its summary row. A note states it; any other row with empty dimensions is left
+    for the checks to report."""
+    have = [c for c in ds.columns if c.name in frame.columns]
+    dims = [c.name for c in have if c.type not in ("int", "float")]
+    nums = [c.name for c in have if c.type in ("int", "float")]
+    if frame.height < 3 or not dims or not nums:
+        return frame
+    empty = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+                              for c in dims)
+    for at in (0, frame.height - 1):
+        row = frame.slice(at, 1)
+        if not row.select(empty).item():
+            continue
+        present = [c for c in nums if row[c].item() is not None]
+        if present and all(_is_sum(frame, at, c) for c in present):
+            shown = ", ".join(f"{labels.get(c, c)} {row[c].item()}" for c in present[:4])
+            notes.append(f"1 total row dropped, not counted (row {row[ROW].item()}): no label, "
+                         f"empty {', '.join(labels.get(c, c) for c in dims[:3])}, its "
+                         f"figures the sums of the other rows ({shown})")
+            return frame.filter(pl.int_range(pl.len()) != at)
+    return frame
+
+
+def _is_sum(frame: pl.DataFrame, at: int, name: str) -> bool:
+    """Whether row `at`'s number in column `name` is the sum of the others' (either decimal
+    separator; at least two other rows carry a number)."""
+    text = empty_as_null(clean_num(frame[name]))
+    for decimal in (".", ","):
+        v = to_float(text, decimal)
+        total, others = v[at], v.filter(pl.int_range(v.len(), eager=True) != at)
+        if total is None or others.count() < 2:
+            continue
+        # exact, but for half a cent of rounding per row
+        if abs(float(others.sum()) - float(total)) <= 0.005 * (others.count() + 1):
+            return True
+    return False
+
+
 def _check_options(
     dataset: str | None, date_order: DateOrder | None, fmt_name: str | None, col: Collector,
     year: YearHint | None = None,
@@ -323,6 +369,7 @@ def _parse_canonical(
     mapped = {t: h for h, t in pf.mapping.items() if t is not None}
     require_columns(mapped, ds, named, col)
     canon = table.raw.select(ROW, *[pl.col(h).alias(t) for t, h in mapped.items()])
+    canon = _drop_unlabelled_total(canon, ds, mapped, ctx.notes)
     typed = type_frame(canon, ds, mapped, ctx, col)
     typed = dedupe(typed, ds, mapped, ctx.notes, col)
     _store(pf, {ds_name: typed})
@@ -350,7 +397,9 @@ def _parse_known(
     typed: dict[str, pl.DataFrame] = {}
     for ds_name, frame in prep.frames.items():
         ds = datasets.get(ds_name)
-        typed[ds_name] = type_frame(frame, ds, prep.labels.get(ds_name, {}), ctx, col)
+        labels = prep.labels.get(ds_name, {})
+        frame = _drop_unlabelled_total(frame, ds, labels, ctx.notes)
+        typed[ds_name] = type_frame(frame, ds, labels, ctx, col)
     finished = fmt.finish(typed, pf.notes)
     out = {}
     for ds_name, frame in finished.items():

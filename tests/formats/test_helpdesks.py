@@ -36,7 +36,7 @@ def test_zendesk_ticket_export():
                                    None, None)
     assert rows["zendesk:104"][:2] == ("email", _utc(2026, 3, 2, 12, 0))
     assert rows["zendesk:104"][2:4] == ("other", None)
-    assert any("1 tickets without a type counted as questions" in n for n in pf.notes)
+    assert any("1 ticket without a type counted as questions" in n for n in pf.notes)
     assert pf.mapping["First reply time in minutes within business hours"] is None
 
 

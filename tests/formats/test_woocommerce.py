@@ -23,7 +23,7 @@ def test_analytics_orders_download():
         ("1044", "cy lee", datetime(2026, 3, 2, 14, 15, tzinfo=UTC), 1035.5, "Organic: Google"),
         ("1043", "ana ruiz", datetime(2026, 3, 1, 10, 0, tzinfo=UTC), 30.0, None),
     ]
-    assert any(n.startswith("1 orders with status Cancelled left out") for n in pf.notes)
+    assert any(n.startswith("1 order with status Cancelled left out") for n in pf.notes)
     # Ana's first order is 1043 on 2026-03-01, though the download lists it last
     assert pf.frames["customers"].rows() == [
         ("ana ruiz", None, None, date(2026, 3, 1)),

@@ -164,7 +164,8 @@ def _notes(raw: pl.DataFrame, tool: str, type_col: str | None, first: str | None
     untyped = raw.height if type_col is None else raw.filter(
         pl.col(type_col).is_null() | (pl.col(type_col).str.strip_chars() == "")).height
     if untyped:
-        notes.append(f"{untyped} tickets without a type counted as questions")
+        notes.append(f"{untyped} {'ticket' if untyped == 1 else 'tickets'} without a type "
+                     "counted as questions")
     if first is None:
         notes.append(f"no first-response column: response times are missing, so the "
                      f"response KPIs cannot be computed from this file (export it with "

@@ -63,7 +63,8 @@ def _kept(raw: pl.DataFrame, status: str, notes: list[str]) -> pl.DataFrame:
     gone = raw.filter(out)
     if gone.height:
         kinds = ", ".join(sorted(set(gone.get_column(status).str.strip_chars().to_list())))
-        notes.append(f"{gone.height} orders with status {kinds} left out (not revenue)")
+        notes.append(f"{gone.height} {'order' if gone.height == 1 else 'orders'} with status "
+                     f"{kinds} left out (not revenue)")
     return raw.filter(~out)
 
 
