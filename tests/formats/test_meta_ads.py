@@ -72,7 +72,7 @@ def test_account_total_row_rankings_and_a_quoted_comma_header():
     ]
     assert pf.frames["social_daily"]["spend"].sum() == pytest.approx(120.0)
     note = next(n for n in pf.notes if "account total row" in n)
-    assert "dropped, not counted (row 2)" in note
+    assert "(empty Campaign name, Ad set name and Day) dropped, not counted (row 2)" in note
     assert "Impressions 11500" in note and "Amount spent (EUR) 120.00" in note
     assert pf.mapping["CPM (cost per 1,000 impressions) (EUR)"] is None
     assert pf.mapping["Quality ranking"] is None
@@ -87,3 +87,17 @@ def test_no_data_available_says_so_in_one_sentence():
     # the same words alone in a file: no header at all
     (alone,) = parse_file(b"No data available.\n").problems
     assert alone.message.startswith("the export holds no data for its period")
+
+
+def test_account_level_daily_export_with_its_total_row():
+    """No name column: the total row is the one without a Day (its range is not a day, yet
+    it is no weekly row to refuse)."""
+    csv = ("Day,Reporting starts,Reporting ends,Impressions,Amount spent (USD)\n"
+           ",2026-03-01,2026-03-02,300,3.00\n"
+           "2026-03-01,2026-03-01,2026-03-02,100,1.00\n"
+           "2026-03-02,2026-03-01,2026-03-02,200,2.00\n")
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["social_daily"]["impressions"].to_list() == [100, 200]
+    assert any("account total row (empty Day)" in n and "Impressions 300" in n
+               for n in pf.notes)

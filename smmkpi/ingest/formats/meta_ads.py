@@ -11,7 +11,7 @@ Made in Ads Manager: Reports, Export table data, CSV. Recognized by `Reporting s
   `engagements` = `Post engagement(s)`; `spend` = `Amount spent (<currency>)`;
 - reach summed over ad sets or ads counts a person reached by two of them twice;
 - the account's total row (every name column empty: `Campaign name`, `Ad set name`,
-  `Ad name`) is dropped with a note that states its figures, never counted; Meta's `-`
+  `Ad name`, and `Day`) is dropped with a note that states its figures, never counted; Meta's `-`
   (no value, as in the ranking columns) is empty;
 - a file that holds only `No data available.` is refused: it has no data for its period;
 - a row that covers more than one day (weekly or monthly time breakdown, or none) is
@@ -129,9 +129,9 @@ def _value(header: str | None) -> pl.Expr:
 def _drop_account_total(
     raw: pl.DataFrame, cols: dict[str, str], notes: list[str]
 ) -> pl.DataFrame:
-    """The rows without the account's total row (all name columns empty), with a note that
-    states the figures it held."""
-    names = [cols[n] for n in _NAMES if n in cols]
+    """The rows without the account's total row (all name columns and the Day column
+    empty), with a note that states the figures it held."""
+    names = [cols[n] for n in (*_NAMES, "day") if n in cols]
     if not names:
         return raw
     empty = pl.all_horizontal(pl.col(n).is_null() | (pl.col(n).str.strip_chars() == "")
@@ -143,9 +143,10 @@ def _drop_account_total(
     shown += [h for n, h in cols.items() if n.startswith("amount spent")]
     figures = ", ".join(f"{h} {v}" for h in shown for v in total[h].head(1).to_list() if v)
     rows = ", ".join(str(r) for r in total[ROW].head(5).to_list())
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     notes.append(
         f"{total.height} account total {'row' if total.height == 1 else 'rows'} (empty "
-        f"{' and '.join(names)}) dropped, not counted (row {rows})"
+        f"{listed}) dropped, not counted (row {rows})"
         + (f": {figures}" if figures else "")
     )
     return raw.filter(~empty)
