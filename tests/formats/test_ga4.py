@@ -153,3 +153,18 @@ def test_reports_without_sessions_by_source_are_refused_by_name(name, report, wh
                                 f"it {what}")
     assert "Traffic acquisition with 'Date' added" in p.message
     assert "'Date' and 'Session source / medium'" in p.message
+
+
+def test_any_other_ga4_download_is_named_by_its_title():
+    csv = ("# ----------------------------------------\n# Demographic details: Country\n"
+           "# Account: Example\n# Property: example.com\n"
+           "# ----------------------------------------\n#\n# All Users\n"
+           "# Start date: 20260301\n# End date: 20260331\n"
+           "Country,Active users,New users,Engaged sessions,Engagement rate\n"
+           "Netherlands,900,800,700,0.61\n")
+    pf = parse_file(csv.encode())
+    assert pf.fmt == "ga4_report"
+    (p,) = pf.problems
+    assert p.message.startswith("this is a GA4 Demographic details report covering 20260301 "
+                                "to 20260331 without sessions by traffic source")
+    assert "no dataset recognized" not in p.message

@@ -28,7 +28,8 @@ medium, campaign, content):
 Reports that count something else are recognized and refused in one sentence that names
 the report and what to download instead: Events (`Event name`), Pages and screens (`Page
 title and screen class`, ...), User acquisition (`First user ...` without `Sessions`) and
-Landing page (`Landing page`).
+Landing page (`Landing page`); so is any other report download (known by its `# Start
+date:` and `# End date:` lines) without sessions by traffic source, named by its title.
 """
 
 from __future__ import annotations
@@ -103,7 +104,22 @@ def detect(cols: dict[str, str], preamble: list[str]) -> bool:
     `prepare` with what to download instead)."""
     if "sessions" in cols and any(d in cols for d in _DIMENSIONS):
         return True
+    if _preamble_date(preamble, "start date") and _preamble_date(preamble, "end date") and any(
+            re.match(r"^#\s*start date\s*:", ln.strip(), re.IGNORECASE) for ln in preamble):
+        return True  # a GA4 report download, whatever its dimensions
     return any(d in cols for d in _OTHER_REPORTS) and any(m in cols for m in _GA4_METRICS)
+
+
+def _title(preamble: list[str]) -> str | None:
+    """The report's name from its title comment ('# Demographic details: Country' ->
+    'Demographic details'), if any."""
+    skip = ("account", "property", "start date", "end date", "all users")
+    for line in preamble:
+        text = line.strip().lstrip("#").strip()
+        if text and not text.startswith("-") and not text.lower().startswith(skip) \
+                and not re.fullmatch(r"[0-9]{8}\s*-\s*[0-9]{8}", text):
+            return text.split(":", 1)[0].strip()
+    return None
 
 
 def _preamble_date(preamble: list[str], label: str) -> str | None:
@@ -126,11 +142,17 @@ def _other_report(cols: dict[str, str], preamble: list[str]) -> RawProblem | Non
     if "sessions" in cols and any(d in cols for d in _DIMENSIONS):
         return None
     first = next((d for d in cols if d in _OTHER_REPORTS), None)
-    if first is None:  # pragma: no cover - detection guarantees one
-        return None
-    report = _OTHER_REPORTS[first]
     start, end = _preamble_date(preamble, "start date"), _preamble_date(preamble, "end date")
     span = f" covering {start} to {end}" if start and end else ""
+    if first is None:  # known by its comment lines only
+        title = _title(preamble)
+        name = f"GA4 {title} report" if title else "GA4 report"
+        column = next(iter(cols.values()), None)
+        return (None, column, None,
+                f"this is a {name}{span} without sessions by traffic source (no 'Sessions' "
+                f"with a source, medium, channel group or campaign dimension), so it cannot "
+                f"become website sessions; {_TRAFFIC}")
+    report = _OTHER_REPORTS[first]
     what = ("counts users by the source of their first visit, not sessions"
             if report == "User acquisition" else
             "counts sessions by landing page, not by traffic source"
