@@ -168,6 +168,13 @@ def _no_data(table: Table, fmt_name: str | None, col: Collector) -> None:
     """An export that says "No data available." instead of a table (under its header, or
     alone in the file) is refused in one sentence, naming the export when it is known."""
     alone = len(table.headers) == 1 and re.search(NO_DATA, table.headers[0]) is not None
+    names = [c for c in table.raw.columns if c != ROW]
+    if names and table.raw.height:  # workbooks: the words in the first cell of a row
+        said = pl.col(names[0]).str.contains(NO_DATA).fill_null(False)
+        mask = table.raw.select(pl.all_horizontal(said, *(pl.col(c).is_null()
+                                                          for c in names[1:]))).to_series()
+        if mask.any():
+            table.raw, table.no_data = table.raw.filter(~mask), True
     if not (alone or (table.no_data and table.raw.height == 0)):
         return
     fmt = None

@@ -101,3 +101,17 @@ def test_account_level_daily_export_with_its_total_row():
     assert pf.frames["social_daily"]["impressions"].to_list() == [100, 200]
     assert any("account total row (empty Day)" in n and "Impressions 300" in n
                for n in pf.notes)
+
+
+def test_no_data_available_in_a_workbook(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_xlsx", Path(__file__).parent.parent / "data" / "make_xlsx.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    path = tmp_path / "meta.xlsx"
+    mod.make_xlsx(path, {1: ["Campaign name", "Day", "Reporting starts", "Reporting ends",
+                             "Impressions"], 2: ["No data available."]})
+    (p,) = parse_file(path).problems
+    assert p.message.startswith("this Meta Ads Manager export holds no data for its period")
