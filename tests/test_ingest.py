@@ -669,3 +669,19 @@ def test_an_unlabelled_totals_row_is_dropped_only_when_it_sums_the_others():
     wrong = csv.replace(",,350,3.75", ",,351,3.75")
     assert [(p.row, p.column) for p in parse_file(wrong.encode()).problems] == [
         (4, "date"), (4, "platform")]
+
+
+def test_a_description_row_under_the_header_is_no_data():
+    csv = ("Date,Platform,Impressions,Reach\n"
+           "The day,Where it was posted,Lifetime: The number of times your content was seen,"
+           "Lifetime: The number of people who saw it\n"
+           "2026-03-01,x,100,80\n2026-03-02,x,120,90\n")
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["social_daily"]["impressions"].to_list() == [100, 120]
+    assert pf.source_rows["social_daily"].to_list() == [3, 4]
+    assert any(n.startswith("row 2 describes the columns (Impressions: 'Lifetime: The number")
+               for n in pf.notes)
+    # one word where a number belongs is a bad value, not a description
+    bad = csv.replace("Lifetime: The number of people who saw it", "lots")
+    assert parse_file(bad.encode()).problems

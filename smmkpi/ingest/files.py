@@ -208,6 +208,31 @@ def _drop_totals(
     return raw.filter(~mask)
 
 
+_WORD = r"[^\W\d_]{2,}"  # a word of two letters or more, in any script
+
+
+def _drop_description_row(
+    frame: pl.DataFrame, ds: datasets.Dataset, labels: dict[str, str], notes: list[str]
+) -> pl.DataFrame:
+    """The canonical text frame without a row that describes the columns under the header
+    (as Meta Business Suite writes 'Lifetime: The number of people who ...'): the first row,
+    when every number column of the dataset the file has holds words there (two or more)
+    instead of a number. A note says so."""
+    nums = [c.name for c in ds.columns if c.type in ("int", "float") and c.name in frame.columns]
+    if frame.height < 2 or not nums:
+        return frame
+    first = frame.head(1)
+    words = first.select(pl.all_horizontal(
+        pl.col(c).str.count_matches(_WORD).fill_null(0) >= 2 for c in nums)).item()
+    if not words:
+        return frame
+    sample = first[nums[0]].item()
+    sample = sample if len(sample) <= 60 else sample[:57] + "..."
+    notes.append(f"row {first[ROW].item()} describes the columns ({labels.get(nums[0], nums[0])}: "
+                 f"{sample!r}), it is not data: left out")
+    return frame.slice(1)
+
+
 def _drop_unlabelled_total(
     frame: pl.DataFrame, ds: datasets.Dataset, labels: dict[str, str], notes: list[str]
 ) -> pl.DataFrame:
@@ -376,6 +401,7 @@ def _parse_canonical(
     mapped = {t: h for h, t in pf.mapping.items() if t is not None}
     require_columns(mapped, ds, named, col)
     canon = table.raw.select(ROW, *[pl.col(h).alias(t) for t, h in mapped.items()])
+    canon = _drop_description_row(canon, ds, mapped, ctx.notes)
     canon = _drop_unlabelled_total(canon, ds, mapped, ctx.notes)
     typed = type_frame(canon, ds, mapped, ctx, col)
     typed = dedupe(typed, ds, mapped, ctx.notes, col)
