@@ -28,8 +28,8 @@ medium, campaign, content):
 Reports that count something else are recognized and refused in one sentence that names
 the report and what to download instead: Events (`Event name`), Pages and screens (`Page
 title and screen class`, ...), User acquisition (`First user ...` without `Sessions`) and
-Landing page (`Landing page`); so is any other report download (known by its `# Start
-date:` and `# End date:` lines) without sessions by traffic source, named by its title.
+Landing page (`Landing page`); so is any other report download without a `Sessions`
+column (known by its `# Start date:` and `# End date:` lines), named by its title.
 """
 
 from __future__ import annotations
@@ -104,9 +104,9 @@ def detect(cols: dict[str, str], preamble: list[str]) -> bool:
     `prepare` with what to download instead)."""
     if "sessions" in cols and any(d in cols for d in _DIMENSIONS):
         return True
-    if _preamble_date(preamble, "start date") and _preamble_date(preamble, "end date") and any(
+    if "sessions" not in cols and _preamble_date(preamble, "end date") and any(
             re.match(r"^#\s*start date\s*:", ln.strip(), re.IGNORECASE) for ln in preamble):
-        return True  # a GA4 report download, whatever its dimensions
+        return True  # a GA4 report download without sessions, whatever its dimensions
     return any(d in cols for d in _OTHER_REPORTS) and any(m in cols for m in _GA4_METRICS)
 
 
