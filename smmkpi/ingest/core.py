@@ -125,8 +125,15 @@ def totals_mask(raw: pl.DataFrame) -> pl.Series:
     names = [c for c in raw.columns if c != ROW]
     if not names or raw.height == 0:
         return pl.Series("total", [False] * raw.height, dtype=pl.Boolean)
-    return raw.select(first_value(names).str.contains(TOTAL_LABEL).fill_null(False)
-                      .alias("total")).to_series()
+    # the first column decides, but on the (few) rows where it is empty: one regex pass
+    first = raw.get_column(names[0])
+    hit = first.str.contains(TOTAL_LABEL).fill_null(False).alias("total")
+    blank = first.is_null() | first.str.contains(r"^\s*$").fill_null(False)
+    if len(names) > 1 and blank.any():
+        rest = raw.filter(blank).select(
+            first_value(names[1:]).str.contains(TOTAL_LABEL).fill_null(False)).to_series()
+        hit = hit.scatter(blank.arg_true(), rest)
+    return hit
 
 
 def describe_totals(totals: pl.DataFrame, cols: list[str], prefer: tuple[str, ...]) -> str:

@@ -103,7 +103,10 @@ def read_csv(data: bytes, enc: str, col: Collector, ends_at_blank: EndsAtBlank) 
             raw, stats = raw.head(stop), stats.head(stop)
     runaway = _runaway_quotes(raw, body, names, d, last_row, col) if b'"' in body else None
     # an export's "No data available." line stands for the table: no row, and no ragged one
-    no_data = (stats["fc"] == 1) & raw[names[0]].str.contains(NO_DATA).fill_null(False)
+    no_data = stats["fc"] == 1
+    if no_data.any():  # the words are looked for on the (few) records of one value only
+        said = raw.filter(no_data).get_column(names[0]).str.contains(NO_DATA).fill_null(False)
+        no_data = no_data.scatter(no_data.arg_true(), said)
     # a totals row is dropped later (with a note), whatever its number of values
     skip = no_data | totals_mask(raw)
     _check_ragged(raw, stats, width, d, col, skip if runaway is None else runaway | skip)
