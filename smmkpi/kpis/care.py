@@ -71,10 +71,25 @@ _bad_resolution = pl.col("resolved_at").is_not_null() & (
 # A platform whose questions and complaints have resolutions but not one recorded first
 # response: its data came without response times (a helpdesk export without a first-response
 # column), so its conversations say nothing about responses and are left out of them.
-_unrecorded = (
-    (_needs_reply & pl.col("resolved_at").is_not_null() & ~_responded).any().over("platform")
-    & ~(_needs_reply & _responded).any().over("platform")
-)
+def unrecorded_platforms(conversations: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    """The platforms whose questions and complaints have resolutions but not one recorded
+    first response (sorted): one small aggregation, so that every other row costs nothing."""
+    found = (
+        conversations.lazy()
+        .filter(_needs_reply)
+        .group_by("platform")
+        .agg((pl.col("resolved_at").is_not_null() & ~_responded).any().alias("resolved"),
+             _responded.any().alias("answered"))
+        .filter(pl.col("resolved") & ~pl.col("answered"))
+        .select("platform")
+        .collect()
+    )
+    return sorted(p for p in found.get_column("platform").to_list() if p is not None)
+
+
+def _on(platforms: list[str]) -> pl.Expr:
+    """Whether a row's platform is one of `platforms` (false for none)."""
+    return pl.col("platform").is_in(platforms) if platforms else pl.lit(False)
 
 
 def first_response_minutes() -> pl.Expr:
@@ -86,7 +101,7 @@ def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
     """Add the per-row flags every care figure is built from."""
     sla = pl.duration(minutes=sla_minutes)
     ok = ~_bad_response & ~pl.col("_unrec")
-    return lf.with_columns(_unrecorded.alias("_unrec")).with_columns(
+    return lf.with_columns(_on(unrecorded_platforms(lf)).alias("_unrec")).with_columns(
         _bad_response.alias("bad_response"),
         (_needs_reply & pl.col("_unrec")).alias("_nr_unrec"),
         _bad_resolution.alias("bad_resolution"),
@@ -249,13 +264,12 @@ def care_quality(conversations: pl.DataFrame | None) -> CareQuality:
     """Counts of flagged conversations (for the period's frame)."""
     if conversations is None or conversations.height == 0:
         return CareQuality(0, 0)
+    skip = unrecorded_platforms(conversations)
     row = conversations.select(
         _bad_response.sum().alias("a"), _bad_resolution.sum().alias("b"),
-        (_needs_reply & _unrecorded).sum().alias("c"),
-        pl.col("platform").filter(_needs_reply & _unrecorded).unique().sort().str.join(", ")
-        .alias("d"),
+        (_needs_reply & _on(skip)).sum().alias("c"),
     ).row(0)
-    return CareQuality(int(row[0]), int(row[1]), int(row[2]), row[3] or "")
+    return CareQuality(int(row[0]), int(row[1]), int(row[2]), ", ".join(skip))
 
 
 # --- unanswered ------------------------------------------------------------------------
@@ -273,10 +287,12 @@ def care_as_of(period: Period, now: dt.datetime | None = None) -> dt.datetime:
     return min(end, now)
 
 
-def _unanswered_filter(as_of: dt.datetime) -> pl.Expr:
+def _unanswered_filter(as_of: dt.datetime, skip: list[str]) -> pl.Expr:
+    """Waiting at `as_of`: needing a reply, opened by then, not answered by then; not on a
+    platform whose response times are missing (`skip`)."""
     return (
         _needs_reply
-        & ~_unrecorded
+        & ~_on(skip)
         & (pl.col("opened_at") <= as_of)
         & (pl.col("first_response_at").is_null() | (pl.col("first_response_at") > as_of))
     )
@@ -319,7 +335,7 @@ def unanswered(
     age = pl.lit(as_of).cast(pl.Datetime("us", "UTC")) - pl.col("opened_at")
     out = (
         conversations.lazy()
-        .filter(_unanswered_filter(as_of))
+        .filter(_unanswered_filter(as_of, unrecorded_platforms(conversations)))
         .select(cols)
         .with_columns((age.dt.total_microseconds() / 60e6).alias("age_minutes"))
         .with_columns(
@@ -337,7 +353,8 @@ def unanswered_count(conversations: pl.DataFrame | None, as_of: dt.datetime) -> 
     """How many questions and complaints were waiting for a first response at `as_of`."""
     if conversations is None:
         return 0
-    return int(conversations.select(_unanswered_filter(as_of).sum()).item())
+    skip = unrecorded_platforms(conversations)
+    return int(conversations.select(_unanswered_filter(as_of, skip).sum()).item())
 
 
 # --- tables for the page ---------------------------------------------------------------
