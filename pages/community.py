@@ -64,6 +64,8 @@ st.caption(
     "answered ones only.")
 
 quality = cache.computed("care.quality", ctx.ws, care.care_quality_for, extra=(sla,))
+if (unrecorded := quality.unrecorded_message()) is not None:
+    st.info(md_escape(unrecorded), icon=":material/timer_off:")
 if quality.total:
     st.warning(quality.message(), icon=":material/report:")
     with st.expander(f"Conversations with impossible timestamps ({quality.total})"):

@@ -36,11 +36,8 @@ KEPT = "_upload_kept"  # the uploaded files, kept when the page is left (widgets
 IGNORE = "(ignore)"
 AUTO = "auto"  # a selectbox choice: detect it from the file
 PREVIEW_ROWS = 20
-FORMAT_LABELS = {
-    "canonical": "smmkpi CSV format",
+_NAMED_HERE = {  # formats whose module gives no label of its own
     "shopify_orders": "Shopify orders export",
-    "ga4_report": "Google Analytics 4 report",
-    "meta_ads": "Meta Ads Manager export",
     "x_tweets": "X tweet activity (by Tweet)",
     "facebook_posts": "Facebook Page post data",
     "meta_business_suite": "Meta Business Suite content",
@@ -57,6 +54,9 @@ FORMAT_LABELS = {
     "linkedin_visitors": "LinkedIn Page visitors (Analytics: Visitors, Export)",
     "linkedin_followers": "LinkedIn Page followers (Analytics: Followers, Export)",
 }
+FORMAT_LABELS = {"canonical": "smmkpi CSV format"} | {
+    f.name: f.label or _NAMED_HERE.get(f.name, f.name) for f in ingest.FORMATS}
+FORMAT_MENUS = {f.name: f.menu for f in ingest.FORMATS if f.menu}  # where each is made
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 DATE_ORDERS = {"dmy": "Day first: 03/04/2026 is 3 April",
                "mdy": "Month first: 03/04/2026 is 4 March"}
@@ -288,6 +288,9 @@ def file_section(up: Any, digest: str, fid: str, limit: int) -> tuple[ParsedFile
                  f"format: {FORMAT_LABELS.get(pf.fmt, pf.fmt)}"]
         facts += [f"{ds.get(n).label}: {plural(f.height, 'row')}" for n, f in pf.frames.items()]
         st.caption(" · ".join(facts))
+        if pf.fmt in FORMAT_MENUS:
+            st.caption(f"Recognized as a {FORMAT_LABELS[pf.fmt]}, made in "
+                       f"{md_escape(FORMAT_MENUS[pf.fmt])}.")
         notes = [n for n in pf.notes if not n.startswith("read as ")]
         if notes:
             st.caption("  \n".join(f"• {md_escape(n)}" for n in notes))

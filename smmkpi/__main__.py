@@ -153,10 +153,16 @@ def _parse(files: Sequence[Path], dataset: str | None, date_order: DateOrder | N
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from smmkpi.ingest import FORMATS
+
     parsed, _ = _parse(args.files, args.dataset, args.date_order, args.year)
     for pf in parsed:
         sets = ", ".join(f"{n} ({df.height:,} rows)" for n, df in pf.frames.items())
         print(f"{pf.name}: OK: {sets} [{pf.fmt}, {pf.encoding}, delimiter {pf.delimiter!r}]")
+        known = next((f for f in FORMATS if f.name == pf.fmt), None)
+        if known is not None and known.label:
+            made = f", made in {known.menu}" if known.menu else ""
+            print(f"  recognized as a {known.label}{made}")
         for note in pf.notes:
             print(f"  note: {note}")
     return EXIT_OK

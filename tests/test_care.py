@@ -340,3 +340,42 @@ def test_unanswered_survives_the_streaming_plan_that_panicked_in_pl_format():
     assert out.height == waiting.height > 0
     oldest = out.row(0, named=True)
     assert oldest["age"] == "12 h"  # opened 31 Oct 12:00, as of 1 Nov 00:00
+
+
+# a helpdesk export without its first-response column: email tickets resolved, none answered
+UNRECORDED = [
+    ("z1", "email", t(1, 9), "question", None, None, t(1, 12), None),
+    ("z2", "email", t(2, 9), "complaint", "negative", None, t(2, 10), None),
+    ("z3", "email", t(3, 9), "question", None, None, None, None),
+]
+
+
+def test_a_platform_without_response_times_is_left_out_of_the_response_figures() -> None:
+    # x: q1 answered in 60 min, q2 in 61 min; email: z1-z3 with no response time recorded
+    rows = [r for r in ROWS if r[0] in ("q1", "q2")] + UNRECORDED
+    ws = workspace(rows)
+    assert kpi(ws, "response_rate") == 1.0  # 2 of x's 2 (email's 3 left out, not 0 of 5)
+    assert kpi(ws, "within_sla_share") == 0.5  # q1 within 60 min, q2 not
+    assert kpi(ws, "median_first_response_minutes") == pytest.approx(60.5)
+    assert kpi(ws, "unanswered_now") == 0.0  # z3 is not known to be waiting
+    # the complaint resolution rate uses what was recorded: z2 resolved of 1 complaint
+    assert kpi(ws, "complaint_resolution_rate") == 1.0
+    quality = care.care_quality_for(ws)
+    assert (quality.response_unrecorded, quality.unrecorded_platforms) == (3, "email")
+    assert quality.total == 0 and quality.message() is None
+    msg = quality.unrecorded_message()
+    assert msg.startswith("3 questions and complaints from email have no response times")
+    assert "'First reply time in minutes' (Zendesk)" in msg
+    assert care.care_quality(conversations(rows)) == quality
+
+
+def test_only_unrecorded_responses_make_the_response_kpis_missing() -> None:
+    ws = workspace(UNRECORDED)
+    for kid in ("response_rate", "within_sla_share", "median_first_response_minutes",
+                "p90_first_response_minutes"):
+        assert kpi(ws, kid) is None, kid
+    assert kpi(ws, "questions") == 2.0
+    # a platform that never answers and never resolves is truly unanswered: 0 %, not n/a
+    silent = [("n1", "x", t(1, 9), "question", None, None, None, None)]
+    assert kpi(workspace(silent), "response_rate") == 0.0
+    assert care.care_quality_for(workspace(silent)).unrecorded_message() is None

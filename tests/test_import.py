@@ -253,6 +253,21 @@ def test_cli_import_twice_then_unchanged(engine, capsys):
     assert set(log["detail"]) == {"orders_canonical.csv, shopify_orders_export.csv"}
 
 
+def test_cli_check_names_the_export_and_its_menu(tmp_path, capsys):
+    target = f"sqlite:///{tmp_path / 'untouched.db'}"
+    data = tmp_path / "exports"
+    data.mkdir()
+    for name in ("zendesk_tickets.csv", "woocommerce_analytics_orders.csv"):
+        (data / name).write_bytes((DATA / "good" / name).read_bytes())
+    assert main(["--database", target, "check", *sorted(map(str, data.iterdir()))]) == 0
+    out = capsys.readouterr().out
+    assert ("  recognized as a WooCommerce Analytics orders download, made in WordPress admin "
+            "→ WooCommerce → Analytics → Orders → Download") in out
+    assert "  recognized as a Zendesk ticket export, made in Zendesk Admin Center" in out
+    assert main(["--database", target, "check", str(DATA / "bad" / "ga4_events.csv")]) == 2
+    assert "this is a GA4 Events report covering 20260301 to 20260331" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("rel", "code"), [
     ("good/orders_canonical.csv", 0), ("good/orders_excel.xlsx", 0),
     ("good/shopify_orders_export.csv", 0), ("bad/bad_values.csv", 2),

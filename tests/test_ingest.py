@@ -628,9 +628,10 @@ def test_combine_leaves_out_files_with_problems():
 def test_load_folder_reads_the_good_corpus():
     frames, problems = load_folder(GOOD)
     assert problems == []
-    # orders: 3 canonical + 3 cp1252 + 3 US + 3 xlsx + 3 Shopify; customers: 6 + 2 from Shopify
-    assert frames["orders"].height == 15
-    assert frames["customers"].height == 8
+    # orders: 3 canonical + 3 cp1252 + 3 US + 3 xlsx + 3 Shopify + 3 + 2 WooCommerce;
+    # customers: 6 + 2 from Shopify + 2 + 2 from WooCommerce
+    assert frames["orders"].height == 20
+    assert frames["customers"].height == 12
     for name, frame in frames.items():
         assert frame.schema == pl.Schema(datasets.get(name).schema)
 
@@ -650,3 +651,37 @@ def test_zip_files_that_are_not_workbooks(tmp_path):
     pf = parse_file(bomb, max_bytes=100_000)  # 3 MB expanded > 20 x 100 kB
     assert "unpacks to more than 1.9 MB (20 times the upload limit" in pf.problems[0].message
     assert "cannot be read" in parse_file(bomb, max_bytes=1 << 20).problems[0].message
+
+
+def test_an_unlabelled_totals_row_is_dropped_only_when_it_sums_the_others():
+    """A summary row with every text and date column empty, first or last, whose numbers
+    are the sums of the other rows: dropped with a note, never counted. Any other row with
+    empty dimensions is a problem, as before."""
+    csv = ("date,platform,impressions,spend\n"
+           "2026-03-01,x,100,1.50\n2026-03-02,x,250,2.25\n,,350,3.75\n")
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["social_daily"]["impressions"].to_list() == [100, 250]
+    (note,) = [n for n in pf.notes if "total row dropped" in n]
+    assert note.startswith("1 total row dropped, not counted (row 4): no label")
+    assert "impressions 350, spend 3.75" in note
+    # not the sum: a row without its date, reported
+    wrong = csv.replace(",,350,3.75", ",,351,3.75")
+    assert [(p.row, p.column) for p in parse_file(wrong.encode()).problems] == [
+        (4, "date"), (4, "platform")]
+
+
+def test_a_description_row_under_the_header_is_no_data():
+    csv = ("Date,Platform,Impressions,Reach\n"
+           "The day,Where it was posted,Lifetime: The number of times your content was seen,"
+           "Lifetime: The number of people who saw it\n"
+           "2026-03-01,x,100,80\n2026-03-02,x,120,90\n")
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["social_daily"]["impressions"].to_list() == [100, 120]
+    assert pf.source_rows["social_daily"].to_list() == [3, 4]
+    assert any(n.startswith("row 2 describes the columns (Impressions: 'Lifetime: The number")
+               for n in pf.notes)
+    # one word where a number belongs is a bad value, not a description
+    bad = csv.replace("Lifetime: The number of people who saw it", "lots")
+    assert parse_file(bad.encode()).problems

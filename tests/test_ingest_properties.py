@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_ingest import assert_valid
@@ -33,6 +34,15 @@ SETTINGS = settings(
 @given(st.binary(max_size=2000))
 def test_random_bytes_never_raise(data):
     assert_valid(parse_file(data, name="random.bin"))
+
+
+@pytest.mark.parametrize("header", ["*", "^date$", "^.*$", "__row", "*,date"])
+def test_headers_polars_reads_as_patterns_are_plain_columns(header):
+    """`*` is every column and `^...$` a pattern to Polars: such a header (found once as
+    b'*\\r!') is a column of its own, not an internal error."""
+    pf = parse_file(f"{header},sessions\n1,2\n".encode(), name="odd.csv")
+    assert_valid(pf)
+    assert not any("internal error" in p.message for p in pf.problems)
 
 
 @SETTINGS
@@ -278,3 +288,64 @@ def test_hostile_values_in_any_column_never_raise(values):
         "2026-01-01,x," + ",".join(cells[i : i + 4]) for i in range(0, len(cells), 4)
     ]
     assert_valid(parse_file(("\n".join(lines) + "\n").encode(), name="social.csv"))
+
+
+# --- report preambles and totals rows ----------------------------------------------------------
+
+_PREAMBLES = [
+    "",
+    "# ----------------------------------------\n# Free form 1\n# 20241122-20260120\n"
+    "# ----------------------------------------\n\n",
+    "# ----------------------------------------\n# Traffic acquisition\n# Start date: 20260301\n"
+    "# End date: 20260331\n# ----------------------------------------\n",
+    "Campaign report\nAll time\n",
+    'Sessions report\n"February 1, 2025 - August 4, 2025"\n\n',
+]
+_TOTAL_LABELS = ["Total", "TOTAL", "Totals", "Grand total", "Grand Total", "Total: Account",
+                 " total ", ""]  # "": no label, every dimension empty
+
+
+@st.composite
+def report_case(draw: st.DrawFn) -> dict:
+    label = draw(st.sampled_from(_TOTAL_LABELS))
+    n = draw(st.integers(1 if label else 2, 10))  # an unlabelled total sums two rows or more
+    days = draw(st.lists(st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+                         min_size=n, max_size=n, unique=True))
+    sessions = draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n))
+    return {
+        "preamble": draw(st.sampled_from(_PREAMBLES)),
+        "label": label,
+        "where": draw(st.sampled_from(["first", "last", "none"])),
+        # GA4 Explore writes one more field on its (labelled) total row
+        "extra": bool(label) and draw(st.booleans()),
+        "delimiter": draw(st.sampled_from([",", ";", "\t"])),
+        "rows": list(zip(days, sessions, strict=True)),
+    }
+
+
+@SETTINGS
+@given(report_case())
+def test_preambles_and_totals_rows_are_never_data(case):
+    """Whatever title, date-range or comment lines come above the header and wherever the
+    totals row is (with or without an extra trailing field), the rows read are exactly the
+    data rows: the totals row is dropped with a note stating it, never counted."""
+    d = case["delimiter"]
+    total = sum(s for _, s in case["rows"])
+    body = [d.join([day.isoformat(), "google", "organic", str(s)]) for day, s in case["rows"]]
+    tot = d.join([case["label"], "", "", str(total)]) + (d + "2046" if case["extra"] else "")
+    if case["where"] == "first":
+        body.insert(0, tot)
+    elif case["where"] == "last":
+        body.append(tot)
+    text = case["preamble"] + d.join(["date", "source", "medium", "sessions"]) + "\n"
+    pf = parse_file((text + "\n".join(body) + "\n").encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    frame = pf.frames["web_sessions"]
+    assert sorted(frame["date"].to_list()) == sorted(day for day, _ in case["rows"])
+    assert frame["sessions"].sum() == total
+    notes = [n for n in pf.notes if "total row dropped, not counted" in n]
+    if case["where"] == "none":
+        assert notes == []
+    else:
+        (note,) = notes
+        assert note.startswith("1 total row dropped") and f"(sessions {total})" in note

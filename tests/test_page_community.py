@@ -312,3 +312,34 @@ def test_tables_carry_their_formats_and_downloads(app_env, monkeypatch):
                                   "Within SLA (60 min) (%)"]
     x = CATALOG["response_rate"].compute(ws)
     assert report["Response rate (%)"][0] == round(100 * x, 1)
+
+
+def test_a_ticket_export_without_response_times_says_why_the_kpis_are_missing(
+        tmp_path, monkeypatch):
+    """A Zendesk export without 'First reply time in minutes', imported as downloaded: the
+    response tiles are n/a (not 0 %) and the page says why and what to export."""
+    from smmkpi import ingest, store
+
+    csv = ("Id,Via,Ticket type,Created at,Solved at\n"
+           "1,Email,Question,2026-10-01 09:00,2026-10-01 12:00\n"
+           "2,Email,Incident,2026-10-02 09:00,2026-10-02 10:00\n"
+           "3,Email,Question,2026-10-03 09:00,\n")
+    pf = ingest.parse_file(csv.encode(), name="zendesk.csv")
+    assert pf.ok and pf.fmt == "zendesk_tickets"
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    store.write_frames(engine, pf.frames, actor="test")
+    engine.dispose()
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        at = open_page()
+        info = " ".join(i.value for i in at.info)
+        assert "3 questions and complaints from email have no response times" in info
+        assert "First reply time in minutes" in info
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["Response rate"] == formatting.value(None, "ratio")
+        assert shown["Complaint resolution rate"] == formatting.value(1.0, "ratio")
+    finally:
+        get_settings.cache_clear()

@@ -503,3 +503,17 @@ def test_a_viewer_may_review_but_not_import(fresh_db, monkeypatch):
     assert not has_button(at, "import")
     assert any("editor role" in i.value for i in at.info)
     assert has_button(at, "start_review")
+
+
+def test_a_known_export_is_named_with_the_menu_that_made_it(app_env):
+    at = upload(open_page(), corpus("good/zendesk_tickets.csv"), corpus("bad/ga4_events.csv"))
+    formats = dict(zip(summary(at)["File"], summary(at)["Format"], strict=True))
+    assert formats == {"zendesk_tickets.csv": "Zendesk ticket export",
+                       "ga4_events.csv": "Google Analytics 4 report"}
+    captions = " ".join(c.value for c in at.caption)
+    assert "Recognized as a Zendesk ticket export, made in Zendesk Admin Center" in captions
+    assert "Recognized as a Google Analytics 4 report, made in GA4" in captions
+    # the known report that cannot be used says what it is and what to download instead
+    (problem,) = all_problems(at)["problem"].to_list()
+    assert problem.startswith("this is a GA4 Events report covering 20260301 to 20260331")
+    assert not at.exception

@@ -29,8 +29,10 @@ What it accepts:
 - booleans: true/false, yes/no, y/n, t/f, 1/0 (and ja/nein, oui/non, si/no, wahr/falsch).
 - header names are matched case-, space- and underscore-insensitively against each column's
   name and aliases (`datasets.py`), also without a trailing `(...)` such as a currency.
-- known export formats (Shopify orders, GA4 report, Meta Ads Manager): one module each in
-  `smmkpi.ingest.formats`, listed in its registry.
+- known export formats (shop orders, analytics reports, ad platforms, helpdesks, post
+  exports): one module each in `smmkpi.ingest.formats`, listed in its registry.
+- rows that are not data: totals rows (`Total`, `Total: ...`, `Grand total`, or unlabelled
+  sums), "No data available.", a description row under the header (see `nondata`).
 
 What it refuses, so that every stored value is one every reader handles: dates and
 timestamps (in UTC) outside the years SMMKPI_YEAR_MIN ... SMMKPI_YEAR_MAX (1900-2200);
@@ -49,7 +51,8 @@ At most `MAX_LISTED` problems are listed, followed by one that gives the total.
 How: the file is split into records and typed column by column with Polars (every value read
 as text, then vectorized casts; a failing row is `parsed is null and text is not null`);
 Python never loops over rows except for files whose quoting the fast reader cannot split.
-The modules: `source` (bytes, encodings), `csvfile` and `xlsxfile` (the table), `mapping`
+The modules: `source` (bytes, encodings), `csvfile` and `xlsxfile` (the table), `nondata`
+(totals rows, "No data available.", description rows: left out with a note), `mapping`
 (dataset and columns), `values` with `numeric` and `temporal` (a parser per column type),
 `keys` (duplicates), `problems`, `formats` (known exports), `core` (what they all share),
 `files` (the steps in order).

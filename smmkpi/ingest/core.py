@@ -104,6 +104,61 @@ class Format:
     finish: Finish
     cut_at_blank: bool = False  # the table ends at the first blank or '#' line
     sheets: tuple[str, ...] = ()  # in a workbook, the sheet that holds the table
+    label: str = ""  # what people call the export ("Zendesk ticket export"), for messages
+    menu: str = ""  # where it is made ("Admin Center → Account → Tools → Reports → Export")
+    total_of: tuple[str, ...] = ()  # normalized headers whose value a totals-row note states
+
+
+# --- totals rows and exports without data ---------------------------------------------------------
+
+# a totals row's label: "Total", "Totals", "Total: Account", "Grand total", "Grand totals"
+TOTAL_LABEL = r"(?i)^\s*(?:grand\s+)?totals?\s*(?::.*)?$"
+# what an export writes in place of a table when its period has no data
+NO_DATA = (r"(?i)^\s*(?:no\s+data(?:\s+available)?|there\s+is\s+no\s+data(?:\s+for\s+.*)?"
+           r"|no\s+results?(?:\s+found)?|no\s+rows)\s*[.!]?\s*$")
+
+
+def first_value(columns: list[str]) -> pl.Expr:
+    """Each row's first non-empty value (white space counts as empty), or null."""
+    return pl.coalesce(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars())
+        for c in columns
+    )
+
+
+def totals_mask(raw: pl.DataFrame) -> pl.Series:
+    """The rows whose first non-empty value is a totals label (`TOTAL_LABEL`): a report's
+    `Total`, `Total: Account` or `Grand total` row, which sums the others."""
+    names = [c for c in raw.columns if c != ROW]
+    if not names or raw.height == 0:
+        return pl.Series("total", [False] * raw.height, dtype=pl.Boolean)
+    # the first column decides, but on the (few) rows where it is empty: one regex pass
+    first = raw.get_column(names[0])
+    hit = first.str.contains(TOTAL_LABEL).fill_null(False).alias("total")
+    blank = first.is_null() | first.str.contains(r"^\s*$").fill_null(False)
+    if len(names) > 1 and blank.any():
+        rest = raw.filter(blank).select(
+            first_value(names[1:]).str.contains(TOTAL_LABEL).fill_null(False)).to_series()
+        hit = hit.scatter(blank.arg_true(), rest)
+    return hit
+
+
+def describe_totals(totals: pl.DataFrame, cols: list[str], prefer: tuple[str, ...]) -> str:
+    """'Total: Account (Cost 3,852.21); Grand total (Sessions 1235)': each dropped totals row
+    by its label and the value it states, of the first `prefer` header (normalized) the file
+    has, else of its first column with a number."""
+    names = [c for c in cols if c != ROW]
+    shown = next((c for p in prefer for c in names
+                  if norm(c) == p or norm(c).startswith(p + " (")), None)
+    parts = []
+    for row in totals.select(names).iter_rows():
+        vals = [(n, (v or "").strip()) for n, v in zip(names, row, strict=True)]
+        label = next((v for _, v in vals if v), "")
+        nums = [(n, v) for n, v in vals if v and v != label and re.search(r"[0-9]", v)]
+        if shown is not None:
+            nums = [(n, v) for n, v in vals if n == shown and v] or nums
+        parts.append(f"{label} ({nums[0][0]} {nums[0][1]})" if nums else label)
+    return "; ".join(parts)
 
 
 def pick(cols: dict[str, str], *names: str) -> str | None:
@@ -144,6 +199,25 @@ def sum_by_key(
         .sort(ROW)
     )
     return out.select(df.columns), df.height - out.height
+
+
+def customers_from_orders(orders: pl.DataFrame) -> pl.DataFrame:
+    """The customers of a shop's typed orders (with ROW): one per customer_id, `first_seen` =
+    the date of their earliest order in the file, acquisition channel and social following
+    empty (a shop's order export knows neither)."""
+    return (
+        orders.filter(pl.col("customer_id").is_not_null())
+        .group_by("customer_id", maintain_order=True)
+        .agg(pl.col(ROW).min(), pl.col("ordered_at").min().dt.date().alias("first_seen"))
+        .sort(ROW)
+        .select(
+            ROW,
+            "customer_id",
+            pl.lit(None, dtype=pl.String).alias("acquisition_channel"),
+            pl.lit(None, dtype=pl.Boolean).alias("follows_on_social"),
+            "first_seen",
+        )
+    )
 
 
 # --- post exports --------------------------------------------------------------------------------

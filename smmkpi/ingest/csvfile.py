@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from smmkpi import formatting
-from smmkpi.ingest.core import ROW, empty_as_null
+from smmkpi.ingest.core import NO_DATA, ROW, empty_as_null, totals_mask
 from smmkpi.ingest.problems import Bad, Collector
 from smmkpi.ingest.source import SAMPLE
 from smmkpi.ingest.table import Table, unique_names
@@ -102,9 +102,16 @@ def read_csv(data: bytes, enc: str, col: Collector, ends_at_blank: EndsAtBlank) 
                 )
             raw, stats = raw.head(stop), stats.head(stop)
     runaway = _runaway_quotes(raw, body, names, d, last_row, col) if b'"' in body else None
-    _check_ragged(raw, stats, width, d, col, runaway)
-    raw = raw.filter(~stats["blank"])
-    return Table(headers, raw, preamble, enc, d, notes)
+    # an export's "No data available." line stands for the table: no row, and no ragged one
+    no_data = stats["fc"] == 1
+    if no_data.any():  # the words are looked for on the (few) records of one value only
+        said = raw.filter(no_data).get_column(names[0]).str.contains(NO_DATA).fill_null(False)
+        no_data = no_data.scatter(no_data.arg_true(), said)
+    # a totals row is dropped later (with a note), whatever its number of values
+    skip = no_data | totals_mask(raw)
+    _check_ragged(raw, stats, width, d, col, skip if runaway is None else runaway | skip)
+    raw = raw.filter(~stats["blank"] & ~no_data)
+    return Table(headers, raw, preamble, enc, d, notes, no_data=bool(no_data.any()))
 
 
 def sniff(header: str, sample: list[str], forced: str | None) -> str:

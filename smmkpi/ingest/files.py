@@ -1,7 +1,8 @@
 """Reading one file from bytes to checked frames (`parse_file`), and a folder of them.
 
 The steps, each in its own module: the bytes and their encoding (`source`), the table
-(`csvfile`, `xlsxfile` or `xmlsheet`), the export format (`formats`) or else the dataset and
+(`csvfile`, `xlsxfile` or `xmlsheet`), the rows that are not data (`nondata`: totals rows,
+"No data available.", a description row), the export format (`formats`) or else the dataset and
 the column mapping (`mapping`), the typed values and their checks (`values`), duplicate
 rows and keys (`keys`); every problem goes to one `problems.Collector`.
 """
@@ -21,6 +22,12 @@ from smmkpi.ingest.csvfile import DELIMITER_NAMES, EndsAtBlank, read_csv
 from smmkpi.ingest.formats import FORMATS, Format, detect_format, get_format, preferred_sheets
 from smmkpi.ingest.keys import combine, dedupe
 from smmkpi.ingest.mapping import apply_mapping, auto_map, detect_dataset, require_columns
+from smmkpi.ingest.nondata import (
+    drop_description_row,
+    drop_totals,
+    drop_unlabelled_total,
+    refuse_no_data,
+)
 from smmkpi.ingest.problems import Bad, Collector, Problem
 from smmkpi.ingest.source import EMPTY, decode, is_empty, name_of, not_a_file, read_source
 from smmkpi.ingest.table import Table
@@ -138,9 +145,12 @@ def _parse(
     if is_empty(data):
         raise col.fatal(EMPTY)
     table, decimal = _read_table(data, fmt_name, limit, pf, col)
+    refuse_no_data(table, col, lambda: (get_format(fmt_name) if fmt_name not in (
+        *_AUTO, "canonical") else detect_format(table.headers, table.preamble)))
     names, unnamed = _describe(pf, table, col)
     ctx = Ctx(date_order, decimal, pf.notes, pf.ambiguous_dates, year, pf.needs_year)
     known = _known_format(fmt_name, dataset, names, table.preamble)
+    table.raw = drop_totals(table.raw, known, pf.notes, col)
     if known is None:
         _parse_canonical(pf, col, table, names, unnamed, dataset, mapping, ctx)
         return
@@ -276,6 +286,8 @@ def _parse_canonical(
     mapped = {t: h for h, t in pf.mapping.items() if t is not None}
     require_columns(mapped, ds, named, col)
     canon = table.raw.select(ROW, *[pl.col(h).alias(t) for t, h in mapped.items()])
+    canon = drop_description_row(canon, ds, mapped, ctx.notes)
+    canon = drop_unlabelled_total(canon, ds, mapped, ctx.notes)
     typed = type_frame(canon, ds, mapped, ctx, col)
     typed = dedupe(typed, ds, mapped, ctx.notes, col)
     _store(pf, {ds_name: typed})
@@ -303,7 +315,9 @@ def _parse_known(
     typed: dict[str, pl.DataFrame] = {}
     for ds_name, frame in prep.frames.items():
         ds = datasets.get(ds_name)
-        typed[ds_name] = type_frame(frame, ds, prep.labels.get(ds_name, {}), ctx, col)
+        labels = prep.labels.get(ds_name, {})
+        frame = drop_unlabelled_total(frame, ds, labels, ctx.notes)
+        typed[ds_name] = type_frame(frame, ds, labels, ctx, col)
     finished = fmt.finish(typed, pf.notes)
     out = {}
     for ds_name, frame in finished.items():

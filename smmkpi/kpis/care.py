@@ -28,6 +28,13 @@ the KPIs that use the broken timestamp: a response before opening is excluded fr
 everything about responses (response rate, times, SLA, praise acknowledged); a
 resolution before opening is excluded from the complaint resolution rate. They still
 count as questions and suggestions. `care_quality` gives the counts for the page.
+
+Missing response times: a platform whose questions and complaints in the data have
+resolutions but not one first response came without response times (a helpdesk ticket
+export without its first-response column). Its conversations are left out of everything
+about responses (response rate, times, SLA, praise acknowledged, unanswered now), so that
+those read n/a rather than 0 %; they still count in the complaint resolution rate, the
+questions and the suggestions, and `CareQuality.unrecorded_message` says so on the page.
 """
 
 from __future__ import annotations
@@ -61,6 +68,30 @@ _bad_resolution = pl.col("resolved_at").is_not_null() & (
 )
 
 
+# A platform whose questions and complaints have resolutions but not one recorded first
+# response: its data came without response times (a helpdesk export without a first-response
+# column), so its conversations say nothing about responses and are left out of them.
+def unrecorded_platforms(conversations: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    """The platforms whose questions and complaints have resolutions but not one recorded
+    first response (sorted): one small aggregation, so that every other row costs nothing."""
+    found = (
+        conversations.lazy()
+        .filter(_needs_reply)
+        .group_by("platform")
+        .agg((pl.col("resolved_at").is_not_null() & ~_responded).any().alias("resolved"),
+             _responded.any().alias("answered"))
+        .filter(pl.col("resolved") & ~pl.col("answered"))
+        .select("platform")
+        .collect()
+    )
+    return sorted(p for p in found.get_column("platform").to_list() if p is not None)
+
+
+def _on(platforms: list[str]) -> pl.Expr:
+    """Whether a row's platform is one of `platforms` (false for none)."""
+    return pl.col("platform").is_in(platforms) if platforms else pl.lit(False)
+
+
 def first_response_minutes() -> pl.Expr:
     """Minutes from opening to the first response (null when unanswered)."""
     return (pl.col("first_response_at") - pl.col("opened_at")).dt.total_microseconds() / 60e6
@@ -69,9 +100,10 @@ def first_response_minutes() -> pl.Expr:
 def _flagged(lf: pl.LazyFrame, sla_minutes: int) -> pl.LazyFrame:
     """Add the per-row flags every care figure is built from."""
     sla = pl.duration(minutes=sla_minutes)
-    ok = ~_bad_response
-    return lf.with_columns(
+    ok = ~_bad_response & ~pl.col("_unrec")
+    return lf.with_columns(_on(unrecorded_platforms(lf)).alias("_unrec")).with_columns(
         _bad_response.alias("bad_response"),
+        (_needs_reply & pl.col("_unrec")).alias("_nr_unrec"),
         _bad_resolution.alias("bad_resolution"),
         (_needs_reply & ok).alias("_nr"),
         (_needs_reply & ok & _responded).alias("_nr_resp"),
@@ -111,11 +143,14 @@ def _aggs(percentiles: bool = True) -> list[pl.Expr]:
         (n("kind") == "suggestion").sum().alias("suggestions"),
         n("bad_response").sum().alias("bad_response"),
         n("bad_resolution").sum().alias("bad_resolution"),
+        n("_nr_unrec").sum().alias("response_unrecorded"),
     ]
     out = [c.cast(pl.Int64) for c in counts]
     if not percentiles:
         return out
     return out + [
+        n("platform").filter(n("_nr_unrec")).unique().sort().str.join(", ")
+        .alias("unrecorded_platforms"),
         n("_minutes").quantile(0.5, "linear").alias("median_first_response_minutes"),
         n("_minutes").quantile(0.9, "linear").alias("p90_first_response_minutes"),
     ]
@@ -183,6 +218,8 @@ class CareQuality:
 
     response_before_open: int  # excluded from response rate, times, SLA, praise acknowledged
     resolved_before_open: int  # excluded from complaint resolution rate
+    response_unrecorded: int = 0  # questions and complaints of platforms without responses
+    unrecorded_platforms: str = ""  # their names, joined by ", "
 
     @property
     def total(self) -> int:
@@ -207,15 +244,32 @@ class CareQuality:
             )
         return "; ".join(parts) + "." if parts else None
 
+    def unrecorded_message(self) -> str | None:
+        """Why the response figures leave out some platforms (or are missing), or None."""
+        n = self.response_unrecorded
+        if not n:
+            return None
+        where = self.unrecorded_platforms or "some platforms"
+        return (
+            f"{n:,} question{'s' if n != 1 else ''} and complaint{'s' if n != 1 else ''} from "
+            f"{where} {'have' if n != 1 else 'has'} no response times: resolutions were "
+            "imported but not one first response, so the file had no first-response column. "
+            "They are left out of the response figures (n/a where nothing else is left). "
+            "Import the export again with its first-response column: 'First reply time in "
+            "minutes' (Zendesk) or 'Initial response time' (Freshdesk)."
+        )
+
 
 def care_quality(conversations: pl.DataFrame | None) -> CareQuality:
     """Counts of flagged conversations (for the period's frame)."""
     if conversations is None or conversations.height == 0:
         return CareQuality(0, 0)
+    skip = unrecorded_platforms(conversations)
     row = conversations.select(
-        _bad_response.sum().alias("a"), _bad_resolution.sum().alias("b")
+        _bad_response.sum().alias("a"), _bad_resolution.sum().alias("b"),
+        (_needs_reply & _on(skip)).sum().alias("c"),
     ).row(0)
-    return CareQuality(int(row[0]), int(row[1]))
+    return CareQuality(int(row[0]), int(row[1]), int(row[2]), ", ".join(skip))
 
 
 # --- unanswered ------------------------------------------------------------------------
@@ -233,9 +287,12 @@ def care_as_of(period: Period, now: dt.datetime | None = None) -> dt.datetime:
     return min(end, now)
 
 
-def _unanswered_filter(as_of: dt.datetime) -> pl.Expr:
+def _unanswered_filter(as_of: dt.datetime, skip: list[str]) -> pl.Expr:
+    """Waiting at `as_of`: needing a reply, opened by then, not answered by then; not on a
+    platform whose response times are missing (`skip`)."""
     return (
         _needs_reply
+        & ~_on(skip)
         & (pl.col("opened_at") <= as_of)
         & (pl.col("first_response_at").is_null() | (pl.col("first_response_at") > as_of))
     )
@@ -278,7 +335,7 @@ def unanswered(
     age = pl.lit(as_of).cast(pl.Datetime("us", "UTC")) - pl.col("opened_at")
     out = (
         conversations.lazy()
-        .filter(_unanswered_filter(as_of))
+        .filter(_unanswered_filter(as_of, unrecorded_platforms(conversations)))
         .select(cols)
         .with_columns((age.dt.total_microseconds() / 60e6).alias("age_minutes"))
         .with_columns(
@@ -296,7 +353,8 @@ def unanswered_count(conversations: pl.DataFrame | None, as_of: dt.datetime) -> 
     """How many questions and complaints were waiting for a first response at `as_of`."""
     if conversations is None:
         return 0
-    return int(conversations.select(_unanswered_filter(as_of).sum()).item())
+    skip = unrecorded_platforms(conversations)
+    return int(conversations.select(_unanswered_filter(as_of, skip).sum()).item())
 
 
 # --- tables for the page ---------------------------------------------------------------
@@ -417,7 +475,9 @@ def care_quality_for(ws: Workspace) -> CareQuality:
     s = _summary(ws)
     if s is None:
         return CareQuality(0, 0)
-    return CareQuality(int(s["bad_response"] or 0), int(s["bad_resolution"] or 0))
+    return CareQuality(int(s["bad_response"] or 0), int(s["bad_resolution"] or 0),
+                       int(s["response_unrecorded"] or 0),
+                       str(s["unrecorded_platforms"] or ""))
 
 
 def unanswered_now(ws: Workspace) -> float | None:

@@ -104,3 +104,67 @@ def test_ga4_manual_ad_content_is_the_sessions_content():
     rows = {r["content"]: (r["sessions"], r["conversions"])
             for r in pf.frames["web_sessions"].iter_rows(named=True)}
     assert rows == {"ig_reel_mugs": (45, 3), None: (25, 1), "ig_story_sale": (10, 0)}
+
+
+def test_explore_download_with_a_grand_total_row():
+    """Explore → Download → CSV: the '# ---' block, a blank line, the header, then 'Grand
+    total' as the first data row with one extra trailing field; the 2024+ names."""
+    pf = parse_file(GOOD / "ga4_explore_free_form.csv")
+    assert pf.ok, [str(p) for p in pf.problems]
+    assert pf.frames["web_sessions"].rows() == [
+        (date(2024, 11, 22), "Organic Social", CHANNEL_GROUP_MEDIUM, None, 812, 450, 18, 990.5,
+         None),
+        (date(2024, 11, 22), "Organic Search", CHANNEL_GROUP_MEDIUM, None, 634, 400, 13, 610.0,
+         None),
+        (date(2024, 11, 23), "Organic Social", CHANNEL_GROUP_MEDIUM, None, 600, 340, 10, 480.0,
+         None),
+    ]
+    # 812 + 634 + 600 = 2046: the Grand total is not counted a second time
+    assert pf.frames["web_sessions"]["sessions"].sum() == 2046
+    assert pf.source_rows["web_sessions"].to_list() == [8, 9, 10]
+    assert any(n.startswith("1 total row dropped, not counted (row 7): Grand total "
+                            "(Sessions 2046)") for n in pf.notes)
+
+
+def test_explore_date_range_line_names_the_span_when_date_is_missing():
+    csv = (
+        "# ----------------------------------------\n# Free form 1\n# 20241122-20260120\n"
+        "# ----------------------------------------\n\n"
+        "Session source / medium,Sessions\nGrand total,900\ngoogle / organic,900\n"
+    )
+    (p,) = parse_file(csv.encode()).problems
+    assert "covers 20241122 to 20260120" in p.message and "'Date'" in p.message
+
+
+@pytest.mark.parametrize(
+    ("name", "report", "what"),
+    [
+        ("ga4_events.csv", "Events", "counts events per event"),
+        ("ga4_pages_and_screens.csv", "Pages and screens", "counts views per page"),
+        ("ga4_user_acquisition.csv", "User acquisition", "counts users by the source of"),
+    ],
+)
+def test_reports_without_sessions_by_source_are_refused_by_name(name, report, what):
+    pf = parse_file(BAD / name)
+    assert pf.fmt == "ga4_report"
+    (p,) = pf.problems
+    assert p.row is None
+    assert p.message.startswith(f"this is a GA4 {report} report covering 20260301 to 20260331: "
+                                f"it {what}")
+    assert "Traffic acquisition with 'Date' added" in p.message
+    assert "'Date' and 'Session source / medium'" in p.message
+
+
+def test_any_other_ga4_download_is_named_by_its_title():
+    csv = ("# ----------------------------------------\n# Demographic details: Country\n"
+           "# Account: Example\n# Property: example.com\n"
+           "# ----------------------------------------\n#\n# All Users\n"
+           "# Start date: 20260301\n# End date: 20260331\n"
+           "Country,Active users,New users,Engaged sessions,Engagement rate\n"
+           "Netherlands,900,800,700,0.61\n")
+    pf = parse_file(csv.encode())
+    assert pf.fmt == "ga4_report"
+    (p,) = pf.problems
+    assert p.message.startswith("this is a GA4 Demographic details report covering 20260301 "
+                                "to 20260331 without sessions by traffic source")
+    assert "no dataset recognized" not in p.message

@@ -41,8 +41,8 @@ def test_daily_campaign_report_with_all_its_quirks():
     # the totals are dropped, never counted: the stored spend is the campaigns' own
     assert pf.frames["ad_spend"]["spend"].sum() == pytest.approx(3852.21)
     note = next(n for n in pf.notes if "total rows" in n)
-    assert note.startswith("2 Google Ads total rows dropped, not counted")
-    assert "Total: Account (cost 3,852.21)" in note and "Total: Search (cost 3,314.56)" in note
+    assert note.startswith("2 total rows dropped, not counted (rows 11, 12)")
+    assert "Total: Account (Cost 3,852.21)" in note and "Total: Search (Cost 3,314.56)" in note
     assert pf.mapping["Optimization score"] is None and pf.mapping["CTR"] is None
 
 
@@ -59,7 +59,7 @@ def test_en_gb_excel_csv_download():
         (date(2026, 11, 2), "paid shopping", "Shop feed", 45.1, 2000, 30, 1.0, 80.0, "GBP",
          None),
     ]
-    assert any("Total: Account (cost 2,055.60)" in n for n in pf.notes)
+    assert any("Total: Account (Cost 2,055.60)" in n for n in pf.notes)
     assert pf.mapping["Optimisation score"] is None
 
 
@@ -81,8 +81,9 @@ def test_all_time_report_is_refused():
     assert not pf.ok and pf.fmt == "google_ads"
     assert [(p.row, p.column) for p in pf.problems] == [(None, "Day")]
     message = pf.problems[0].message
-    assert "Google Ads campaign report without the Day segment" in message
-    assert "All time" in message and "Segment → Time → Day" in message
+    assert message.startswith("this is a Google Ads campaign report covering All time without "
+                              "the Day segment")
+    assert "Segment → Time → Day" in message
 
 
 def test_a_report_by_month_is_refused():

@@ -14,7 +14,7 @@ from smmkpi.ingest import parse_file
 def test_table_data():
     pf = read_ok(POSTS / "youtube_table_data.csv")
     assert pf.fmt == "youtube_studio"
-    assert any("'Total' row left out" in n for n in pf.notes)
+    assert any(n.startswith("1 total row dropped, not counted (row 2): Total") for n in pf.notes)
     posts = by_id(pf)
     assert set(posts) == {"dQw4w9WgXcQ", "-aBcDeFgHiJ"}  # " -aBcDeFgHiJ" trimmed
     glaze = posts["dQw4w9WgXcQ"]

@@ -22,6 +22,7 @@ from smmkpi.ingest.formats import (
     facebook_posts,
     ga4,
     google_ads,
+    helpdesks,
     linkedin_page,
     linkedin_updates,
     meta_ads,
@@ -32,6 +33,8 @@ from smmkpi.ingest.formats import (
     tiktok_content,
     tiktok_followers,
     tiktok_overview,
+    universal_analytics,
+    woocommerce,
     x_daily,
     x_overview,
     x_tweets,
@@ -47,6 +50,8 @@ FORMATS: tuple[Format, ...] = (
     x_daily.FORMAT, x_overview.FORMAT, tiktok_overview.FORMAT, tiktok_followers.FORMAT,
     facebook_insights.FORMAT, meta_insights.FORMAT, linkedin_page.VISITORS,
     linkedin_page.FOLLOWERS,
+    helpdesks.ZENDESK, helpdesks.FRESHDESK,
+    woocommerce.ANALYTICS, woocommerce.EXPORT, universal_analytics.FORMAT,
 )
 
 

@@ -104,5 +104,9 @@ def _finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.Da
     return {"ad_spend": df}
 
 
-MAILCHIMP = Format("mailchimp", "ad_spend", _detect_mailchimp, _prepare_mailchimp, _finish)
-KLAVIYO = Format("klaviyo", "ad_spend", _detect_klaviyo, _prepare_klaviyo, _finish)
+MAILCHIMP = Format("mailchimp", "ad_spend", _detect_mailchimp, _prepare_mailchimp, _finish,
+                   label="Mailchimp campaign report",
+                   menu="Mailchimp → Campaigns → Reports → Export as CSV")
+KLAVIYO = Format("klaviyo", "ad_spend", _detect_klaviyo, _prepare_klaviyo, _finish,
+                 label="Klaviyo campaign export",
+                 menu="Klaviyo → Campaigns → Export analytics → CSV")

@@ -1,11 +1,14 @@
 """Google Analytics 4 report export (`fmt="ga4_report"`) into `web_sessions`.
 
-Made from a GA4 report: Share, Download File, CSV. Comment lines starting with `#` come
-before the header (title, property, `# Start date: 20260301`, `# End date: ...`). The first
-table is read; whatever follows the first blank or `#` line after it (further tables) is
-ignored with a note, and a `Grand total` row is dropped. Recognized by `Sessions` plus one
-of the dimensions below. Produces `web_sessions`, rows summed per (date, source, medium,
-campaign, content):
+Made from a GA4 report: Share this report, Download File, CSV; or from an exploration
+(Explore): Download, CSV. Comment lines starting with `#` come before the header (title,
+property, `# Start date: 20260301`, `# End date: ...`, or an Explore download's
+`# 20241122-20260120`), with or without a blank line before the header. The first table is
+read; whatever follows the first blank or `#` line after it (further tables) is ignored with
+a note; the `Grand total` row (first in the table, in an Explore download with one extra
+trailing field) is dropped by the common reader, never counted. Recognized by `Sessions`
+plus one of the dimensions below. Produces `web_sessions`, rows summed per (date, source,
+medium, campaign, content):
 
 - `date` = `Date` (`YYYYMMDD`); without a Date column the report must cover one day
   (`# Start date` = `# End date`), else the file is refused with a hint to add the dimension;
@@ -21,6 +24,12 @@ campaign, content):
 - `sessions` = `Sessions`; `engaged_sessions` = `Engaged sessions`; `conversions` =
   `Key events`, `Conversions` or `Transactions`; `revenue` = `Total revenue` or
   `Purchase revenue`.
+
+Reports that count something else are recognized and refused in one sentence that names
+the report and what to download instead: Events (`Event name`), Pages and screens (`Page
+title and screen class`, ...), User acquisition (`First user ...` without `Sessions`) and
+Landing page (`Landing page`); so is any other report download without a `Sessions`
+column (known by its `# Start date:` and `# End date:` lines), named by its title.
 """
 
 from __future__ import annotations
@@ -62,18 +71,97 @@ _PLACEHOLDER_CAMPAIGNS = ["(not set)", "(direct)", "(organic)", "(referral)", "(
 CHANNEL_GROUP_MEDIUM = "(channel group)"
 
 
+# GA4 reports that count something else than sessions by traffic source (normalized first
+# dimension -> the report's name in GA4's menu)
+_OTHER_REPORTS: dict[str, str] = {
+    "event name": "Events",
+    "page title and screen class": "Pages and screens",
+    "page path and screen class": "Pages and screens",
+    "page title and screen name": "Pages and screens",
+    "page path and screen name": "Pages and screens",
+    "unified screen class": "Pages and screens",
+    "first user primary channel group (default channel group)": "User acquisition",
+    "first user default channel group": "User acquisition",
+    "first user source / medium": "User acquisition",
+    "first user source": "User acquisition",
+    "first user medium": "User acquisition",
+    "first user campaign": "User acquisition",
+    "landing page": "Landing page",
+    "landing page + query string": "Landing page",
+}
+# metrics only GA4 writes, with one of the dimensions above
+_GA4_METRICS = ("event count", "views", "active users", "total users", "new users",
+                "key events", "user key event rate", "event count per active user",
+                "views per active user", "average engagement time per active user")
+_TRAFFIC = ("download Reports → Acquisition → Traffic acquisition with 'Date' added as a "
+            "secondary dimension instead (or, in Explore, use the dimensions 'Date' and "
+            "'Session source / medium' with the metric 'Sessions')")
+
+
 def detect(cols: dict[str, str], preamble: list[str]) -> bool:
-    """Sessions and one of the source, medium, channel group or campaign dimensions."""
-    return "sessions" in cols and any(d in cols for d in _DIMENSIONS)
+    """Sessions and one of the source, medium, channel group or campaign dimensions; or a
+    GA4 report of events, pages, first-user acquisition or landing pages (refused by
+    `prepare` with what to download instead)."""
+    if "sessions" in cols and any(d in cols for d in _DIMENSIONS):
+        return True
+    if "sessions" not in cols and _preamble_date(preamble, "end date") and any(
+            re.match(r"^#\s*start date\s*:", ln.strip(), re.IGNORECASE) for ln in preamble):
+        return True  # a GA4 report download without sessions, whatever its dimensions
+    return any(d in cols for d in _OTHER_REPORTS) and any(m in cols for m in _GA4_METRICS)
+
+
+def _title(preamble: list[str]) -> str | None:
+    """The report's name from its title comment ('# Demographic details: Country' ->
+    'Demographic details'), if any."""
+    skip = ("account", "property", "start date", "end date", "all users")
+    for line in preamble:
+        text = line.strip().lstrip("#").strip()
+        if text and not text.startswith("-") and not text.lower().startswith(skip) \
+                and not re.fullmatch(r"[0-9]{8}\s*-\s*[0-9]{8}", text):
+            return text.split(":", 1)[0].strip()
+    return None
 
 
 def _preamble_date(preamble: list[str], label: str) -> str | None:
-    """The YYYYMMDD of a '# Start date: 20260301' line of the preamble, if any."""
+    """The YYYYMMDD of a '# Start date: 20260301' line of the preamble, or of the start
+    or end of an Explore download's '# 20241122-20260120' line, if any."""
     for line in preamble:
         m = re.match(rf"^#\s*{label}\s*:\s*([0-9]{{8}})\s*$", line.strip(), re.IGNORECASE)
         if m:
             return m.group(1)
+    for line in preamble:
+        m = re.match(r"^#\s*([0-9]{8})\s*-\s*([0-9]{8})\s*$", line.strip())
+        if m:
+            return m.group(1) if label == "start date" else m.group(2)
     return None
+
+
+def _other_report(cols: dict[str, str], preamble: list[str]) -> RawProblem | None:
+    """The whole-file problem of a GA4 report without sessions by traffic source: it names
+    the report and what to download instead."""
+    if "sessions" in cols and any(d in cols for d in _DIMENSIONS):
+        return None
+    first = next((d for d in cols if d in _OTHER_REPORTS), None)
+    start, end = _preamble_date(preamble, "start date"), _preamble_date(preamble, "end date")
+    span = f" covering {start} to {end}" if start and end else ""
+    if first is None:  # known by its comment lines only
+        title = _title(preamble)
+        name = f"GA4 {title} report" if title else "GA4 report"
+        column = next(iter(cols.values()), None)
+        return (None, column, None,
+                f"this is a {name}{span} without sessions by traffic source (no 'Sessions' "
+                f"with a source, medium, channel group or campaign dimension), so it cannot "
+                f"become website sessions; {_TRAFFIC}")
+    report = _OTHER_REPORTS[first]
+    what = ("counts users by the source of their first visit, not sessions"
+            if report == "User acquisition" else
+            "counts sessions by landing page, not by traffic source"
+            if report == "Landing page" and "sessions" in cols else
+            f"counts {'events' if report == 'Events' else 'views'} per "
+            f"{'event' if report == 'Events' else 'page'}, not sessions by traffic source")
+    return (None, cols[first], None,
+            f"this is a GA4 {report} report{span}: it {what}, so it cannot become website "
+            f"sessions; {_TRAFFIC}")
 
 
 def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Prepared:
@@ -81,14 +169,13 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     placeholder campaigns emptied); a report without dates over several days is refused."""
     notes: list[str] = []
     problems: list[RawProblem] = []
+    other = _other_report(cols, preamble)
+    if other is not None:
+        empty = pl.DataFrame(schema={ROW: pl.Int64})
+        return Prepared({"web_sessions": empty}, {"web_sessions": {}}, ignored(raw, {}),
+                        ["Google Analytics 4 report export"], [other])
     used: dict[str, str] = {}  # the file's header -> what it became
     labels: dict[str, str] = {}  # canonical column -> the header named in messages
-    first = next(c for c in raw.columns if c != ROW)
-    grand = pl.col(first).str.to_lowercase().is_in(["grand total", "total"]).fill_null(False)
-    n_total = raw.filter(grand).height
-    raw = raw.filter(~grand)
-    if n_total:
-        notes.append("GA4 'Grand total' row left out")
     date = _date(cols, preamble, used, labels, notes, problems)
     source, medium = _source_medium(cols, used, labels, notes)
     campaign = _campaign(cols, used, labels)
@@ -231,4 +318,9 @@ def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.Dat
     return {"web_sessions": df}
 
 
-FORMAT = Format("ga4_report", "web_sessions", detect, prepare, finish, cut_at_blank=True)
+FORMAT = Format("ga4_report", "web_sessions", detect, prepare, finish, cut_at_blank=True,
+                label="Google Analytics 4 report",
+                menu="GA4 → Reports → Acquisition → Traffic acquisition (add the Date "
+                "dimension) → Share this report → Download File → CSV; or an Explore "
+                "exploration → Download → CSV",
+                total_of=("sessions",))

@@ -2,10 +2,12 @@
 
 Made in Google Ads: Campaigns (or Reports, Campaigns), Segment → Time → Day, Download, CSV
 (or Excel .xlsx). The file starts with a title line (`Campaign report`) and the date range
-(`"November 1, 2026 - November 7, 2026"`) above the header, and ends with `Total: ...`
-rows (`Total: Account`, `Total: Search`, ...). Recognized by `Campaign` and `Cost` with
-`Impr.` or `Campaign type` (en-US and en-GB headers are the same for the columns read;
-`Optimization score` / `Optimisation score` and the other columns are ignored). Produces
+(`"November 1, 2026 - November 7, 2026"`) above the header, and ends with `Total: ...` rows
+(`Total: Account`, `Total: Search`, ...), which the common reader drops with a note that
+gives how many and the cost each states: they are never counted. Recognized by `Campaign`
+and `Cost` with `Impr.` or `Campaign type` (en-US and en-GB headers are the same for the
+columns read; `Optimization score` / `Optimisation score` and the other columns are
+ignored). Produces
 `ad_spend`, rows summed per (date, channel, campaign):
 
 - `date` = `Day`; a report without the Day segment (an "All time" or whole-range report,
@@ -18,8 +20,7 @@ rows (`Total: Account`, `Total: Search`, ...). Recognized by `Campaign` and `Cos
 - `spend` = `Cost`; `impressions` = `Impr.`; `clicks` = `Clicks`; `conversions` =
   `Conversions`; `conversion_value` = `Conv. value`; `currency` = `Currency code`;
 - numbers keep their thousands separators (`"795,836"`), read by the common parser;
-  ` --` (Google's "no value") is empty; `Total: ...` rows are dropped with a note that
-  gives how many and the cost each states: they are never counted.
+  ` --` (Google's "no value") is empty.
 """
 
 from __future__ import annotations
@@ -53,8 +54,6 @@ CAMPAIGN_TYPES: dict[str, str] = {
 OTHER_TYPE = "Paid Other"
 _MISSING = ["--", "—", "-"]  # Google's "no value"
 _COARSER = ("week", "month", "quarter", "year")  # time segments that are not a day
-_DIMENSIONS = ("day", "campaign", "campaign name", "campaign type", "campaign status",
-               "currency code")
 
 
 def detect(cols: dict[str, str], preamble: list[str]) -> bool:
@@ -88,16 +87,15 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     problems: list[RawProblem] = []
     used: dict[str, str] = {}
     labels: dict[str, str] = {}
-    raw = _drop_totals(raw, cols, notes)
     day = pick(cols, "day")
     if day is None:
         coarse = next((cols[c] for c in _COARSER if c in cols), None)
         span = _date_range(preamble)
-        what = (f"segmented by {coarse}" if coarse else
-                "without the Day segment (each row sums the report's whole date range"
-                + (f", {span})" if span else ")"))
+        covering = f" covering {span}" if span else ""
+        what = (f"{covering} segmented by {coarse}" if coarse else
+                f"{covering} without the Day segment (each row sums the whole date range)")
         problems.append((None, "Day", None,
-                         f"this is a Google Ads campaign report {what}: download it again "
+                         f"this is a Google Ads campaign report{what}: download it again "
                          "with Segment → Time → Day so that each row is one day"))
     else:
         used[day] = "date"
@@ -149,30 +147,6 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     problems)
 
 
-def _drop_totals(raw: pl.DataFrame, cols: dict[str, str], notes: list[str]) -> pl.DataFrame:
-    """The rows without Google's 'Total: ...' rows; a note says how many were dropped and
-    the cost each states."""
-    dims = [cols[d] for d in _DIMENSIONS if d in cols] or [
-        next(c for c in raw.columns if c != ROW)]
-    is_total = pl.any_horizontal(
-        pl.col(d).str.strip_chars().str.to_lowercase().str.starts_with("total:").fill_null(False)
-        for d in dims)
-    totals = raw.filter(is_total)
-    if totals.height == 0:
-        return raw
-    label = pl.coalesce(*(pl.when(pl.col(d).str.strip_chars().str.to_lowercase()
-                                  .str.starts_with("total:")).then(pl.col(d).str.strip_chars())
-                          for d in dims))
-    cost = cols.get("cost")
-    shown = totals.select(label.alias("label"),
-                          (pl.col(cost).str.strip_chars() if cost else pl.lit(None))
-                          .alias("cost"))
-    parts = [f"{lab} (cost {c})" if c else lab for lab, c in shown.iter_rows()]
-    notes.append(f"{totals.height} Google Ads total rows dropped, not counted: "
-                 + "; ".join(parts))
-    return raw.filter(~is_total)
-
-
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
     """Rows summed per (date, channel, campaign) (a report with a further segment, such as
     device or network, has several rows per campaign and day)."""
@@ -183,4 +157,7 @@ def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.Dat
     return {"ad_spend": df}
 
 
-FORMAT = Format("google_ads", "ad_spend", detect, prepare, finish)
+FORMAT = Format("google_ads", "ad_spend", detect, prepare, finish,
+                label="Google Ads campaign report",
+                menu="Google Ads → Campaigns → Segment → Time → Day → Download → CSV",
+                total_of=("cost",))

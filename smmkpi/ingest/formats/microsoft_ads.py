@@ -142,4 +142,8 @@ def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.Dat
     return {"ad_spend": df}
 
 
-FORMAT = Format("microsoft_ads", "ad_spend", detect, prepare, finish, cut_at_blank=True)
+FORMAT = Format("microsoft_ads", "ad_spend", detect, prepare, finish, cut_at_blank=True,
+                label="Microsoft Advertising campaign report",
+                menu="Microsoft Advertising → Reports → Campaign performance → View: Daily → "
+                "Download → CSV",
+                total_of=("spend",))

@@ -21,7 +21,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import ROW, Format, Prepared, ignored, pick, text_or_null
+from smmkpi.ingest.core import (
+    ROW,
+    Format,
+    Prepared,
+    customers_from_orders,
+    ignored,
+    pick,
+    text_or_null,
+)
 
 
 def detect(cols: dict[str, str], preamble: list[str]) -> bool:
@@ -91,20 +99,7 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
     """The typed orders, and the customers derived from them (first_seen = earliest order)."""
     orders = typed["orders"]
-    customers = (
-        orders.filter(pl.col("customer_id").is_not_null())
-        .group_by("customer_id", maintain_order=True)
-        .agg(pl.col(ROW).min(), pl.col("ordered_at").min().dt.date().alias("first_seen"))
-        .sort(ROW)
-        .select(
-            ROW,
-            "customer_id",
-            pl.lit(None, dtype=pl.String).alias("acquisition_channel"),
-            pl.lit(None, dtype=pl.Boolean).alias("follows_on_social"),
-            "first_seen",
-        )
-    )
-    return {"orders": orders, "customers": customers}
+    return {"orders": orders, "customers": customers_from_orders(orders)}
 
 
 FORMAT = Format("shopify_orders", "orders", detect, prepare, finish)

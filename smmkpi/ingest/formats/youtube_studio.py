@@ -47,7 +47,7 @@ def detect(cols: dict[str, str], preamble: list[str]) -> bool:
 
 
 def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Prepared:
-    """The videos as posts text, the Total row left out."""
+    """The videos as posts text (the Total row is already left out)."""
     notes = ["YouTube Studio content table"]
     problems: list[RawProblem] = []
     if "date" in cols:
@@ -56,10 +56,6 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                          "download instead"))
     content = cols["content"]
     vid = pl.col(content).str.strip_chars()
-    total = vid.str.to_lowercase().eq("total").fill_null(False)
-    if raw.filter(total).height:
-        notes.append("the 'Total' row left out (the channel's total, not a video)")
-        raw = raw.filter(~total)
     used: dict[str, str] = {content: "post_id"}
     labels: dict[str, str] = {"platform": "platform", "post_id": content, "url": content,
                               "format": "format"}
