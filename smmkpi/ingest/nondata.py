@@ -81,13 +81,21 @@ def drop_description_row(
     """The canonical text frame without a row that describes the columns under the header
     (as Meta Business Suite writes 'Lifetime: The number of people who ...'): the first row,
     when every number column of the dataset the file has holds words there (two or more)
-    instead of a number. A note says so."""
+    instead of a number and its date columns hold no date. A note says so."""
     nums = [c.name for c in ds.columns if c.type in ("int", "float") and c.name in frame.columns]
     if frame.height < 2 or not nums:
         return frame
     first = frame.head(1)
     words = first.select(pl.all_horizontal(
         pl.col(c).str.count_matches(_WORD).fill_null(0) >= 2 for c in nums)).item()
+    # a row that carries a date is data with bad numbers (reported by the checks), not a
+    # description: a description row leaves the date columns empty or describes them too
+    dates = [c.name for c in ds.columns if c.type in ("date", "datetime")
+             and c.name in frame.columns]
+    if words and dates:
+        words = first.select(pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+            | (pl.col(c).str.count_matches(_WORD) >= 2) for c in dates)).item()
     if not words:
         return frame
     sample = first[nums[0]].item()
