@@ -24,6 +24,7 @@ from smmkpi.ui import auth, cache
 from smmkpi.ui.components import header, md_escape
 from smmkpi.ui.context import CTX_KEY, REVIEW_KEY, UPLOAD_SOURCE_KEY, current
 from smmkpi.ui.refresh import stored_data_changed
+from smmkpi.ui.sections import section
 from smmkpi.ui.tables import Col, infer, table, table_downloads
 from smmkpi.workspace import FrameSource
 
@@ -547,9 +548,13 @@ uploads = st.file_uploader(
 st.caption(
     f"CSV (comma, semicolon, tab or pipe; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx or "
     f".xls (first sheet, or the sheet a known export keeps its table in), up to {limit_mb:,} "
-    "MB per file. Known exports are converted: Shopify orders, Google Analytics 4 reports, "
-    "Meta Ads Manager, and the post exports of X, Facebook, Meta Business Suite, LinkedIn, "
-    "YouTube Studio and TikTok Studio. Column names and formats: see the README."
+    "MB per file. Known exports are converted: Shopify and WooCommerce orders, Google "
+    "Analytics 4 reports and explorations, Universal Analytics, Meta Ads Manager, Google Ads, "
+    "Microsoft Advertising, Mailchimp and Klaviyo campaigns, Zendesk and Freshdesk tickets, "
+    "the daily exports of X, TikTok Studio, Facebook and Meta Business Suite, and the post "
+    "exports of X, Facebook, Meta Business Suite, LinkedIn, YouTube Studio and TikTok Studio. "
+    "Each file says which export it was read as. Column names and formats: see the data "
+    "formats in the docs."
 )
 if not uploads and st.session_state.get(KEPT):
     # back from another page: Streamlit forgot the widget's files, this session did not
@@ -567,8 +572,9 @@ if uploads:
         digest = digest_of(up)
         n = seen[digest] = seen.get(digest, 0) + 1
         fid = digest[:12] + (f"_{n}" if n > 1 else "")
-        pf, opts = file_section(up, digest, fid, limit_mb << 20)
-        parsed.append((digest, pf, opts))
+        with section(f"The file {md_escape(up.name)}"):
+            pf, opts = file_section(up, digest, fid, limit_mb << 20)
+            parsed.append((digest, pf, opts))
 elif st.session_state.get(UPLOAD_SOURCE_KEY) is None:
     st.info(
         "Drop your exports above: orders, website sessions, social media insights, "
@@ -590,30 +596,32 @@ if len(parsed) > 1:
               key="upload_summary", name="upload_files")
 
 # ------------------------------------------------------------------ validation report
-if problems:
-    st.subheader("Validation report")
-    bad_files = [pf for _, pf, _ in parsed if not pf.ok]
-    total = sum(pf.problem_count or len(pf.problems) for pf in bad_files) + len(cross)
-    where = (f"in {plural(len(bad_files), 'file')} of {len(parsed)}" if bad_files else
-             "between the files")
-    st.caption(f"{plural(total, 'problem')} {where}. Each names the file, the spreadsheet row "
-               "(the header is row 1), the column, the value and what is expected.")
-    if cross:
-        st.error("The same key appears in two files with different values; a key must "
-                 "identify one row. Fix one of the files.", icon=":material/error:")
-    if len(parsed) > 1 or cross:
-        problems_table(problems, key="problems_all", download=True)
-    else:  # the file's own table is above, in its section: its downloads here
-        table_downloads(ingest.problems_frame(problems), REPORT_COLUMNS, key="problems_all",
-                        name="upload_validation_report", mode="data",
-                        label="Download the validation report")
+with section("The validation report"):
+    if problems:
+        st.subheader("Validation report")
+        bad_files = [pf for _, pf, _ in parsed if not pf.ok]
+        total = sum(pf.problem_count or len(pf.problems) for pf in bad_files) + len(cross)
+        where = (f"in {plural(len(bad_files), 'file')} of {len(parsed)}" if bad_files else
+                 "between the files")
+        st.caption(f"{plural(total, 'problem')} {where}. Each names the file, the spreadsheet row "
+                   "(the header is row 1), the column, the value and what is expected.")
+        if cross:
+            st.error("The same key appears in two files with different values; a key must "
+                     "identify one row. Fix one of the files.", icon=":material/error:")
+        if len(parsed) > 1 or cross:
+            problems_table(problems, key="problems_all", download=True)
+        else:  # the file's own table is above, in its section: its downloads here
+            table_downloads(ingest.problems_frame(problems), REPORT_COLUMNS, key="problems_all",
+                            name="upload_validation_report", mode="data",
+                            label="Download the validation report")
 
 # ------------------------------------------------------------------ review and import
-if parsed or st.session_state.get(UPLOAD_SOURCE_KEY) is not None:
-    st.subheader("Review or import")
-    left, right = st.columns(2)
-    with left, st.container(border=True):
-        review_box(parsed, valid, cross, frames, key)
-    if parsed:
-        with right, st.container(border=True):
-            import_box(parsed, cross, batch, key)
+with section("Review or import"):
+    if parsed or st.session_state.get(UPLOAD_SOURCE_KEY) is not None:
+        st.subheader("Review or import")
+        left, right = st.columns(2)
+        with left, st.container(border=True):
+            review_box(parsed, valid, cross, frames, key)
+        if parsed:
+            with right, st.container(border=True):
+                import_box(parsed, cross, batch, key)
