@@ -10,14 +10,15 @@ from smmkpi.kpis import content as ct
 from smmkpi.kpis.audience import platform_label
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, download_csv, header, kpi_tile, md_escape
+from smmkpi.ui.components import chart, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
 from smmkpi.ui.sections import section
+from smmkpi.ui.tables import Col
+from smmkpi.ui.tables import table as show_table
 
 SOCIAL = ["posts_published", "post_impressions", "post_reach", "post_engagements",
           "post_engagement_rate", "post_link_clicks", "post_video_views", "promo_post_share"]
 WEB = ["post_sessions", "post_conversions", "post_revenue"]
-NUM = st.column_config.NumberColumn
 SHOWN_MAX = 2000  # posts listed on the page (all of them in the CSV download)
 FORMAT_LABELS = {f: f.capitalize() for f in ds.POST_FORMATS} | {"unknown": "Not exported"}
 EXPORTS = (
@@ -114,33 +115,31 @@ with section("The posts table"):
         *(pl.col(w) for w in ("sessions", "conversions", "revenue")),
     ]
     shown = table.head(SHOWN_MAX).select(view)
-    st.dataframe(
-        shown, hide_index=True, placeholder=formatting.MISSING, key="posts_table",
-        column_config={
-            f"Published ({tz})": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Title": st.column_config.TextColumn(width="large"),
-            "Link": st.column_config.LinkColumn(
-                display_text="Open ↗", help="The post on its platform (links to the "
-                "platforms' own sites only)"),
-            **{m: NUM(label, format="localized") for m, label in (
-                ("impressions", "Impressions"), ("reach", "Reach"),
-                ("engagements", "Engagements"), ("likes", "Likes"), ("comments", "Comments"),
-                ("shares", "Shares"), ("saves", "Saves"), ("link_clicks", "Link clicks"),
-                ("video_views", "Video views"), ("sessions", "Sessions"),
-                ("conversions", "Conversions"))},
-            "engagement_rate": NUM("Engagement rate", format="%.2f %%",
-                                   help="Engagements / impressions"),
-            "revenue": NUM(f"Revenue ({cur})", format="localized"),
-        },
-    )
+    metrics = {m: Col(label, "count") for m, label in (
+        ("impressions", "Impressions"), ("reach", "Reach"), ("engagements", "Engagements"),
+        ("likes", "Likes"), ("comments", "Comments"), ("shares", "Shares"), ("saves", "Saves"),
+        ("link_clicks", "Link clicks"), ("video_views", "Video views"))}
+    posts_cols = {
+        "Platform": Col(pinned=True), f"Published ({tz})": Col(unit="datetime"),
+        "Format": Col(), "Title": Col(width="large"),
+        "Link": Col(unit="link", display_text="Open ↗", help="The post on its platform "
+                    "(links to the platforms' own sites only)"),
+        "Campaign": Col(), "Promotion": Col(), **metrics,
+        "engagement_rate": Col("Engagement rate", "percent", digits=2,
+                               help="Engagements / impressions"),
+        "UTM content": Col(), "sessions": Col("Sessions", "count"),
+        "conversions": Col("Conversions", "count"), "revenue": Col("Revenue", "currency"),
+    }
+    show_table(shown, posts_cols, key="posts_table", name="content_posts", ctx=ctx,
+               placeholder=formatting.MISSING, download_df=table.select(view),
+               download_columns=posts_cols,
+               download_label=f"Download the {table.height:,} posts")
     st.caption(f"Newest first; click a column to sort, search with the table's magnifier. "
                f"Times in {md_escape(tz)} (the time zone setting). Sessions, "
                "conversions and revenue: the website sessions whose UTM content is the "
                "post's (over every stored day), n/a for posts without one."
                + (f" Showing the {SHOWN_MAX:,} newest of {table.height:,}; the download "
                   "has them all." if table.height > SHOWN_MAX else ""))
-    download_csv(f"Download the {table.height:,} posts (CSV)", table.select(view),
-                 f"posts_{ctx.ws.start}_{ctx.ws.end}.csv", key="posts_csv")
 
 # --- by format and platform -----------------------------------------------------------------
 with section("Performance by format and platform"):
@@ -165,24 +164,19 @@ with section("Performance by format and platform"):
                     rated, "label", "engagement_rate_median", "engagement_rate_p25",
                     "engagement_rate_p75", "posts_rated", title=title,
                     y_title="engagement rate per post", percent=True), key)
-            st.dataframe(
-                per.select(
-                    pl.col("label").alias(label.capitalize()), "posts",
-                    (pl.col("engagement_rate_median") * 100), "impressions_median",
-                    "engagements_median", (pl.col("engagement_rate") * 100), "impressions",
-                    "engagements", "link_clicks", "sessions"),
-                hide_index=True, placeholder=formatting.MISSING, key=f"{key}_table",
-                column_config={
-                    "posts": NUM("Posts", format="localized"),
-                    "engagement_rate_median": NUM("Median engagement rate", format="%.2f %%"),
-                    "impressions_median": NUM("Median impressions", format="%,.0f"),
-                    "engagements_median": NUM("Median engagements", format="%,.0f"),
-                    "engagement_rate": NUM("Engagement rate (of the sums)", format="%.2f %%"),
-                    "impressions": NUM("Impressions", format="localized"),
-                    "engagements": NUM("Engagements", format="localized"),
-                    "link_clicks": NUM("Link clicks", format="localized"),
-                    "sessions": NUM("Sessions", format="localized"),
-                })
+            show_table(per, {
+                "label": Col(label.capitalize(), pinned=True),
+                "posts": Col("Posts", "count"),
+                "engagement_rate_median": Col("Median engagement rate", "ratio", digits=2),
+                "impressions_median": Col("Median impressions", "count"),
+                "engagements_median": Col("Median engagements", "count"),
+                "engagement_rate": Col("Engagement rate (of the sums)", "ratio", digits=2),
+                "impressions": Col("Impressions", "count"),
+                "engagements": Col("Engagements", "count"),
+                "link_clicks": Col("Link clicks", "count"),
+                "sessions": Col("Sessions", "count"),
+            }, key=f"{key}_table", name=f"content_{key}", ctx=ctx,
+                placeholder=formatting.MISSING)
     st.caption("Bars: the median post's engagement rate; whiskers: the middle half of the "
                "posts (25th to 75th percentile), so one viral post does not make a format look "
                "good; the number of posts with a rate is on each bar. Platforms count "
@@ -232,20 +226,17 @@ with section("Promotional posts"):
                 ["Engagement rate (of the sums)", "Median per post"],
                 title=f"Engagement rate, promotional and other posts, %, {when}",
                 y_title="engagement rate"), "promo_rate")
-            st.dataframe(
-                cmp.select(pl.col("group").alias("Posts"), "posts", "median_reach", "reach",
-                           "median_link_clicks", "link_clicks", "sessions",
-                           "sessions_per_post"),
-                hide_index=True, placeholder=formatting.MISSING, key="promo_table",
-                column_config={
-                    "posts": NUM("Posts", format="localized"),
-                    "median_reach": NUM("Median reach", format="localized"),
-                    "reach": NUM("Reach (sum over posts)", format="localized"),
-                    "median_link_clicks": NUM("Median link clicks", format="localized"),
-                    "link_clicks": NUM("Link clicks", format="localized"),
-                    "sessions": NUM("Website sessions", format="localized"),
-                    "sessions_per_post": NUM("Sessions per tagged post", format="%.1f"),
-                })
+            show_table(cmp, {
+                "group": Col("Posts", pinned=True),
+                "posts": Col("Posts", "count"),
+                "median_reach": Col("Median reach", "count"),
+                "reach": Col("Reach (sum over posts)", "count"),
+                "median_link_clicks": Col("Median link clicks", "count"),
+                "link_clicks": Col("Link clicks", "count"),
+                "sessions": Col("Website sessions", "count"),
+                "sessions_per_post": Col("Sessions per tagged post", "number", digits=1),
+            }, key="promo_table", name="content_promotion", ctx=ctx,
+                placeholder=formatting.MISSING)
         with right:
             grain = "day" if ctx.period.days <= 14 else "week" if ctx.period.days <= 190 else (
                 "month")
@@ -289,19 +280,19 @@ with section("Posts that bring people to the website"):
             top = top.with_columns(formatting.texts(top["s"], formatting.compact).alias("t"))
             chart(charts.bars(top, "label", "s", title=title, y_title="sessions",
                               horizontal=True, text="t"), "top_posts")
-            st.dataframe(
-                top.select(platform_label().alias("Platform"),
-                           pl.col("title").str.slice(0, 80).alias("Title"),
-                           pl.col("link").alias("Link"), pl.col("content").alias("UTM content"),
-                           "sessions", "conversions", "revenue", "link_clicks"),
-                hide_index=True, placeholder=formatting.MISSING, key="top_table",
-                column_config={
-                    "Link": st.column_config.LinkColumn(display_text="Open ↗"),
-                    "sessions": NUM("Sessions", format="localized"),
-                    "conversions": NUM("Conversions", format="localized"),
-                    "revenue": NUM(f"Revenue ({cur})", format="localized"),
-                    "link_clicks": NUM("Link clicks", format="localized"),
-                })
+            show_table(top.select(
+                platform_label().alias("Platform"),
+                pl.col("title").str.slice(0, 80).alias("Title"), pl.col("link").alias("Link"),
+                pl.col("content").alias("UTM content"), "sessions", "conversions", "revenue",
+                "link_clicks"), {
+                "Platform": Col(pinned=True), "Title": Col(),
+                "Link": Col(unit="link", display_text="Open ↗"), "UTM content": Col(),
+                "sessions": Col("Sessions", "count"),
+                "conversions": Col("Conversions", "count"),
+                "revenue": Col("Revenue", "currency"),
+                "link_clicks": Col("Link clicks", "count"),
+            }, key="top_table", name="content_top_posts", ctx=ctx,
+                placeholder=formatting.MISSING)
         unmatched = cache.computed("content.unmatched", ctx.ws, ct.unmatched_sessions)
         lost = int(unmatched["sessions"].sum()) if unmatched.height else 0
         st.caption(

@@ -9,6 +9,7 @@ from smmkpi.kpis.catalog import compute_all, for_goal
 from smmkpi.ui import cache, tables
 from smmkpi.ui.components import empty_state, header, md_escape
 from smmkpi.ui.context import current
+from smmkpi.ui.sections import section
 from smmkpi.ui.tables import Col
 from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Workspace
@@ -42,45 +43,46 @@ def workspace(campaign_id: str | None) -> Workspace:
 
 
 for goal, camps in groups.items():
-    kpis = for_goal(goal)
-    ids = [k.id for k in kpis]
-    st.subheader(f"{ds.GOAL_LABELS[goal]} · {camps.height} campaign"
-                 f"{'s' if camps.height != 1 else ''}")
-    values = {cid: cache.computed(f"goal-kpis:{goal}", workspace(cid),
-                                  lambda w, ids=ids: compute_all(w, ids))
-              for cid in camps["campaign_id"].to_list()}
-    brand = cache.computed(f"goal-kpis:{goal}", workspace(None),
-                           lambda w, ids=ids: compute_all(w, ids))
-    table = tv.goal_table(camps, values, brand, kpis, results)
-    cur = ctx.settings.currency
-    matrix = tv.goal_matrix(table, kpis, cur)
-    campaign_columns = matrix.columns[3:]
-    numbers = pl.DataFrame(
-        {"KPI": [k.label for k in kpis], "Unit": [export.unit_word(k.unit, cur) for k in kpis],
-         "Better": matrix["Better"], "Measured on": matrix["Measured on"],
-         **{h: [export.report_value(table[k.id][i], k.unit) for k in kpis]
-            for i, h in enumerate(campaign_columns)}},
-        schema_overrides={h: pl.Float64 for h in campaign_columns})
-    tables.table(
-        matrix, {
-            "KPI": Col(pinned=True),
-            "Better": Col(width="small"),
-            "Measured on": Col(help="whole brand: orders, customers, mentions and journeys "
-                               "carry no campaign, so every column shows the brand's value. "
-                               "Whole brand only: the figure is true by construction for one "
-                               "campaign (its social share of its own sessions is 100 %), so "
-                               "it is shown for the brand alone."),
-            **{c: Col(alignment="right") for c in campaign_columns},
-        },
-        key=f"goal_{goal}", name=f"goals_{goal}", ctx=ctx, height="content",
-        download_df=numbers,
-        download_help="Values in the unit of each row (Unit): percentages for rates, "
-        f"{cur} for money, minutes for response times.",
-    )
-    summary = [f"**{md_escape(n)}**: {t}" for n, t in
-               table.select("name", "targets").drop_nulls("targets").iter_rows()]
-    if summary:
-        st.caption("Targets in this period: " + "; ".join(summary) + ".")
+    with section(ds.GOAL_LABELS[goal]):
+        kpis = for_goal(goal)
+        ids = [k.id for k in kpis]
+        st.subheader(f"{ds.GOAL_LABELS[goal]} · {camps.height} campaign"
+                     f"{'s' if camps.height != 1 else ''}")
+        values = {cid: cache.computed(f"goal-kpis:{goal}", workspace(cid),
+                                      lambda w, ids=ids: compute_all(w, ids))
+                  for cid in camps["campaign_id"].to_list()}
+        brand = cache.computed(f"goal-kpis:{goal}", workspace(None),
+                               lambda w, ids=ids: compute_all(w, ids))
+        table = tv.goal_table(camps, values, brand, kpis, results)
+        cur = ctx.settings.currency
+        matrix = tv.goal_matrix(table, kpis, cur)
+        campaign_columns = matrix.columns[3:]
+        numbers = pl.DataFrame(
+            {"KPI": [k.label for k in kpis], "Unit": [export.unit_word(k.unit, cur) for k in kpis],
+             "Better": matrix["Better"], "Measured on": matrix["Measured on"],
+             **{h: [export.report_value(table[k.id][i], k.unit) for k in kpis]
+                for i, h in enumerate(campaign_columns)}},
+            schema_overrides={h: pl.Float64 for h in campaign_columns})
+        tables.table(
+            matrix, {
+                "KPI": Col(pinned=True),
+                "Better": Col(width="small"),
+                "Measured on": Col(help="whole brand: orders, customers, mentions and journeys "
+                                   "carry no campaign, so every column shows the brand's value. "
+                                   "Whole brand only: the figure is true by construction for one "
+                                   "campaign (its social share of its own sessions is 100 %), so "
+                                   "it is shown for the brand alone."),
+                **{c: Col(alignment="right") for c in campaign_columns},
+            },
+            key=f"goal_{goal}", name=f"goals_{goal}", ctx=ctx, height="content",
+            download_df=numbers,
+            download_help="Values in the unit of each row (Unit): percentages for rates, "
+            f"{cur} for money, minutes for response times.",
+        )
+        summary = [f"**{md_escape(n)}**: {t}" for n, t in
+                   table.select("name", "targets").drop_nulls("targets").iter_rows()]
+        if summary:
+            st.caption("Targets in this period: " + "; ".join(summary) + ".")
 
 absent = [ds.GOAL_LABELS[g] for g in ds.GOALS if g not in groups]
 if absent and groups:

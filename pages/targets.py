@@ -16,6 +16,7 @@ from smmkpi.ui import auth, cache
 from smmkpi.ui.components import chart, header, md_escape
 from smmkpi.ui.context import current
 from smmkpi.ui.refresh import stored_data_changed
+from smmkpi.ui.sections import section
 from smmkpi.ui.tables import Col, table
 from smmkpi.views import targets as tv
 from smmkpi.workspace import Filters, Period
@@ -56,7 +57,7 @@ def show_errors(errors: list[te.RowError]) -> None:
 
 
 # ------------------------------------------------------------------------------ progress
-with progress_tab:
+with progress_tab, section("Target progress"):
     rows = evaluated()
     if rows.height == 0:
         st.info(f"No targets cover {ctx.period}. Add some under **Edit targets**, accept "
@@ -253,7 +254,7 @@ def kpi_label(k: str | None) -> str:
 
 
 may_edit = auth.can("edit_targets")
-with edit_tab:
+with edit_tab, section("Editing targets"):
     if not may_edit:
         st.info("Your role may view targets but not change them; an editor or admin can.",
                 icon=":material/lock:")
@@ -351,7 +352,7 @@ with edit_tab:
                 key="kpi_catalog", name="targets_kpi_catalog")
 
 # ------------------------------------------------------------------------------ suggestions
-with suggest_tab:
+with suggest_tab, section("Suggested targets"):
     running = ctx.ws.frame("campaigns")
     if not may_edit:
         st.info("Your role may view targets but not change them; an editor or admin can.",

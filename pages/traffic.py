@@ -13,9 +13,10 @@ from smmkpi.formatting import md_escape
 from smmkpi.kpis import cost, traffic
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile, table
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile
 from smmkpi.ui.context import current
 from smmkpi.ui.sections import section
+from smmkpi.ui.tables import Col, table
 from smmkpi.workspace import Workspace
 
 TILES = [
@@ -29,8 +30,6 @@ PLATFORM_NAMES = {"x": "X", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube
 ctx = current()
 cur = ctx.settings.currency
 sym = formatting.CURRENCY_SYMBOLS.get(cur, "")
-MONEY = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}.get(cur, "localized")
-MONEY_SUFFIX = "" if MONEY != "localized" else f" ({cur})"
 
 header("Traffic", "Where should your campaigns drive traffic? How much of the traffic social "
        "creates reaches the website and converts, how social compares with search, email, "
@@ -52,11 +51,6 @@ def classified(ws: Workspace) -> pl.DataFrame:
     return cache.computed("traffic.classified", ws, _classified)
 
 
-def pct(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
-    """Ratios as percentages for st.column_config's "%.1f %%" format."""
-    return df.with_columns(pl.col(c) * 100 for c in cols)
-
-
 ws = ctx.ws
 sessions = classified(ws)
 if sessions.height == 0:
@@ -65,177 +59,180 @@ if sessions.height == 0:
     st.stop()
 
 # --- tiles -----------------------------------------------------------------------------
-values = cache.kpi_values(ws, TILES)
-previous = cache.kpi_values(ctx.cws, TILES) if ctx.cws else {}
-by_kpi = cache.tile_targets(ws, TILES)
-for row in (TILES[:4], TILES[4:]):
-    for col, kid in zip(st.columns(4), row, strict=False):
-        with col:
-            kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
-has_social = ws.has("social_daily")
-if not has_social:
-    empty_state(["social_daily"], "Social-to-site rate, cost per social session, social ROAS "
-                "and the funnel's impressions and link clicks")
+with section("Traffic KPIs"):
+    values = cache.kpi_values(ws, TILES)
+    previous = cache.kpi_values(ctx.cws, TILES) if ctx.cws else {}
+    by_kpi = cache.tile_targets(ws, TILES)
+    for row in (TILES[:4], TILES[4:]):
+        for col, kid in zip(st.columns(4), row, strict=False):
+            with col:
+                kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
+    has_social = ws.has("social_daily")
+    if not has_social:
+        empty_state(["social_daily"], "Social-to-site rate, cost per social session, social ROAS "
+                    "and the funnel's impressions and link clicks")
 
 # --- sessions by channel group over time ----------------------------------------------
-weekly = ctx.period.days > WEEKLY_AFTER_DAYS
+with section("Sessions by channel group"):
+    weekly = ctx.period.days > WEEKLY_AFTER_DAYS
 
 
-def _mix(w: Workspace) -> pl.DataFrame:
-    daily = traffic.sessions_by_channel_daily(classified(w))
-    if weekly and daily.height:
-        return traffic.by_week(daily, w.end, ["channel_group"], ["sessions"])
-    return daily
+    def _mix(w: Workspace) -> pl.DataFrame:
+        daily = traffic.sessions_by_channel_daily(classified(w))
+        if weekly and daily.height:
+            return traffic.by_week(daily, w.end, ["channel_group"], ["sessions"])
+        return daily
 
 
-mix = cache.computed("traffic.mix", ws, _mix, extra=(weekly,))
-grain = "week" if weekly else "day"
-full = mix.filter(pl.col("days") == 7) if weekly else mix
-dropped = mix.height > full.height > 0  # a short week at either end would read as a dip
-short_days = int(mix.filter(pl.col("days") < 7).unique("date")["days"].sum()) if dropped else 0
-if dropped:
-    mix = full
-chart(charts.stacked_channels(
-    mix, "date", "channel_group", "sessions", order=CHANNEL_GROUPS, highlight=SOCIAL_GROUPS,
-    title=f"Website sessions by channel group, sessions per {grain}, {ctx.period}",
-    y_title=f"Sessions per {grain}"), "traffic_mix")
-note = "Social groups (orange) sit at the bottom of the stack; legend in GA4's channel order."
-if weekly:
-    note += f" Weeks of 7 days ending on {ws.end:%a %d %b}."
+    mix = cache.computed("traffic.mix", ws, _mix, extra=(weekly,))
+    grain = "week" if weekly else "day"
+    full = mix.filter(pl.col("days") == 7) if weekly else mix
+    dropped = mix.height > full.height > 0  # a short week at either end would read as a dip
+    short_days = int(mix.filter(pl.col("days") < 7).unique("date")["days"].sum()) if dropped else 0
     if dropped:
-        note += (f" {short_days} days in a short week at the edge of the data are left out "
-                 "of the chart (the tables count them).")
-st.caption(note)
+        mix = full
+    chart(charts.legend_below(charts.stacked_channels(
+        mix, "date", "channel_group", "sessions", order=CHANNEL_GROUPS, highlight=SOCIAL_GROUPS,
+        title=f"Website sessions by channel group, sessions per {grain}, {ctx.period}",
+        y_title=f"Sessions per {grain}")), "traffic_mix")
+    note = "Social groups (orange) sit at the bottom of the stack; legend in GA4's channel order."
+    if weekly:
+        note += f" Weeks of 7 days ending on {ws.end:%a %d %b}."
+        if dropped:
+            note += (f" {short_days} days in a short week at the edge of the data are left out "
+                     "of the chart (the tables count them).")
+    st.caption(note)
 
 # --- channel group table --------------------------------------------------------------
-st.subheader("Channel groups")
-groups = cache.computed("traffic.channel_table", ws,
-                        lambda w: traffic.channel_table(classified(w), w.frame("social_daily")))
-has_spend = groups["spend"].count() > 0
-shown = pct(groups, "share", "conversion_rate").drop("engaged_rate", "spend")
-if has_spend:  # known for a group or two only: text, so the others read "—" and not "None"
-    shown = shown.with_columns(
-        cost_per_session=pl.Series([
-            "—" if v is None else formatting.money(v, cur) for v in groups["cost_per_session"]]),
-        roas=pl.Series(["—" if v is None else f"{v:.2f}" for v in groups["roas"]]),
+with section("Channel groups"):
+    st.subheader("Channel groups")
+    groups = cache.computed("traffic.channel_table", ws,
+                            lambda w: traffic.channel_table(classified(w), w.frame("social_daily")))
+    has_spend = groups["spend"].count() > 0
+    money_cols = {"cost_per_session": Col("Cost per session", "currency", help="Spend / sessions"),
+                  "roas": Col("ROAS", "number", help="Revenue / spend")} if has_spend else {}
+    table(groups, {
+        "channel_group": Col("Channel group", pinned=True),
+        "sessions": Col("Sessions", "count"),
+        "share": Col("Share of sessions", "ratio"),
+        "engaged_sessions": Col("Engaged sessions", "count"),
+        "conversions": Col("Conversions", "count"),
+        "conversion_rate": Col("Conversion rate", "ratio"),
+        "revenue": Col("Revenue", "currency"),
+        "revenue_per_session": Col("Revenue per session", "currency"),
+        **money_cols,
+    }, key="traffic_channels", name="traffic_channel_groups", ctx=ctx, placeholder="—")
+    st.caption(
+        "Channel groups follow Google Analytics 4's default rules on the UTM source, medium and "
+        "campaign. " + (f"Spend is known for Paid Social only: the social platforms' ad spend "
+                        f"({formatting.money(groups['spend'].sum(), cur)} in this period); other "
+                        "groups have no cost data." if has_spend else
+                        "Cost per session and ROAS need spend from social_daily.")
     )
-else:
-    shown = shown.drop("cost_per_session", "roas")
-num = st.column_config.NumberColumn
-table(shown, width="stretch", column_config={
-    "channel_group": st.column_config.TextColumn("Channel group"),
-    "sessions": num("Sessions", format="localized"),
-    "share": num("Share of sessions", format="%.1f %%"),
-    "engaged_sessions": num("Engaged sessions", format="localized"),
-    "conversions": num("Conversions", format="localized"),
-    "conversion_rate": num("Conversion rate", format="%.1f %%"),
-    "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
-    "revenue_per_session": num("Revenue per session" + MONEY_SUFFIX, format=MONEY),
-    "cost_per_session": st.column_config.TextColumn("Cost per session", alignment="right",
-                                                    help="Spend / sessions"),
-    "roas": st.column_config.TextColumn("ROAS", alignment="right", help="Revenue / spend"),
-})
-st.caption(
-    "Channel groups follow Google Analytics 4's default rules on the UTM source, medium and "
-    "campaign. " + (f"Spend is known for Paid Social only: the social platforms' ad spend "
-                    f"({formatting.money(groups['spend'].sum(), cur)} in this period); other "
-                    "groups have no cost data." if has_spend else
-                    "Cost per session and ROAS need spend from social_daily.")
-)
 
 # --- social funnel ----------------------------------------------------------------------
-st.subheader("The social funnel: how much social traffic reaches the website")
-funnel = cache.computed("traffic.funnel", ws,
-                        lambda w: traffic.social_funnel(classified(w), w.frame("social_daily")))
-if funnel.height == 0:
-    st.info("No social sessions or social activity in this period.", icon=":material/info:")
-else:
-    funnel = funnel.with_columns(label=pl.col("platform").fill_null("other").replace_strict(
-        PLATFORM_NAMES, default=pl.col("platform").str.to_titlecase(), return_dtype=pl.String))
-    chart(charts.bar_panels(funnel, "label", [
-        {"column": "impressions", "title": "Impressions", "colour": charts.PALETTE[4]},
-        {"column": "link_clicks", "title": "Link clicks · CTR", "rate": "ctr",
-         "colour": charts.PALETTE[0]},
-        {"column": "sessions", "title": "Website sessions · % of link clicks",
-         "rate": "social_to_site_rate", "colour": charts.HIGHLIGHT[0]},
-        {"column": "conversions", "title": "Conversions · % of sessions",
-         "rate": "social_conversion_rate", "colour": charts.PALETTE[2]},
-    ], title=f"Social funnel per platform, visitors and rates, {ctx.period}"), "traffic_funnel")
-    table(pct(funnel, "ctr", "social_to_site_rate", "social_conversion_rate")
-          .select("label", "impressions", "link_clicks", "ctr", "sessions", "social_to_site_rate",
-                  "conversions", "social_conversion_rate"),
-          width="stretch", column_config={
-              "label": st.column_config.TextColumn("Platform"),
-              "impressions": num("Impressions", format="localized"),
-              "link_clicks": num("Link clicks", format="localized"),
-              "ctr": num("CTR", format="%.2f %%", help="Link clicks / impressions"),
-              "sessions": num("Website sessions", format="localized",
-                              help="Organic and paid social sessions from the platform"),
-              "social_to_site_rate": num("Social-to-site rate", format="%.1f %%",
-                                         help="Website sessions / link clicks: the share of "
-                                         "social traffic that reaches the website"),
-              "conversions": num("Conversions", format="localized"),
-              "social_conversion_rate": num("Conversion rate", format="%.1f %%",
-                                            help="Conversions / website sessions"),
-          })
-    st.caption("Each panel has its own scale. Social-to-site rate = website sessions from the "
-               "platform / link clicks counted by the platform; it can pass 100 % because "
-               "sessions also come from links no platform counts (bio links, shares).")
+with section("The social funnel"):
+    st.subheader("The social funnel: how much social traffic reaches the website")
+    funnel = cache.computed("traffic.funnel", ws,
+                            lambda w: traffic.social_funnel(classified(w), w.frame("social_daily")))
+    if funnel.height == 0:
+        st.info("No social sessions or social activity in this period.", icon=":material/info:")
+    else:
+        funnel = funnel.with_columns(label=pl.col("platform").fill_null("other").replace_strict(
+            PLATFORM_NAMES, default=pl.col("platform").str.to_titlecase(), return_dtype=pl.String))
+        chart(charts.bar_panels(funnel, "label", [
+            {"column": "impressions", "title": "Impressions", "colour": charts.PALETTE[4]},
+            {"column": "link_clicks", "title": "Link clicks · CTR", "rate": "ctr",
+             "colour": charts.PALETTE[0]},
+            {"column": "sessions", "title": "Website sessions · % of link clicks",
+             "rate": "social_to_site_rate", "colour": charts.HIGHLIGHT[0]},
+            {"column": "conversions", "title": "Conversions · % of sessions",
+             "rate": "social_conversion_rate", "colour": charts.PALETTE[2]},
+        ], title=f"Social funnel per platform, visitors and rates, {ctx.period}"), "traffic_funnel")
+        table(funnel, {
+            "label": Col("Platform", pinned=True),
+            "impressions": Col("Impressions", "count"),
+            "link_clicks": Col("Link clicks", "count"),
+            "ctr": Col("CTR", "ratio", digits=2, help="Link clicks / impressions"),
+            "sessions": Col("Website sessions", "count",
+                            help="Organic and paid social sessions from the platform"),
+            "social_to_site_rate": Col("Social-to-site rate", "ratio",
+                                       help="Website sessions / link clicks: the share of "
+                                       "social traffic that reaches the website"),
+            "conversions": Col("Conversions", "count"),
+            "social_conversion_rate": Col("Conversion rate", "ratio",
+                                          help="Conversions / website sessions"),
+        }, key="traffic_funnel_table", name="traffic_social_funnel", ctx=ctx)
+        st.caption("Each panel has its own scale. Social-to-site rate = website sessions from the "
+                   "platform / link clicks counted by the platform; it can pass 100 % because "
+                   "sessions also come from links no platform counts (bio links, shares).")
 
 # --- social against other channels -------------------------------------------------------
-st.subheader("Social against search, email, direct and referral")
-comp = cache.computed("traffic.comparison", ws,
-                      lambda w: traffic.channel_comparison(classified(w)))
-chart(charts.bar_panels(comp, "channel", [
-    {"column": "sessions", "title": "Sessions", "colour": charts.PALETTE[0]},
-    {"column": "engaged_rate", "title": "Engagement rate", "kind": "percent",
-     "colour": charts.PALETTE[0]},
-    {"column": "conversion_rate", "title": "Conversion rate", "kind": "percent",
-     "colour": charts.PALETTE[0]},
-    {"column": "revenue_per_session", "title": f"Revenue per session ({cur})", "kind": "money",
-     "prefix": sym, "colour": charts.PALETTE[0]},
-], highlight=[traffic.SOCIAL],
-    title=f"Social (organic + paid) against other channels, {ctx.period}"), "traffic_comparison")
-st.caption("Social = Organic Social + Paid Social sessions. Paid Search is PPC, Organic Search "
-           "is SEO.")
+with section("Social against other channels"):
+    st.subheader("Social against search, email, direct and referral")
+    comp = cache.computed("traffic.comparison", ws,
+                          lambda w: traffic.channel_comparison(classified(w)))
+    chart(charts.bar_panels(comp, "channel", [
+        {"column": "sessions", "title": "Sessions", "colour": charts.PALETTE[0]},
+        {"column": "engaged_rate", "title": "Engagement rate", "kind": "percent",
+         "colour": charts.PALETTE[0]},
+        {"column": "conversion_rate", "title": "Conversion rate", "kind": "percent",
+         "colour": charts.PALETTE[0]},
+        {"column": "revenue_per_session", "title": f"Revenue per session ({cur})", "kind": "money",
+         "prefix": sym, "colour": charts.PALETTE[0]},
+    ], highlight=[traffic.SOCIAL],
+        title=f"Social (organic + paid) against other channels, {ctx.period}"),
+        "traffic_comparison")
+    note = ("Social = Organic Social + Paid Social sessions. Paid Search is PPC, Organic "
+            "Search is SEO.")
+    if ctx.filters.campaigns:
+        unused = comp.filter(pl.col("sessions") == 0)["channel"].to_list()
+        names = ", ".join(md_escape(ctx.campaign_name(c)) for c in ctx.filters.campaigns)
+        note += (f" Campaign filter ({names}): only sessions tagged with the campaign count, "
+                 "so this compares the campaign's own traffic by channel, not social with the "
+                 "brand's search and email.")
+        if unused:
+            note += (f" It brought no sessions through {', '.join(unused)}: those read 0 and "
+                     "their rates n/a. Clear the campaign filter to compare the channels "
+                     "brand-wide.")
+    st.caption(note)
 
 # --- campaigns ----------------------------------------------------------------------------
-st.subheader("Traffic per campaign (UTM campaign)")
+with section("Traffic per campaign"):
+    st.subheader("Traffic per campaign (UTM campaign)")
+
+    def _campaigns(w: Workspace) -> pl.DataFrame:
+        out = traffic.campaign_traffic(classified(w), w.frame("campaigns"))
+        if ctx.campaigns is not None:  # names of campaigns that ended before the period
+            names = ctx.campaigns.select(pl.col("campaign_id").str.to_lowercase().alias("_k"),
+                                         pl.col("name").alias("_n"), pl.col("goal").alias("_g"))
+            out = (out.with_columns(_k=pl.col("campaign").str.to_lowercase())
+                   .join(names, on="_k", how="left", maintain_order="left")
+                   .with_columns(name=pl.coalesce("name", "_n"), goal=pl.coalesce("goal", "_g"))
+                   .drop("_k", "_n", "_g"))
+        return out.with_columns(pl.col("goal").replace(GOAL_LABELS).fill_null("—"),
+                                pl.col("name").fill_null("(not in the campaign list)"))
 
 
-def _campaigns(w: Workspace) -> pl.DataFrame:
-    out = traffic.campaign_traffic(classified(w), w.frame("campaigns"))
-    if ctx.campaigns is not None:  # names of campaigns that ended before the period
-        names = ctx.campaigns.select(pl.col("campaign_id").str.to_lowercase().alias("_k"),
-                                     pl.col("name").alias("_n"), pl.col("goal").alias("_g"))
-        out = (out.with_columns(_k=pl.col("campaign").str.to_lowercase())
-               .join(names, on="_k", how="left", maintain_order="left")
-               .with_columns(name=pl.coalesce("name", "_n"), goal=pl.coalesce("goal", "_g"))
-               .drop("_k", "_n", "_g"))
-    return out.with_columns(pl.col("goal").replace(GOAL_LABELS).fill_null("—"),
-                            pl.col("name").fill_null("(not in the campaign list)"))
-
-
-camp = cache.computed("traffic.campaigns", ws, _campaigns)
-if not ws.has("campaigns"):
-    empty_state(["campaigns"], "Campaign names and goals")
-if camp.height == 0:
-    st.info("No website sessions carry a UTM campaign in this period.", icon=":material/info:")
-else:
-    table(pct(camp, "social_share", "conversion_rate"), width="stretch", column_config={
-        "campaign": st.column_config.TextColumn("UTM campaign"),
-        "name": st.column_config.TextColumn("Campaign"),
-        "goal": st.column_config.TextColumn("Goal"),
-        "sessions": num("Sessions", format="localized"),
-        "social_sessions": num("Social sessions", format="localized"),
-        "social_share": num("Social share", format="%.1f %%"),
-        "conversions": num("Conversions", format="localized"),
-        "conversion_rate": num("Conversion rate", format="%.1f %%"),
-        "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
-    }, column_order=["name", "campaign", "goal", "sessions", "social_sessions",
-                     "social_share", "conversions", "conversion_rate", "revenue"])
-    st.caption("Listed campaigns running in the period are shown even without sessions; UTM "
-               "campaigns not in the campaign list show their UTM value only.")
+    camp = cache.computed("traffic.campaigns", ws, _campaigns)
+    if not ws.has("campaigns"):
+        empty_state(["campaigns"], "Campaign names and goals")
+    if camp.height == 0:
+        st.info("No website sessions carry a UTM campaign in this period.", icon=":material/info:")
+    else:
+        table(camp, {
+            "name": Col("Campaign", pinned=True),
+            "campaign": Col("UTM campaign"),
+            "goal": Col("Goal"),
+            "sessions": Col("Sessions", "count"),
+            "social_sessions": Col("Social sessions", "count"),
+            "social_share": Col("Social share", "ratio"),
+            "conversions": Col("Conversions", "count"),
+            "conversion_rate": Col("Conversion rate", "ratio"),
+            "revenue": Col("Revenue", "currency"),
+        }, key="traffic_campaigns", name="traffic_per_campaign", ctx=ctx)
+        st.caption("Listed campaigns running in the period are shown even without sessions; UTM "
+                   "campaigns not in the campaign list show their UTM value only.")
 
 # --- cost: social against PPC and SEO -------------------------------------------------------
 st.subheader("Cost: social against PPC and SEO")
@@ -246,16 +243,6 @@ st.caption("What a session, a conversion and a unit of revenue cost per channel 
 COST_TILES = ["cost_per_conversion_social", "cost_per_conversion_paid_search",
               "paid_search_roas", "untracked_spend"]
 COST_KINDS = {"Organic Social": "social", "Paid Social": "social"}
-COST_DASH = "—"
-
-
-def _money_text(values: list[float | None]) -> pl.Series:
-    return pl.Series([COST_DASH if v is None else formatting.money(v, cur) for v in values],
-                     dtype=pl.String)
-
-
-def _roas_text(values: list[float | None]) -> pl.Series:
-    return pl.Series([COST_DASH if v is None else f"{v:.2f}" for v in values], dtype=pl.String)
 
 
 def _cost_table(w: Workspace) -> pl.DataFrame:
@@ -279,38 +266,25 @@ with section("The cost comparison"):
     compared = ["spend", "cost_per_session", "cost_per_conversion", "roas"]
     both = cost.with_previous(costs, before, "channel_group", compared)
     prev_label = ctx.comparison_label if ctx.cws else "comparison"
-    shown = both.select(
-        "channel_group", "cost_basis",
-        *(pl.Series(c, _money_text(both[c].to_list())) for c in ("spend", "spend_prev")),
-        "sessions", "conversions", "revenue", pl.col("conversion_rate") * 100,
-        *(pl.Series(c, _money_text(both[c].to_list())) for c in (
-            "cost_per_session", "cost_per_session_prev", "cost_per_conversion",
-            "cost_per_conversion_prev")),
-        pl.Series("roas", _roas_text(both["roas"].to_list())),
-        pl.Series("roas_prev", _roas_text(both["roas_prev"].to_list())),
-    )
-    text = st.column_config.TextColumn
-    table(shown, width="stretch", column_config={
-        "channel_group": text("Channel group"),
-        "cost_basis": text("Cost", help="media spend: the spend in the data; no media cost: "
-                           "organic traffic, shown at zero media cost; no cost data: a paid "
-                           "channel whose spend is not in the data"),
-        "spend": text("Spend", alignment="right"),
-        "spend_prev": text(f"Spend, {prev_label}", alignment="right"),
-        "sessions": num("Sessions", format="localized"),
-        "conversions": num("Conversions", format="localized"),
-        "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
-        "conversion_rate": num("Conversion rate", format="%.1f %%"),
-        "cost_per_session": text("Cost per session", alignment="right",
-                                 help="Spend / sessions"),
-        "cost_per_session_prev": text(f"Cost per session, {prev_label}", alignment="right"),
-        "cost_per_conversion": text("Cost per conversion", alignment="right",
-                                    help="Spend / conversions"),
-        "cost_per_conversion_prev": text(f"Cost per conversion, {prev_label}",
-                                         alignment="right"),
-        "roas": text("ROAS", alignment="right", help="Revenue / spend"),
-        "roas_prev": text(f"ROAS, {prev_label}", alignment="right"),
-    })
+    table(both, {
+        "channel_group": Col("Channel group", pinned=True),
+        "cost_basis": Col("Cost", help="media spend: the spend in the data; no media cost: "
+                          "organic traffic, shown at zero media cost; no cost data: a paid "
+                          "channel whose spend is not in the data"),
+        "spend": Col("Spend", "currency"),
+        "spend_prev": Col(f"Spend, {prev_label}", "currency"),
+        "sessions": Col("Sessions", "count"),
+        "conversions": Col("Conversions", "count"),
+        "revenue": Col("Revenue", "currency"),
+        "conversion_rate": Col("Conversion rate", "ratio"),
+        "cost_per_session": Col("Cost per session", "currency", help="Spend / sessions"),
+        "cost_per_session_prev": Col(f"Cost per session, {prev_label}", "currency"),
+        "cost_per_conversion": Col("Cost per conversion", "currency",
+                                   help="Spend / conversions"),
+        "cost_per_conversion_prev": Col(f"Cost per conversion, {prev_label}", "currency"),
+        "roas": Col("ROAS", "number", help="Revenue / spend"),
+        "roas_prev": Col(f"ROAS, {prev_label}", "number"),
+    }, key="traffic_cost", name="traffic_cost_by_channel", ctx=ctx, placeholder="—")
     currencies = (set(ws.frame("ad_spend")["currency"].drop_nulls().to_list())
                   if ws.has("ad_spend") else set())
     other_currency = sorted(c for c in currencies if c.upper() != cur.upper())
@@ -343,7 +317,7 @@ with section("The cost comparison"):
         "traffic_cost_bubbles")
     st.caption("Left and high is cheap and converting; organic channels sit at zero media "
                "cost. " + (f"Not drawn (no spend in the data, or no conversions): "
-                           f"{', '.join(left_out)}." if left_out else ""))
+                           f"{', '.join(md_escape(c) for c in left_out)}." if left_out else ""))
 
 with section("Cost per campaign"):
     st.subheader("Cost per campaign")
@@ -353,25 +327,19 @@ with section("Cost per campaign"):
         st.info(f"No campaign spent in {ctx.period} (spend comes from ad_spend and "
                 "social_daily).", icon=":material/info:")
     else:
-        per = camp_cost.select(
-            "campaign", "channels", pl.Series("spend", _money_text(camp_cost["spend"].to_list())),
-            "sessions", "conversions", "revenue",
-            pl.Series("cost_per_session", _money_text(camp_cost["cost_per_session"].to_list())),
-            pl.Series("cost_per_conversion",
-                      _money_text(camp_cost["cost_per_conversion"].to_list())),
-            pl.Series("roas", _roas_text(camp_cost["roas"].to_list())))
-        table(per, width="stretch", column_config={
-            "campaign": text("Campaign (as in the spend data)"),
-            "channels": text("Spend by channel group"),
-            "spend": text("Spend", alignment="right"),
-            "sessions": num("Sessions with its UTM campaign", format="localized"),
-            "conversions": num("Conversions", format="localized"),
-            "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
-            "cost_per_session": text("Cost per session", alignment="right"),
-            "cost_per_conversion": text("Cost per conversion", alignment="right"),
-            "roas": text("ROAS", alignment="right", help="Revenue of the campaign's UTM "
-                         "sessions / its spend"),
-        })
+        table(camp_cost, {
+            "campaign": Col("Campaign (as in the spend data)", pinned=True),
+            "channels": Col("Spend by channel group"),
+            "spend": Col("Spend", "currency"),
+            "sessions": Col("Sessions with its UTM campaign", "count"),
+            "conversions": Col("Conversions", "count"),
+            "revenue": Col("Revenue", "currency"),
+            "cost_per_session": Col("Cost per session", "currency"),
+            "cost_per_conversion": Col("Cost per conversion", "currency"),
+            "roas": Col("ROAS", "number", help="Revenue of the campaign's UTM sessions / its "
+                        "spend"),
+        }, key="traffic_campaign_cost", name="traffic_cost_per_campaign", ctx=ctx,
+            placeholder="—")
         unassigned = cost.unassigned_spend(ws.frame("social_daily"), ws.frame("ad_spend"))
         st.caption(f"Spend and sessions in {ctx.period}; a campaign's sessions are those whose "
                    "UTM campaign is its name (ignoring case)."
@@ -383,23 +351,21 @@ with section("Email sends"):
         w.frame("ad_spend"), classified(w)))
     if sends.height:
         st.subheader("Email sends and the sessions they brought")
-        table(sends.with_columns(pl.col("open_rate") * 100, pl.col("click_rate") * 100),
-              width="stretch", column_config={
-                  "campaign": text("Email campaign"),
-                  "sends": num("Send days", format="%d"),
-                  "recipients": num("Recipients", format="localized"),
-                  "opens": num("Unique opens", format="localized"),
-                  "clicks": num("Unique clicks", format="localized"),
-                  "open_rate": num("Open rate", format="%.1f %%"),
-                  "click_rate": num("Click rate", format="%.1f %%"),
-                  "sessions": num("Website sessions with its UTM campaign",
-                                  format="localized"),
-                  "conversions": num("Conversions", format="localized"),
-                  "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
-                  "sessions_per_click": num("Sessions per click", format="%.2f",
-                                            help="Website sessions / unique clicks: below 1, "
-                                            "clicks that never arrived (or untagged links)"),
-              })
+        table(sends, {
+            "campaign": Col("Email campaign", pinned=True),
+            "sends": Col("Send days", "count"),
+            "recipients": Col("Recipients", "count"),
+            "opens": Col("Unique opens", "count"),
+            "clicks": Col("Unique clicks", "count"),
+            "open_rate": Col("Open rate", "ratio"),
+            "click_rate": Col("Click rate", "ratio"),
+            "sessions": Col("Website sessions with its UTM campaign", "count"),
+            "conversions": Col("Conversions", "count"),
+            "revenue": Col("Revenue", "currency"),
+            "sessions_per_click": Col("Sessions per click", "number",
+                                      help="Website sessions / unique clicks: below 1, clicks "
+                                      "that never arrived (or untagged links)"),
+        }, key="traffic_email_sends", name="traffic_email_sends", ctx=ctx, placeholder="—")
         st.caption(f"Email campaigns sent in {ctx.period} (Mailchimp and Klaviyo campaign "
                    "exports): recipients, opens and clicks as the email tool counts them, "
                    "beside the website sessions GA4 counts for the same UTM campaign.")
@@ -416,17 +382,14 @@ with section("The UTM audit"):
         st.warning(f"{many} spent {money_out} in {ctx.period} without a single website "
                    "session carrying its UTM campaign: the links are untagged or tagged "
                    "differently, so that traffic counts elsewhere.", icon=":material/warning:")
-        table(untracked.with_columns(pl.Series("spend", _money_text(
-            untracked["spend"].to_list())), pl.col("likely_match").fill_null(COST_DASH)),
-            width="stretch", column_config={
-            "campaign": text("Campaign (spending)"),
-            "channels": text("Channel group"),
-            "spend": text("Spend", alignment="right"),
-            "likely_match": text("Likely UTM campaign",
-                                 help="A UTM campaign of the period's sessions that differs "
-                                 "only in case, punctuation or a typo"),
-            "likely_match_sessions": num("Its sessions", format="localized"),
-        })
+        table(untracked, {
+            "campaign": Col("Campaign (spending)", pinned=True),
+            "channels": Col("Channel group"),
+            "spend": Col("Spend", "currency"),
+            "likely_match": Col("Likely UTM campaign", help="A UTM campaign of the period's "
+                                "sessions that differs only in case, punctuation or a typo"),
+            "likely_match_sessions": Col("Its sessions", "count"),
+        }, key="traffic_untracked", name="traffic_utm_audit_spend", ctx=ctx, placeholder="—")
     known = set(camp_cost["campaign"].to_list())
     if ws.has("campaigns"):
         known |= set(ws.everything("campaigns")["campaign_id"].to_list())
@@ -434,13 +397,12 @@ with section("The UTM audit"):
     if unknown.height:
         st.markdown(f"**UTM campaigns in the sessions of {ctx.period} that match no known "
                     "campaign** (campaign list and spend data):")
-        table(unknown.with_columns(pl.col("likely_match").fill_null(COST_DASH)),
-              width="stretch", column_config={
-            "utm_campaign": text("UTM campaign"),
-            "sessions": num("Sessions", format="localized"),
-            "revenue": num("Revenue" + MONEY_SUFFIX, format=MONEY),
-            "likely_match": text("Likely campaign", help="A known campaign that differs only "
-                                 "in case, punctuation or a typo"),
-        })
+        table(unknown, {
+            "utm_campaign": Col("UTM campaign", pinned=True),
+            "sessions": Col("Sessions", "count"),
+            "revenue": Col("Revenue", "currency"),
+            "likely_match": Col("Likely campaign", help="A known campaign that differs only in "
+                                "case, punctuation or a typo"),
+        }, key="traffic_unknown_utm", name="traffic_utm_audit_tags", ctx=ctx, placeholder="—")
     st.caption("Matching ignores case and surrounding blanks; a likely match is only shown, "
                "never counted: fix the tags (or the campaign name) so that the sessions count.")

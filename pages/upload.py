@@ -44,6 +44,15 @@ _NAMED_HERE = {  # formats whose module gives no label of its own
     "linkedin_updates": "LinkedIn update engagement",
     "youtube_studio": "YouTube Studio content table",
     "tiktok_content": "TikTok Studio content",
+    # daily account exports: the label names the menu that produces the file
+    "x_daily": "X tweet activity by day (X Analytics: Tweets, Export data, By day)",
+    "x_overview": "X account overview (X Analytics: Overview, Export data)",
+    "tiktok_overview": "TikTok Studio overview (Analytics: Overview, Download data)",
+    "tiktok_followers": "TikTok Studio follower history (Analytics: Followers, Download data)",
+    "facebook_insights": "Facebook Page insights (Insights: Export data, Page data)",
+    "meta_insights": "Meta Business Suite insights chart (Insights: a chart's Export)",
+    "linkedin_visitors": "LinkedIn Page visitors (Analytics: Visitors, Export)",
+    "linkedin_followers": "LinkedIn Page followers (Analytics: Followers, Export)",
 }
 FORMAT_LABELS = {"canonical": "smmkpi CSV format"} | {
     f.name: f.label or _NAMED_HERE.get(f.name, f.name) for f in ingest.FORMATS}

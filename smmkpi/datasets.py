@@ -126,7 +126,8 @@ class Dataset:
     platform_rule: Literal["column", "social_source"] = "column"
     # an empty value never replaces a stored one (posts: a newer platform export leaves the
     # UTM content and promotion flags tagged in another file as they are, and a file of
-    # tags leaves the metrics); rows of one key in two files of a batch are merged
+    # tags leaves the metrics; social_daily: a follower history leaves the views of an
+    # overview export); rows of one key in two files of a batch are merged
     merge_empty: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -257,10 +258,13 @@ SOCIAL_DAILY = Dataset(
            bounds=COUNTS),
         _c("spend", "float", "amount spent", "cost", "ad spend", nonnegative=True, bounds=AMOUNTS),
     ),
-    "One row per day, platform and campaign.",
+    "One row per day, platform and campaign. An account's daily exports each give some of "
+    "the columns (TikTok's overview its views, its follower history the followers): an empty "
+    "value never replaces a stored one, and rows of one key in two files of a batch are merged.",
     date_column="date",
     campaign_column="campaign_id",
     platform_column="platform",
+    merge_empty=True,
 )
 
 WEB_SESSIONS = Dataset(

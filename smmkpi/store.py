@@ -4,7 +4,7 @@ Writes are all-or-nothing: every frame of one import is staged through ADBC (Arr
 Python objects per row) into temporary tables and upserted by the dataset's key in ONE
 transaction, which also bumps the data version and writes the audit log. Re-importing the
 same rows changes nothing (they are counted as unchanged and not rewritten). For a dataset
-with `merge_empty` (posts) an empty value never replaces a stored one.
+with `merge_empty` (posts, social_daily) an empty value never replaces a stored one.
 
 Small edits (targets, the Admin page's user roles) run as SQLModel statements in one
 transaction with the same version bump and audit row (`run_statements`); the statements

@@ -70,6 +70,8 @@ def test_catalog_entries() -> None:
     assert {
         "impressions",
         "reach",
+        "engagements",
+        "link_clicks",
         "frequency",
         "engagement_rate",
         "ctr",
@@ -96,6 +98,9 @@ def test_social_kpis_by_hand() -> None:
     assert kpi(ws, "frequency") == pytest.approx(3600 / 1800)
     # engagements: ig 40 + 30 + 20 + 10 = 100, fb 10 + 20 + 0 = 30
     assert kpi(ws, "engagement_rate") == pytest.approx(130 / 1800)
+    assert kpi(ws, "engagements") == 130.0
+    # link clicks: ig 10 + 20 + 5 (5 March not reported) = 35, fb 5 + 15 + 0 = 20
+    assert kpi(ws, "link_clicks") == 55.0
     # ctr over rows reporting clicks (not ig 5 March, 800 impressions):
     # clicks 10 + 20 + 5 + 5 + 15 + 0 = 55, impressions 3600 - 800 = 2800
     assert kpi(ws, "ctr") == pytest.approx(55 / 2800)

@@ -72,7 +72,9 @@ def test_the_posts_table(app_env):
     full = ct.period_posts(ws).sort("published_at", descending=True)
     assert table["sessions"].fill_null(-1).to_list() == full["sessions"].fill_null(-1).to_list()
     assert table["impressions"].sum() == posts["impressions"].sum()
-    assert at.get("download_button")
+    # every table of the page as CSV and XLSX (the posts: every post, not the shown ones)
+    pagetools.assert_downloads(at, ["posts_table", "by_format_table", "by_platform_table",
+                                    "promo_table", "top_table"])
 
 
 def test_charts_carry_the_figures(app_env):

@@ -23,8 +23,8 @@ from smmkpi.workspace import DbSource, Filters, Period, Workspace
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/reputation.py"
 KPIS = ["negative_share", "sentiment_score", "negative_mentions", "impressions", "reach",
-        "frequency", "engagement_rate", "ctr", "follower_growth", "promo_share", "questions",
-        "suggestions"]
+        "engagements", "link_clicks", "frequency", "engagement_rate", "ctr", "follower_growth",
+        "promo_share", "questions", "suggestions"]
 
 
 def open_page(query: dict | None = None) -> AppTest:

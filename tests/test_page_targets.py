@@ -226,7 +226,7 @@ def test_suggested_targets_for_a_campaign_without_targets(writable_db, demo_fram
     want = math.ceil(social["impressions"].sum() * 1.1)
     assert saved.filter(pl.col("kpi") == "impressions")["target"].to_list() == [float(want)]
     assert set(saved["kpi"]) <= {"social_sessions", "social_to_site_rate", "impressions",
-                                 "reach", "frequency", "engagement_rate", "ctr",
+                                 "reach", "engagements", "frequency", "engagement_rate", "ctr",
                                  "follower_growth", "promo_share", "posts_published",
                                  "post_impressions", "post_reach", "post_engagements",
                                  "post_engagement_rate", "post_video_views",

@@ -4,6 +4,8 @@ charts hold the period's figures; an empty database gets empty states naming dat
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from pathlib import Path
 
 import pagetools
@@ -60,10 +62,16 @@ def test_channel_table_lists_every_group_with_its_sessions(page):
     # spend is known for Paid Social only: its cost per session is spend / sessions
     spend = ws.frame("social_daily")["spend"].sum()
     row = table[table["channel_group"] == "Paid Social"].iloc[0]
-    from smmkpi import formatting
-
-    assert row["cost_per_session"] == formatting.money(spend / expected["Paid Social"])
-    assert set(table[table["channel_group"] != "Paid Social"]["roas"]) == {"—"}
+    assert row["cost_per_session"] == pytest.approx(spend / expected["Paid Social"])
+    assert table[table["channel_group"] != "Paid Social"]["roas"].isna().all()  # shown "—"
+    # one format per unit (money with its sign) and a CSV and an XLSX download per table
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["revenue"]["type_config"]["format"] == "$%,.0f"  # thousands: no cents
+    assert config["cost_per_session"]["type_config"]["format"] == "$%,.2f"  # a few dollars
+    assert config["share"]["type_config"]["format"] == "%.1f %%"
+    pagetools.assert_downloads(at, ["traffic_channels", "traffic_funnel_table",
+                                    "traffic_campaigns", "traffic_cost",
+                                    "traffic_campaign_cost", "traffic_untracked"])
 
 
 def test_stacked_chart_holds_each_groups_sessions(page):
@@ -210,7 +218,6 @@ def test_cost_tiles_equal_the_catalog(page):
 def test_cost_table_hand_computed_from_the_rows(page):
     """Paid Search: the period's ad_spend rows of that group over its sessions; Paid Social:
     social_daily's spend; Organic Search at zero media cost."""
-    from smmkpi import formatting
     from smmkpi.channels import with_channels
 
     at, ws, _ = page
@@ -223,19 +230,20 @@ def test_cost_table_hand_computed_from_the_rows(page):
     ps_spend = ws.frame("ad_spend").filter(pl.col("channel") == "paid search")["spend"].sum()
     ps = rows["Paid Search"]
     assert ps["cost_basis"] == "media spend" and ps["sessions"] == ps_sessions
-    assert ps["spend"] == formatting.money(ps_spend)
-    assert ps["cost_per_session"] == formatting.money(ps_spend / ps_sessions)
-    assert ps["cost_per_conversion"] == formatting.money(ps_spend / ps_conv)
-    assert ps["roas"] == f"{ps_rev / ps_spend:.2f}"
+    assert ps["spend"] == pytest.approx(ps_spend)
+    assert ps["cost_per_session"] == pytest.approx(ps_spend / ps_sessions)
+    assert ps["cost_per_conversion"] == pytest.approx(ps_spend / ps_conv)
+    assert ps["roas"] == pytest.approx(ps_rev / ps_spend)
     social = rows["Paid Social"]
-    assert social["spend"] == formatting.money(ws.frame("social_daily")["spend"].sum())
+    assert social["spend"] == pytest.approx(ws.frame("social_daily")["spend"].sum())
     seo = rows["Organic Search"]
-    assert (seo["cost_basis"], seo["spend"], seo["cost_per_conversion"], seo["roas"]) == (
-        "no media cost", formatting.money(0.0), formatting.money(0.0), "—")
+    assert (seo["cost_basis"], seo["spend"], seo["cost_per_conversion"]) == (
+        "no media cost", 0.0, 0.0)
+    assert math.isnan(seo["roas"])  # undefined: shown "—"
     assert rows["Organic Social"]["cost_basis"] == "no media cost"
     # the comparison period's figures beside them
     prev_col = next(c for c in t.columns if c.startswith("cost_per_conversion_prev"))
-    assert rows["Paid Search"][prev_col] != "—"
+    assert not math.isnan(rows["Paid Search"][prev_col])
 
 
 def test_cost_bubbles_place_each_group(page):
@@ -260,14 +268,38 @@ def test_cost_bubbles_place_each_group(page):
 
 def test_utm_audit_finds_the_untagged_campaign(page):
     """The demo's display_prospecting campaign spends without UTM tags."""
-    from smmkpi import formatting
 
     at, ws, _ = page
     audit = _table_with(at, "likely_match_sessions")
     assert audit["campaign"].tolist() == ["display_prospecting"]
     spent = ws.frame("ad_spend").filter(pl.col("campaign") == "display_prospecting")
-    assert audit["spend"].iloc[0] == formatting.money(spent["spend"].sum())
+    assert audit["spend"].iloc[0] == pytest.approx(spent["spend"].sum())
     assert any("1 campaign spent" in w.value for w in at.warning)
     per = _table_with(at, "channels")
     assert set(per["campaign"]) >= {"search_brand", "search_generic", "display_remarketing",
                                     "display_prospecting"}
+
+
+def test_campaign_filter_says_what_the_channel_comparison_compares(app_env):
+    """With one campaign selected the comparison holds that campaign's sessions only: the
+    channels it did not use read 0, and the page says so instead of showing bare zeros."""
+    from smmkpi.channels import with_channels
+    from smmkpi.kpis import traffic
+    from smmkpi.workspace import Filters
+
+    ws, _ = workspaces(app_env)
+    camps = ws.everything("campaigns").filter(pl.col("campaign_id") == "autumn_traffic_2026")
+    campaign, name = camps["campaign_id"][0], camps["name"][0]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["campaign"] = [name]  # the widget binds to the URL by its labels
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    only = ws.__class__(ws.source, ws.period, Filters(campaigns=(campaign,)))
+    comp = traffic.channel_comparison(with_channels(only.frame("web_sessions")))
+    unused = comp.filter(pl.col("sessions") == 0)["channel"].to_list()
+    assert unused, "the demo campaign uses every channel: pick one that does not"
+    captions = " ".join(c.value for c in at.caption)
+    assert "only sessions tagged with the campaign count" in captions
+    assert f"It brought no sessions through {', '.join(unused)}" in captions

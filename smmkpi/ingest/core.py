@@ -10,7 +10,9 @@ What it holds:
 - small text-column helpers (`empty_as_null`, `strip`, `frame_select`);
 - `Format` and `Prepared`, the detect/prepare/finish interface of a known export format, and
   the helpers formats use to build their frames (`pick`, `text_or_null`, `ignored`,
-  `sum_by_key`).
+  `sum_by_key`, `post_frame`, `social_frame`);
+- `LOCALES`, the languages whose CLDR month and weekday names (from Babel) are read in
+  dates, and `without_weekday` for dates that begin with one ("Tue, Aug 26, 2025").
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import polars as pl
@@ -29,6 +32,10 @@ DateOrder = Literal["dmy", "mdy"]
 # A problem found while converting a known format: (row, column, value, message); row None
 # means the whole file.
 RawProblem = tuple[int | None, str | None, str | None, str]
+
+
+# the languages whose CLDR month and weekday names (Babel) dates may be written in
+LOCALES: tuple[str, ...] = ("en", "es", "pt", "fr", "de", "it")
 
 
 def norm(name: str) -> str:
@@ -71,9 +78,6 @@ class Prepared:
     mapping: dict[str, str | None]  # source header -> canonical column (None = ignored)
     notes: list[str] = field(default_factory=list)
     problems: list[RawProblem] = field(default_factory=list)
-    # dataset -> further text columns of its frame, kept beside the typed columns for `finish`
-    # (a time offset to add to a typed timestamp); never stored
-    carry: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # (normalized header -> the file's header, preamble lines) -> whether the file is this format
@@ -294,3 +298,54 @@ def sum_into(df: pl.DataFrame, target: str, parts: list[str]) -> tuple[pl.DataFr
         return df, False
     total = pl.sum_horizontal(pl.col(p).fill_null(0) for p in parts)
     return df.with_columns(pl.when(fill).then(total).otherwise(pl.col(target)).alias(target)), True
+
+
+# --- daily account exports -------------------------------------------------------------------
+
+# the social_daily dataset's columns (datasets.SOCIAL_DAILY; a test keeps the two equal)
+SOCIAL_COLUMNS: tuple[str, ...] = (
+    "date", "platform", "campaign_id", "impressions", "reach", "engagements", "link_clicks",
+    "followers", "posts", "promo_posts", "spend",
+)
+
+
+def social_frame(raw: pl.DataFrame, exprs: dict[str, pl.Expr]) -> pl.DataFrame:
+    """The social_daily text frame (ROW and `SOCIAL_COLUMNS`): each column from `exprs`,
+    empty where the export has none."""
+    return raw.select(
+        pl.col(ROW),
+        *[exprs.get(c, pl.lit(None, dtype=pl.String)).cast(pl.String).alias(c)
+          for c in SOCIAL_COLUMNS],
+    )
+
+
+@lru_cache(maxsize=1)
+def weekday_names() -> tuple[str, ...]:
+    """Lower-case weekday names, wide and abbreviated, of `LOCALES` (CLDR data from Babel,
+    a trailing dot left out), longest first so that a regex alternation takes the whole
+    name."""
+    from babel.dates import get_day_names
+
+    names: set[str] = set()
+    for loc in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names.update(n.lower().rstrip(".") for n in
+                             get_day_names(width, context, locale=loc).values())
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def without_weekday(col: str) -> pl.Expr:
+    """The text column `col` with a leading weekday name and its comma removed ("Tue, Aug
+    26, 2025" -> "Aug 26, 2025", "martes, 26 ago 2025" -> "26 ago 2025"), for the common
+    date parser; other values unchanged. The comma is required: "mar" is Tuesday in Spanish
+    and March in English, and "Mar 26, 2025" stays as it is."""
+    alt = "|".join(re.escape(n) for n in weekday_names())
+    return pl.col(col).str.replace(rf"(?i)^\s*(?:{alt})\.?,\s*", "")
+
+
+def drop_rows(raw: pl.DataFrame, mask: pl.Expr) -> tuple[pl.DataFrame, list[int]]:
+    """`raw` without the rows where `mask` holds, and the spreadsheet rows dropped."""
+    m = mask.fill_null(False)
+    gone = raw.filter(m)[ROW].to_list()
+    return (raw.filter(~m) if gone else raw), gone

@@ -24,17 +24,26 @@ class Table:
 
 def unique_names(headers: list[str]) -> list[str]:
     """Column names for the frame: the headers made unique ('Name (2)'), an empty header
-    named after its spreadsheet column letter, none equal to ROW."""
+    named after its spreadsheet column letter, none equal to ROW, and none that Polars reads
+    as more than one column (`*` is every column, `^...$` a pattern): those get their column
+    letter ('* (column B)')."""
     out: list[str] = []
     seen: set[str] = set()
     for i, h in enumerate(headers):
         base = h if h else f"(unnamed column {_letter(i)})"
+        if _selects_many(base):
+            base = f"{base} (column {_letter(i)})"
         cand, k = base, 2
         while cand in seen or cand == ROW:
             cand, k = f"{base} ({k})", k + 1
         seen.add(cand)
         out.append(cand)
     return out
+
+
+def _selects_many(name: str) -> bool:
+    """Whether pl.col(name) is a wildcard or a pattern rather than the column of that name."""
+    return name == "*" or (name.startswith("^") and name.endswith("$"))
 
 
 def _letter(i: int) -> str:

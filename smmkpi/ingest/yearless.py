@@ -30,9 +30,8 @@ from functools import lru_cache
 
 import polars as pl
 
-from smmkpi.ingest.core import frame_select
+from smmkpi.ingest.core import LOCALES, frame_select
 
-LOCALES: tuple[str, ...] = ("en", "es", "pt", "fr", "de", "it")
 YearHint = int | dt.date  # the year of the export's last day, or that day
 
 _TIME = r"(?:,?\s+(?:at\s+|a las\s+)?(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?)?"

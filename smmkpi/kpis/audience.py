@@ -5,7 +5,8 @@ positive", "respectfully promote your own stuff; most companies jump in here".
 
 Definitions (see `docs/kpis.md`):
 
-- `impressions`, `reach`: sums over the period's social_daily rows. Reach is a daily
+- `impressions`, `reach`, `engagements`, `link_clicks`: sums over the period's
+  social_daily rows (`spend`, the social ad spend, is summed in `cost`). Reach is a daily
   unique count, so its sum over days (or platforms) counts a person once per day and
   platform: it is labelled "Reach (sum of daily reach)".
 - `frequency` = impressions / reach, `engagement_rate` = engagements / reach,
@@ -447,6 +448,13 @@ KPIS: list[KPI] = [
     _SOCIAL.kpi("reach", "Reach (sum of daily reach)", "count", "higher", ("awareness",),
                 "Daily unique people reached, summed over days and platforms: a person "
                 "reached on two days counts twice.", additive(_social_daily, "reach")),
+    _SOCIAL.kpi("engagements", "Engagements", "count", "higher", ("awareness", "advocacy"),
+                "Interactions with posts and ads as each platform counts them (likes, "
+                "comments, shares, clicks, ...), summed over days and platforms.",
+                additive(_social_daily, "engagements")),
+    _SOCIAL.kpi("link_clicks", "Link clicks", "count", "higher", ("traffic",),
+                "Clicks on links in posts and ads, summed over days and platforms.",
+                additive(_social_daily, "link_clicks")),
     _SOCIAL.kpi("frequency", "Frequency", "number", "higher", ("awareness",),
                 "Impressions / reach: how often each reached person saw the brand per day. "
                 "Very high values mean the same people see it over and over.",

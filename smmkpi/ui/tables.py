@@ -50,7 +50,8 @@ class Col:
     tooltip, a width ("small" 75 px, "medium" 200 px, "large" 400 px or pixels), whether
     it stays on the left while scrolling (`pinned`), decimals overriding the unit's rule
     (`digits`), a date/time display format (`format`, e.g. "ddd YYYY-MM-DD"), and the
-    header in downloads when it differs from the label (`export_label`)."""
+    header in downloads when it differs from the label (`export_label`), and the text a
+    link column shows in place of the address (`display_text`)."""
 
     label: str | None = None
     unit: Unit = "text"
@@ -61,6 +62,7 @@ class Col:
     format: str | None = None
     export_label: str | None = None
     alignment: Literal["left", "center", "right"] | None = None
+    display_text: str | None = None  # a link column's text in place of the address
 
 
 def infer(dtype: pl.DataType) -> Unit:
@@ -116,7 +118,7 @@ def column_config(df: pl.DataFrame, columns: Mapping[str, Col] | None = None,
             config[name] = cc.DatetimeColumn(**common, format=col.format or DATETIME_FORMAT)
         elif col.unit == "link":
             exprs.append(pl.col(name))
-            config[name] = cc.LinkColumn(**common)
+            config[name] = cc.LinkColumn(**common, display_text=col.display_text)
         elif col.unit == "bool":
             exprs.append(pl.col(name))
             config[name] = cc.CheckboxColumn(**common)

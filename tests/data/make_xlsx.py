@@ -158,6 +158,43 @@ def linkedin_sheets() -> dict[str, dict[int, list[object]]]:
     return {"Metrics": metrics, "All posts": posts}
 
 
+# LinkedIn's Page followers and visitors exports (Analytics, Followers / Visitors, Export): a
+# one-cell description line above the header, the Date as text or as an Excel date
+def linkedin_page_sheets() -> dict[str, dict[str, dict[int, list[object]]]]:
+    followers = {
+        "New followers": {
+            1: ["New followers (by day): followers gained each day, by source"],
+            2: ["Date", "Sponsored followers", "Organic followers", "Auto-invited followers",
+                "Total followers"],
+            3: ["11/01/2026", 0, 4, 0, 4],
+            4: [Stamp(46328.0), 2, 3, 1, 6],  # 2026-11-02
+        },
+        "Location": {1: ["Location", "Total followers"], 2: ["Porto, Portugal", 812]},
+    }
+    visitors = {
+        "Visitor metrics": {
+            1: ["Visitor metrics (by day): page views and unique visitors of the Page"],
+            2: ["Date", "Overview page views (desktop)", "Overview page views (mobile)",
+                "Overview page views (total)", "Total page views (desktop)",
+                "Total page views (mobile)", "Total page views (total)",
+                "Total unique visitors (desktop)", "Total unique visitors (mobile)",
+                "Total unique visitors (total)"],
+            3: ["11/01/2026", 12, 20, 32, 18, 25, 43, 9, 14, 23],
+        },
+    }
+    return {"linkedin_followers.xlsx": followers, "linkedin_visitors.xlsx": visitors}
+
+
+# TikTok Studio's Overview downloaded as XLSX: every cell text, dates without a year
+TIKTOK_OVERVIEW = {
+    1: ["Date", "Video Views", "Profile Views", "Likes", "Comments", "Shares"],
+    2: ["December 30", "1520", "40", "210", "12", "9"],
+    3: ["December 31", "980", "31", "150", "8", "4"],
+    4: ["January 1", "2210", "77", "330", "25", "17"],
+    5: ["January 2", "1405", "52", "190", "11", "6"],
+}
+
+
 def main() -> None:
     # header on sheet row 2 (row 1 empty), dates as date-styled numbers, a blank row 5
     make_xlsx(
@@ -199,6 +236,9 @@ def main() -> None:
 
 
     make_workbook(HERE / "good" / "posts" / "linkedin_content_export.xlsx", linkedin_sheets())
+    for name, sheets in linkedin_page_sheets().items():
+        make_workbook(HERE / "bad" / name, sheets)
+    make_xlsx(HERE / "good" / "social" / "tiktok_overview.xlsx", TIKTOK_OVERVIEW)
 
 
 if __name__ == "__main__":

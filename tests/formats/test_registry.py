@@ -53,3 +53,10 @@ def test_the_post_columns_of_the_core_are_the_datasets():
     from smmkpi.ingest.core import POST_COLUMNS
 
     assert ds.get("posts").names == POST_COLUMNS
+
+
+def test_the_social_columns_of_the_core_are_the_datasets():
+    from smmkpi import datasets as ds
+    from smmkpi.ingest.core import SOCIAL_COLUMNS
+
+    assert ds.get("social_daily").names == SOCIAL_COLUMNS

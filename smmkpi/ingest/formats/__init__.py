@@ -18,18 +18,25 @@ from __future__ import annotations
 from smmkpi.ingest.core import Format, norm
 from smmkpi.ingest.formats import (
     email_campaigns,
+    facebook_insights,
     facebook_posts,
     ga4,
     google_ads,
     helpdesks,
+    linkedin_page,
     linkedin_updates,
     meta_ads,
     meta_business_suite,
+    meta_insights,
     microsoft_ads,
     shopify,
     tiktok_content,
+    tiktok_followers,
+    tiktok_overview,
     universal_analytics,
     woocommerce,
+    x_daily,
+    x_overview,
     x_tweets,
     youtube_studio,
 )
@@ -39,6 +46,10 @@ FORMATS: tuple[Format, ...] = (
     email_campaigns.MAILCHIMP, email_campaigns.KLAVIYO,
     x_tweets.FORMAT, facebook_posts.FORMAT, meta_business_suite.FORMAT,
     linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
+    # daily account exports into social_daily
+    x_daily.FORMAT, x_overview.FORMAT, tiktok_overview.FORMAT, tiktok_followers.FORMAT,
+    facebook_insights.FORMAT, meta_insights.FORMAT, linkedin_page.VISITORS,
+    linkedin_page.FOLLOWERS,
     helpdesks.ZENDESK, helpdesks.FRESHDESK,
     woocommerce.ANALYTICS, woocommerce.EXPORT, universal_analytics.FORMAT,
 )
