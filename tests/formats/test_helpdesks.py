@@ -103,3 +103,13 @@ def test_zendesk_created_at_in_any_layout_the_common_parser_reads():
     assert rows["zendesk:2"][1::3] == (_utc(2026, 3, 12, 20, 5), _utc(2026, 3, 12, 20, 20))
     assert rows["zendesk:3"][1::3] == (_utc(2026, 3, 14, 7, 0), _utc(2026, 3, 14, 7, 1))
     assert "__first_response_minutes" not in pf.frames["conversations"].columns
+
+
+def test_first_reply_minutes_out_of_range_are_problems_not_stored():
+    csv = ("Id,Via,Ticket type,Created at,First reply time in minutes\n"
+           "1,Email,Question,2026-03-01 09:00,-5\n"
+           "2,Email,Question,2026-03-01 09:00,1e15\n"
+           "3,Email,Question,2026-03-01 09:00,30\n")
+    pf = parse_file(csv.encode())
+    assert [(p.row, p.value) for p in pf.problems] == [(2, "-5"), (3, "1e15")]
+    assert "internal error" not in " ".join(p.message for p in pf.problems)

@@ -122,12 +122,25 @@ def _number(col: str) -> pl.Expr:
                        clock)
 
 
-def _bad_numbers(raw: pl.DataFrame, col: str, what: str) -> list[RawProblem]:
-    """Rows whose `col` holds something that is not a number of `what`."""
-    bad = raw.filter(pl.col(col).is_not_null() & (pl.col(col).str.strip_chars() != "")
-                     & (_number(col).is_null() | (_number(col) < 0)))
-    return [(row, col, value, f"is not a number of {what} (expected e.g. 42)")
-            for row, value in bad.select(ROW, col).head(1000).iter_rows()]
+_MAX_MINUTES = 20 * 366 * 24 * 60  # a first response 20 years after opening is no reading
+
+
+def _duration(raw: pl.DataFrame, col: str, per_unit: float,
+              what: str) -> tuple[pl.Expr, list[RawProblem]]:
+    """Minutes from a column of minutes (`per_unit` 1) or hours (60), and the rows whose
+    value is not such a number (null in the expression, so nothing wrong is stored)."""
+    m = _number(col) * per_unit
+    ok = m.is_not_null() & (m >= 0) & (m <= _MAX_MINUTES)
+    given = pl.col(col).is_not_null() & (pl.col(col).str.strip_chars() != "")
+    bad = raw.filter(given & ~ok).select(ROW, col)
+    problems: list[RawProblem] = [
+        (row, col, value, f"is not a number of {what} from 0 to 20 years (expected e.g. 42)")
+        for row, value in bad.head(1000).iter_rows()]
+    if bad.height > 1000:
+        problems.append((None, col, None, f"{bad.height:,} rows hold no number of {what} "
+                         "(the first 1,000 are listed): check that this is the export's "
+                         f"'{col}' column"))
+    return pl.when(ok).then(m), problems
 
 
 def _frame(raw: pl.DataFrame, ident: pl.Expr, platform: pl.Expr, opened: str, kind: pl.Expr,
@@ -168,9 +181,9 @@ def prepare_zendesk(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]
     score = pick(cols, "satisfaction score", "satisfaction rating")
     reply = pick(cols, "first reply time in minutes")
     problems: list[RawProblem] = []
+    minutes = pl.lit(None, dtype=pl.Float64)
     if reply is not None:
-        problems += _bad_numbers(raw, reply, "minutes")
-    minutes = _number(reply) if reply is not None else pl.lit(None, dtype=pl.Float64)
+        minutes, problems = _duration(raw, reply, 1, "minutes")
     frame = _frame(raw, pl.lit("zendesk:") + pl.col(ident).str.strip_chars(), _platform(via),
                    created, _kind(ttype), _mapped(score, _SENTIMENTS, None),
                    pl.lit(None, dtype=pl.String), text_or_null(solved), minutes)
@@ -211,8 +224,8 @@ def prepare_freshdesk(raw: pl.DataFrame, cols: dict[str, str], preamble: list[st
     if initial is not None:
         first, used_first = pl.col(initial), initial
     elif hours is not None:
-        problems += _bad_numbers(raw, hours, "hours")
-        minutes, used_first = _number(hours) * 60, hours
+        minutes, problems = _duration(raw, hours, 60, "hours")
+        used_first = hours
     else:
         used_first = None
     frame = _frame(raw, pl.lit("freshdesk:") + pl.col(ident).str.strip_chars(),
