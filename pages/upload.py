@@ -38,7 +38,6 @@ IGNORE = "(ignore)"
 AUTO = "auto"  # a selectbox choice: detect it from the file
 PREVIEW_ROWS = 20
 _NAMED_HERE = {  # formats whose module gives no label of its own
-    "shopify_orders": "Shopify orders export",
     "x_tweets": "X tweet activity (by Tweet)",
     "facebook_posts": "Facebook Page post data",
     "meta_business_suite": "Meta Business Suite content",

@@ -685,3 +685,12 @@ def test_a_description_row_under_the_header_is_no_data():
     # one word where a number belongs is a bad value, not a description
     bad = csv.replace("Lifetime: The number of people who saw it", "lots")
     assert parse_file(bad.encode()).problems
+
+
+def test_a_bad_first_row_is_never_taken_for_a_description():
+    csv = ('order_id,customer_id,ordered_at,revenue\n'
+           'A-1,c-1,2026-03-01T10:00:00Z,"=HYPERLINK(""http://evil.example"",""click"")"\n'
+           'A-2,c-2,2026-03-01T11:00:00Z,12\n')
+    assert [(p.row, p.column) for p in parse_file(csv.encode()).problems] == [(2, "revenue")]
+    words = csv.replace('"=HYPERLINK(""http://evil.example"",""click"")"', "twelve euros")
+    assert [(p.row, p.column) for p in parse_file(words.encode()).problems] == [(2, "revenue")]

@@ -78,6 +78,9 @@ class Prepared:
     mapping: dict[str, str | None]  # source header -> canonical column (None = ignored)
     notes: list[str] = field(default_factory=list)
     problems: list[RawProblem] = field(default_factory=list)
+    # dataset -> further text columns of its frame, kept beside the typed columns for `finish`
+    # (a time offset to add to a typed timestamp); never stored
+    carry: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # (normalized header -> the file's header, preamble lines) -> whether the file is this format

@@ -318,6 +318,9 @@ def _parse_known(
         labels = prep.labels.get(ds_name, {})
         frame = drop_unlabelled_total(frame, ds, labels, ctx.notes)
         typed[ds_name] = type_frame(frame, ds, labels, ctx, col)
+        if carried := prep.carry.get(ds_name):
+            typed[ds_name] = typed[ds_name].join(frame.select(ROW, *carried), on=ROW,
+                                                 how="left", maintain_order="left")
     finished = fmt.finish(typed, pf.notes)
     out = {}
     for ds_name, frame in finished.items():

@@ -72,7 +72,9 @@ def drop_totals(
     return raw.filter(~mask)
 
 
-_WORD = r"[^\W\d_]{2,}"  # a word of two letters or more, in any script
+# a word of two letters or more (any script) that starts the value or follows a space: a
+# sentence has several, a value such as '=HYPERLINK("http://...")' or 'A-1' has one at most
+_WORD = r"(?:^|\s)[^\W\d_]{2,}"
 
 
 def drop_description_row(
@@ -80,23 +82,20 @@ def drop_description_row(
 ) -> pl.DataFrame:
     """The canonical text frame without a row that describes the columns under the header
     (as Meta Business Suite writes 'Lifetime: The number of people who ...'): the first row,
-    when every number column of the dataset the file has holds words there (two or more)
-    instead of a number and its date columns hold no date. A note says so."""
-    nums = [c.name for c in ds.columns if c.type in ("int", "float") and c.name in frame.columns]
+    when every number column of the dataset the file has holds a sentence there (two words
+    or more apart) instead of a number, and every other value in it is empty or a sentence
+    too. A note says so; a first row with one bad value is left for the checks."""
+    cols = [c for c in ds.columns if c.name in frame.columns]
+    nums = [c.name for c in cols if c.type in ("int", "float")]
     if frame.height < 2 or not nums:
         return frame
     first = frame.head(1)
-    words = first.select(pl.all_horizontal(
-        pl.col(c).str.count_matches(_WORD).fill_null(0) >= 2 for c in nums)).item()
-    # a row that carries a date is data with bad numbers (reported by the checks), not a
-    # description: a description row leaves the date columns empty or describes them too
-    dates = [c.name for c in ds.columns if c.type in ("date", "datetime")
-             and c.name in frame.columns]
-    if words and dates:
-        words = first.select(pl.all_horizontal(
-            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
-            | (pl.col(c).str.count_matches(_WORD) >= 2) for c in dates)).item()
-    if not words:
+    words = {c.name: pl.col(c.name).str.count_matches(_WORD).fill_null(0) >= 2 for c in cols}
+    described = first.select(pl.all_horizontal(
+        *(words[c] for c in nums),
+        *(pl.col(c.name).is_null() | words[c.name] for c in cols if c.name not in nums),
+    )).item()
+    if not described:
         return frame
     sample = first[nums[0]].item()
     sample = sample if len(sample) <= 60 else sample[:57] + "..."

@@ -87,3 +87,29 @@ def test_detect_format():
     assert detect_format(["Ticket ID", "Created time", "Source"], []).name == "freshdesk_tickets"
     # a canonical conversations file is no helpdesk export
     assert detect_format(["conversation_id", "platform", "opened_at", "kind"], []) is None
+
+
+def test_zendesk_created_at_in_any_layout_the_common_parser_reads():
+    """The first reply is added to the typed Created at, so a US layout (3/13 decides month
+    first) and a zone work like ISO times."""
+    csv = ("Id,Via,Ticket type,Created at,First reply time in minutes\n"
+           "1,Email,Question,03/13/2026 22:40,90\n"
+           "2,Email,Question,03/12/2026 8:05 PM,15\n"
+           "3,Chat,Question,2026-03-14T09:00:00+02:00,1\n")
+    pf = parse_file(csv.encode())
+    assert pf.ok, [str(p) for p in pf.problems]
+    rows = _rows(pf)
+    assert rows["zendesk:1"][1::3] == (_utc(2026, 3, 13, 22, 40), _utc(2026, 3, 14, 0, 10))
+    assert rows["zendesk:2"][1::3] == (_utc(2026, 3, 12, 20, 5), _utc(2026, 3, 12, 20, 20))
+    assert rows["zendesk:3"][1::3] == (_utc(2026, 3, 14, 7, 0), _utc(2026, 3, 14, 7, 1))
+    assert "__first_response_minutes" not in pf.frames["conversations"].columns
+
+
+def test_first_reply_minutes_out_of_range_are_problems_not_stored():
+    csv = ("Id,Via,Ticket type,Created at,First reply time in minutes\n"
+           "1,Email,Question,2026-03-01 09:00,-5\n"
+           "2,Email,Question,2026-03-01 09:00,1e15\n"
+           "3,Email,Question,2026-03-01 09:00,30\n")
+    pf = parse_file(csv.encode())
+    assert [(p.row, p.value) for p in pf.problems] == [(2, "-5"), (3, "1e15")]
+    assert "internal error" not in " ".join(p.message for p in pf.problems)

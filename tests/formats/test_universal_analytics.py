@@ -71,3 +71,15 @@ def test_a_bad_number_is_named_not_dropped():
 )
 def test_detect_format(headers):
     assert detect_format(headers, []).name == "ua_report"
+
+
+def test_an_overview_by_day_index_is_refused_with_what_to_export():
+    csv = ("# ----------------------------------------\n# All Web Site Data\n# Audience Overview\n"
+           "# 20200101-20200131\n# ----------------------------------------\n\n"
+           "Day Index,Sessions\n1/1/20,80\n1/2/20,95\n\n,Sessions\n,175\n")
+    pf = parse_file(csv.encode())
+    assert pf.fmt == "ua_report"
+    (p,) = pf.problems
+    assert p.message.startswith("this is a Universal Analytics overview covering 20200101 to "
+                                "20200131 (sessions per Day Index, without their traffic source)")
+    assert "Source/Medium with Secondary dimension → Date" in p.message

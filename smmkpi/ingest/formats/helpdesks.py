@@ -70,9 +70,6 @@ _SENTIMENTS: dict[str, str] = {
     "extremely unhappy": "negative", "not good": "negative",
     "5": "positive", "4": "positive", "3": "neutral", "2": "negative", "1": "negative",
 }
-# timestamps as the tools write them (a zone where there is one), read to add minutes
-_STAMPS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%dT%H:%M:%S%z",
-           "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 _ZONE_NOTE = ("times without a zone read as UTC (the export writes them in the account's "
               "time zone)")
 
@@ -111,20 +108,7 @@ def _mapped(col: str | None, table: dict[str, str], default: str | None) -> pl.E
             .otherwise(low.replace_strict(table, default=None, return_dtype=pl.String)))
 
 
-def _stamp(col: str) -> pl.Expr:
-    """A tool's timestamp as a UTC datetime (no zone = UTC), null when not one of `_STAMPS`."""
-    c = pl.col(col).str.strip_chars()
-    parsed = []
-    for f in _STAMPS:
-        p = c.str.to_datetime(f, strict=False, time_zone="UTC" if "%z" in f else None)
-        parsed.append(p.dt.replace_time_zone(None) if "%z" in f else p)
-    return pl.coalesce(parsed)
-
-
-def _plus_minutes(created: str, minutes: pl.Expr) -> pl.Expr:
-    """`created` + a number of minutes, as ISO text in UTC (null where either is missing)."""
-    at = _stamp(created) + pl.duration(microseconds=(minutes * 60e6).round(0).cast(pl.Int64))
-    return at.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+OFFSET = "__first_response_minutes"  # carried to `finish`: minutes after opening
 
 
 def _number(col: str) -> pl.Expr:
@@ -138,22 +122,38 @@ def _number(col: str) -> pl.Expr:
                        clock)
 
 
-def _bad_numbers(raw: pl.DataFrame, col: str, what: str) -> list[RawProblem]:
-    """Rows whose `col` holds something that is not a number of `what`."""
-    bad = raw.filter(pl.col(col).is_not_null() & (pl.col(col).str.strip_chars() != "")
-                     & (_number(col).is_null() | (_number(col) < 0)))
-    return [(row, col, value, f"is not a number of {what} (expected e.g. 42)")
-            for row, value in bad.select(ROW, col).head(1000).iter_rows()]
+_MAX_MINUTES = 20 * 366 * 24 * 60  # a first response 20 years after opening is no reading
+
+
+def _duration(raw: pl.DataFrame, col: str, per_unit: float,
+              what: str) -> tuple[pl.Expr, list[RawProblem]]:
+    """Minutes from a column of minutes (`per_unit` 1) or hours (60), and the rows whose
+    value is not such a number (null in the expression, so nothing wrong is stored)."""
+    m = _number(col) * per_unit
+    ok = m.is_not_null() & (m >= 0) & (m <= _MAX_MINUTES)
+    given = pl.col(col).is_not_null() & (pl.col(col).str.strip_chars() != "")
+    bad = raw.filter(given & ~ok).select(ROW, col)
+    problems: list[RawProblem] = [
+        (row, col, value, f"is not a number of {what} from 0 to 20 years (expected e.g. 42)")
+        for row, value in bad.head(1000).iter_rows()]
+    if bad.height > 1000:
+        problems.append((None, col, None, f"{bad.height:,} rows hold no number of {what} "
+                         "(the first 1,000 are listed): check that this is the export's "
+                         f"'{col}' column"))
+    return pl.when(ok).then(m), problems
 
 
 def _frame(raw: pl.DataFrame, ident: pl.Expr, platform: pl.Expr, opened: str, kind: pl.Expr,
-           sentiment: pl.Expr, first: pl.Expr, resolved: pl.Expr) -> pl.DataFrame:
-    """The conversations text frame in the dataset's column order."""
+           sentiment: pl.Expr, first: pl.Expr, resolved: pl.Expr,
+           minutes: pl.Expr) -> pl.DataFrame:
+    """The conversations text frame in the dataset's column order, and `OFFSET`: minutes
+    from opening to the first response where the export gives a duration, not a time."""
     return raw.select(
         pl.col(ROW), ident.alias("conversation_id"), platform.alias("platform"),
         pl.col(opened).alias("opened_at"), kind.alias("kind"), sentiment.alias("sentiment"),
         first.alias("first_response_at"), resolved.alias("resolved_at"),
         pl.lit(None, dtype=pl.String).alias("campaign_id"),
+        minutes.cast(pl.Float64).cast(pl.String).alias(OFFSET),
     )
 
 
@@ -181,14 +181,12 @@ def prepare_zendesk(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]
     score = pick(cols, "satisfaction score", "satisfaction rating")
     reply = pick(cols, "first reply time in minutes")
     problems: list[RawProblem] = []
+    minutes = pl.lit(None, dtype=pl.Float64)
     if reply is not None:
-        problems += _bad_numbers(raw, reply, "minutes")
-        first = _plus_minutes(created, _number(reply))
-    else:
-        first = pl.lit(None, dtype=pl.String)
+        minutes, problems = _duration(raw, reply, 1, "minutes")
     frame = _frame(raw, pl.lit("zendesk:") + pl.col(ident).str.strip_chars(), _platform(via),
-                   created, _kind(ttype), _mapped(score, _SENTIMENTS, None), first,
-                   text_or_null(solved))
+                   created, _kind(ttype), _mapped(score, _SENTIMENTS, None),
+                   pl.lit(None, dtype=pl.String), text_or_null(solved), minutes)
     used = {ident: "conversation_id", via: "platform", created: "opened_at"}
     labels = {"conversation_id": ident, "platform": via, "opened_at": created,
               "kind": ttype or "Ticket type", "first_response_at": reply or created}
@@ -199,7 +197,7 @@ def prepare_zendesk(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]
             labels[c] = h
     notes = _notes(raw, "Zendesk", ttype, reply, "First reply time in minutes")
     return Prepared({"conversations": frame}, {"conversations": labels}, ignored(raw, used),
-                    notes, problems)
+                    notes, problems, carry={"conversations": (OFFSET,)})
 
 
 def _kind(col: str | None) -> pl.Expr:
@@ -222,17 +220,18 @@ def prepare_freshdesk(raw: pl.DataFrame, cols: dict[str, str], preamble: list[st
     hours = pick(cols, "first response time (in hrs)", "first response time")
     resolved, closed = pick(cols, "resolved time"), pick(cols, "closed time")
     problems: list[RawProblem] = []
+    first, minutes = pl.lit(None, dtype=pl.String), pl.lit(None, dtype=pl.Float64)
     if initial is not None:
         first, used_first = pl.col(initial), initial
     elif hours is not None:
-        problems += _bad_numbers(raw, hours, "hours")
-        first, used_first = _plus_minutes(created, _number(hours) * 60), hours
+        minutes, problems = _duration(raw, hours, 60, "hours")
+        used_first = hours
     else:
-        first, used_first = pl.lit(None, dtype=pl.String), None
+        used_first = None
     frame = _frame(raw, pl.lit("freshdesk:") + pl.col(ident).str.strip_chars(),
                    _platform(source), created, _kind(ttype),
                    _mapped(survey, _SENTIMENTS, None), first,
-                   pl.coalesce(text_or_null(resolved), text_or_null(closed)))
+                   pl.coalesce(text_or_null(resolved), text_or_null(closed)), minutes)
     used = {ident: "conversation_id", created: "opened_at"}
     labels = {"conversation_id": ident, "platform": source or "Source", "opened_at": created,
               "kind": ttype or "Type", "first_response_at": used_first or created}
@@ -249,12 +248,19 @@ def prepare_freshdesk(raw: pl.DataFrame, cols: dict[str, str], preamble: list[st
                          "column: export it again with the Source field ticked, so that each "
                          "ticket has its channel"))
     return Prepared({"conversations": frame}, {"conversations": labels}, ignored(raw, used),
-                    notes, problems)
+                    notes, problems, carry={"conversations": (OFFSET,)})
 
 
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    """The typed conversations as they are."""
-    return typed
+    """The first response where the export gives its duration: the typed opening time plus
+    those minutes (so `Created at` is read by the common parser, in any of its layouts)."""
+    df = typed["conversations"]
+    minutes = pl.col(OFFSET).cast(pl.Float64)
+    after = pl.col("opened_at") + pl.duration(microseconds=(minutes * 60e6).round(0)
+                                              .cast(pl.Int64))
+    df = df.with_columns(pl.when(minutes.is_not_null()).then(after)
+                         .otherwise(pl.col("first_response_at")).alias("first_response_at"))
+    return {"conversations": df.drop(OFFSET)}
 
 
 ZENDESK = Format("zendesk_tickets", "conversations", detect_zendesk, prepare_zendesk, finish,

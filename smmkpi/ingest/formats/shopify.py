@@ -102,4 +102,6 @@ def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.Dat
     return {"orders": orders, "customers": customers_from_orders(orders)}
 
 
-FORMAT = Format("shopify_orders", "orders", detect, prepare, finish)
+FORMAT = Format("shopify_orders", "orders", detect, prepare, finish,
+                label="Shopify orders export",
+                menu="Shopify admin → Orders → Export → CSV for Excel or plain CSV")

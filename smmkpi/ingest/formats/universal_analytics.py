@@ -21,6 +21,9 @@ a currency sign or code around revenue is dropped. Produces `web_sessions`, rows
 - `campaign` = `Campaign` (`(not set)` empty); `sessions` = `Sessions`; `conversions` =
   `Transactions` (else `Goal Completions`); `revenue` = `Revenue`. Users, bounce rate,
   pages per session and durations are not used.
+
+An overview export (`Day Index` and `Sessions`, no source) is refused in one sentence that
+says what to export instead.
 """
 
 from __future__ import annotations
@@ -106,8 +109,11 @@ def _pick(cols: dict[str, str], role: str, lang: str) -> str | None:
 
 def detect(cols: dict[str, str], preamble: list[str]) -> bool:
     """Sessions and Source / Medium (or Source) in one of the languages, with a UA-only
-    column (users, new users, bounce rate), or a '# ----' preamble."""
+    column (users, new users, bounce rate), or a '# ----' preamble; or UA's `Day Index`
+    table of sessions per day (refused by `prepare`: it has no traffic source)."""
     sessions = any(n in cols for n in _names("sessions"))
+    if sessions and "day index" in cols:
+        return True
     dim = any(n in cols for n in _names("source_medium"))
     ua_only = any(n in cols for r in ("users", "new_users", "bounce_rate") for n in _names(r))
     return sessions and dim and (ua_only or any(ln.startswith("# ---") for ln in preamble))
@@ -150,6 +156,16 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     """The report's rows as web_sessions text, numbers read in the report's language."""
     lang = _language(cols)
     decimal, group = symbols(lang)
+    if "day index" in cols and _pick(cols, "source_medium", lang) is None:
+        span = _span(preamble)
+        covering = f" covering {span[0]} to {span[1]}" if span else ""
+        problem = (None, cols["day index"], None, f"this is a Universal Analytics overview"
+                   f"{covering} (sessions per Day Index, without their traffic source): export "
+                   "Acquisition → All Traffic → Source/Medium with Secondary dimension → Date "
+                   "instead")
+        return Prepared({"web_sessions": pl.DataFrame(schema={ROW: pl.Int64})},
+                        {"web_sessions": {}}, ignored(raw, {}),
+                        ["Universal Analytics report export"], [problem])
     notes = [f"Universal Analytics report export ({lang}: numbers read with "
              f"'{decimal}' as decimal and '{group}' as group symbol)"]
     problems: list[RawProblem] = []
