@@ -54,8 +54,9 @@ FORMAT_LABELS = {
     "tiktok_followers": "TikTok Studio follower history (Analytics: Followers, Download data)",
     "facebook_insights": "Facebook Page insights (Insights: Export data, Page data)",
     "meta_insights": "Meta Business Suite insights chart (Insights: a chart's Export)",
-    "linkedin_visitors": "LinkedIn Page visitors (Analytics: Visitors, Export)",
-    "linkedin_followers": "LinkedIn Page followers (Analytics: Followers, Export)",
+    "linkedin_visitors": "LinkedIn Page visitors (Page admin view: Analytics, Visitors, Export)",
+    "linkedin_followers": "LinkedIn Page followers (Page admin view: Analytics, Followers, "
+                          "Export)",
 }
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 DATE_ORDERS = {"dmy": "Day first: 03/04/2026 is 3 April",

@@ -235,6 +235,13 @@ def _ts(minutes: np.ndarray) -> pl.Series:
     return pl.Series(arr).dt.replace_time_zone("UTC")
 
 
+def _not_exported(k: int) -> dict[str, pl.Series]:
+    """The social_daily columns only LinkedIn's Page exports give (followers gained, page
+    views, unique visitors), empty in the demo: its platforms report follower counts."""
+    return {c: pl.Series([None] * k, dtype=pl.Int64)
+            for c in ("new_followers", "page_views", "unique_visitors")}
+
+
 def _date_series(days64: np.ndarray) -> pl.Series:
     return pl.Series(days64.astype("datetime64[D]"))
 
@@ -340,6 +347,7 @@ def _social(ctx: _Ctx) -> _Social:
                     "posts": c_posts,
                     "promo_posts": c_promo,
                     "spend": pl.Series(spend, nan_to_null=True),
+                    **_not_exported(k),
                 },
             )
         )
@@ -363,6 +371,7 @@ def _social(ctx: _Ctx) -> _Social:
             "posts": posts.ravel(),
             "promo_posts": promo.ravel(),
             "spend": pl.Series([None] * (n * npl), dtype=pl.Float64),
+            **_not_exported(n * npl),
         },
     )
     frame = pl.concat([organic, *rows]).sort(

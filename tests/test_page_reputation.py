@@ -1,6 +1,7 @@
 """The Reputation & audience page on the demo data (AppTest): tiles equal the catalog, the
 demo's negative spike (x, 2026-09-15) is listed and marked for a 90-day range, the promo
-chart carries the guide from the settings, the demand table, and empty states."""
+chart carries the guide from the settings, the demand table, and empty states (also for new
+followers and page views, which the demo has none of)."""
 
 from __future__ import annotations
 
@@ -145,6 +146,17 @@ def test_demand_research_table(app_env):
         assert row["suggestions"] == mine.filter(pl.col("kind") == "suggestion").height
     totals = table["total"].to_list()
     assert totals == sorted(totals, reverse=True)
+
+
+def test_page_followers_and_visitors_say_which_exports_give_them(app_env):
+    """The demo's platforms report follower counts, not followers gained or page views: the
+    section says so and where LinkedIn exports them, and shows no tiles for them."""
+    at = open_page()
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("No new followers or page views for this selection") and
+               "Page admin view, Analytics, **Followers**, Export" in i and
+               "**Visitors**" in i for i in infos), infos
+    assert not {"New followers", "Page views"} & {m.label for m in at.metric}
 
 
 def test_empty_database_names_every_missing_dataset(tmp_path, monkeypatch):
