@@ -481,7 +481,7 @@ KPIS: list[KPI] = [
                 "Followers gained, summed over days and platforms, before anyone unfollows "
                 "(LinkedIn's followers export reports them; follower growth is the net "
                 "change of the count).", additive(_social_daily, "new_followers")),
-    _SOCIAL.kpi("page_views", "Page views", "count", "higher", ("awareness", "research"),
+    _SOCIAL.kpi("page_views", "Page views", "count", "higher", ("awareness",),
                 "Views of the brand's own page or profile (every tab, desktop and mobile), "
                 "summed over days and platforms (LinkedIn's visitors export reports them).",
                 additive(_social_daily, "page_views")),
