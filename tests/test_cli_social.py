@@ -70,7 +70,7 @@ def test_import_one_after_the_other_keeps_both(tmp_path, capsys):
 LINKEDIN = {
     ("linkedin_followers.xlsx",): (4 + 6 + 0 + 8, None),
     ("linkedin_visitors.xlsx",): (None, 43 + 22 + 1 + 76),
-    ("linkedin_followers.xlsx", "linkedin_visitors.xlsx"): (18, 142),
+    ("linkedin_followers.xls", "linkedin_visitors.xls"): (18, 142),  # as LinkedIn gives them
 }
 
 

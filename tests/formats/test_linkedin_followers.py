@@ -1,21 +1,22 @@
-"""LinkedIn Page followers export (smmkpi.ingest.formats.linkedin_page, FOLLOWERS): an XLSX
-workbook with the description line above the header, `MM/DD/YYYY` text and Excel dates, the
-demographic sheets after the daily one. `Total followers` (followers gained each day)
-becomes new_followers; the follower count stays empty, never 0."""
+"""LinkedIn Page followers export (smmkpi.ingest.formats.linkedin_followers): a workbook
+(XLS as LinkedIn downloads it, and XLSX) with the description line above the header,
+`MM/DD/YYYY` text and Excel dates, the demographic sheets after the daily one. `Total
+followers` (followers gained each day) becomes new_followers; the follower count stays
+empty, never 0."""
 
 from __future__ import annotations
 
+import pytest
 from socialfixtures import SOCIAL, D, by_day, read_ok, total
 
 from smmkpi.ingest import parse_file
 
-FILE = SOCIAL / "linkedin_followers.xlsx"
 
-
-def test_followers_gained_per_day():
-    pf = read_ok(FILE)
+@pytest.mark.parametrize("suffix", ["xls", "xlsx"])
+def test_followers_gained_per_day(suffix):
+    pf = read_ok(SOCIAL / f"linkedin_followers.{suffix}")
     assert pf.fmt == "linkedin_followers"
-    assert "read as XLSX, sheet 'New followers'" in pf.notes
+    assert f"read as {suffix.upper()}, sheet 'New followers'" in pf.notes
     days = by_day(pf)
     # 11/01/2026 and 11/03/2026 as text, 2026-11-02 and -04 as Excel dates 46328 and 46330
     assert sorted(days) == [D(2026, 11, 1), D(2026, 11, 2), D(2026, 11, 3), D(2026, 11, 4)]

@@ -1,23 +1,25 @@
-"""LinkedIn Page visitors export (smmkpi.ingest.formats.linkedin_page, VISITORS): the 25
+"""LinkedIn Page visitors export (smmkpi.ingest.formats.linkedin_visitors): the 25
 published columns (Date; Overview, Life, Jobs and Total page views and unique visitors,
-each desktop, mobile and total) under a description line, text and Excel dates. The Page's
-total page views become page_views, its total unique visitors unique_visitors; imported
-with the followers export of the same days, each day keeps both."""
+each desktop, mobile and total) under a description line, text and Excel dates, as XLS
+(as LinkedIn downloads it) and XLSX. The Page's total page views become page_views, its
+total unique visitors unique_visitors; imported with the followers export of the same
+days, each day keeps both."""
 
 from __future__ import annotations
 
+import pytest
 from socialfixtures import SOCIAL, D, by_day, read_ok, total
 
 from smmkpi.ingest import combine, parse_file
 
-FILE = SOCIAL / "linkedin_visitors.xlsx"
 DAYS = [D(2026, 11, 1), D(2026, 11, 2), D(2026, 11, 3), D(2026, 11, 4)]
 
 
-def test_page_views_and_unique_visitors_per_day():
-    pf = read_ok(FILE)
+@pytest.mark.parametrize("suffix", ["xls", "xlsx"])
+def test_page_views_and_unique_visitors_per_day(suffix):
+    pf = read_ok(SOCIAL / f"linkedin_visitors.{suffix}")
     assert pf.fmt == "linkedin_visitors"
-    assert "read as XLSX, sheet 'Visitor metrics'" in pf.notes
+    assert f"read as {suffix.upper()}, sheet 'Visitor metrics'" in pf.notes
     days = by_day(pf)
     assert sorted(days) == DAYS
     # Total page views (total): overview + life + jobs, desktop + mobile, summed by hand
@@ -55,7 +57,7 @@ def test_only_tab_columns_is_refused_with_what_to_export():
 
 def test_with_the_followers_export_each_day_is_one_row():
     frames, problems = combine([parse_file(SOCIAL / n) for n in
-                                ("linkedin_followers.xlsx", "linkedin_visitors.xlsx")])
+                                ("linkedin_followers.xls", "linkedin_visitors.xlsx")])
     assert problems == []
     days = {r["date"]: r for r in frames["social_daily"].iter_rows(named=True)}
     assert sorted(days) == DAYS
