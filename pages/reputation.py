@@ -21,6 +21,10 @@ AUDIENCE = ["impressions", "reach", "engagements", "link_clicks", "frequency",
             "engagement_rate", "ctr", "follower_growth", "promo_share"]
 RESEARCH = ["questions", "suggestions"]
 PAGE = ["new_followers", "page_views"]  # LinkedIn's Page exports give them
+PAGE_COLUMNS = {
+    "new_followers": Col("New followers", "count", help="Followers gained, before unfollows"),
+    "page_views": Col("Page views", "count", help="Views of the brand's own page"),
+}
 PAGE_EXPORTS = ("LinkedIn's Page exports give them: on the LinkedIn Page, Page admin view, "
                 "Analytics, **Followers**, Export (new followers per day) and **Visitors**, "
                 "Export (page views per day); upload the files on the **Upload** page or "
@@ -143,11 +147,14 @@ with section("Audience"):
             return pl.concat([per, row.select(per.columns)], how="vertical_relaxed")
 
         per = cache.computed("audience.by_platform", ctx.ws, _by_platform)
+        # the LinkedIn Page's figures, as columns only when the period has them
+        page_columns = [k for k in PAGE if values.get(k) is not None]
         st.subheader("By platform")
         table(
             per.select(
                 platform_label().alias("Platform"), "impressions", "reach", "frequency",
                 "engagement_rate", "ctr", "promo_share", "followers_end", "follower_growth",
+                *page_columns,
             ),
             {
                 "Platform": Col(pinned=True),
@@ -163,6 +170,7 @@ with section("Audience"):
                 "followers_end": Col("Followers", "count", export_label="Followers (end)",
                                      help="Followers at the end of the period"),
                 "follower_growth": Col("Follower growth", "signed"),
+                **{k: PAGE_COLUMNS[k] for k in page_columns},
             },
             key="audience_by_platform", name="reputation_audience_by_platform", ctx=ctx,
             placeholder=formatting.MISSING,

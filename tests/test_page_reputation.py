@@ -278,6 +278,12 @@ def test_audience_and_demand_tables_carry_their_formats_and_downloads(app_env, m
         files.get(f"reputation_audience_by_platform_{ws.start}_{ws.end}.csv"))
     assert report.columns == ["Platform", "Impressions", "Reach", "Frequency",
                               "Engagement rate (%)", "CTR (%)", "Promotional posts (%)",
-                              "Followers (end)", "Follower growth"]
+                              "Followers (end)", "Follower growth", "New followers",
+                              "Page views"]
+    # the LinkedIn Page's figures: LinkedIn's and the all-platforms total, n/a elsewhere
+    by = dict(zip(report["Platform"], report["Page views"], strict=True))
+    want = int(CATALOG["page_views"].compute(ws))
+    assert by["LinkedIn"] == by["All platforms"] == f"{want:,}".replace(",", "")
+    assert {v for p, v in by.items() if p not in ("LinkedIn", "All platforms")} == {None}
     assert all("." not in v for v in report["Impressions"])
     assert all(len(v.split(".")[-1]) <= 1 for v in report["Engagement rate (%)"])
