@@ -81,9 +81,16 @@ def social(n: int, seed: int = 2) -> pl.DataFrame:
             "posts": rng.integers(0, 5, k),
             "promo_posts": rng.integers(0, 2, k),
             "spend": rng.random(k) * 100,
+            # the LinkedIn Page's figures (followers gained, page views) on its account rows
+            "new_followers": np.where(account_row & (platform == "linkedin"), days % 9, -1),
+            "page_views": np.where(account_row & (platform == "linkedin"), 40 + days % 30, -1),
+            "unique_visitors": np.where(account_row & (platform == "linkedin"), 25, -1),
         }
     )
     return df.with_columns(
+        pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c)
+        for c in ("new_followers", "page_views", "unique_visitors")
+    ).with_columns(
         pl.when(pl.col("campaign_id") != "").then(pl.col("campaign_id")).alias("campaign_id"),
         pl.when(pl.col("followers") >= 0).then(pl.col("followers")).alias("followers"),
     ).cast(ds.get("social_daily").schema)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """Reputation & audience: what people say about the brand (sentiment, negative spikes),
-how many it reaches, whether it promotes too much, and what the community asks for."""
+how many it reaches, who follows and visits its own page, whether it promotes too much,
+and what the community asks for."""
 
 import polars as pl
 import streamlit as st
@@ -19,6 +20,15 @@ SENTIMENT = ["negative_share", "sentiment_score", "negative_mentions"]
 AUDIENCE = ["impressions", "reach", "engagements", "link_clicks", "frequency",
             "engagement_rate", "ctr", "follower_growth", "promo_share"]
 RESEARCH = ["questions", "suggestions"]
+PAGE = ["new_followers", "page_views"]  # LinkedIn's Page exports give them
+PAGE_COLUMNS = {
+    "new_followers": Col("New followers", "count", help="Followers gained, before unfollows"),
+    "page_views": Col("Page views", "count", help="Views of the brand's own page"),
+}
+PAGE_EXPORTS = ("LinkedIn's Page exports give them: on the LinkedIn Page, Page admin view, "
+                "Analytics, **Followers**, Export (new followers per day) and **Visitors**, "
+                "Export (page views per day); upload the files on the **Upload** page or "
+                "import them with `python -m smmkpi import FILE.xls`.")
 
 ctx = current()
 header("Reputation & audience", "What do people say about the brand, how many people does it "
@@ -30,7 +40,7 @@ if not any(ctx.ws.has(d) for d in NEEDS):
     st.stop()
 
 ids = [kid for group, dataset in ((SENTIMENT, "mentions"), (AUDIENCE, "social_daily"),
-                                 (RESEARCH, "conversations"))
+                                 (PAGE, "social_daily"), (RESEARCH, "conversations"))
        if ctx.ws.has(dataset) for kid in group]
 values = cache.kpi_values(ctx.ws, ids)
 previous = cache.kpi_values(ctx.cws, ids) if ctx.cws else {}
@@ -137,11 +147,14 @@ with section("Audience"):
             return pl.concat([per, row.select(per.columns)], how="vertical_relaxed")
 
         per = cache.computed("audience.by_platform", ctx.ws, _by_platform)
+        # the LinkedIn Page's figures, as columns only when the period has them
+        page_columns = [k for k in PAGE if values.get(k) is not None]
         st.subheader("By platform")
         table(
             per.select(
                 platform_label().alias("Platform"), "impressions", "reach", "frequency",
                 "engagement_rate", "ctr", "promo_share", "followers_end", "follower_growth",
+                *page_columns,
             ),
             {
                 "Platform": Col(pinned=True),
@@ -157,6 +170,7 @@ with section("Audience"):
                 "followers_end": Col("Followers", "count", export_label="Followers (end)",
                                      help="Followers at the end of the period"),
                 "follower_growth": Col("Follower growth", "signed"),
+                **{k: PAGE_COLUMNS[k] for k in page_columns},
             },
             key="audience_by_platform", name="reputation_audience_by_platform", ctx=ctx,
             placeholder=formatting.MISSING,
@@ -228,6 +242,46 @@ with section("Audience"):
                       "period; click a platform in the legend to add its line.")
                    + (" Weeks are 7-day blocks counted back from the period's last day; a "
                       "first week partly before the period is shaded." if pgrain == "week" else ""))
+
+# --- the brand's own page: followers gained and page views --------------------------------
+with section("Page followers and visitors"):
+    st.header("Page followers and visitors", divider="gray")
+    if not ctx.ws.has("social_daily"):
+        empty_state(["social_daily"], "New followers and page views")
+    elif all(values.get(k) is None for k in PAGE):
+        st.info("No new followers or page views for this selection: the data has none in "
+                f"{ctx.period}. " + PAGE_EXPORTS, icon=":material/database:")
+    else:
+        tiles(PAGE, per_row=4)
+        vgrain = "day" if period_days <= 120 else "week"
+
+        def _page_series(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+            lf = ws.frame("social_daily").lazy().with_columns(
+                period_bucket(pl.col("date"), vgrain, ws.end).alias("period"))
+            return audience.audience_table(lf, ["period"]).select(
+                "period", "new_followers", "page_views")
+
+        page = cache.computed("audience.page_series", ctx.ws, _page_series, extra=(vgrain,))
+        left, right = st.columns(2)
+        for col, kid, unit, key in ((left, "new_followers", "followers", "new_followers"),
+                                    (right, "page_views", "views", "page_views")):
+            label = CATALOG[kid].label
+            title = f"{label} per {vgrain}, {unit}, {ctx.period}"
+            shown = page.filter(pl.col(kid).is_not_null())
+            with col:
+                if shown.height == 0:
+                    chart(charts.empty_figure(title, f"No {label.lower()} in this period"), key)
+                else:
+                    partial = periods.partial_buckets(shown.get_column("period").to_list(),
+                                                      vgrain, ctx.period)
+                    chart(charts.mark_partial(charts.bars(shown, "period", kid, title=title,
+                                                          y_title=unit), partial, vgrain), key)
+        missing = [CATALOG[k].label.lower() for k in PAGE if values.get(k) is None]
+        st.caption("New followers are the followers gained, before anyone unfollows; follower "
+                   "growth above is the net change of the follower count. Page views count "
+                   "visits to the brand's own page (every tab, desktop and mobile)."
+                   + (f" No {' or '.join(missing)} in this period. " + PAGE_EXPORTS
+                      if missing else ""))
 
 # --- demand research ---------------------------------------------------------------------
 with section("Demand research"):

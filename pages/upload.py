@@ -51,8 +51,9 @@ _NAMED_HERE = {  # formats whose module gives no label of its own
     "tiktok_followers": "TikTok Studio follower history (Analytics: Followers, Download data)",
     "facebook_insights": "Facebook Page insights (Insights: Export data, Page data)",
     "meta_insights": "Meta Business Suite insights chart (Insights: a chart's Export)",
-    "linkedin_visitors": "LinkedIn Page visitors (Analytics: Visitors, Export)",
-    "linkedin_followers": "LinkedIn Page followers (Analytics: Followers, Export)",
+    "linkedin_visitors": "LinkedIn Page visitors (Page admin view: Analytics, Visitors, Export)",
+    "linkedin_followers": "LinkedIn Page followers (Page admin view: Analytics, Followers, "
+                          "Export)",
 }
 FORMAT_LABELS = {"canonical": "smmkpi CSV format"} | {
     f.name: f.label or _NAMED_HERE.get(f.name, f.name) for f in ingest.FORMATS}

@@ -257,10 +257,23 @@ SOCIAL_DAILY = Dataset(
         _c("promo_posts", "int", "promotional posts", "promo posts", nonnegative=True,
            bounds=COUNTS),
         _c("spend", "float", "amount spent", "cost", "ad spend", nonnegative=True, bounds=AMOUNTS),
+        # last, after spend: added by migration 0009 at the end of the table
+        _c("new_followers", "int", "new followers", "followers gained", nonnegative=True,
+           description="Followers gained that day (not net of unfollows; LinkedIn's "
+           "followers export: Total followers).", bounds=COUNTS),
+        _c("page_views", "int", "page views", nonnegative=True,
+           description="Views of the account's own page or profile that day, all of its "
+           "tabs, desktop and mobile (LinkedIn's visitors export: Total page views).",
+           bounds=COUNTS),
+        _c("unique_visitors", "int", "unique visitors", nonnegative=True,
+           description="Unique visitors of the account's page that day (a daily unique "
+           "count, like reach).", bounds=COUNTS),
     ),
     "One row per day, platform and campaign. An account's daily exports each give some of "
-    "the columns (TikTok's overview its views, its follower history the followers): an empty "
-    "value never replaces a stored one, and rows of one key in two files of a batch are merged.",
+    "the columns (TikTok's overview its views, its follower history the followers, "
+    "LinkedIn's followers export the followers gained, its visitors export the page views): "
+    "an empty value never replaces a stored one, and rows of one key in two files of a batch "
+    "are merged.",
     date_column="date",
     campaign_column="campaign_id",
     platform_column="platform",

@@ -21,6 +21,8 @@ tells a story:
   mostly ignored, a handful still unanswered at `end` and a few rows whose first response
   precedes the message (bad data the dashboard flags);
 - calm mentions with exactly one clear negative spike (on x, mid-September 2026);
+- the LinkedIn Page's followers gained and page views per day, as its Page exports give
+  them (no other platform exports them);
 - a post for every post social_daily counts (promotional ones as counted), in the formats
   each platform has, engaging best at each platform's good hours (LinkedIn on weekday
   mornings, Instagram and TikTok in the evening), promotional posts engaging less; the
@@ -235,6 +237,15 @@ def _ts(minutes: np.ndarray) -> pl.Series:
     return pl.Series(arr).dt.replace_time_zone("UTC")
 
 
+_PAGE_COLUMNS = ("new_followers", "page_views", "unique_visitors")
+
+
+def _not_exported(k: int) -> dict[str, pl.Series]:
+    """The social_daily columns only LinkedIn's Page exports give (followers gained, page
+    views, unique visitors), empty here: `_linkedin_page` fills LinkedIn's organic rows."""
+    return {c: pl.Series([None] * k, dtype=pl.Int64) for c in _PAGE_COLUMNS}
+
+
 def _date_series(days64: np.ndarray) -> pl.Series:
     return pl.Series(days64.astype("datetime64[D]"))
 
@@ -340,6 +351,7 @@ def _social(ctx: _Ctx) -> _Social:
                     "posts": c_posts,
                     "promo_posts": c_promo,
                     "spend": pl.Series(spend, nan_to_null=True),
+                    **_not_exported(k),
                 },
             )
         )
@@ -363,12 +375,42 @@ def _social(ctx: _Ctx) -> _Social:
             "posts": posts.ravel(),
             "promo_posts": promo.ravel(),
             "spend": pl.Series([None] * (n * npl), dtype=pl.Float64),
+            **_not_exported(n * npl),
         },
     )
     frame = pl.concat([organic, *rows]).sort(
         ["date", "platform", "campaign_id"], nulls_last=False
     )
     return _Social(frame, clicks, camp_clicks)
+
+
+def _linkedin_page(social: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """The LinkedIn Page's own daily figures on its organic rows, as its followers and
+    visitors exports give them, from a generator of their own (seeded from the demo's seed,
+    so every other draw stays as it was): followers gained = the day's net change of the
+    count plus the day's unfollows (about 0.03 % of the followers, at least what a net loss
+    needs), page views about 1.5 % of the impressions plus three per new follower, unique
+    visitors about 60 % of the views. The other platforms export none of them."""
+    rng = np.random.default_rng(seed + 18)
+    organic = (pl.col("platform") == "linkedin") & pl.col("campaign_id").is_null()
+    rows = social.filter(organic).sort("date")
+    count = rows.get_column("followers").to_numpy()
+    net = np.diff(count, prepend=_FOLLOWERS0[_P["linkedin"]])
+    gained = net + np.maximum(rng.poisson(count * 0.0003), -net)
+    views = rng.poisson(rows.get_column("impressions").to_numpy() * 0.015 + 3 * gained)
+    page = rows.select("date", "platform", pl.lit(True).alias("_page")).with_columns(
+        pl.Series("new_followers_p", gained, dtype=pl.Int64),
+        pl.Series("page_views_p", views, dtype=pl.Int64),
+        pl.Series("unique_visitors_p", rng.binomial(views, 0.6), dtype=pl.Int64),
+    )
+    on_page = pl.col("_page").fill_null(False) & pl.col("campaign_id").is_null()
+    return (
+        social.join(page, on=["date", "platform"], how="left")
+        .with_columns(pl.when(on_page).then(pl.col(f"{c}_p")).otherwise(pl.col(c)).alias(c)
+                      for c in _PAGE_COLUMNS)
+        .select(social.columns)
+        .sort(["date", "platform", "campaign_id"], nulls_last=False)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1432,6 +1474,7 @@ def generate_rows(seed: int = DEFAULT_SEED, end: dt.date = DEFAULT_END) -> DemoR
     ctx = _context(seed, end)
     campaigns = _campaigns(ctx)
     social = _social(ctx)
+    social.frame = _linkedin_page(social.frame, seed)
     orders = _orders(ctx)
     web = _web(ctx, social, orders)
     journeys = _journeys(ctx)

@@ -52,6 +52,10 @@ class SocialDaily(SQLModel, table=True):
     posts: int | None = _count()
     promo_posts: int | None = _count()
     spend: float | None = None
+    # last: added by migration 0009 (followers gained, page views and visitors of the page)
+    new_followers: int | None = _count()
+    page_views: int | None = _count()
+    unique_visitors: int | None = _count()
 
 
 class WebSession(SQLModel, table=True):

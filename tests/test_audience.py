@@ -20,7 +20,10 @@ JAN1 = D(2024, 1, 1)
 
 
 def social(rows: list[tuple]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=ds.get("social_daily").schema, orient="row")
+    """social_daily rows; a row may leave out the last columns (missing, not 0)."""
+    schema = ds.get("social_daily").schema
+    full = [r + (None,) * (len(schema) - len(r)) for r in rows]
+    return pl.DataFrame(full, schema=schema, orient="row")
 
 
 def mentions(rows: list[tuple]) -> pl.DataFrame:
@@ -28,18 +31,18 @@ def mentions(rows: list[tuple]) -> pl.DataFrame:
 
 
 # date, platform, campaign, impressions, reach, engagements, link_clicks, followers, posts,
-# promo_posts, spend
+# promo_posts, spend (, new_followers, page_views, unique_visitors: left out = missing)
 SOCIAL = [
-    (D(2024, 3, 3), "ig", None, 90, 50, 5, 1, 1000, 2, 2, 0.0),  # the day before the period
-    (D(2024, 3, 4), "ig", None, 1000, 400, 40, 10, 1010, 2, 0, 0.0),
+    (D(2024, 3, 3), "ig", None, 90, 50, 5, 1, 1000, 2, 2, 0.0, 5, 9, 7),  # the day before
+    (D(2024, 3, 4), "ig", None, 1000, 400, 40, 10, 1010, 2, 0, 0.0, 12, 30, 20),
     # a campaign row repeating the account's follower count: must not be added up
     (D(2024, 3, 4), "ig", "c1", 500, 300, 30, 20, 1010, 1, 1, 50.0),
     (D(2024, 3, 5), "ig", None, 800, 400, 20, None, None, 1, 0, 0.0),  # clicks not reported
-    (D(2024, 3, 10), "ig", None, 700, 300, 10, 5, 1040, 1, 1, 0.0),
+    (D(2024, 3, 10), "ig", None, 700, 300, 10, 5, 1040, 1, 1, 0.0, None, 15, 11),
     (D(2024, 3, 6), "fb", None, 200, 100, 10, 5, 500, 1, None, None),  # promo not reported
     (D(2024, 3, 8), "fb", "c1", 300, 200, 20, 15, None, 2, 1, 30.0),
-    (D(2024, 3, 9), "fb", None, 100, 100, 0, 0, 520, 0, 0, 0.0),
-    (D(2024, 3, 11), "fb", None, 100, 50, 1, 1, 600, 1, 0, 0.0),  # after the period
+    (D(2024, 3, 9), "fb", None, 100, 100, 0, 0, 520, 0, 0, 0.0, 3),
+    (D(2024, 3, 11), "fb", None, 100, 50, 1, 1, 600, 1, 0, 0.0, 7, 40),  # after the period
 ]
 
 MENTIONS = [
@@ -171,6 +174,23 @@ def test_missing_or_zero_is_none() -> None:
     ws = workspace(soc=unreported)
     assert kpi(ws, "reach") is None
     assert kpi(ws, "frequency") is None
+
+
+def test_new_followers_and_page_views_by_hand() -> None:
+    """Sums of the followers gained and page views of the period's days (3 and 11 March
+    are outside it); missing, not 0, where no row reports them."""
+    ws = workspace()
+    assert kpi(ws, "new_followers") == 12 + 3
+    assert kpi(ws, "page_views") == 30 + 15
+    table = au.audience_table(ws.frame("social_daily"), by=["platform"])
+    got = {r["platform"]: (r["new_followers"], r["page_views"], r["unique_visitors"])
+           for r in table.iter_rows(named=True)}
+    assert got == {"fb": (3, None, None), "ig": (12, 45, 31)}
+    unreported = [(D(2024, 3, 4), "ig", None, 100, 90, 4, 1, 1200, 1, 0, 0.0)]
+    ws = workspace(soc=unreported)
+    assert kpi(ws, "new_followers") is None and kpi(ws, "page_views") is None
+    day = Period(D(2024, 3, 5), D(2024, 3, 5))  # rows without either: missing, not 0
+    assert kpi(workspace(period=day), "new_followers") is None
 
 
 def test_every_kpi_has_daily_figures_in_the_period() -> None:

@@ -1,7 +1,8 @@
 """The command line on the daily account exports: `report --data DIR` prints the audience
 KPIs for a folder holding one export as downloaded (figures summed by hand from the
 fixtures); TikTok's overview and follower history need `--year`; `import` of the two, one
-after the other, keeps both; a LinkedIn Page export exits 2 with what to import instead."""
+after the other, keeps both; LinkedIn's Page exports give new followers and page views, and a
+visitors file without its totals exits 2 with what to export instead."""
 
 from __future__ import annotations
 
@@ -65,9 +66,31 @@ def test_import_one_after_the_other_keeps_both(tmp_path, capsys):
         6115, 972, 46)
 
 
-def test_a_linkedin_page_export_exits_2_with_what_to_import_instead(tmp_path, capsys):
+# file(s) -> (new_followers, page_views), summed by hand from the fixtures
+LINKEDIN = {
+    ("linkedin_followers.xlsx",): (4 + 6 + 0 + 8, None),
+    ("linkedin_visitors.xlsx",): (None, 43 + 22 + 1 + 76),
+    ("linkedin_followers.xls", "linkedin_visitors.xls"): (18, 142),  # as LinkedIn gives them
+}
+
+
+@pytest.mark.parametrize(("names", "want"), LINKEDIN.items())
+def test_report_on_a_folder_holding_only_linkedin_page_exports(tmp_path, capsys, names, want):
+    d = folder_with(tmp_path, *(SOCIAL / n for n in names))
+    assert main(["report", "--data", str(d), "--from", "2026-11-01", "--to", "2026-11-04"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["new_followers"], report["page_views"]) == want
+    # nothing else is in the files: missing, never 0
+    assert tuple(report[k] for k in KPIS) == (None,) * len(KPIS)
+
+
+def test_a_linkedin_visitors_file_with_tabs_only_exits_2_saying_what_to_export(tmp_path,
+                                                                               capsys):
+    path = tmp_path / "acme_visitors.csv"
+    path.write_text("Visitor metrics\nDate,Overview page views (desktop),Overview page views "
+                    "(mobile),Overview page views (total)\n11/01/2026,12,20,32\n")
     url = f"sqlite:///{tmp_path / 't.db'}"
-    assert main(["--database", url, "check", str(DATA / "bad" / "linkedin_followers.xlsx")]) == 2
+    assert main(["--database", url, "check", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "this is LinkedIn's Page followers export" in err
-    assert "social_daily CSV (date, platform linkedin, followers) instead" in err
+    assert "acme_visitors.csv" in err and "Overview page views (total)" in err
+    assert "export the Visitors again (Page admin view, Analytics, Visitors, Export)" in err

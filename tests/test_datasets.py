@@ -11,7 +11,7 @@ def test_datasets_with_their_columns():
         "campaigns": "campaign_id name goal platform start_date end_date budget owner",
         "kpi_targets": "campaign_id kpi period_start period_end target",
         "social_daily": "date platform campaign_id impressions reach engagements link_clicks "
-        "followers posts promo_posts spend",
+        "followers posts promo_posts spend new_followers page_views unique_visitors",
         "web_sessions": "date source medium campaign sessions engaged_sessions conversions revenue "
         "content",
         "journeys": "date path visitors conversions",

@@ -156,6 +156,23 @@ def test_social_rows(frames: dict[str, pl.DataFrame]) -> None:
     assert (ends[str(END)] > ends[str(START)]).all()
 
 
+def test_linkedin_page_figures(frames: dict[str, pl.DataFrame]) -> None:
+    """Only LinkedIn's organic rows have followers gained and page views (its Page exports);
+    gained is never below the day's net change of the count, uniques never above views."""
+    s = frames["social_daily"]
+    cols = ("new_followers", "page_views", "unique_visitors")
+    page = s.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in cols))
+    assert page.height == 730
+    assert set(page["platform"]) == {"linkedin"} and page["campaign_id"].null_count() == 730
+    assert s.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols)).height == 730
+    page = page.sort("date")
+    net = page["followers"].diff()
+    assert ((page["new_followers"] >= net) | net.is_null()).all()
+    assert page["new_followers"].min() >= 0
+    assert (page["unique_visitors"] <= page["page_views"]).all()
+    assert page["page_views"].sum() > 0
+
+
 def test_promo_share_mostly_within_guide_but_one_stretch_over(
     frames: dict[str, pl.DataFrame],
 ) -> None:

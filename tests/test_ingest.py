@@ -143,9 +143,12 @@ def test_aliases_blank_lines_and_trailing_empty_columns():
     assert pf.mapping["Amount Spent"] == "spend"
     assert pf.rows == 3  # the blank line and the row of bare commas are not data
     assert pf.frames["social_daily"].rows() == [
-        (date(2026, 3, 1), "instagram", "spring", 1200, 900, 45, 30, 10500, 2, 1, 25.0),
-        (date(2026, 3, 1), "facebook", None, 800, 600, 12, 8, 4200, 1, 0, 0.0),
-        (date(2026, 3, 2), "instagram", "spring", 1500, 1000, 60, 41, 10530, 3, 1, 30.5),
+        (date(2026, 3, 1), "instagram", "spring", 1200, 900, 45, 30, 10500, 2, 1, 25.0,
+         None, None, None),
+        (date(2026, 3, 1), "facebook", None, 800, 600, 12, 8, 4200, 1, 0, 0.0,
+         None, None, None),
+        (date(2026, 3, 2), "instagram", "spring", 1500, 1000, 60, 41, 10530, 3, 1, 30.5,
+         None, None, None),
     ]
     assert pf.source_rows["social_daily"].to_list() == [2, 4, 6]
 

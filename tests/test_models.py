@@ -1,5 +1,7 @@
 """The SQLModel tables match the dataset specs, and the migrations match the tables."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -35,3 +37,60 @@ def test_migrations_match_models(engine):
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, SQLModel.metadata)
     assert diff == []
+
+
+NEW_COUNTS = ("new_followers", "page_views", "unique_visitors")
+
+
+def _social_columns(engine) -> list[str]:
+    from sqlalchemy import inspect
+
+    return [c["name"] for c in inspect(engine).get_columns("social_daily")]
+
+
+def test_migration_0009_adds_empty_counts_and_keeps_stored_rows(engine):
+    """Migration 0009 (SQLite and PG): down to the revision before it, a row stored there,
+    up again: the row keeps its figures and gets NULL (not 0) in the three new columns,
+    which a LinkedIn export then fills without blanking the stored count; down again drops
+    the columns and keeps the row."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from smmkpi import db, store
+    from smmkpi.ingest import parse_file
+
+    def run(step, revision: str) -> None:
+        cfg = db.alembic_config(engine)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+
+    before = ScriptDirectory.from_config(db.alembic_config(engine)).get_revision(
+        "0009").down_revision
+    run(command.downgrade, before)
+    assert not set(NEW_COUNTS) & set(_social_columns(engine))
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO social_daily (date, platform, campaign_id, impressions, "
+                       "followers) VALUES ('2026-11-02', 'linkedin', '', 300, 812)"))
+    db.migrate(engine)
+    assert _social_columns(engine)[-3:] == list(NEW_COUNTS)
+    (row,) = store.read_dataset(engine, "social_daily").iter_rows(named=True)
+    assert (row["impressions"], row["followers"]) == (300, 812)
+    assert all(row[c] is None for c in NEW_COUNTS)
+
+    data = Path(__file__).parent / "data" / "good" / "social"
+    store.write_frames(engine, parse_file(data / "linkedin_followers.xlsx").frames)
+    got = {r["date"]: r for r in store.read_dataset(engine, "social_daily").iter_rows(named=True)}
+    nov2 = got[dt.date(2026, 11, 2)]
+    assert (nov2["impressions"], nov2["followers"], nov2["new_followers"]) == (300, 812, 6)
+    assert nov2["page_views"] is None
+
+    run(command.downgrade, before)
+    assert not set(NEW_COUNTS) & set(_social_columns(engine))
+    with engine.connect() as c:
+        n = c.execute(text("SELECT followers FROM social_daily WHERE date = '2026-11-02'"))
+        assert n.scalar() == 812
+    db.migrate(engine)  # back to head for the fixture's teardown

@@ -1,6 +1,7 @@
 """The Reputation & audience page on the demo data (AppTest): tiles equal the catalog, the
 demo's negative spike (x, 2026-09-15) is listed and marked for a 90-day range, the promo
-chart carries the guide from the settings, the demand table, and empty states."""
+chart carries the guide from the settings, the demand table, the LinkedIn Page's new
+followers and page views, and empty states."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/reputation.py"
 KPIS = ["negative_share", "sentiment_score", "negative_mentions", "impressions", "reach",
         "engagements", "link_clicks", "frequency", "engagement_rate", "ctr", "follower_growth",
-        "promo_share", "questions", "suggestions"]
+        "promo_share", "new_followers", "page_views", "questions", "suggestions"]
 
 
 def open_page(query: dict | None = None) -> AppTest:
@@ -147,6 +148,43 @@ def test_demand_research_table(app_env):
     assert totals == sorted(totals, reverse=True)
 
 
+def test_page_followers_and_visitors_charts(app_env):
+    """The demo's LinkedIn Page figures: per-day charts whose bars add up to the tiles."""
+    at = open_page()
+    ws = workspace(app_env)
+    for kid, unit in (("new_followers", "followers"), ("page_views", "views")):
+        spec = figure(at, f"{CATALOG[kid].label} per day, {unit}, ")
+        assert sum(spec["data"][0]["y"]) == CATALOG[kid].compute(ws), kid
+        assert len(spec["data"][0]["x"]) == 28
+
+
+def test_page_followers_and_visitors_say_which_exports_give_them(tmp_path, monkeypatch,
+                                                                  demo_frames):
+    """Follower counts but no followers gained or page views (the LinkedIn exports not
+    imported): the section says so and where LinkedIn exports them, without their tiles."""
+    url = f"sqlite:///{tmp_path / 'counts.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    social = demo_frames["social_daily"].with_columns(
+        pl.lit(None, dtype=pl.Int64).alias(c) for c in ("new_followers", "page_views",
+                                                          "unique_visitors"))
+    store.write_frames(engine, {"social_daily": social}, actor="test")
+    engine.dispose()
+    monkeypatch.setenv("SMMKPI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        at = open_page()
+        infos = [i.value for i in at.info]
+        assert any(i.startswith("No new followers or page views for this selection") and
+                   "Page admin view, Analytics, **Followers**, Export" in i and
+                   "**Visitors**" in i for i in infos), infos
+        labels = {m.label for m in at.metric}
+        assert "Follower growth" in labels
+        assert not {"New followers", "Page views"} & labels
+    finally:
+        get_settings.cache_clear()
+
+
 def test_empty_database_names_every_missing_dataset(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     db.migrate(db.make_engine(url))
@@ -240,6 +278,12 @@ def test_audience_and_demand_tables_carry_their_formats_and_downloads(app_env, m
         files.get(f"reputation_audience_by_platform_{ws.start}_{ws.end}.csv"))
     assert report.columns == ["Platform", "Impressions", "Reach", "Frequency",
                               "Engagement rate (%)", "CTR (%)", "Promotional posts (%)",
-                              "Followers (end)", "Follower growth"]
+                              "Followers (end)", "Follower growth", "New followers",
+                              "Page views"]
+    # the LinkedIn Page's figures: LinkedIn's and the all-platforms total, n/a elsewhere
+    by = dict(zip(report["Platform"], report["Page views"], strict=True))
+    want = int(CATALOG["page_views"].compute(ws))
+    assert by["LinkedIn"] == by["All platforms"] == f"{want:,}".replace(",", "")
+    assert {v for p, v in by.items() if p not in ("LinkedIn", "All platforms")} == {None}
     assert all("." not in v for v in report["Impressions"])
     assert all(len(v.split(".")[-1]) <= 1 for v in report["Engagement rate (%)"])

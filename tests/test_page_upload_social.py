@@ -1,6 +1,6 @@
 """Daily account exports on the Upload page (AppTest): each is recognized and named with the
-menu that produces it, a LinkedIn Page export is refused in one sentence, and TikTok's
-overview and follower history, given the year, fill the Reputation & audience page."""
+menu that produces it; LinkedIn's Page followers and visitors exports, and TikTok's overview
+and follower history given the year, fill the Reputation & audience page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from test_page_upload import (
     XLSX,
     button,
     fid,
-    file_problems,
     ok,
     open_page,
     summary,
@@ -41,15 +40,34 @@ def test_every_daily_export_is_recognized_and_named(app_env):
     assert set(got["Status"]) == {"✔ ready"}
 
 
-def test_a_linkedin_page_export_says_what_to_import_instead(app_env):
-    at = upload(open_page(), file(DATA / "bad" / "linkedin_followers.xlsx"))
-    assert any("format: LinkedIn Page followers (Analytics: Followers, Export)" in c.value
-               for c in at.caption)
-    assert "1 problem" in at.expander[0].label
-    problems = file_problems(at)["problem"].to_list()
-    assert len(problems) == 1
-    assert problems[0].startswith("this is LinkedIn's Page followers export")
-    assert "no dataset recognized" not in problems[0]
+LINKEDIN = {
+    "linkedin_followers.xlsx":
+        "LinkedIn Page followers (Page admin view: Analytics, Followers, Export)",
+    "linkedin_visitors.xlsx":
+        "LinkedIn Page visitors (Page admin view: Analytics, Visitors, Export)",
+}
+
+
+def test_linkedin_page_exports_are_recognized_and_fill_the_audience_page(app_env):
+    at = upload(open_page(), *(file(SOCIAL / n) for n in LINKEDIN))
+    got = summary(at)
+    assert dict(zip(got["File"], got["Format"], strict=True)) == LINKEDIN
+    assert set(got["Dataset"]) == {"Social media, daily"}
+    assert set(got["Status"]) == {"✔ ready"}
+    button(at, "start_review").click()
+    at.run()
+    ok(at)
+    at.switch_page("pages/reputation.py")
+    at.run()
+    ok(at)
+    shown = {m.label: m.value for m in at.metric}
+    # 1 to 4 November 2026, summed by hand from the fixtures
+    assert shown["New followers"] == "18"  # 4 + 6 + 0 + 8
+    assert shown["Page views"] == "142"  # 43 + 22 + 1 + 76
+    assert shown["Follower growth"] == "n/a"  # LinkedIn exports no follower count
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("New followers per day, followers" in t for t in titles)
+    assert any("Page views per day, views" in t for t in titles)
 
 
 def test_tiktok_overview_and_followers_fill_the_audience_page(app_env):

@@ -38,6 +38,8 @@ def social() -> pl.DataFrame:
             "posts": [1, 1, 2],
             "promo_posts": [0, 1, 1],
             "spend": [None, 12.5, None],
+            "new_followers": [None, None, 4], "page_views": [None, None, 30],
+            "unique_visitors": [None, None, None],
         },
         schema=store.ds.get("social_daily").schema,
     )

@@ -301,6 +301,7 @@ def test_suggestions_from_hand_computed_previous_period_actuals():
         "engagements": [40, 60, 999], "link_clicks": [10, 30, 999],
         "followers": [100, 110, 5000], "posts": [2, 2, 9], "promo_posts": [1, 0, 9],
         "spend": [0.0, 0.0, 0.0],
+        **dict.fromkeys(("new_followers", "page_views", "unique_visitors"), [None] * 3),
     }, schema=ds.get("social_daily").schema)
     src = FrameSource({"conversations": conv, "social_daily": social}, key="t")
     target, previous = te.suggestion_periods(D(2026, 3, 11), D(2026, 3, 20),

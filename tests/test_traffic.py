@@ -49,6 +49,7 @@ SOCIAL = pl.DataFrame(
         "posts": [1, 1, 1, 2],
         "promo_posts": [0, 1, 1, 1],
         "spend": [None, 60.0, 20.0, 20.0],
+        **dict.fromkeys(("new_followers", "page_views", "unique_visitors"), [None] * 4),
     },
     schema=ds.SOCIAL_DAILY.schema,
 )

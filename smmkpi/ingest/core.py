@@ -308,7 +308,8 @@ def sum_into(df: pl.DataFrame, target: str, parts: list[str]) -> tuple[pl.DataFr
 # the social_daily dataset's columns (datasets.SOCIAL_DAILY; a test keeps the two equal)
 SOCIAL_COLUMNS: tuple[str, ...] = (
     "date", "platform", "campaign_id", "impressions", "reach", "engagements", "link_clicks",
-    "followers", "posts", "promo_posts", "spend",
+    "followers", "posts", "promo_posts", "spend", "new_followers", "page_views",
+    "unique_visitors",
 )
 
 

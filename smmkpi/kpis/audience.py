@@ -13,6 +13,9 @@ Definitions (see `docs/kpis.md`):
   `ctr` = link_clicks / impressions, `promo_share` = promo_posts / posts. A ratio sums
   its numerator and denominator over the rows where both are reported, so a platform
   that does not report clicks does not dilute the CTR of those that do.
+- `new_followers`, `page_views`: sums of the followers gained and of the views of the
+  brand's own page per day (LinkedIn's Page exports; missing where no row reports them).
+  New followers are gross: follower growth nets the unfollows out.
 - `follower_growth`: per platform, the follower count at the end of the period's last
   day minus the count at the end of the day before the period starts, summed over
   platforms. A day's count for a platform is the largest non-null `followers` over its
@@ -67,6 +70,9 @@ SUMS: tuple[str, ...] = (
     "posts",
     "promo_posts",
     "spend",
+    "new_followers",
+    "page_views",
+    "unique_visitors",
 )
 # ratio id -> (numerator column, denominator column)
 RATIOS: dict[str, tuple[str, str]] = {
@@ -109,8 +115,9 @@ def _audience_lazy(social: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.Laz
 def audience_table(
     social: pl.DataFrame | pl.LazyFrame, by: list[str] | None = None
 ) -> pl.DataFrame:
-    """impressions, reach, engagements, link_clicks, posts, promo_posts, spend and the
-    ratios frequency, engagement_rate, ctr, promo_share per group of `by`."""
+    """impressions, reach, engagements, link_clicks, posts, promo_posts, spend,
+    new_followers, page_views, unique_visitors and the ratios frequency, engagement_rate,
+    ctr, promo_share per group of `by`."""
     lf = _audience_lazy(social, by or [])
     return lf.select(pl.exclude("^.*__(num|den)$")).collect()
 
@@ -469,6 +476,15 @@ KPIS: list[KPI] = [
                 "Followers at the end of the period minus followers at its start, summed over "
                 "platforms (one count per day and platform, never added up over campaign "
                 "rows).", follower_growth, additive=True, daily=_follower_growth_daily),
+    # flows reported per day (LinkedIn's Page exports), unlike the follower count's level
+    _SOCIAL.kpi("new_followers", "New followers", "count", "higher", ("awareness", "advocacy"),
+                "Followers gained, summed over days and platforms, before anyone unfollows "
+                "(LinkedIn's followers export reports them; follower growth is the net "
+                "change of the count).", additive(_social_daily, "new_followers")),
+    _SOCIAL.kpi("page_views", "Page views", "count", "higher", ("awareness",),
+                "Views of the brand's own page or profile (every tab, desktop and mobile), "
+                "summed over days and platforms (LinkedIn's visitors export reports them).",
+                additive(_social_daily, "page_views")),
     _SOCIAL.kpi("promo_share", "Promotional posts share", "ratio", "lower",
                 ("sales_spike", "awareness", "reputation"),
                 "Promotional posts / posts: promote respectfully; a guide band marks the "

@@ -158,8 +158,28 @@ def linkedin_sheets() -> dict[str, dict[int, list[object]]]:
     return {"Metrics": metrics, "All posts": posts}
 
 
-# LinkedIn's Page followers and visitors exports (Analytics, Followers / Visitors, Export): a
-# one-cell description line above the header, the Date as text or as an Excel date
+# LinkedIn's Page followers and visitors exports (Page admin view, Analytics, Followers /
+# Visitors, Export): a one-cell description line above the header, the Date as MM/DD/YYYY
+# text or as an Excel date, the demographic sheets after the daily one
+def _tabs(*days: tuple[list[int], ...]) -> list[list[object]]:
+    """Visitor rows from (page views, unique visitors) of Overview, Life and Jobs, each
+    [desktop, mobile], and the Page's unique visitors [desktop, mobile, total] (uniques do
+    not add up across tabs or devices; page views do)."""
+    out = []
+    for ov, ou, lv, lu, jv, ju, tu in days:
+        row: list[object] = []
+        for pair in (ov, ou, lv, lu, jv, ju):
+            row += [*pair, sum(pair)]
+        tv = [ov[0] + lv[0] + jv[0], ov[1] + lv[1] + jv[1]]
+        out.append(row + [*tv, sum(tv)] + tu)
+    return out
+
+
+LINKEDIN_VISITOR_HEADER = ["Date"] + [
+    f"{tab} {what} ({device})" for tab in ("Overview", "Life", "Jobs", "Total")
+    for what in ("page views", "unique visitors") for device in ("desktop", "mobile", "total")]
+
+
 def linkedin_page_sheets() -> dict[str, dict[str, dict[int, list[object]]]]:
     followers = {
         "New followers": {
@@ -168,19 +188,26 @@ def linkedin_page_sheets() -> dict[str, dict[str, dict[int, list[object]]]]:
                 "Total followers"],
             3: ["11/01/2026", 0, 4, 0, 4],
             4: [Stamp(46328.0), 2, 3, 1, 6],  # 2026-11-02
+            5: ["11/03/2026", 0, 0, 0, 0],
+            6: [Stamp(46330.0), 1, 7, 0, 8],  # 2026-11-04
         },
         "Location": {1: ["Location", "Total followers"], 2: ["Porto, Portugal", 812]},
+        "Job function": {1: ["Job function", "Total followers"], 2: ["Arts and Design", 240]},
     }
+    days = _tabs(
+        ([12, 20], [9, 14], [3, 2], [2, 2], [4, 2], [3, 1], [11, 15, 25]),  # 43 views
+        ([8, 11], [6, 9], [0, 1], [0, 1], [2, 0], [1, 0], [7, 10, 16]),  # 22
+        ([1, 0], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0], [1, 0, 1]),  # 1
+        ([25, 30], [18, 21], [5, 6], [4, 5], [7, 3], [5, 2], [22, 25, 46]),  # 76
+    )
+    dates: list[object] = ["11/01/2026", Stamp(46328.0), "11/03/2026", Stamp(46330.0)]
     visitors = {
         "Visitor metrics": {
             1: ["Visitor metrics (by day): page views and unique visitors of the Page"],
-            2: ["Date", "Overview page views (desktop)", "Overview page views (mobile)",
-                "Overview page views (total)", "Total page views (desktop)",
-                "Total page views (mobile)", "Total page views (total)",
-                "Total unique visitors (desktop)", "Total unique visitors (mobile)",
-                "Total unique visitors (total)"],
-            3: ["11/01/2026", 12, 20, 32, 18, 25, 43, 9, 14, 23],
+            2: LINKEDIN_VISITOR_HEADER,
+            **{3 + i: [d, *row] for i, (d, row) in enumerate(zip(dates, days, strict=True))},
         },
+        "Location": {1: ["Location", "Total views"], 2: ["Porto, Portugal", 61]},
     }
     return {"linkedin_followers.xlsx": followers, "linkedin_visitors.xlsx": visitors}
 
@@ -237,7 +264,7 @@ def main() -> None:
 
     make_workbook(HERE / "good" / "posts" / "linkedin_content_export.xlsx", linkedin_sheets())
     for name, sheets in linkedin_page_sheets().items():
-        make_workbook(HERE / "bad" / name, sheets)
+        make_workbook(HERE / "good" / "social" / name, sheets)
     make_xlsx(HERE / "good" / "social" / "tiktok_overview.xlsx", TIKTOK_OVERVIEW)
 
 

@@ -22,8 +22,10 @@ def test_meta_ads_daily_export():
     # 62.10 + 17.90 = 80.00 spent
     rows = pf.frames["social_daily"].rows()
     assert rows == [
-        (date(2026, 3, 1), "facebook", "spring", 6400, 3100, None, 81, None, None, None, 80.0),
-        (date(2026, 3, 2), "facebook", "spring", 5100, 2500, None, 58, None, None, None, 60.0),
+        (date(2026, 3, 1), "facebook", "spring", 6400, 3100, None, 81, None, None, None, 80.0,
+         None, None, None),
+        (date(2026, 3, 2), "facebook", "spring", 5100, 2500, None, 58, None, None, None, 60.0,
+         None, None, None),
     ]
 
 
@@ -37,8 +39,10 @@ def test_meta_ads_with_day_and_platform_breakdowns():
     pf = parse_file(csv.encode())
     assert pf.ok, [str(p) for p in pf.problems]
     assert pf.frames["social_daily"].rows() == [
-        (date(2026, 3, 1), "instagram", "spring", 100, 80, 9, 3, None, None, None, 1.5),
-        (date(2026, 3, 1), "facebook", "spring", 50, 40, 2, 1, None, None, None, 0.5),
+        (date(2026, 3, 1), "instagram", "spring", 100, 80, 9, 3, None, None, None, 1.5,
+         None, None, None),
+        (date(2026, 3, 1), "facebook", "spring", 50, 40, 2, 1, None, None, None, 0.5,
+         None, None, None),
     ]
 
 

@@ -23,8 +23,9 @@ from smmkpi.ingest.formats import (
     ga4,
     google_ads,
     helpdesks,
-    linkedin_page,
+    linkedin_followers,
     linkedin_updates,
+    linkedin_visitors,
     meta_ads,
     meta_business_suite,
     meta_insights,
@@ -48,8 +49,8 @@ FORMATS: tuple[Format, ...] = (
     linkedin_updates.FORMAT, youtube_studio.FORMAT, tiktok_content.FORMAT,
     # daily account exports into social_daily
     x_daily.FORMAT, x_overview.FORMAT, tiktok_overview.FORMAT, tiktok_followers.FORMAT,
-    facebook_insights.FORMAT, meta_insights.FORMAT, linkedin_page.VISITORS,
-    linkedin_page.FOLLOWERS,
+    facebook_insights.FORMAT, meta_insights.FORMAT, linkedin_visitors.FORMAT,
+    linkedin_followers.FORMAT,
     helpdesks.ZENDESK, helpdesks.FRESHDESK,
     woocommerce.ANALYTICS, woocommerce.EXPORT, universal_analytics.FORMAT,
 )
