@@ -132,13 +132,29 @@ class _Checked(go.Figure):
         return self._checked
 
 
-def chart(fig: go.Figure, key: str) -> None:
+def chart(fig: go.Figure, key: str, *, annotate: bool = True) -> None:
     """Show a figure with a stable key (identical charts would otherwise clash); text from
     data is shown as text (`charts.sanitized_dict`: no links or markup from a campaign
-    name)."""
-    from smmkpi.charts import sanitized_dict
+    name). A time-series figure gets the period's annotations as markers
+    (`charts.with_annotations`) unless `annotate` is False."""
+    from smmkpi.charts import is_time_series, sanitized_dict, with_annotations
 
-    st.plotly_chart(_Checked(sanitized_dict(fig)), key=key, config={"displaylogo": False})
+    data = sanitized_dict(fig)
+    if annotate and is_time_series(data):
+        data = with_annotations(data, current_annotations())
+    st.plotly_chart(_Checked(data), key=key, config={"displaylogo": False})
+
+
+def current_annotations() -> pl.DataFrame | None:
+    """The annotations of this run's period and filters (None outside a page run)."""
+    from smmkpi.ui import cache
+    from smmkpi.ui.sidebar import CTX_KEY
+    from smmkpi.views.annotations import annotations_for
+
+    ctx = st.session_state.get(CTX_KEY)
+    if ctx is None:
+        return None
+    return cache.computed("annotations", ctx.ws, annotations_for)
 
 
 def table(df: pl.DataFrame, **kwargs: object) -> None:
