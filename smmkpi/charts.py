@@ -1022,12 +1022,14 @@ def is_time_series(fig: dict[str, Any]) -> bool:
     return any(isinstance(_first_x(t), dt.date) for t in traces)
 
 
-def with_annotations(fig: dict[str, Any], notes: pl.DataFrame | None) -> dict[str, Any]:
+def with_annotations(fig: dict[str, Any], notes: pl.DataFrame | None, *,
+                     labels: bool = False) -> dict[str, Any]:
     """A time-series figure (plain data, see `is_time_series`) with the annotations that
     fall within its dates: a dotted line at a day, a light band over a range, and a marker
     at the top whose hover shows the title and note. `notes` has date, end_date, title
     and note (`views.annotations`). Returns a new dict; the figure itself is unchanged
-    (it may be cached)."""
+    (it may be cached). `labels`: also write each title at its line (static images, where
+    nothing hovers)."""
     import datetime as dt
 
     if notes is None or notes.height == 0 or not is_time_series(fig):
@@ -1058,6 +1060,13 @@ def with_annotations(fig: dict[str, Any], notes: pl.DataFrame | None) -> dict[st
         xs_m.append(start)
         texts.append(f"<b>{html.escape(row['title'])}</b> ({span}){note}")
     layout["shapes"] = shapes
+    if labels:
+        layout["annotations"] = [*(layout.get("annotations") or []), *(
+            {"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": html.escape(t),
+             "showarrow": False, "xanchor": "left", "yanchor": "top", "textangle": 0,
+             "font": {"size": 10, "color": ANNOTATION_COLOUR}, "xshift": 4,
+             "yshift": -14 * (i % 3)}
+            for i, (x, t) in enumerate(zip(xs_m, shown["title"].to_list(), strict=True)))]
     layout["yaxis9"] = {"overlaying": "y", "range": [0, 1], "visible": False,
                         "fixedrange": True}
     marker = {"type": "scatter", "x": xs_m, "y": [0.97] * len(xs_m), "yaxis": _ANNOTATION_AXIS,
