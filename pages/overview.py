@@ -7,9 +7,10 @@ from smmkpi import charts, formatting
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.periods import target_period_parts
 from smmkpi.ui import cache
-from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape, table
+from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
 from smmkpi.ui.sections import section
+from smmkpi.ui.tables import Col, table
 from smmkpi.views.annotations import annotations_for, listing
 from smmkpi.views.overview import HEADLINE, campaign_channel_note, headline_targets, trend
 from smmkpi.views.targets import filters_not_applying, target_scope
@@ -95,4 +96,5 @@ with section("Annotations in this period"):
     else:
         names = dict(ctx.campaigns.select("campaign_id", "name").iter_rows()) if (
             ctx.campaigns is not None) else {}
-        table(listing(notes, names))
+        table(listing(notes, names), {"Title": Col(pinned=True), "Note": Col(width="large")},
+              key="overview_annotations", name="annotations", ctx=ctx)

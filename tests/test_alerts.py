@@ -205,12 +205,20 @@ def test_viewers_change_no_rule_subscription_or_annotation(engine):
 @pytest.mark.parametrize(("kind", "params", "message"), [
     ("sla_share", {"threshold": "150"}, "Line (%): must be between 1 % and 100 %"),
     ("kpi_change", {"kpi": "nope"}, "'nope' is not a KPI id"),
-    ("unanswered", {"hours": "soon"}, "Hours without a first response"),
+    ("unanswered", {"hours": "soon"}, "Waiting longer than"),
     ("target_status", {"status": "late"}, "must be 'at risk'"),
 ])
 def test_bad_rule_settings_are_refused_naming_the_setting(kind, params, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         rules.parse_params(kind, params)
+
+
+def test_rules_in_words():
+    assert rules.describe("sla_share", rules.parse_params("sla_share", {"threshold": 80})) == (
+        "Share answered within the SLA falls below a line: line 80 %, over the last 7 days")
+    assert rules.describe("kpi_change", rules.parse_params("kpi_change", {})) == (
+        "A KPI moves against its previous period by more than X %: KPI Social sessions, by "
+        "more than 20 %, over the last 7 days")
 
 
 def test_recipients_are_checked(engine):

@@ -313,12 +313,13 @@ def message(d: Digest, notify: NotifySettings, to: Sequence[str]) -> Any:
             html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>")
     pdf_bytes = pdf.render(d, pngs)
     msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf",
-                       filename=file_name(d))
+                       filename=file_name(d.page, d.period))
     return msg
 
 
-def file_name(d: Digest) -> str:
-    return f"smmkpi-{d.page}-{d.period.start}-{d.period.end}.pdf"
+def file_name(page: str, period: Period) -> str:
+    """The PDF's file name: smmkpi-overview-2026-10-01-2026-10-31.pdf."""
+    return f"smmkpi-{page}-{period.start}-{period.end}.pdf"
 
 
 # --- what is due ------------------------------------------------------------------------

@@ -267,7 +267,7 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
          (Param("threshold", "Line (%)", 0.8, _percent(0.01, 1.0)),
           Param("days", "Over the last (days)", 7, _int(1, 90))), "community", _sla),
     Kind("unanswered", "A question or complaint waits longer than N hours",
-         (Param("hours", "Hours without a first response", 4, _int(1, 24 * 30)),),
+         (Param("hours", "Waiting longer than (hours)", 4, _int(1, 24 * 30)),),
          "community", _unanswered),
     Kind("kpi_change", "A KPI moves against its previous period by more than X %",
          (Param("kpi", "KPI (catalog id)", "social_sessions", _kpi),
@@ -307,13 +307,19 @@ PERCENT_PARAMS = ("threshold", "percent")  # settings that are shares (shown as 
 def describe(kind: str, params: Mapping[str, Any]) -> str:
     """A rule in words for the Alerts page ("Share answered within the SLA falls below a
     line: line 80 %, over the last 7 days")."""
+    import re
+
     k = KINDS[kind]
     parts = []
     for p in k.params:
         v = params.get(p.name, p.default)
         shown = (formatting.percent(v, 0) if p.name in PERCENT_PARAMS else
-                 CATALOG[v].label if p.name == "kpi" and v in CATALOG else v)
-        parts.append(f"{p.label.lower()} {shown}")
+                 CATALOG[v].label if p.name == "kpi" and v in CATALOG else str(v))
+        m = re.match(r"(.*?) \((.*)\)$", p.label)
+        base, unit = (m.group(1), m.group(2)) if m else (p.label, "")
+        suffix = f" {unit}" if unit and unit not in ("%", "catalog id") else ""
+        parts.append(f"{base[0].lower() + base[1:] if base != 'KPI' else base} "
+                     f"{shown}{suffix}")
     return k.label + (": " + ", ".join(parts) if parts else "")
 
 

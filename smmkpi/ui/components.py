@@ -50,12 +50,37 @@ def header(title: str, question: str, ctx: Context) -> None:
     """Page title, the one-line question it answers, and the upload-review banner."""
     st.title(title)
     st.caption(question)
+    pdf_download(title, ctx)
     if ctx.reviewing_uploads:
         st.warning(
             "You are reviewing **your uploaded files**, not the stored data. Nothing has been "
             "saved. Switch *Data source* in the sidebar to go back to stored data.",
             icon=":material/visibility:",
         )
+
+
+def pdf_download(title: str, ctx: Context) -> None:
+    """"Export this page as PDF": the page's digest (KPI table, charts, targets most behind,
+    alerts, annotations) for the sidebar's period and filters, built when clicked."""
+    from smmkpi.notify.digests import TITLE_PAGES, file_name, page_pdf
+
+    page = TITLE_PAGES.get(title)
+    if page is None or not ctx.source.available():
+        return
+
+    def build() -> bytes:
+        from smmkpi.config import load_notify_settings
+        from smmkpi.ui import cache
+
+        engine = None if ctx.reviewing_uploads else cache.engine(ctx.settings.database_url)
+        return page_pdf(ctx.ws, page, ctx.comparison, engine=engine,
+                        base_url=load_notify_settings().public_url)
+
+    st.download_button("Export this page as PDF", build, file_name=file_name(page, ctx.period),
+                       mime="application/pdf", icon=":material/picture_as_pdf:",
+                       key=f"pdf_{page}", on_click="ignore",
+                       help="This page's figures for the selected period and filters as a "
+                       "PDF: KPI table, charts, targets most behind, alerts, annotations.")
 
 
 def empty_state(datasets: Sequence[str], what: str) -> None:

@@ -38,6 +38,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("Community", "pages/community.py", "Community", ":material/forum:"),
     ("Community", "pages/reputation.py", "Reputation & audience", ":material/campaign:"),
     ("Data", "pages/upload.py", "Upload", ":material/upload_file:"),
+    ("Data", "pages/alerts.py", "Alerts", ":material/notifications:"),
 ]
 ADMIN_PAGE = ("Data", "pages/admin.py", "Admin", ":material/admin_panel_settings:")
 
