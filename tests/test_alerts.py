@@ -228,3 +228,27 @@ def test_recipients_are_checked(engine):
     with pytest.raises(ValueError, match="at least one"):
         edits.save_rule(engine, role="editor", actor="ed", name="x", kind="import_failed",
                         params={})
+
+
+def test_the_command_prints_what_fired_and_notes_refused_imports(sqlite_engine, tmp_path,
+                                                                  smtp, monkeypatch, capsys):
+    from smmkpi.__main__ import main
+
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    for k, v in {"SMMKPI_SMTP_HOST": "127.0.0.1", "SMMKPI_SMTP_PORT": str(smtp.port),
+                 "SMMKPI_SMTP_SECURITY": "none", "SMMKPI_PUBLIC_URL": "https://d.example"
+                 }.items():
+        monkeypatch.setenv(k, v)
+    edits.save_rule(sqlite_engine, role="editor", actor="ed", name="Imports",
+                    kind="import_failed", params={}, emails="ops@example.com")
+    bad = tmp_path / "orders.csv"
+    bad.write_text("order_id,customer_id,ordered_at,revenue\n1,c1,2026-10-01,abc\n")
+    assert main(["--database", url, "import", str(bad)]) == 2
+    assert "column 'revenue'" in capsys.readouterr().err
+    assert store.read_dataset(sqlite_engine, "orders").height == 0  # nothing stored
+    assert main(["--database", url, "alerts", "run"]) == 0
+    out = capsys.readouterr().out
+    assert "fired: Imports: Import refused (cli," in out and "sent: " in out
+    assert "orders.csv, row 2, column 'revenue'" in smtp.messages[0].get_content()
+    assert main(["--database", url, "alerts", "run"]) == 0
+    assert capsys.readouterr().out == "nothing new\n"

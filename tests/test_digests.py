@@ -143,3 +143,22 @@ def test_the_demo_overview_pdf_has_its_kpi_table(demo_db, demo_frames):
                   "Negative share of mentions", "Engagement rate"):
         assert label in text
     assert "Targets most behind pace" in text and "Instagram feed algorithm change" in text
+
+
+def test_the_scheduler_round_sends_alerts_and_digests(engine, smtp, monkeypatch):
+    """One round of the in-process scheduler is the two commands' runs."""
+    from smmkpi.notify import scheduler
+
+    load(engine)
+    for k, v in {"SMMKPI_SMTP_HOST": "127.0.0.1", "SMMKPI_SMTP_PORT": str(smtp.port),
+                 "SMMKPI_SMTP_SECURITY": "none"}.items():
+        monkeypatch.setenv(k, v)
+    edits.save_subscription(engine, role="editor", actor="ed", name="W", emails="a@example.com",
+                            page="traffic", frequency="weekly")
+    lines = scheduler.tick(engine)
+    assert lines[0] == "alerts: nothing new"
+    assert lines[1].startswith("digests: sent: W (Traffic, ") and len(smtp.messages) == 1
+    assert scheduler.tick(engine)[1] == "digests: nothing due"
+    monkeypatch.setenv("SMMKPI_SCHEDULER_MINUTES", "0")
+    with pytest.raises(ValueError, match="at least 1"):
+        scheduler.interval_minutes()
