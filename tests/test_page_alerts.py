@@ -90,3 +90,23 @@ def test_export_this_page_as_pdf(app_env, monkeypatch):
     assert text.startswith("Community: ")
     for label in ("Response rate", "Within SLA", "Unanswered now"):
         assert label.lower() in text.lower()
+
+
+def test_an_alert_s_link_opens_its_period_and_filters(app_env):
+    """The query of `links.page_link` is what the sidebar reads (labels, repeated dates)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from smmkpi.notify.links import page_link
+    from smmkpi.workspace import Period
+
+    link = page_link("https://d.example", "overview", Period(dt.date(2026, 10, 1),
+                                                              dt.date(2026, 10, 14)),
+                     campaigns=("youtube_howto_2026",), platforms=("youtube",),
+                     campaign_names={"youtube_howto_2026": "YouTube how-to series"})
+    query = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    at = pagetools.open_page("pages/community.py", query, no_errors=True)
+    assert at.selectbox(key="range").value == "custom"
+    assert at.multiselect(key="campaign").value == ["youtube_howto_2026"]
+    assert at.multiselect(key="platform").value == ["youtube"]
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "2026-10-01 – 2026-10-14** (14 days)" in captions

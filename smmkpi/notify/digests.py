@@ -266,11 +266,12 @@ def email_html(d: Digest, images: Sequence[str | None]) -> str:
         "<h2 style=\"font-size:17px\">KPIs</h2>", _table_html(d.tiles),
     ]
     for (title, _), cid in zip(d.charts, images, strict=True):
-        parts.append(f"<h2 style=\"font-size:17px\">{html.escape(title)}</h2>")
-        parts.append(f'<img src="cid:{cid}" width="720" alt="{html.escape(title)}" '
-                     'style="max-width:100%;height:auto">' if cid else
+        # the image carries its title; a client that blocks images shows the alt text
+        parts.append(f'<p><img src="cid:{cid}" width="720" alt="{html.escape(title)}" '
+                     'style="max-width:100%;height:auto"></p>' if cid else
+                     f"<h2 style=\"font-size:17px\">{html.escape(title)}</h2>"
                      "<p style=\"color:#555\">Chart omitted: it could not be rendered "
-                     "(see the PDF or the page).</p>")
+                     "here (the page has it).</p>")
     parts += ["<h2 style=\"font-size:17px\">Targets most behind pace</h2>",
               _list_html(d.targets, "No target is at risk or off track."),
               "<h2 style=\"font-size:17px\">Alerts since the period began</h2>",
