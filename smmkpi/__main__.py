@@ -84,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--date-order", choices=["dmy", "mdy"],
                    help="how to read ambiguous dates like 03/04/2026")
     i.add_argument("--year", type=_year, metavar="YEAR", help=YEAR_HELP)
+    i.add_argument("--record-refusal", action="store_true",
+                   help="when the import is refused, note it in the audit log for the "
+                   "'An import is refused' alert (for scheduled imports; without it a "
+                   "refused import leaves the database file exactly as it was)")
 
     c = sub.add_parser("check", help="validate files without storing anything",
                        description="Validate CSV/XLSX files and report every problem with file, "
@@ -186,7 +190,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine = _engine(args)
         _print_results(imports.write(engine, batch, actor="cli"))
     except (BadInput, StoreError) as e:
-        _note_refusal(args, e)
+        if args.record_refusal:
+            _note_refusal(args, e)
         raise
     return EXIT_OK
 

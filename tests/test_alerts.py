@@ -243,8 +243,12 @@ def test_the_command_prints_what_fired_and_notes_refused_imports(sqlite_engine, 
                     kind="import_failed", params={}, emails="ops@example.com")
     bad = tmp_path / "orders.csv"
     bad.write_text("order_id,customer_id,ordered_at,revenue\n1,c1,2026-10-01,abc\n")
-    assert main(["--database", url, "import", str(bad)]) == 2
+    raw = (tmp_path / "test.db").read_bytes() if (tmp_path / "test.db").exists() else None
+    assert main(["--database", url, "import", str(bad)]) == 2  # interactive: no note
     assert "column 'revenue'" in capsys.readouterr().err
+    assert store.refusals(sqlite_engine, dt.datetime(2000, 1, 1, tzinfo=UTC)).height == 0
+    assert raw is None or (tmp_path / "test.db").read_bytes() == raw
+    assert main(["--database", url, "import", "--record-refusal", str(bad)]) == 2
     assert store.read_dataset(sqlite_engine, "orders").height == 0  # nothing stored
     assert main(["--database", url, "alerts", "run"]) == 0
     out = capsys.readouterr().out
