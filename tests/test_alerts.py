@@ -256,3 +256,30 @@ def test_the_command_prints_what_fired_and_notes_refused_imports(sqlite_engine, 
     assert "orders.csv, row 2, column 'revenue'" in smtp.messages[0].get_content()
     assert main(["--database", url, "alerts", "run"]) == 0
     assert capsys.readouterr().out == "nothing new\n"
+
+
+def test_two_runs_at_once_send_each_alert_once(engine, smtp, hook):
+    """Two instances start `alerts run` at the same moment: one holds the lease and sends,
+    the other sends nothing; the next run has nothing new."""
+    import threading
+
+    load(engine)
+    add_rules(engine, hook.url)
+    barrier = threading.Barrier(2)
+    reports: list[alerts.RunReport] = []
+
+    def run() -> None:
+        barrier.wait()
+        reports.append(alerts.run(engine, settings(smtp), today=TODAY))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    sent = sum(len(r.sent) for r in reports)
+    locked = [r.locked for r in reports]
+    # SLA (1 email), target (email + webhook), waiting (webhook); whichever run won
+    assert sent == 4 and len(smtp.messages) == 2 and len(hook.posts) == 2
+    assert locked.count(True) <= 1
+    assert alerts.run(engine, settings(smtp), today=TODAY).sent == []

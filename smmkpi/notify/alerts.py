@@ -117,9 +117,15 @@ def alert_text(d: dict) -> str:
     return text + "\n-- smmkpi alerts (rules are on the Alerts page)\n"
 
 
-def send_pending(engine: Engine, notify: NotifySettings, report: RunReport) -> None:
-    """Try every delivery not sent yet; record each attempt as it happens."""
+def send_pending(engine: Engine, notify: NotifySettings, report: RunReport,
+                 holder: str | None = None) -> None:
+    """Try every delivery not sent yet; record each attempt as it happens. With `holder`,
+    the lease is renewed before each one and the run stops if it was lost (a run slower
+    than the lease never overlaps the next)."""
     for d in store.undelivered(engine).iter_rows(named=True):
+        if holder is not None and not store.acquire_lock(engine, LOCK, holder, LEASE):
+            report.problems.append("the lease was lost; the rest is sent by the next run")
+            return
         if d["channel"] == "email":
             msg = deliver.email_message(notify, d["recipient"], f"[smmkpi] {d['subject']}",
                                         alert_text(d))
@@ -158,7 +164,7 @@ def run(engine: Engine, notify: NotifySettings | None = None, *,
         return report
     try:
         evaluate_rules(engine, notify, report, dt.datetime.now(dt.UTC), today)
-        send_pending(engine, notify, report)
+        send_pending(engine, notify, report, me)
     finally:
         store.release_lock(engine, LOCK, me)
     return report

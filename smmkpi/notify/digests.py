@@ -390,6 +390,9 @@ def run(engine: Engine, notify: NotifySettings | None = None, *,
             s = by_id.get(due["subscription_id"])
             if s is None or not s["enabled"]:
                 continue
+            if not store.acquire_lock(engine, LOCK, me, alerts.LEASE):  # renew, or stop
+                report.failed.append("the lease was lost; the rest is sent by the next run")
+                break
             period = Period(due["period_start"], due["period_end"])
             label = f"{s['name']} ({PAGES[s['page']].title}, {period})"
             try:
