@@ -162,3 +162,30 @@ def test_the_scheduler_round_sends_alerts_and_digests(engine, smtp, monkeypatch)
     monkeypatch.setenv("SMMKPI_SCHEDULER_MINUTES", "0")
     with pytest.raises(ValueError, match="at least 1"):
         scheduler.interval_minutes()
+
+
+def test_without_image_export_the_pdf_has_its_tables_and_says_charts_are_omitted(
+        engine, monkeypatch):
+    import kaleido
+    import plotly.io as pio
+
+    from smmkpi.notify import pdf
+
+    def no_chrome(*args, **kwargs):
+        raise RuntimeError("Could not find Chrome")
+
+    monkeypatch.setattr(pio, "to_image", no_chrome)
+    monkeypatch.setattr(kaleido, "start_sync_server", no_chrome)
+    load(engine)
+    period = Period(D(2026, 11, 23), D(2026, 11, 29))
+    ws = digests.stored_workspace(engine, period, Filters())
+    d = digests.build(ws, "traffic", period.previous(), base_url="https://d.example",
+                      engine=engine)
+    images = pdf.chart_images([f for _, f in d.charts])
+    assert d.charts and images == [None] * len(d.charts)
+    text = pdf_text(pdf.render(d, images))
+    assert "Sessions 700 350 +100.0 %" in text
+    flat = " ".join(text.split())  # lines wrap anywhere
+    assert "Charts omitted" in flat and "Could not find Chrome" in flat
+    html = digests.email_html(d, [None] * len(d.charts))
+    assert "Chart omitted" in html and "<img" not in html

@@ -59,6 +59,7 @@ def chart_images(figs: Sequence[dict[str, Any]]) -> list[bytes | None]:
 
 def _images(figs: Sequence[dict[str, Any]]) -> list[bytes | None]:
     global last_error
+    last_error = None  # each batch tries again (a Chromium may have been installed since)
     out: list[bytes | None] = []
     for fig in figs:
         if last_error and last_error.startswith("no image export"):
