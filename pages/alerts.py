@@ -53,6 +53,11 @@ def attempt(fn, **kwargs) -> None:  # type: ignore[no-untyped-def]
     done(message)
 
 
+def every(df: pl.DataFrame, special: dict[str, Col]) -> dict[str, Col]:
+    """Every column of a table of text (the table shows only the columns it is given)."""
+    return {c: special.get(c, Col()) for c in df.columns}
+
+
 def count_tile(label: str, n: int, help: str) -> None:
     with st.container(border=True):
         st.metric(label, formatting.compact(n), help=help)
@@ -84,7 +89,7 @@ with section("Alert rules and deliveries"):
             "Email to": r["emails"], "Webhook": "yes" if r["webhook_url"] else "",
             "On": "on" if r["enabled"] else "off", "Changed by": r["updated_by"],
         } for r in rule_rows.iter_rows(named=True)])
-        table(shown, {"Name": Col(pinned=True), "Watches": Col(width="large")},
+        table(shown, every(shown, {"Name": Col(pinned=True), "Watches": Col(width="large")}),
               key="alert_rules", name="alert_rules", download="none")
 
     if can_edit:
@@ -141,7 +146,7 @@ with section("Alert rules and deliveries"):
             pl.col("sent_at").dt.convert_time_zone(tz),
             pl.when(pl.col("channel") == "webhook").then(pl.lit("webhook"))
             .otherwise(pl.col("recipient")).alias("recipient"),
-        ).select("fired_at", "subject", "figure", "threshold", "recipient", "status",
+        ).select("fired_at", "status", "subject", "figure", "threshold", "recipient",
                  "attempts", "sent_at", "last_error")
         if unsent:
             st.warning(f"{unsent} deliveries are waiting: each run tries them again; the "
@@ -170,8 +175,8 @@ with section("Digest subscriptions"):
                                    if p) or "all",
             "To": s["emails"], "On": "on" if s["enabled"] else "off",
         } for s in subs.iter_rows(named=True)])
-        table(shown, {"Name": Col(pinned=True)}, key="digest_subs", name="digests",
-              download="none")
+        table(shown, every(shown, {"Name": Col(pinned=True)}), key="digest_subs",
+              name="digests", download="none")
     if can_edit:
         with st.expander("Add or change a digest", icon=":material/edit:"):
             choices = {0: "A new digest"} | {s["id"]: s["name"]
@@ -245,7 +250,8 @@ with section("Annotations"):
     if notes.height == 0:
         st.caption("No annotations yet.")
     else:
-        table(listing(notes, names), {"Title": Col(pinned=True), "Note": Col(width="large")},
+        shown = listing(notes, names)
+        table(shown, every(shown, {"Title": Col(pinned=True), "Note": Col(width="large")}),
               key="annotations", name="annotations", ctx=ctx)
     if can_edit:
         with st.expander("Add or change an annotation", icon=":material/edit:"):

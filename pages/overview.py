@@ -96,5 +96,6 @@ with section("Annotations in this period"):
     else:
         names = dict(ctx.campaigns.select("campaign_id", "name").iter_rows()) if (
             ctx.campaigns is not None) else {}
-        table(listing(notes, names), {"Title": Col(pinned=True), "Note": Col(width="large")},
+        shown = listing(notes, names)
+        table(shown, {c: Col(pinned=c == "Title") for c in shown.columns},
               key="overview_annotations", name="annotations", ctx=ctx)
