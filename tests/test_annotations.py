@@ -138,3 +138,26 @@ def test_other_charts_are_left_alone(fig):
     data = charts.sanitized_dict(fig)
     assert not charts.is_time_series(data)
     assert charts.with_annotations(data, _frame()) is data
+
+
+def test_migration_0008_adds_and_removes_its_tables(engine):
+    """Down to 0006 drops exactly the new tables (the data of the others stays), up again
+    brings them back."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from smmkpi import db
+
+    new = {"annotations", "alert_rules", "alert_events", "alert_deliveries",
+           "digest_subscriptions", "digest_sends", "scheduler_locks"}
+    store.write_frames(engine, {"annotations": _frame()})
+    assert new <= set(inspect(engine).get_table_names())
+    cfg = db.alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    assert not new & set(inspect(engine).get_table_names())
+    assert "posts" in inspect(engine).get_table_names()
+    db.migrate(engine)
+    assert new <= set(inspect(engine).get_table_names())
+    assert store.read_dataset(engine, "annotations").height == 0
