@@ -283,3 +283,21 @@ def test_two_runs_at_once_send_each_alert_once(engine, smtp, hook):
     assert sent == 4 and len(smtp.messages) == 2 and len(hook.posts) == 2
     assert locked.count(True) <= 1
     assert alerts.run(engine, settings(smtp), today=TODAY).sent == []
+
+
+def test_a_negative_spike_fires_once_with_its_figure_and_line(engine, smtp):
+    """30 days of 5 negative mentions a day on x, then 50 on 10 Oct: the trailing 28-day
+    mean is 5 with no spread, so the line is 5 + 3 x 0 = 5, and 50 is above it and above
+    the minimum of 10."""
+    days = [D(2026, 9, 10) + dt.timedelta(days=i) for i in range(31)]
+    store.write_frames(engine, {"mentions": frame("mentions", [
+        {"date": d, "platform": "x", "positive": 20, "neutral": 10,
+         "negative": 50 if d == TODAY else 5} for d in days])})
+    edits.save_rule(engine, role="editor", actor="ed", name="Spikes", kind="negative_spike",
+                    params={"days": 7}, emails="pr@example.com")
+    report = alerts.run(engine, settings(smtp), today=TODAY)
+    assert report.fired == ["Spikes: Negative mentions spike on X, 10 Oct 2026"]
+    text = smtp.messages[0].get_content()
+    assert "Figure: 50\n" in text.replace("\r", "") and "Threshold: 5.00" in text
+    assert "platform=X" in text
+    assert alerts.run(engine, settings(smtp), today=TODAY).fired == []
