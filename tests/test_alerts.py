@@ -301,3 +301,17 @@ def test_a_negative_spike_fires_once_with_its_figure_and_line(engine, smtp):
     assert "Figure: 50\n" in text.replace("\r", "") and "Threshold: 5.00" in text
     assert "platform=X" in text
     assert alerts.run(engine, settings(smtp), today=TODAY).fired == []
+
+
+def test_a_complaint_waiting_past_the_sla(engine, hook):
+    """The line "SLA" is the first-response SLA setting (60 minutes): at midnight after
+    10 Oct, c1 has waited 22 h and c3 3 h (both past 60 min), c2 was answered."""
+    load(engine)
+    edits.save_rule(engine, role="editor", actor="ed", name="SLA wait", kind="unanswered",
+                    params={"hours": "sla"}, webhook_url=hook.url)
+    report = alerts.run(engine, NotifySettings(timeout_s=5), today=TODAY)
+    assert len(report.fired) == 2 and len(hook.posts) == 2
+    figures = sorted(p["smmkpi"]["figure"] for p in hook.posts)
+    assert figures == ["22 h", "3 h"]
+    assert {p["smmkpi"]["threshold"] for p in hook.posts} == {"60 min (SLA)"}
+    assert rules.describe("unanswered", {"hours": "SLA"}).endswith("waiting longer than the SLA")

@@ -71,6 +71,16 @@ def _percent(lo: float, hi: float) -> Callable[[Any], float]:
     return parse
 
 
+SLA = "SLA"  # the unanswered rule's line: the first-response SLA setting
+
+
+def _hours_or_sla(v: Any) -> int | str:
+    """Whole hours (1 to 720), or "SLA" for the first-response SLA setting."""
+    if str(v).strip().lower() == "sla":
+        return SLA
+    return _int(1, 24 * 30)(v)
+
+
 def _status(v: Any) -> str:
     s = str(v).strip().lower()
     if s not in ("at risk", "off track"):
@@ -191,7 +201,11 @@ def _unanswered(ws: Workspace, p: dict[str, Any], c: Context) -> list[Occurrence
     day = Period(c.as_of, c.as_of)
     as_of = care.care_as_of(day, c.now)
     waiting = care.unanswered(ws.with_period(day).history("conversations"), as_of)
-    late = waiting.filter(pl.col("age_hours") > p["hours"])
+    sla = p["hours"] == SLA
+    minutes = ws.settings.sla_minutes if sla else 60 * int(p["hours"])
+    line = (f"the SLA of {formatting.duration_minutes(minutes)}" if sla else
+            f"{p['hours']} hours")
+    late = waiting.filter(pl.col("age_minutes") > minutes)
     out = []
     for r in late.iter_rows(named=True):
         where = ds.platform_label(r["platform"])
@@ -200,9 +214,10 @@ def _unanswered(ws: Workspace, p: dict[str, Any], c: Context) -> list[Occurrence
             subject=f"A {r['kind']} on {where} has waited {r['age']} for a first response",
             body=(f"{r['kind'].capitalize()} {r['conversation_id']} on {where}, opened "
                   f"{r['opened_at']:%d %b %Y %H:%M} UTC, has no first response after "
-                  f"{r['age']} (the line: {p['hours']} hours)."),
+                  f"{r['age']} (the line: {line})."),
             figure=str(r["age"]),
-            threshold=f"{p['hours']} h",
+            threshold=(f"{formatting.duration_minutes(minutes)} (SLA)" if sla else
+                       f"{p['hours']} h"),
             link=page_link(c.base_url, "community", _window(c.as_of, 7),
                            platforms=(r["platform"],)),
         ))
@@ -266,8 +281,9 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("sla_share", "Share answered within the SLA falls below a line",
          (Param("threshold", "Line (%)", 0.8, _percent(0.01, 1.0)),
           Param("days", "Over the last (days)", 7, _int(1, 90))), "community", _sla),
-    Kind("unanswered", "A question or complaint waits longer than N hours",
-         (Param("hours", "Waiting longer than (hours)", 4, _int(1, 24 * 30)),),
+    Kind("unanswered", "A question or complaint waits longer than N hours (or the SLA)",
+         (Param("hours", "Waiting longer than (hours)", 4, _hours_or_sla,
+                "whole hours, or SLA for the first-response SLA setting"),),
          "community", _unanswered),
     Kind("kpi_change", "A KPI moves against its previous period by more than X %",
          (Param("kpi", "KPI (catalog id)", "social_sessions", _kpi),
@@ -317,7 +333,8 @@ def describe(kind: str, params: Mapping[str, Any]) -> str:
                  CATALOG[v].label if p.name == "kpi" and v in CATALOG else str(v))
         m = re.match(r"(.*?) \((.*)\)$", p.label)
         base, unit = (m.group(1), m.group(2)) if m else (p.label, "")
-        suffix = f" {unit}" if unit and unit not in ("%", "catalog id") else ""
+        suffix = f" {unit}" if unit and unit not in ("%", "catalog id") and v != SLA else ""
+        shown = "the SLA" if v == SLA else shown
         parts.append(f"{base[0].lower() + base[1:] if base != 'KPI' else base} "
                      f"{shown}{suffix}")
     return k.label + (": " + ", ".join(parts) if parts else "")
