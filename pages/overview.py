@@ -9,6 +9,9 @@ from smmkpi.periods import target_period_parts
 from smmkpi.ui import cache
 from smmkpi.ui.components import chart, empty_state, header, kpi_tile, md_escape
 from smmkpi.ui.context import current
+from smmkpi.ui.sections import section
+from smmkpi.ui.tables import Col, table
+from smmkpi.views.annotations import annotations_for, listing
 from smmkpi.views.overview import HEADLINE, campaign_channel_note, headline_targets, trend
 from smmkpi.views.targets import filters_not_applying, target_scope
 
@@ -82,3 +85,17 @@ with right:
         st.caption(f"{behind.height} of {targets.height} targets overlapping this period "
                    "shown, worst first, each over its own period as of "
                    f"{ctx.ws.end:%d %b %Y}. All targets: **Targets** page.")
+
+with section("Annotations in this period"):
+    st.subheader("Annotations in this period")
+    notes = cache.computed("annotations", ctx.ws, annotations_for)
+    if notes.height == 0:
+        st.caption("No annotations in this period. Editors add launches, PR crises or price "
+                   "changes on the **Alerts** page, or import an `annotations` CSV (date, "
+                   "title); they then show as markers on every time-series chart.")
+    else:
+        names = dict(ctx.campaigns.select("campaign_id", "name").iter_rows()) if (
+            ctx.campaigns is not None) else {}
+        shown = listing(notes, names)
+        table(shown, {c: Col(pinned=c == "Title") for c in shown.columns},
+              key="overview_annotations", name="annotations", ctx=ctx)

@@ -9,6 +9,7 @@ neutralized by `smmkpi.export`)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from typing import Any
@@ -516,6 +517,9 @@ def run_import(batch: imports.Batch, key: str) -> None:
     except store.StoreError as e:
         bar.empty()
         st.error(f"Nothing was imported. {e}", icon=":material/error:")
+        with contextlib.suppress(Exception):  # the refusal is shown above in any case
+            imports.record_refusal(cache.engine(current().settings.database_url),
+                                   actor=auth.actor(), files=batch.files, reason=str(e))
         return
     except Exception as e:  # e.g. the database cannot be reached: a message, no traceback
         bar.empty()

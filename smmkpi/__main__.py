@@ -1,4 +1,5 @@
-"""The command line: `python -m smmkpi demo | import | check | report | migrate | formats`.
+"""The command line: `python -m smmkpi demo | import | check | report | alerts run |
+digests run | migrate | formats | docs`.
 
 Exit codes: 0 success, 2 bad input (a message names file, row and column), 1 anything else
 (with a one-line message, never a traceback).
@@ -83,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--date-order", choices=["dmy", "mdy"],
                    help="how to read ambiguous dates like 03/04/2026")
     i.add_argument("--year", type=_year, metavar="YEAR", help=YEAR_HELP)
+    i.add_argument("--record-refusal", action="store_true",
+                   help="when the import is refused, note it in the audit log for the "
+                   "'An import is refused' alert (for scheduled imports; without it a "
+                   "refused import leaves the database file exactly as it was)")
 
     c = sub.add_parser("check", help="validate files without storing anything",
                        description="Validate CSV/XLSX files and report every problem with file, "
@@ -106,6 +111,20 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["json", "csv", "md"], default="json")
     r.add_argument("--year", type=_year, metavar="YEAR",
                    help="with --data: " + YEAR_HELP)
+
+    al = sub.add_parser("alerts", help="evaluate the alert rules and send what is new",
+                        description="Evaluate every enabled alert rule (Alerts page) as of the "
+                        "last day with data, record each new occurrence once and send it by "
+                        "email and webhook; deliveries that failed before are tried again. "
+                        "Run it every hour (cron, Kubernetes CronJob: docs/hosting.md).")
+    al.add_argument("action", choices=["run"])
+    dg = sub.add_parser("digests", help="send the digests that are due",
+                        description="Send every subscription's digest (HTML email with a "
+                        "PDF) whose period has ended and was not sent yet; failed sends are "
+                        "tried again. Run it every hour, like `alerts run`.")
+    dg.add_argument("action", choices=["run"])
+    dg.add_argument("--today", type=_date, metavar="DATE",
+                    help="act as if today were DATE (to send a past period's digest)")
 
     sub.add_parser("migrate", help="apply database migrations",
                    description="Bring the database schema up to date (Alembic).")
@@ -170,9 +189,47 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from smmkpi.actions import imports
+    from smmkpi.store import StoreError
 
-    _, batch = _parse(args.files, args.dataset, args.date_order, args.year)
-    _print_results(imports.write(_engine(args), batch, actor="cli"))
+    try:
+        _, batch = _parse(args.files, args.dataset, args.date_order, args.year)
+        engine = _engine(args)
+        _print_results(imports.write(engine, batch, actor="cli"))
+    except (BadInput, StoreError) as e:
+        if args.record_refusal:
+            _note_refusal(args, e)
+        raise
+    return EXIT_OK
+
+
+def _note_refusal(args: argparse.Namespace, error: Exception) -> None:
+    """Record a refused import for the "import refused" alert; a database that cannot
+    take the note is said on stderr, never hides the refusal itself."""
+    from smmkpi.actions import imports
+
+    try:
+        imports.record_refusal(_engine(args), actor="cli",
+                               files=[str(f) for f in args.files], reason=str(error))
+    except Exception as e:  # noqa: BLE001
+        print(f"note: the refusal could not be recorded ({type(e).__name__}: {e})",
+              file=sys.stderr)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from smmkpi.notify import alerts
+
+    report = alerts.run(_engine(args))
+    for line in report.lines():
+        print(line)
+    return EXIT_OK
+
+
+def cmd_digests(args: argparse.Namespace) -> int:
+    from smmkpi.notify import digests
+
+    report = digests.run(_engine(args), today=args.today)
+    for line in report.lines():
+        print(line)
     return EXIT_OK
 
 
@@ -286,6 +343,8 @@ COMMANDS = {
     "check": cmd_check,
     "report": cmd_report,
     "migrate": cmd_migrate,
+    "alerts": cmd_alerts,
+    "digests": cmd_digests,
     "formats": cmd_formats,
 }
 

@@ -993,3 +993,85 @@ def weekday_hour_rates(
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
     fig.update_layout(hovermode="closest")
     return base_layout(fig, title, height=340)
+
+
+# --- annotations on time series -----------------------------------------------------------
+
+ANNOTATION_COLOUR = "#7F6A93"  # muted purple: apart from the palette's series colours
+_ANNOTATION_AXIS = "y9"  # a hidden 0..1 axis over the plot for the markers
+
+
+def _first_x(trace: dict) -> Any:
+    xs = trace.get("x")
+    if xs is None:
+        return None
+    for v in xs:
+        if v is not None:
+            return v
+    return None
+
+
+def is_time_series(fig: dict[str, Any]) -> bool:
+    """Whether a figure (as `to_plotly_json` data) plots over dates on one x axis: every
+    trace on the one x axis and at least one with dates as x."""
+    import datetime as dt
+
+    traces = fig.get("data") or []
+    if not traces or any(t.get("xaxis", "x") != "x" for t in traces):
+        return False
+    return any(isinstance(_first_x(t), dt.date) for t in traces)
+
+
+def with_annotations(fig: dict[str, Any], notes: pl.DataFrame | None, *,
+                     labels: bool = False) -> dict[str, Any]:
+    """A time-series figure (plain data, see `is_time_series`) with the annotations that
+    fall within its dates: a dotted line at a day, a light band over a range, and a marker
+    at the top whose hover shows the title and note. `notes` has date, end_date, title
+    and note (`views.annotations`). Returns a new dict; the figure itself is unchanged
+    (it may be cached). `labels`: also write each title at its line (static images, where
+    nothing hovers)."""
+    import datetime as dt
+
+    if notes is None or notes.height == 0 or not is_time_series(fig):
+        return fig
+    xs = [v for t in fig["data"] for v in (t.get("x") or []) if isinstance(v, dt.date)]
+    days = [v.date() if isinstance(v, dt.datetime) else v for v in xs]
+    lo, hi = min(days), max(days)
+    shown = notes.filter((pl.col("date") <= hi)
+                         & (pl.coalesce("end_date", "date") >= lo)).sort("date", "title")
+    if shown.height == 0:
+        return fig
+    layout = dict(fig.get("layout") or {})
+    shapes = list(layout.get("shapes") or [])
+    xs_m, texts = [], []
+    for row in shown.iter_rows(named=True):
+        start, end = max(row["date"], lo), min(row["end_date"] or row["date"], hi)
+        line = {"color": ANNOTATION_COLOUR, "width": 1, "dash": "dot"}
+        if end > start:
+            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start,
+                           "x1": end, "y0": 0, "y1": 1, "fillcolor": _rgba(ANNOTATION_COLOUR,
+                                                                           0.10),
+                           "line": {"width": 0}, "layer": "below"})
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": start, "x1": start,
+                       "y0": 0, "y1": 1, "line": line, "layer": "below"})
+        span = (f"{row['date']:%d %b %Y}" if not row["end_date"] else
+                f"{row['date']:%d %b %Y} – {row['end_date']:%d %b %Y}")
+        note = f"<br>{html.escape(row['note'])}" if row.get("note") else ""
+        xs_m.append(start)
+        texts.append(f"<b>{html.escape(row['title'])}</b> ({span}){note}")
+    layout["shapes"] = shapes
+    if labels:
+        layout["annotations"] = [*(layout.get("annotations") or []), *(
+            {"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": html.escape(t),
+             "showarrow": False, "xanchor": "left", "yanchor": "top", "textangle": 0,
+             "font": {"size": 10, "color": ANNOTATION_COLOUR}, "xshift": 4,
+             "yshift": -14 * (i % 3)}
+            for i, (x, t) in enumerate(zip(xs_m, shown["title"].to_list(), strict=True)))]
+    layout["yaxis9"] = {"overlaying": "y", "range": [0, 1], "visible": False,
+                        "fixedrange": True}
+    marker = {"type": "scatter", "x": xs_m, "y": [0.97] * len(xs_m), "yaxis": _ANNOTATION_AXIS,
+              "mode": "markers", "name": "Annotations", "showlegend": False,
+              "marker": {"symbol": "triangle-down", "size": 11, "color": ANNOTATION_COLOUR},
+              "hovertext": texts, "hoverinfo": "text", "hovertemplate": "%{hovertext}"
+              "<extra></extra>"}
+    return {**fig, "data": [*fig["data"], marker], "layout": layout}

@@ -201,3 +201,46 @@ def with_overrides(settings: Settings, overrides: Mapping[str, str]) -> Settings
         except ValueError as e:
             _log.warning("stored setting ignored: %s", e)
     return replace(settings, **changes) if changes else settings
+
+
+# --- sending alerts and digests (smmkpi.notify) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where alerts and digests go out from: SMTP for email, the app's address for links,
+    a default Slack-compatible webhook. Read from the environment (on Streamlit Community
+    Cloud, top-level keys of the secrets become environment variables)."""
+
+    public_url: str = "http://localhost:8501"  # links in alerts and digests start here
+    smtp_host: str | None = None  # no host: email deliveries fail with that reason (retried)
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "smmkpi@localhost"
+    smtp_security: str = "starttls"  # starttls, ssl or none
+    webhook_url: str | None = None  # offered as the default webhook of new alert rules
+    timeout_s: float = 20.0  # per SMTP connection or webhook POST
+    scheduler: bool = False  # the app runs alerts and digests itself (one instance sends)
+
+
+def load_notify_settings() -> NotifySettings:
+    """The sending settings from the environment now (ValueError naming a bad one)."""
+    security = (os.environ.get("SMMKPI_SMTP_SECURITY") or "starttls").strip().lower()
+    if security not in ("starttls", "ssl", "none"):
+        raise ValueError(f"SMMKPI_SMTP_SECURITY must be starttls, ssl or none, got {security!r}")
+    flag = (os.environ.get("SMMKPI_SCHEDULER") or "").strip().lower()
+    if flag not in ("", "0", "1", "false", "true", "off", "on"):
+        raise ValueError(f"SMMKPI_SCHEDULER must be on or off, got {flag!r}")
+    return NotifySettings(
+        public_url=(os.environ.get("SMMKPI_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
+        smtp_host=os.environ.get("SMMKPI_SMTP_HOST") or None,
+        smtp_port=_env_int("SMMKPI_SMTP_PORT", 465 if security == "ssl" else 587),
+        smtp_user=os.environ.get("SMMKPI_SMTP_USER") or None,
+        smtp_password=os.environ.get("SMMKPI_SMTP_PASSWORD") or None,
+        smtp_from=os.environ.get("SMMKPI_SMTP_FROM") or "smmkpi@localhost",
+        smtp_security=security,
+        webhook_url=os.environ.get("SMMKPI_ALERT_WEBHOOK_URL") or None,
+        timeout_s=_env_float("SMMKPI_DELIVERY_TIMEOUT_S", 20.0),
+        scheduler=flag in ("1", "true", "on"),
+    )

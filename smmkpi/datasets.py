@@ -129,6 +129,8 @@ class Dataset:
     # tags leaves the metrics; social_daily: a follower history leaves the views of an
     # overview export); rows of one key in two files of a batch are merged
     merge_empty: bool = False
+    # (first, last): a row whose `last` date is before its `first` is refused on import
+    ordered: tuple[str, str] | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     def conditions(self, start: dt.date | None, end: dt.date | None,
@@ -470,6 +472,30 @@ POSTS = Dataset(
     merge_empty=True,
 )
 
+ANNOTATIONS = Dataset(
+    "annotations",
+    "Annotations",
+    (
+        _c("date", "date", "day", "start", "start date", "from", key=True, required=True,
+           description="The day of the event, or the first day of a range."),
+        _c("title", "str", "event", "name", "annotation", key=True, required=True,
+           description="Shown on every time-series chart (e.g. Price change, Product launch)."),
+        _c("end_date", "date", "end", "to", "end date",
+           description="The last day of a range; empty for a single day. Not before `date`."),
+        _c("campaign_id", "str", "campaign id", "campaign",
+           description="Optional: shown only while no other campaign is selected."),
+        _c("platform", "str", "network", "channel",
+           description="Optional: shown only while no other platform is selected."),
+        _c("note", "str", "notes", "description", "details"),
+    ),
+    "Events shown on every time-series chart: launches, PR crises, a platform's algorithm "
+    "change, a price change. A row with an existing date and title replaces it.",
+    # no date, campaign or platform column for the reader's filters: annotations are few,
+    # read whole and placed in a period by `views.annotations` (a range that began before
+    # the period still shows, a brand-wide note shows with any campaign selected)
+    ordered=("date", "end_date"),
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -484,6 +510,7 @@ DATASETS: dict[str, Dataset] = {
         MENTIONS,
         AD_SPEND,
         POSTS,
+        ANNOTATIONS,
     )
 }
 

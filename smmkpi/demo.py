@@ -271,6 +271,28 @@ def _campaigns(ctx: _Ctx) -> pl.DataFrame:
     )
 
 
+def _annotations(ctx: _Ctx) -> pl.DataFrame:
+    """The events a manager would note on the charts: the launches of the last months'
+    campaigns, the negative spike on x as a PR crisis, a price change and a platform's
+    algorithm change (no random draws: the other datasets' draws stay as they were)."""
+    rows: list[tuple[dt.date, str, dt.date | None, str | None, str | None, str | None]] = []
+    for c in ctx.camps:
+        if c.start >= _shift(ctx, dt.date(2026, 6, 1)):
+            rows.append((c.start, f"Launch: {c.name}", None, c.id, c.platform,
+                         f"Campaign owner: {c.owner}."))
+    spike = _shift(ctx, _SPIKE_DAY)
+    rows += [
+        (spike, "PR crisis: late deliveries thread", spike + dt.timedelta(days=3), None,
+         _SPIKE_PLATFORM, "A post about late deliveries went viral; replies within the hour."),
+        (_shift(ctx, dt.date(2026, 8, 17)), "Price change: +5 % on subscriptions", None, None,
+         None, "New prices on the website and in every shop."),
+        (_shift(ctx, dt.date(2026, 10, 6)), "Instagram feed algorithm change", None, None,
+         "instagram", "Reels weighted higher in the feed."),
+    ]
+    return pl.DataFrame(rows, schema=ds.get("annotations").schema, orient="row").sort(
+        "date", "title")
+
+
 # --------------------------------------------------------------------------------------
 # social_daily
 
@@ -1494,6 +1516,7 @@ def generate_rows(seed: int = DEFAULT_SEED, end: dt.date = DEFAULT_END) -> DemoR
         "conversations": conversations,
         "mentions": mentions,
         "ad_spend": ads.spend,
+        "annotations": _annotations(ctx),
     }
     frames["posts"], frames["web_sessions"] = _posts(seed, social.frame, sessions)
     return DemoRows({name: frames[name] for name in ds.DATASETS if name in frames}, plan, end)

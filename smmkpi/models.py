@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -159,6 +159,16 @@ class Post(SQLModel, table=True):
     video_views: int | None = _count()
 
 
+class Annotation(SQLModel, table=True):
+    __tablename__ = "annotations"
+    date: dt.date = Field(primary_key=True)
+    title: str = Field(primary_key=True)
+    end_date: dt.date | None = None
+    campaign_id: str | None = None
+    platform: str | None = None
+    note: str | None = None
+
+
 class DataVersion(SQLModel, table=True):
     """One row; bumped by every write so caches keyed by it see new data at once."""
 
@@ -206,6 +216,104 @@ class UserRole(SQLModel, table=True):
     updated_at: dt.datetime
 
 
+# --- alerts, digests and their bookkeeping (smmkpi.notify) -------------------------------
+
+
+class AlertRule(SQLModel, table=True):
+    """A rule editors set on the Alerts page: what to watch (`kind` and its `params`, JSON)
+    and whom to tell (emails, a Slack-compatible webhook)."""
+
+    __tablename__ = "alert_rules"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str  # a key of smmkpi.notify.rules.KINDS
+    params: str = "{}"  # JSON object, checked by smmkpi.notify.rules.parse_params
+    emails: str = ""  # comma-separated recipients
+    webhook_url: str = ""  # '' = no webhook
+    enabled: bool = True
+    updated_by: str
+    updated_at: dt.datetime
+
+
+class AlertEvent(SQLModel, table=True):
+    """One occurrence of a rule (a target that turned off track, a spike day, a
+    conversation waiting too long): recorded once, so it is sent once."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (UniqueConstraint("rule_id", "occurrence", name="uq_alert_events"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: int = Field(index=True)
+    occurrence: str
+    fired_at: dt.datetime
+    subject: str
+    body: str
+    figure: str
+    threshold: str
+    link: str
+
+
+class AlertDelivery(SQLModel, table=True):
+    """An event's message to one recipient on one channel: pending, sent or failed (a
+    failed one is tried again on the next run)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "channel", "recipient",
+                                       name="uq_alert_deliveries"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(index=True)
+    channel: str  # email or webhook
+    recipient: str
+    status: str = "pending"  # pending, sent, failed
+    attempts: int = 0
+    last_error: str | None = None
+    last_attempt_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None
+
+
+class DigestSubscription(SQLModel, table=True):
+    """Who gets which page's digest for which filters, how often."""
+
+    __tablename__ = "digest_subscriptions"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    emails: str  # comma-separated recipients
+    page: str  # a key of smmkpi.notify.digests.PAGES
+    campaigns: str = ""  # comma-separated campaign ids ('' = all)
+    platforms: str = ""  # comma-separated platform ids ('' = all)
+    frequency: str = "weekly"  # weekly, monthly, or custom (every `days` days)
+    days: int | None = None
+    enabled: bool = True
+    updated_by: str
+    updated_at: dt.datetime
+
+
+class DigestSend(SQLModel, table=True):
+    """A subscription's digest of one period: recorded once, retried until sent."""
+
+    __tablename__ = "digest_sends"
+    __table_args__ = (UniqueConstraint("subscription_id", "period_start", "period_end",
+                                       name="uq_digest_sends"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(index=True)
+    period_start: dt.date
+    period_end: dt.date
+    status: str = "pending"  # pending, sent, failed
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
+class SchedulerLock(SQLModel, table=True):
+    """A named lease (alerts, digests): the instance holding it until `expires_at` is the
+    only one sending, so several instances or cron jobs never send twice."""
+
+    __tablename__ = "scheduler_locks"
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: dt.datetime
+
+
 TABLES: dict[str, type[SQLModel]] = {
     "campaigns": Campaign,
     "kpi_targets": KpiTarget,
@@ -218,4 +326,5 @@ TABLES: dict[str, type[SQLModel]] = {
     "mentions": Mention,
     "ad_spend": AdSpend,
     "posts": Post,
+    "annotations": Annotation,
 }

@@ -2,7 +2,7 @@
 smmkpi/ui/auth.py, role changes are stored by smmkpi/actions/roles.py).
 
 viewer: every page, and ad hoc review of uploads in their own session;
-editor: also imports and target edits;
+editor: also imports, target edits, and alert rules, digest subscriptions and annotations;
 admin:  also user roles and the audit log (the Admin page).
 
 Who gets a role (hosted mode). Two sources:
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 Role = Literal["viewer", "editor", "admin"]
-Action = Literal["view", "review_uploads", "import", "edit_targets", "admin"]
+Action = Literal["view", "review_uploads", "import", "edit_targets", "edit_alerts", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
 # What the Admin page may store for an email or domain: a role, or "none" (no access).
 Override = Literal["viewer", "editor", "admin", "none"]
@@ -35,12 +35,13 @@ OVERRIDES: tuple[Override, ...] = get_args(Override)
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     "viewer": frozenset({"view", "review_uploads"}),
-    "editor": frozenset({"view", "review_uploads", "import", "edit_targets"}),
-    "admin": frozenset({"view", "review_uploads", "import", "edit_targets", "admin"}),
+    "editor": frozenset({"view", "review_uploads", "import", "edit_targets", "edit_alerts"}),
+    "admin": frozenset({"view", "review_uploads", "import", "edit_targets", "edit_alerts",
+                        "admin"}),
 }
 ROLE_LABELS: dict[str, str] = {
     "viewer": "Viewer: sees every page",
-    "editor": "Editor: also imports data and edits targets",
+    "editor": "Editor: also imports data, edits targets, alerts, digests and annotations",
     "admin": "Admin: also manages user roles and reads the audit log",
     "none": "No access",
 }

@@ -649,3 +649,269 @@ def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "c
     names = list(names or TABLES)
     run_statements(engine, [delete(TABLES[n]) for n in names], actor=actor, action="clear",
                    detail=", ".join(names))
+
+
+# ---------------------------------------------------------------------------- annotations
+# Edited one at a time on the Alerts page (bulk: the `annotations` dataset's import).
+ANNOTATIONS_ACTION = "annotations_edit"
+
+
+def put_annotation(engine: Engine, row: Mapping[str, Any], *, actor: str,
+                   replaces: tuple[dt.date, str] | None = None) -> None:
+    """Store one annotation (date, title, end_date, campaign_id, platform, note), replacing
+    the one with key `replaces` (or its own key), with the version bump and an audit row."""
+    key = replaces or (row["date"], row["title"])
+    model = TABLES["annotations"]
+    stmts = [delete(model).where(and_(model.date == key[0], model.title == key[1])),  # type: ignore[attr-defined]
+             insert(model).values(**{c: row.get(c) for c in ds.get("annotations").names})]
+    if replaces and replaces != (row["date"], row["title"]):  # the new key may be taken
+        stmts.insert(0, delete(model).where(and_(model.date == row["date"],  # type: ignore[attr-defined]
+                                                 model.title == row["title"])))  # type: ignore[attr-defined]
+    run_statements(engine, stmts, actor=actor, action=ANNOTATIONS_ACTION,
+                   dataset="annotations", inserted=int(replaces is None),
+                   updated=int(replaces is not None),
+                   detail=f"{row['date']} {row['title']}")
+
+
+def delete_annotation(engine: Engine, day: dt.date, title: str, *, actor: str) -> None:
+    model = TABLES["annotations"]
+    run_statements(engine, [delete(model).where(and_(model.date == day,  # type: ignore[attr-defined]
+                                                     model.title == title))],  # type: ignore[attr-defined]
+                   actor=actor, action=ANNOTATIONS_ACTION, dataset="annotations", deleted=1,
+                   detail=f"{day} {title}")
+
+
+# ---------------------------------------------------------------------------- alerts, digests
+# Rules and subscriptions are edited on the Alerts page (version bump and audit row, like
+# every edit). What `alerts run` and `digests run` record (events, deliveries, sends, the
+# lock) is bookkeeping: written in small transactions of its own, without a version bump,
+# so an hourly run does not empty every page's cache.
+NOTIFY_ACTION = "alerts_edit"
+REFUSED_ACTION = "import_refused"  # an import that was refused (audit row, no data change)
+
+
+def _read_model(engine: Engine, model: Any, *where: Any, order: Any = None,
+                limit: int | None = None) -> pl.DataFrame:
+    """Rows of a bookkeeping table: timestamps as UTC, booleans as booleans."""
+    stmt = select(model)
+    if where:
+        stmt = stmt.where(and_(*where))
+    if order is not None:
+        stmt = stmt.order_by(order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    df = db.read_frame(engine, stmt)
+    cols = model.__table__.columns
+    exprs = []
+    for c in cols:
+        if c.name not in df.columns:
+            continue
+        kind = type(c.type).__name__
+        if kind == "UTCDateTime":
+            exprs.append(_utc(pl.col(c.name), df.schema[c.name]).alias(c.name))
+        elif kind == "Boolean":
+            exprs.append(pl.col(c.name).cast(pl.Boolean).alias(c.name))
+        elif kind == "Date" and df.schema[c.name] == pl.String:
+            exprs.append(pl.col(c.name).str.to_date("%Y-%m-%d", strict=False).alias(c.name))
+    return df.with_columns(exprs) if exprs and df.height else df
+
+
+def read_rows(engine: Engine, kind: str) -> pl.DataFrame:
+    """The alert rules (`kind` "rules") or digest subscriptions ("subscriptions"), by id."""
+    from smmkpi.models import AlertRule, DigestSubscription
+
+    model = {"rules": AlertRule, "subscriptions": DigestSubscription}[kind]
+    return _read_model(engine, model, order=model.id)
+
+
+def put_notify_row(engine: Engine, kind: str, values: Mapping[str, Any], *, actor: str,
+                   row_id: int | None = None, detail: str) -> None:
+    """Insert (row_id None) or update an alert rule or subscription, audited."""
+    from smmkpi.models import AlertRule, DigestSubscription
+
+    model = {"rules": AlertRule, "subscriptions": DigestSubscription}[kind]
+    now = dt.datetime.now(dt.UTC)
+    vals = {**values, "updated_by": actor, "updated_at": now}
+    stmt = (insert(model).values(**vals) if row_id is None else
+            update(model).where(model.id == row_id).values(**vals))  # type: ignore[arg-type]
+    run_statements(engine, [stmt], actor=actor, action=NOTIFY_ACTION, dataset=model.__tablename__,
+                   inserted=int(row_id is None), updated=int(row_id is not None), detail=detail)
+
+
+def delete_notify_row(engine: Engine, kind: str, row_id: int, *, actor: str, detail: str) -> None:
+    from smmkpi.models import AlertRule, DigestSubscription
+
+    model = {"rules": AlertRule, "subscriptions": DigestSubscription}[kind]
+    run_statements(engine, [delete(model).where(model.id == row_id)],  # type: ignore[arg-type]
+                   actor=actor, action=NOTIFY_ACTION, dataset=model.__tablename__, deleted=1,
+                   detail=detail)
+
+
+def _bookkeeping(engine: Engine, stmts: Sequence[Any]) -> None:
+    """Run statements in one transaction without a version bump or audit row."""
+    with db.writer(engine) as conn:
+        cur = conn.cursor()
+        if engine.dialect.name == "postgresql":
+            cur.execute(f"SET LOCAL lock_timeout = '{WRITE_WAIT_S * 1000}ms'")
+        for stmt in stmts:
+            db.execute(cur, engine, stmt)
+        cur.close()
+
+
+def record_refusal(engine: Engine, *, actor: str, detail: str) -> None:
+    """Note a refused import in the audit log (no data changed, no version bump): the
+    "failed or refused import" alert reads these."""
+    _bookkeeping(engine, [insert(AuditEntry).values(
+        at=dt.datetime.now(dt.UTC), actor=actor, action=REFUSED_ACTION, dataset=None,
+        inserted=0, updated=0, unchanged=0, deleted=0, detail=detail[:2000])])
+
+
+def refusals(engine: Engine, since: dt.datetime) -> pl.DataFrame:
+    """Refused imports recorded at or after `since`, oldest first."""
+    return _read_model(engine, AuditEntry, AuditEntry.action == REFUSED_ACTION,  # type: ignore[arg-type]
+                       AuditEntry.at >= since, order=AuditEntry.id)  # type: ignore[arg-type]
+
+
+def acquire_lock(engine: Engine, name: str, holder: str, ttl: dt.timedelta) -> bool:
+    """Take the named lease for `ttl` unless another holder has it unexpired. The UPDATE
+    takes the row's write lock (PostgreSQL) or the database's (SQLite), so of two
+    instances asking at once exactly one gets it."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from smmkpi.models import SchedulerLock as L
+
+    now = dt.datetime.now(dt.UTC)
+    ins = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    with db.writer(engine) as conn:
+        cur = conn.cursor()
+        db.execute(cur, engine, ins(L).values(name=name, holder="", expires_at=now - ttl)
+                   .on_conflict_do_nothing(index_elements=["name"]))
+        db.execute(cur, engine, update(L).where(
+            and_(L.name == name, or_(L.expires_at < now, L.holder == holder)))  # type: ignore[arg-type]
+            .values(holder=holder, expires_at=now + ttl))
+        sql, params = db.compile_statement(engine, select(L.holder).where(L.name == name))  # type: ignore[arg-type]
+        cur.execute(sql, params)
+        got = cur.fetchone()
+        cur.close()
+    return bool(got) and got[0] == holder
+
+
+def release_lock(engine: Engine, name: str, holder: str) -> None:
+    from smmkpi.models import SchedulerLock as L
+
+    _bookkeeping(engine, [update(L).where(and_(L.name == name, L.holder == holder))  # type: ignore[arg-type]
+                          .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))])
+
+
+def known_occurrences(engine: Engine, rule_id: int) -> set[str]:
+    from smmkpi.models import AlertEvent
+
+    df = db.read_frame(engine, select(AlertEvent.occurrence).where(AlertEvent.rule_id == rule_id))  # type: ignore[arg-type]
+    return set(df["occurrence"].to_list()) if df.height else set()
+
+
+def add_events(engine: Engine, rule_id: int, events: Sequence[Mapping[str, str]],
+               recipients: Sequence[tuple[str, str]]) -> None:
+    """Record new events of a rule (keys `occurrence`, `subject`, `body`, `figure`,
+    `threshold`, `link`) and a pending delivery per (channel, recipient) for each, in one
+    transaction: recorded once, sent until sent."""
+    from sqlalchemy import literal
+
+    from smmkpi.models import AlertDelivery, AlertEvent
+
+    now = dt.datetime.now(dt.UTC)
+    stmts: list[Any] = []
+    for e in events:
+        stmts.append(insert(AlertEvent).values(rule_id=rule_id, fired_at=now, **e))
+        for channel, to in recipients:
+            pick = select(AlertEvent.id, literal(channel), literal(to), literal("pending"),
+                          literal(0)).where(and_(AlertEvent.rule_id == rule_id,  # type: ignore[arg-type]
+                                                 AlertEvent.occurrence == e["occurrence"]))  # type: ignore[arg-type]
+            stmts.append(insert(AlertDelivery).from_select(
+                ["event_id", "channel", "recipient", "status", "attempts"], pick))
+    if stmts:
+        _bookkeeping(engine, stmts)
+
+
+def undelivered(engine: Engine) -> pl.DataFrame:
+    """Deliveries not sent yet (pending or failed), oldest first, with their event."""
+    from smmkpi.models import AlertDelivery as D
+    from smmkpi.models import AlertEvent as E
+
+    stmt = (select(D.id, D.channel, D.recipient, D.status, D.attempts, E.subject, E.body,
+                   E.figure, E.threshold, E.link, E.rule_id, E.occurrence)
+            .join(E, E.id == D.event_id).where(D.status != "sent").order_by(D.id))  # type: ignore[arg-type]
+    return db.read_frame(engine, stmt)
+
+
+def mark_delivery(engine: Engine, delivery_id: int, error: str | None) -> None:
+    """Record one attempt: sent (error None) or failed with the reason."""
+    from smmkpi.models import AlertDelivery as D
+
+    now = dt.datetime.now(dt.UTC)
+    vals: dict[str, Any] = {"attempts": D.attempts + 1, "last_attempt_at": now}
+    vals.update({"status": "sent", "sent_at": now, "last_error": None} if error is None else
+                {"status": "failed", "last_error": error[:1000]})
+    _bookkeeping(engine, [update(D).where(D.id == delivery_id).values(**vals)])  # type: ignore[arg-type]
+
+
+def alert_log(engine: Engine, limit: int = 200) -> pl.DataFrame:
+    """The latest deliveries with their events, newest first (the Alerts page's log)."""
+    from smmkpi.models import AlertDelivery as D
+    from smmkpi.models import AlertEvent as E
+
+    stmt = (select(E.fired_at, E.rule_id, E.subject, E.figure, E.threshold, D.channel,
+                   D.recipient, D.status, D.attempts, D.sent_at, D.last_error)
+            .join(E, E.id == D.event_id).order_by(D.id.desc()).limit(limit))  # type: ignore[union-attr]
+    df = db.read_frame(engine, stmt)
+    if df.height:
+        df = df.with_columns(_utc(pl.col(c), df.schema[c]).alias(c) for c in ("fired_at",
+                                                                             "sent_at"))
+    return df
+
+
+def digest_send(engine: Engine, subscription_id: int, start: dt.date,
+                end: dt.date) -> dict[str, Any] | None:
+    """The recorded send of a subscription's period, or None."""
+    from smmkpi.models import DigestSend as S
+
+    df = _read_model(engine, S, S.subscription_id == subscription_id,  # type: ignore[arg-type]
+                     S.period_start == start, S.period_end == end)  # type: ignore[arg-type]
+    return df.row(0, named=True) if df.height else None
+
+
+def open_digest(engine: Engine, subscription_id: int, start: dt.date, end: dt.date) -> None:
+    """Record that a subscription's period is due (pending until sent)."""
+    from smmkpi.models import DigestSend as S
+
+    _bookkeeping(engine, [insert(S).values(subscription_id=subscription_id, period_start=start,
+                                           period_end=end, status="pending", attempts=0,
+                                           created_at=dt.datetime.now(dt.UTC))])
+
+
+def mark_digest(engine: Engine, subscription_id: int, start: dt.date, end: dt.date,
+                error: str | None) -> None:
+    from smmkpi.models import DigestSend as S
+
+    now = dt.datetime.now(dt.UTC)
+    vals: dict[str, Any] = {"attempts": S.attempts + 1}
+    vals.update({"status": "sent", "sent_at": now, "last_error": None} if error is None else
+                {"status": "failed", "last_error": error[:1000]})
+    _bookkeeping(engine, [update(S).where(and_(
+        S.subscription_id == subscription_id, S.period_start == start,  # type: ignore[arg-type]
+        S.period_end == end)).values(**vals)])  # type: ignore[arg-type]
+
+
+def digest_log(engine: Engine, limit: int = 100) -> pl.DataFrame:
+    """The latest digest sends, newest first."""
+    from smmkpi.models import DigestSend as S
+
+    return _read_model(engine, S, order=S.id.desc(), limit=limit)  # type: ignore[union-attr]
+
+
+def unsent_digests(engine: Engine) -> pl.DataFrame:
+    """Digest periods recorded but not sent (pending or failed): retried on the next run."""
+    from smmkpi.models import DigestSend as S
+
+    return _read_model(engine, S, S.status != "sent", order=S.id)  # type: ignore[arg-type]

@@ -53,8 +53,9 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (4, ("smmkpi.workspace",)),
     (5, ("smmkpi.kpis",)),
     (6, ("smmkpi.views", "smmkpi.actions", "smmkpi.report", "smmkpi.demo_targets")),
-    (7, ("smmkpi.ui",)),
-    (8, ("smmkpi.__main__",)),
+    (7, ("smmkpi.notify",)),
+    (8, ("smmkpi.ui",)),
+    (9, ("smmkpi.__main__",)),
 ]
 # kpis compute from a workspace: they never reach for the database themselves
 KPIS_MAY_IMPORT = ("smmkpi.kpis", "smmkpi.workspace", "smmkpi.periods", "smmkpi.datasets",

@@ -223,7 +223,8 @@ def test_every_page_for_every_role(hosted, role, page):
         assert write_controls(at) == [], f"a viewer sees write controls on {page}"
 
 
-WRITE_PAGES = [p for p in ("pages/targets.py", "pages/upload.py") if p in PAGES]
+WRITE_PAGES = [p for p in ("pages/targets.py", "pages/upload.py", "pages/alerts.py")
+               if p in PAGES]
 
 
 def open_with_work(at: AppTest, page: str) -> None:

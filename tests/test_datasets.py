@@ -25,6 +25,7 @@ def test_datasets_with_their_columns():
         "posts": "platform post_id published_at format title url campaign_id utm_content "
         "is_promo impressions reach engagements likes comments shares saves link_clicks "
         "video_views",
+        "annotations": "date title end_date campaign_id platform note",
     }
     assert {n: " ".join(d.names) for n, d in ds.DATASETS.items()} == expected
 
@@ -43,6 +44,7 @@ def test_keys_match_design():
         "mentions": ("date", "platform"),
         "ad_spend": ("date", "channel", "campaign"),
         "posts": ("platform", "post_id"),
+        "annotations": ("date", "title"),
     }
 
 

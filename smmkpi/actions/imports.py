@@ -78,3 +78,9 @@ def write(engine: Engine, batch: Batch, *, actor: str, origin: str | None = None
     return store.write_frames(engine, batch.frames, actor=actor, action=IMPORT_ACTION,
                               detail=f"{origin}: {names}" if origin else names,
                               progress=progress)
+
+
+def record_refusal(engine: Engine, *, actor: str, files: Sequence[str], reason: str) -> None:
+    """Note in the audit log that an import of `files` was refused and why (nothing was
+    stored): the "import refused" alert rule reports these."""
+    store.record_refusal(engine, actor=actor, detail=f"{', '.join(files)}: {reason}")

@@ -284,6 +284,11 @@ def type_frame(
         if c.required:
             checks.append((c.name, parsed.text, parsed.text.is_null(), REQUIRED))
     ctx.notes += r.temporal.notes()
+    if ds.ordered:  # e.g. an annotation's end_date before its date
+        first, last = ds.ordered
+        before = (out[last] < out[first]).fill_null(False)
+        checks.append((last, r.text(last), before,
+                       f"is before {r.label(first)}: the range would end before it starts"))
     for name, text, mask, message in checks:
         count = int(mask.sum() or 0)
         if count:

@@ -50,12 +50,37 @@ def header(title: str, question: str, ctx: Context) -> None:
     """Page title, the one-line question it answers, and the upload-review banner."""
     st.title(title)
     st.caption(question)
+    pdf_download(title, ctx)
     if ctx.reviewing_uploads:
         st.warning(
             "You are reviewing **your uploaded files**, not the stored data. Nothing has been "
             "saved. Switch *Data source* in the sidebar to go back to stored data.",
             icon=":material/visibility:",
         )
+
+
+def pdf_download(title: str, ctx: Context) -> None:
+    """"Export this page as PDF": the page's digest (KPI table, charts, targets most behind,
+    alerts, annotations) for the sidebar's period and filters, built when clicked."""
+    from smmkpi.notify.digests import TITLE_PAGES, file_name, page_pdf
+
+    page = TITLE_PAGES.get(title)
+    if page is None or not ctx.source.available():
+        return
+
+    def build() -> bytes:
+        from smmkpi.config import load_notify_settings
+        from smmkpi.ui import cache
+
+        engine = None if ctx.reviewing_uploads else cache.engine(ctx.settings.database_url)
+        return page_pdf(ctx.ws, page, ctx.comparison, engine=engine,
+                        base_url=load_notify_settings().public_url)
+
+    st.download_button("Export this page as PDF", build, file_name=file_name(page, ctx.period),
+                       mime="application/pdf", icon=":material/picture_as_pdf:",
+                       key=f"pdf_{page}", on_click="ignore",
+                       help="This page's figures for the selected period and filters as a "
+                       "PDF: KPI table, charts, targets most behind, alerts, annotations.")
 
 
 def empty_state(datasets: Sequence[str], what: str) -> None:
@@ -132,13 +157,29 @@ class _Checked(go.Figure):
         return self._checked
 
 
-def chart(fig: go.Figure, key: str) -> None:
+def chart(fig: go.Figure, key: str, *, annotate: bool = True) -> None:
     """Show a figure with a stable key (identical charts would otherwise clash); text from
     data is shown as text (`charts.sanitized_dict`: no links or markup from a campaign
-    name)."""
-    from smmkpi.charts import sanitized_dict
+    name). A time-series figure gets the period's annotations as markers
+    (`charts.with_annotations`) unless `annotate` is False."""
+    from smmkpi.charts import is_time_series, sanitized_dict, with_annotations
 
-    st.plotly_chart(_Checked(sanitized_dict(fig)), key=key, config={"displaylogo": False})
+    data = sanitized_dict(fig)
+    if annotate and is_time_series(data):
+        data = with_annotations(data, current_annotations())
+    st.plotly_chart(_Checked(data), key=key, config={"displaylogo": False})
+
+
+def current_annotations() -> pl.DataFrame | None:
+    """The annotations of this run's period and filters (None outside a page run)."""
+    from smmkpi.ui import cache
+    from smmkpi.ui.sidebar import CTX_KEY
+    from smmkpi.views.annotations import annotations_for
+
+    ctx = st.session_state.get(CTX_KEY)
+    if ctx is None:
+        return None
+    return cache.computed("annotations", ctx.ws, annotations_for)
 
 
 def table(df: pl.DataFrame, **kwargs: object) -> None:

@@ -38,6 +38,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("Community", "pages/community.py", "Community", ":material/forum:"),
     ("Community", "pages/reputation.py", "Reputation & audience", ":material/campaign:"),
     ("Data", "pages/upload.py", "Upload", ":material/upload_file:"),
+    ("Data", "pages/alerts.py", "Alerts", ":material/notifications:"),
 ]
 ADMIN_PAGE = ("Data", "pages/admin.py", "Admin", ":material/admin_panel_settings:")
 
@@ -67,7 +68,23 @@ def setup() -> st.Page:
     auth.gate()  # hosted: only the login or no-access view until the user has a role
     page = st.navigation(sections())
     render_sidebar()
+    _scheduler()
     return page
+
+
+def _scheduler() -> None:
+    """SMMKPI_SCHEDULER=on: alerts and digests from this process (smmkpi.notify.scheduler)."""
+    from smmkpi.config import load_notify_settings
+
+    try:
+        if not load_notify_settings().scheduler:
+            return
+        from smmkpi.notify import scheduler
+        from smmkpi.ui import cache
+
+        scheduler.ensure_started(lambda: cache.engine(get_settings().database_url))
+    except Exception:  # noqa: BLE001 - a page never fails for the scheduler
+        log.exception("the in-process scheduler could not start")
 
 
 _slots: threading.BoundedSemaphore | None = None
