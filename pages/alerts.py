@@ -137,8 +137,9 @@ with section("Alert rules and deliveries"):
 
     st.subheader("Deliveries")
     if log.height == 0:
-        st.caption("Nothing sent yet. `python -m smmkpi alerts run` (every hour, see "
-                   "docs/hosting.md) sends what the rules find.")
+        st.caption("Nothing sent yet. `python -m smmkpi alerts run`, run every hour (the "
+                   "hosting guide shows cron and a Kubernetes CronJob), sends what the rules "
+                   "find.")
     else:
         tz = ctx.settings.display_tz
         shown = log.with_columns(

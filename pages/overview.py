@@ -24,25 +24,30 @@ if not ctx.source.available():
                 "The dashboard")
     st.stop()
 
-values = cache.kpi_values(ctx.ws, HEADLINE)
-previous = cache.kpi_values(ctx.cws, HEADLINE) if ctx.cws else {}
-targets = cache.targets(ctx.ws)
-by_kpi = headline_targets(targets, ctx.ws.end)
+targets: pl.DataFrame | None = None  # None: the targets could not be read (said below)
+by_kpi: dict = {}
+with section("The targets"):
+    targets = cache.targets(ctx.ws)
+    by_kpi = headline_targets(targets, ctx.ws.end)
 
-for row in (HEADLINE[:5], HEADLINE[5:]):
-    for col, kid in zip(st.columns(len(row)), row, strict=True):
-        with col:
-            kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
+with section("The headline KPIs"):
+    values = cache.kpi_values(ctx.ws, HEADLINE)
+    previous = cache.kpi_values(ctx.cws, HEADLINE) if ctx.cws else {}
 
-if ctx.filters.campaigns:
-    names = ", ".join(ctx.campaign_name(c) for c in ctx.filters.campaigns)
-    note = cache.computed("overview-channel-note", ctx.ws,
-                          lambda w: campaign_channel_note(w, names), extra=(names,))
-    if note:
-        st.info(md_escape(note), icon=":material/info:")
+    for row in (HEADLINE[:5], HEADLINE[5:]):
+        for col, kid in zip(st.columns(len(row)), row, strict=True):
+            with col:
+                kpi_tile(CATALOG[kid], values[kid], previous.get(kid), ctx, by_kpi.get(kid))
+
+    if ctx.filters.campaigns:
+        names = ", ".join(ctx.campaign_name(c) for c in ctx.filters.campaigns)
+        note = cache.computed("overview-channel-note", ctx.ws,
+                              lambda w: campaign_channel_note(w, names), extra=(names,))
+        if note:
+            st.info(md_escape(note), icon=":material/info:")
 
 left, right = st.columns([3, 2])
-with left:
+with left, section("Social sessions and revenue"):
     df, grain = cache.computed("overview-trend", ctx.ws, trend)
     revenue_ignores = filters_not_applying(CATALOG["revenue"], ctx.filters.campaigns,
                                            ctx.filters.platforms)
@@ -57,13 +62,15 @@ with left:
                          f"Revenue, all orders ({ctx.settings.currency}, brand-wide)"),
             right_prefix=formatting.CURRENCY_SYMBOLS.get(ctx.settings.currency, ""))),
             "trend")
-with right:
+with right, section("Most behind target"):
     st.subheader("Most behind target")
-    behind = targets.filter(pl.col("status").is_in(["off track", "at risk"])).head(6)
-    if targets.height == 0:
+    if targets is None:
+        st.caption("The targets could not be read: see the message above.")
+    elif targets.height == 0:
         st.info("No targets cover this period. Add targets on the **Targets** page or import a "
                 "`kpi_targets` CSV.", icon=":material/flag:")
-    elif behind.height == 0:
+    elif (behind := targets.filter(pl.col("status").is_in(["off track", "at risk"]))
+          .head(6)).height == 0:
         st.success(f"All {targets.height} targets in this period are on track or not started.")
     else:
         cur = ctx.settings.currency

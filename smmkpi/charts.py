@@ -38,7 +38,8 @@ STATUS_COLOURS: dict[str, str] = {
 GRID = "rgba(128,128,128,0.25)"
 
 
-TITLE_FITS = 58  # characters of a chart title that fit a half-width chart at 1280 px
+TITLE_FITS = 52  # characters of a chart title that fit a half-width chart at 1280 px
+# (bold: "New followers per day, followers, 2026-10-04 – 2026-10-31", 57, was cut)
 
 
 def fit_title(title: str) -> str:
@@ -1067,6 +1068,8 @@ def with_annotations(fig: dict[str, Any], notes: pl.DataFrame | None, *,
              "font": {"size": 10, "color": ANNOTATION_COLOUR}, "xshift": 4,
              "yshift": -14 * (i % 3)}
             for i, (x, t) in enumerate(zip(xs_m, shown["title"].to_list(), strict=True)))]
+    if len(fig["data"]) == 1 and "showlegend" not in layout:
+        layout["showlegend"] = False  # one series had no legend: the marker adds none
     layout["yaxis9"] = {"overlaying": "y", "range": [0, 1], "visible": False,
                         "fixedrange": True}
     marker = {"type": "scatter", "x": xs_m, "y": [0.97] * len(xs_m), "yaxis": _ANNOTATION_AXIS,

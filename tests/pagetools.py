@@ -41,9 +41,14 @@ def default_workspaces(url: str):
     return ws, ws.with_period(period.previous())
 
 
-def figures(at: AppTest) -> list[dict]:
-    """The figure JSON of every Plotly chart on the page."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def figures(at: AppTest, *, annotations: bool = False) -> list[dict]:
+    """The figure JSON of every Plotly chart on the page, without the annotation markers
+    that time-series charts carry (`annotations=True` keeps them)."""
+    out = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    if not annotations:
+        for fig in out:
+            fig["data"] = [t for t in fig.get("data", []) if t.get("name") != "Annotations"]
+    return out
 
 
 def assert_tiles(at: AppTest, ws, prev, ids: list[str], *, deltas: bool = True) -> None:

@@ -116,6 +116,10 @@ def test_time_series_get_markers_with_their_titles_on_hover():
     assert len(out["layout"]["shapes"]) == len(fig["layout"].get("shapes", [])) + 2
     assert len(fig["data"]) == len(out["data"]) - 1  # the input is not changed
     go.Figure(out)  # valid for Plotly
+    # one series had no legend; the marker must not bring one ("trace 0")
+    assert out["layout"]["showlegend"] is False
+    two = {**fig, "data": [*fig["data"], {**fig["data"][0], "name": "Other"}]}
+    assert "showlegend" not in charts.with_annotations(two, notes)["layout"]
 
 
 def test_a_range_is_a_band_and_titles_are_escaped():

@@ -6,7 +6,6 @@ followers and page views, and empty states."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pagetools
@@ -40,9 +39,11 @@ def workspace(url: str, period: str | Period = "last_28") -> Workspace:
 
 
 def figure(at: AppTest, title_part: str) -> dict:
-    for c in at.get("plotly_chart"):
-        spec = json.loads(c.proto.spec)
-        if title_part in spec["layout"]["title"]["text"]:
+    """The chart whose title holds `title_part` (a long title's period, set below it in
+    smaller type, counts as ', period'), without its annotation markers."""
+    for spec in pagetools.figures(at):
+        title = spec["layout"]["title"]["text"].replace("<br><sup>", ", ").replace("</sup>", "")
+        if title_part in title:
             return spec
     raise AssertionError(f"no chart titled with {title_part!r}")
 

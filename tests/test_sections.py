@@ -95,3 +95,29 @@ def test_a_database_that_does_not_answer_gives_a_message(monkeypatch, tmp_path, 
     assert not any("127.0.0.1" in e or "5432" in e for e in errors)
     if hosted:
         assert not at.exception  # no traceback with host and port for viewers
+
+
+@pytest.mark.parametrize(("page", "first", "later"), [
+    ("overview", "The headline KPIs", "Annotations in this period"),
+    ("traffic", "Traffic KPIs", "Channel groups"),
+    ("community", "Community care KPIs", "By platform"),
+])
+def test_a_failing_block_of_a_real_page_leaves_the_rest(app_env, monkeypatch, page, first,
+                                                        later):
+    """The KPI tiles of the page fail (their values cannot be computed): the tiles' block
+    says so by name and every later block still renders."""
+    from smmkpi.ui import cache
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the KPI values are broken")
+
+    monkeypatch.setattr(cache, "kpi_values", broken)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    # locally each failure's traceback is shown too (st.exception): only this one's
+    assert {e.value for e in at.exception} == {"the KPI values are broken"}
+    errors = [e.value for e in at.error]
+    assert any(first in e and "RuntimeError" in e for e in errors), errors
+    assert later in [s.value for s in at.subheader]

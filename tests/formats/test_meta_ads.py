@@ -71,8 +71,10 @@ def test_account_total_row_rankings_and_a_quoted_comma_header():
     # 2026-03-01: 5400 + 1000 impressions, 2600 + 500 reach, 61 + '-' link clicks,
     # 62.10 + 17.90 spent; the total row's 11,500 impressions and 120.00 are not counted
     assert pf.frames["social_daily"].rows() == [
-        (date(2026, 3, 1), "facebook", "summer", 6400, 3100, None, 61, None, None, None, 80.0),
-        (date(2026, 3, 2), "facebook", "summer", 5100, 1000, None, 58, None, None, None, 40.0),
+        (date(2026, 3, 1), "facebook", "summer", 6400, 3100, None, 61, None, None, None, 80.0,
+         None, None, None),
+        (date(2026, 3, 2), "facebook", "summer", 5100, 1000, None, 58, None, None, None, 40.0,
+         None, None, None),
     ]
     assert pf.frames["social_daily"]["spend"].sum() == pytest.approx(120.0)
     note = next(n for n in pf.notes if "account total row" in n)
