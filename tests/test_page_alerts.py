@@ -65,7 +65,7 @@ def test_an_editor_adds_a_rule_a_digest_and_an_annotation(writable_db):
     ov = pagetools.open_page("pages/overview.py", no_errors=True)
     listed = pl.from_pandas(ov.dataframe[-1].value)
     assert "Launch: winter range" in listed["Title"].to_list()
-    trend = pagetools.figures(ov)[0]
+    trend = pagetools.figures(ov, annotations=True)[0]
     marker = [t for t in trend["data"] if t.get("name") == "Annotations"]
     assert marker and any("Launch: winter range" in h for h in marker[0]["hovertext"])
 
