@@ -323,6 +323,23 @@ def social_frame(raw: pl.DataFrame, exprs: dict[str, pl.Expr]) -> pl.DataFrame:
     )
 
 
+def daily_social(raw: pl.DataFrame, cols: dict[str, str], date: pl.Expr, platform: str,
+                 measures: dict[str, tuple[str, ...]], notes: list[str]) -> Prepared:
+    """A daily account export as social_daily text: the date from `date`, the platform
+    given, and each canonical measure from the first of its header names the file has
+    (`measures`: canonical column -> normalized header names)."""
+    used: dict[str, str] = {cols["date"]: "date"}
+    labels: dict[str, str] = {"date": cols["date"], "platform": "platform"}
+    exprs: dict[str, pl.Expr] = {"date": date, "platform": pl.lit(platform)}
+    for canon, names in measures.items():
+        header = pick(cols, *names)
+        if header is not None:
+            used[header], labels[canon] = canon, header
+            exprs[canon] = pl.col(header)
+    return Prepared({"social_daily": social_frame(raw, exprs)}, {"social_daily": labels},
+                    ignored(raw, used), notes)
+
+
 @lru_cache(maxsize=1)
 def weekday_names() -> tuple[str, ...]:
     """Lower-case weekday names, wide and abbreviated, of `LOCALES` (CLDR data from Babel,

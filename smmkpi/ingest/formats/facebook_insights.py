@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, drop_rows, ignored, pick, social_frame, us_dates
+from smmkpi.ingest.core import Format, Prepared, daily_social, drop_rows, pick, us_dates
 
 _MEASURES = {
     "reach": ("daily total reach",),
@@ -52,19 +52,10 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     if gone:
         notes.append(f"row {', '.join(map(str, gone))}: the description of each column, "
                      "left out")
-    used: dict[str, str] = {date: "date"}
-    labels: dict[str, str] = {"date": date, "platform": "platform"}
-    exprs: dict[str, pl.Expr] = {"date": us_dates(date), "platform": pl.lit("facebook")}
-    for canon, names in _MEASURES.items():
-        header = pick(cols, *names)
-        if header is not None:
-            used[header], labels[canon] = canon, header
-            exprs[canon] = pl.col(header)
-    if "engagements" in exprs:
+    if pick(cols, *_MEASURES.get("engagements", ())) is not None:
         notes.append("engagements = Daily Page Engaged Users (people who engaged, the "
                      "export's only daily engagement figure)")
-    return Prepared({"social_daily": social_frame(raw, exprs)}, {"social_daily": labels},
-                    ignored(raw, used), notes)
+    return daily_social(raw, cols, us_dates(date), "facebook", _MEASURES, notes)
 
 
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, ignored, pick, social_frame
+from smmkpi.ingest.core import Format, Prepared, daily_social
 
 _MEASURES = {
     "impressions": ("impressions",),
@@ -38,20 +38,10 @@ def detect(cols: dict[str, str], preamble: list[str]) -> bool:
 
 def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Prepared:
     """The days as social_daily text, platform x."""
-    date = cols["date"]
-    used: dict[str, str] = {date: "date"}
-    labels: dict[str, str] = {"date": date, "platform": "platform"}
-    exprs: dict[str, pl.Expr] = {"date": pl.col(date), "platform": pl.lit("x")}
-    for canon, names in _MEASURES.items():
-        header = pick(cols, *names)
-        if header is not None:
-            used[header], labels[canon] = canon, header
-            exprs[canon] = pl.col(header)
     notes = ["X tweet activity export (by day): platform x",
              "promoted columns, engagement rate and follows not stored (follows are people "
              "who followed from a tweet, not a follower count)"]
-    return Prepared({"social_daily": social_frame(raw, exprs)}, {"social_daily": labels},
-                    ignored(raw, used), notes)
+    return daily_social(raw, cols, pl.col(cols["date"]), "x", _MEASURES, notes)
 
 
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, ignored, pick, social_frame, without_weekday
+from smmkpi.ingest.core import Format, Prepared, daily_social, without_weekday
 
 _MEASURES = {
     "impressions": ("impressions",),
@@ -36,20 +36,10 @@ def detect(cols: dict[str, str], preamble: list[str]) -> bool:
 
 def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Prepared:
     """The days as social_daily text, platform x, the weekday taken off the dates."""
-    date = cols["date"]
-    used: dict[str, str] = {date: "date"}
-    labels: dict[str, str] = {"date": date, "platform": "platform"}
-    exprs: dict[str, pl.Expr] = {"date": without_weekday(date), "platform": pl.lit("x")}
-    for canon, names in _MEASURES.items():
-        header = pick(cols, *names)
-        if header is not None:
-            used[header], labels[canon] = canon, header
-            exprs[canon] = pl.col(header)
     notes = ["X account overview export: platform x",
              "New follows and Unfollows not stored (followers gained and lost, not the "
              "follower count at the end of each day)"]
-    return Prepared({"social_daily": social_frame(raw, exprs)}, {"social_daily": labels},
-                    ignored(raw, used), notes)
+    return daily_social(raw, cols, without_weekday(cols["date"]), "x", _MEASURES, notes)
 
 
 def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
