@@ -41,8 +41,18 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from smmkpi import datasets as ds
 from smmkpi import db
+from smmkpi import summaries as sm
 from smmkpi.config import get_settings
-from smmkpi.models import TABLES, AppSetting, AuditEntry, DataVersion, KpiTarget, UserRole
+from smmkpi.models import (
+    TABLES,
+    AppSetting,
+    AuditEntry,
+    CohortCell,
+    CustomerSummary,
+    DataVersion,
+    KpiTarget,
+    UserRole,
+)
 
 log = logging.getLogger(__name__)
 
@@ -502,8 +512,21 @@ def write_frames(
                 else:
                     stage = f"smmkpi_stage_{name}"
                     send(stage, temporary=True, first_mode="create")
+                    rebuild = name == "orders" and existing and _summaries_missing(cur)
+                    touched = (_summaries_before(cur, engine, stage, df)
+                               if name == "orders" and existing and not rebuild else None)
                     results[name] = _upsert(cur, name, stage, dialect, df.height, existing)
+                    if touched is not None:
+                        if progress:
+                            progress(0.9, "orders: updating the customer summaries")
+                        _summaries_after(cur, engine, touched, df)
+                    if rebuild:  # orders stored before the summaries existed (0007)
+                        _summaries_from_frame(cur, engine, _all_orders(cur, engine))
                     cur.execute(f"DROP TABLE {_q(stage)}")
+                if name == "orders" and existing == 0:
+                    if progress:
+                        progress(0.9, "orders: building the customer summaries")
+                    _summaries_from_frame(cur, engine, df)
             if progress:
                 progress(0.95, "recording the import")
             _record(cur, engine, results, actor, action, detail, now)
@@ -647,5 +670,287 @@ def _target_key(key: Sequence[Any]) -> Any:
 def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "cli") -> None:
     """Delete every row of the named datasets (all by default) in one transaction."""
     names = list(names or TABLES)
-    run_statements(engine, [delete(TABLES[n]) for n in names], actor=actor, action="clear",
-                   detail=", ".join(names))
+    stmts = [delete(TABLES[n]) for n in names]
+    if "orders" in names:  # the summaries of no orders are empty
+        stmts += [delete(CustomerSummary), delete(CohortCell)]
+    run_statements(engine, stmts, actor=actor, action="clear", detail=", ".join(names))
+
+
+# ---------------------------------------------------------------------------- summaries
+# customer_summary and cohort_cells (smmkpi.summaries), kept in each import's transaction:
+# an import into an empty orders table builds them from the imported frame; any other
+# import re-reads the orders of the customers it touched (by the customer index) and
+# recomputes the cohort cells of the periods it touched (by the date index). Never from
+# the whole order history, except by `rebuild_summaries`.
+
+SUMMARY_TABLES = ("customer_summary", "cohort_cells")
+_TOUCHED = "smmkpi_touched"
+_ORDER_COLS = ("order_id", "customer_id", "ordered_at", "revenue", "channel")
+
+
+def _fetch(cur: Any, engine: Engine, stmt: Any) -> pl.DataFrame:
+    """Rows of a select run on an open ADBC cursor (inside a write's transaction)."""
+    sql, params = db.compile_statement(engine, stmt)
+    if engine.dialect.name == "sqlite":  # one batch: see db.read_frame
+        cur.adbc_statement.set_options(**{db.SQLITE_BATCH_OPTION: "1000000000"})
+    cur.execute(sql, params or None)
+    return pl.from_arrow(cur.fetch_arrow_table())  # type: ignore[return-value]
+
+
+def _orders_read(df: pl.DataFrame) -> pl.DataFrame:
+    """Order rows as read (any driver) in the orders spec's types, UTC timestamps."""
+    return normalize(df, "orders").select(_ORDER_COLS)
+
+
+def _summary_storage(df: pl.DataFrame, dialect: str) -> Any:
+    """A summary frame as Arrow in the stored formats (SQLite: timestamps as text)."""
+    if dialect == "sqlite":
+        df = df.with_columns(
+            pl.col(c).dt.convert_time_zone("UTC").dt.strftime(SQLITE_TS)
+            for c, t in df.schema.items() if isinstance(t, pl.Datetime))
+    return df.to_arrow()
+
+
+def _put(cur: Any, table: str, df: pl.DataFrame, dialect: str) -> None:
+    if df.height:
+        cur.adbc_ingest(table, _summary_storage(df, dialect), mode="append")
+
+
+def _ts_bound(day: dt.date) -> dt.datetime:
+    return ds.utc_midnight(day)
+
+
+def _order_table() -> Any:
+    return TABLES["orders"].__table__  # type: ignore[attr-defined]
+
+
+def _summary_table() -> Any:
+    return CustomerSummary.__table__  # type: ignore[attr-defined]
+
+
+def _touched_ids() -> Any:
+    from sqlalchemy import column, table
+
+    return select(table(_TOUCHED, column("customer_id")).c.customer_id)
+
+
+def _cells_for(cur: Any, engine: Engine, grain: sm.Grain, touched: set[int]) -> None:
+    """Recompute the cohort cells of `grain` for the periods `touched` (every order in
+    them, with its customer's cohort from the summary already updated)."""
+    if not touched:
+        return
+    cur_cells = CohortCell.__table__  # type: ignore[attr-defined]
+    o, s = _order_table(), _summary_table()
+    for lo, hi in sm.runs(touched):
+        db.execute(cur, engine, delete(cur_cells).where(
+            cur_cells.c.grain == grain, cur_cells.c.period.between(lo, hi)))
+        rows = _fetch(cur, engine, select(
+            o.c.customer_id, o.c.ordered_at, o.c.revenue, s.c.cohort_month, s.c.cohort_week,
+        ).join(s, s.c.customer_id == o.c.customer_id).where(
+            o.c.ordered_at >= _ts_bound(sm.period_start(lo, grain)),
+            o.c.ordered_at < _ts_bound(sm.period_after(hi, grain))))
+        if not rows.height:
+            continue
+        orders = normalize(rows.select("customer_id", "ordered_at", "revenue"), "orders")
+        cells = sm.cell_rows(
+            orders.select("customer_id", "ordered_at", "revenue").hstack(
+                rows.select("cohort_month", "cohort_week")), grain)
+        _put(cur, "cohort_cells", cells.filter(pl.col("period").is_between(lo, hi)),
+             engine.dialect.name)
+
+
+def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame) -> None:
+    """Build the summaries from scratch out of `orders`, every stored order."""
+    dialect = engine.dialect.name
+    for t in SUMMARY_TABLES:
+        cur.execute(f"DELETE FROM {_q(t)}")
+    summary = sm.customer_rows(orders)
+    _put(cur, "customer_summary", summary, dialect)
+    with_cohorts = orders.select("customer_id", "ordered_at", "revenue").join(
+        summary.select("customer_id", "cohort_month", "cohort_week"), on="customer_id")
+    for grain in sm.GRAINS:
+        _put(cur, "cohort_cells", sm.cell_rows(with_cohorts, grain), dialect)
+
+
+@dataclass
+class _Touched:
+    """What an orders import touches, recorded before its upsert."""
+
+    old_periods: dict[str, set[int]]
+    old_cohorts: pl.DataFrame  # customer_id, cohort_month, cohort_week before the import
+
+
+def _summaries_before(cur: Any, engine: Engine, stage: str, df: pl.DataFrame) -> _Touched:
+    """Before an orders upsert: the customers it touches (of the imported rows, and the
+    stored owners of their order ids) into a temporary table, the periods of the stored
+    versions of the imported orders, and the touched customers' cohorts."""
+    from sqlalchemy import column, table
+
+    o = _order_table()
+    staged = table(stage, column("order_id"))
+    old = _fetch(cur, engine, select(o.c.order_id, o.c.customer_id, o.c.ordered_at).join(
+        staged, staged.c.order_id == o.c.order_id))
+    old_ts = normalize(old, "orders")["ordered_at"] if old.height else pl.Series(
+        [], dtype=pl.Datetime("us", "UTC"))
+    ids = pl.concat([df["customer_id"], old["customer_id"].cast(pl.String)]).unique()
+    cur.adbc_ingest(_TOUCHED, pl.DataFrame({"customer_id": ids}).to_arrow(), mode="create",
+                    temporary=True)
+    s = _summary_table()
+    cohorts = _fetch(cur, engine, select(s.c.customer_id, s.c.cohort_month, s.c.cohort_week)
+                     .where(s.c.customer_id.in_(_touched_ids())))
+    return _Touched({g: sm.periods(old_ts, g) for g in sm.GRAINS}, cohorts)
+
+
+def _summaries_after(cur: Any, engine: Engine, touched: _Touched, df: pl.DataFrame) -> None:
+    """After an orders upsert: the touched customers' summaries from all their orders,
+    then the cohort cells of every period whose cells may have changed: those of the
+    imported orders (new and stored versions) and, for customers whose cohort changed,
+    those of all their orders."""
+    o, s = _order_table(), _summary_table()
+    orders = _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS)).where(
+        o.c.customer_id.in_(_touched_ids()))))
+    summary = sm.customer_rows(orders)
+    db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
+    _put(cur, "customer_summary", summary, engine.dialect.name)
+    old = touched.old_cohorts.with_columns(pl.col("customer_id").cast(pl.String),
+                                           pl.col("cohort_month", "cohort_week").cast(pl.Int32))
+    moved = old.join(summary.select("customer_id", "cohort_month", "cohort_week"),
+                     on="customer_id", how="inner", suffix="_new").filter(
+        (pl.col("cohort_month") != pl.col("cohort_month_new"))
+        | (pl.col("cohort_week") != pl.col("cohort_week_new")))["customer_id"]
+    moved_ts = orders.filter(pl.col("customer_id").is_in(moved.implode()))["ordered_at"]
+    for grain in sm.GRAINS:
+        periods = (touched.old_periods[grain] | sm.periods(df["ordered_at"], grain)
+                   | sm.periods(moved_ts, grain))
+        _cells_for(cur, engine, grain, periods)
+    cur.execute(f"DROP TABLE {_q(_TOUCHED)}")
+
+
+def _summaries_missing(cur: Any) -> bool:
+    """Orders are stored but no summary: the database was migrated to 0007 with orders
+    in it, and nothing has built the summaries yet."""
+    cur.execute("SELECT (SELECT 1 FROM orders LIMIT 1), (SELECT 1 FROM customer_summary LIMIT 1)")
+    have_orders, have_summary = cur.fetchone()
+    return have_orders is not None and have_summary is None
+
+
+def _all_orders(cur: Any, engine: Engine) -> pl.DataFrame:
+    o = _order_table()
+    return _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS))))
+
+
+def ensure_summaries(engine: Engine) -> bool:
+    """Build the summaries if orders are stored without them (the first use of a database
+    migrated to 0007 with orders in it); True if they were built. Cheap otherwise."""
+    with db.reader(engine) as conn:
+        cur = conn.cursor()
+        try:
+            missing = _summaries_missing(cur)
+        finally:
+            cur.close()
+    if missing:
+        log.warning("building the customer summaries from the stored orders (once)")
+        rebuild_summaries(engine, actor="migration")
+    return missing
+
+
+def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
+    """Recompute the summaries from every stored order in one transaction (with the
+    version bump and an audit row); returns the number of customers summarized. Reads
+    the whole order history: a repair tool (or the first run after migration 0007), not
+    something pages or imports do."""
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with db.writer(engine) as conn:
+            cur = conn.cursor()
+            _take_write_lock(cur, engine, now)
+            orders = _all_orders(cur, engine)
+            _summaries_from_frame(cur, engine, orders)
+            n = orders["customer_id"].n_unique() if orders.height else 0
+            db.execute(cur, engine, insert(AuditEntry).values(
+                at=now, actor=actor, action="rebuild_summaries", dataset="orders",
+                inserted=n, updated=0, unchanged=0, deleted=0, detail=None))
+            cur.close()
+    except Exception as e:
+        raise _refused(e, "rebuild") from e
+    return n
+
+
+def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
+    """Both summary tables, sorted by their keys, in the types of `smmkpi.summaries`
+    (for checks against a recomputation)."""
+    s = _summary_table()
+    c = CohortCell.__table__  # type: ignore[attr-defined]
+    summary = db.read_frame(engine, select(s).order_by(s.c.customer_id))
+    cells = db.read_frame(engine, select(c).order_by(c.c.grain, c.c.cohort, c.c.period))
+    summary = summary.with_columns(
+        _utc(pl.col(n), summary.schema[n])
+        for n in ("first_ordered_at", "second_ordered_at", "last_ordered_at"))
+    return {
+        "customer_summary": summary.select(
+            pl.col(n).cast(t) for n, t in sm.SUMMARY_SCHEMA.items()),
+        "cohort_cells": cells.select(pl.col(n).cast(t) for n, t in sm.CELL_SCHEMA.items()),
+    }
+
+
+# ---------------------------------------------------------------------------- summary reads
+
+
+def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
+    """The orders of [first, end] with their customer's first and second order (ids, first
+    time) from the summary and the customer's attributes: order_id, customer_id,
+    ordered_at, revenue, channel, first_order_id, second_order_id, first_ordered_at,
+    acquisition_channel, follows_on_social."""
+    o, s = _order_table(), _summary_table()
+    cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
+    conds = [_sql_condition(o.c[c.column], c)
+             for c in ds.get("orders").conditions(first, end)]
+    stmt = (
+        select(*(o.c[c] for c in _ORDER_COLS), s.c.first_order_id, s.c.second_order_id,
+               s.c.first_ordered_at, cu.c.acquisition_channel, cu.c.follows_on_social)
+        .join(s, s.c.customer_id == o.c.customer_id)
+        .outerjoin(cu, cu.c.customer_id == o.c.customer_id)
+        .where(and_(*conds))
+    )
+    return _with_summary_types(db.read_frame(engine, stmt), orders=True)
+
+
+def read_first_orders(engine: Engine, since: dt.date, before: dt.date) -> pl.DataFrame:
+    """Customers whose first order is in [since, before): customer_id, first_ordered_at,
+    first_revenue, first_channel, acquisition_channel, follows_on_social."""
+    s = _summary_table()
+    cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
+    stmt = (
+        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel,
+               cu.c.acquisition_channel, cu.c.follows_on_social)
+        .outerjoin(cu, cu.c.customer_id == s.c.customer_id)
+        .where(s.c.first_ordered_at >= _ts_bound(since),
+               s.c.first_ordered_at < _ts_bound(before))
+    )
+    return _with_summary_types(db.read_frame(engine, stmt), orders=False)
+
+
+def read_cohort_cells(engine: Engine, grain: sm.Grain, since: int, before: int) -> pl.DataFrame:
+    """The stored cohort cells of `grain` with cohort >= since and period < before:
+    cohort, period, customers, revenue."""
+    c = CohortCell.__table__  # type: ignore[attr-defined]
+    df = db.read_frame(engine, select(c.c.cohort, c.c.period, c.c.customers, c.c.revenue)
+                       .where(c.c.grain == grain, c.c.cohort >= since, c.c.period < before))
+    return df.select(pl.col("cohort", "period").cast(pl.Int32),
+                     pl.col("customers").cast(pl.Int64), pl.col("revenue").cast(pl.Float64))
+
+
+def _with_summary_types(df: pl.DataFrame, *, orders: bool) -> pl.DataFrame:
+    """Cast a summary read to UTC timestamps, strings, floats and booleans."""
+    if orders:  # the order columns as every read of orders has them (store.normalize)
+        df = _orders_read(df).hstack(df.drop(_ORDER_COLS))
+    out = df.with_columns(_utc(pl.col(n), df.schema[n]) for n in ("first_ordered_at",))
+    casts: list[pl.Expr] = [pl.col("customer_id").cast(pl.String),
+                            pl.col("acquisition_channel").cast(pl.String),
+                            pl.col("follows_on_social").cast(pl.Boolean)]
+    if orders:
+        casts += [pl.col("first_order_id", "second_order_id").cast(pl.String)]
+    else:
+        casts += [pl.col("first_channel").cast(pl.String),
+                  pl.col("first_revenue").cast(pl.Float64)]
+    return out.with_columns(casts)
