@@ -519,7 +519,7 @@ def write_frames(
                     if touched is not None:
                         if progress:
                             progress(0.9, "orders: updating the customer summaries")
-                        _summaries_after(cur, engine, touched, df)
+                        _summaries_after(cur, engine, touched)
                     if rebuild:  # orders stored before the summaries existed (0007)
                         _summaries_from_frame(cur, engine, _all_orders(cur, engine))
                     cur.execute(f"DROP TABLE {_q(stage)}")
@@ -734,29 +734,49 @@ def _touched_ids() -> Any:
     return select(table(_TOUCHED, column("customer_id")).c.customer_id)
 
 
-def _cells_for(cur: Any, engine: Engine, grain: sm.Grain, touched: set[int]) -> None:
-    """Recompute the cohort cells of `grain` for the periods `touched` (every order in
-    them, with its customer's cohort from the summary already updated)."""
-    if not touched:
+def _contributions(orders: pl.DataFrame, cohorts: pl.DataFrame) -> pl.DataFrame:
+    """The cohort cells of both grains that `orders` (every order of some customers) add,
+    with those customers' cohorts (customer_id, cohort_month, cohort_week)."""
+    rows = orders.select("customer_id", "ordered_at", "revenue").join(
+        cohorts.select(pl.col("customer_id").cast(pl.String),
+                       pl.col("cohort_month", "cohort_week").cast(pl.Int32)),
+        on="customer_id")
+    return pl.concat([sm.cell_rows(rows, g) for g in sm.GRAINS])
+
+
+def _apply_cells(cur: Any, engine: Engine, old: pl.DataFrame, new: pl.DataFrame) -> None:
+    """cohort_cells += new - old. A customer is in one cohort and counts once per period,
+    so the touched customers' cells (`_contributions` before and after the import) are
+    exactly what changed: the other customers' share of every cell stays as stored. The
+    table is small (one row per cohort and later period), so it is read and rewritten.
+    Revenue is a sum of floats: a cell whose rows did not change keeps its stored value
+    exactly (the difference is 0.0); a changed one can differ from a fresh sum in the last
+    bits (about 1e-15 relative), as any two orders of summation do."""
+    key = ["grain", "cohort", "period"]
+    delta = (
+        pl.concat([new, old.with_columns(-pl.col("customers"), -pl.col("revenue"))])
+        .group_by(key).agg(pl.col("customers").sum(), pl.col("revenue").sum())
+        .filter((pl.col("customers") != 0) | (pl.col("revenue") != 0))
+    )
+    if not delta.height:
         return
-    cur_cells = CohortCell.__table__  # type: ignore[attr-defined]
-    o, s = _order_table(), _summary_table()
-    for lo, hi in sm.runs(touched):
-        db.execute(cur, engine, delete(cur_cells).where(
-            cur_cells.c.grain == grain, cur_cells.c.period.between(lo, hi)))
-        rows = _fetch(cur, engine, select(
-            o.c.customer_id, o.c.ordered_at, o.c.revenue, s.c.cohort_month, s.c.cohort_week,
-        ).join(s, s.c.customer_id == o.c.customer_id).where(
-            o.c.ordered_at >= _ts_bound(sm.period_start(lo, grain)),
-            o.c.ordered_at < _ts_bound(sm.period_after(hi, grain))))
-        if not rows.height:
-            continue
-        orders = normalize(rows.select("customer_id", "ordered_at", "revenue"), "orders")
-        cells = sm.cell_rows(
-            orders.select("customer_id", "ordered_at", "revenue").hstack(
-                rows.select("cohort_month", "cohort_week")), grain)
-        _put(cur, "cohort_cells", cells.filter(pl.col("period").is_between(lo, hi)),
-             engine.dialect.name)
+    c = CohortCell.__table__  # type: ignore[attr-defined]
+    stored = _fetch(cur, engine, select(c)).select(
+        pl.col(n).cast(t) for n, t in sm.CELL_SCHEMA.items())
+    cells = (
+        stored.join(delta, on=key, how="full", coalesce=True, suffix="_d")
+        .with_columns(
+            customers=pl.col("customers").fill_null(0) + pl.col("customers_d").fill_null(0),
+            revenue=pl.when(pl.col("revenue_d").is_null()).then(pl.col("revenue"))
+            .when(pl.col("revenue").is_null()).then(pl.col("revenue_d"))
+            .otherwise(pl.col("revenue") + pl.col("revenue_d")),
+        )
+        .filter(pl.col("customers") > 0)
+        .select(list(sm.CELL_SCHEMA))
+        .sort(key)
+    )
+    db.execute(cur, engine, delete(c))
+    _put(cur, "cohort_cells", cells, engine.dialect.name)
 
 
 def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame) -> None:
@@ -766,63 +786,44 @@ def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame) -> Non
         cur.execute(f"DELETE FROM {_q(t)}")
     summary = sm.customer_rows(orders)
     _put(cur, "customer_summary", summary, dialect)
-    with_cohorts = orders.select("customer_id", "ordered_at", "revenue").join(
-        summary.select("customer_id", "cohort_month", "cohort_week"), on="customer_id")
-    for grain in sm.GRAINS:
-        _put(cur, "cohort_cells", sm.cell_rows(with_cohorts, grain), dialect)
+    _put(cur, "cohort_cells", _contributions(orders, summary), dialect)
 
 
-@dataclass
-class _Touched:
-    """What an orders import touches, recorded before its upsert."""
+def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
+    """Every stored order of the touched customers (by the customer index)."""
+    o = _order_table()
+    return _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS)).where(
+        o.c.customer_id.in_(_touched_ids()))))
 
-    old_periods: dict[str, set[int]]
-    old_cohorts: pl.DataFrame  # customer_id, cohort_month, cohort_week before the import
 
-
-def _summaries_before(cur: Any, engine: Engine, stage: str, df: pl.DataFrame) -> _Touched:
+def _summaries_before(cur: Any, engine: Engine, stage: str, df: pl.DataFrame) -> pl.DataFrame:
     """Before an orders upsert: the customers it touches (of the imported rows, and the
-    stored owners of their order ids) into a temporary table, the periods of the stored
-    versions of the imported orders, and the touched customers' cohorts."""
+    stored owners of their order ids) into a temporary table; returns the cohort cells
+    their stored orders make up now."""
     from sqlalchemy import column, table
 
     o = _order_table()
     staged = table(stage, column("order_id"))
-    old = _fetch(cur, engine, select(o.c.order_id, o.c.customer_id, o.c.ordered_at).join(
+    owners = _fetch(cur, engine, select(o.c.customer_id).join(
         staged, staged.c.order_id == o.c.order_id))
-    old_ts = normalize(old, "orders")["ordered_at"] if old.height else pl.Series(
-        [], dtype=pl.Datetime("us", "UTC"))
-    ids = pl.concat([df["customer_id"], old["customer_id"].cast(pl.String)]).unique()
+    ids = pl.concat([df["customer_id"], owners["customer_id"].cast(pl.String)]).unique()
     cur.adbc_ingest(_TOUCHED, pl.DataFrame({"customer_id": ids}).to_arrow(), mode="create",
                     temporary=True)
     s = _summary_table()
     cohorts = _fetch(cur, engine, select(s.c.customer_id, s.c.cohort_month, s.c.cohort_week)
                      .where(s.c.customer_id.in_(_touched_ids())))
-    return _Touched({g: sm.periods(old_ts, g) for g in sm.GRAINS}, cohorts)
+    return _contributions(_touched_orders(cur, engine), cohorts)
 
 
-def _summaries_after(cur: Any, engine: Engine, touched: _Touched, df: pl.DataFrame) -> None:
-    """After an orders upsert: the touched customers' summaries from all their orders,
-    then the cohort cells of every period whose cells may have changed: those of the
-    imported orders (new and stored versions) and, for customers whose cohort changed,
-    those of all their orders."""
-    o, s = _order_table(), _summary_table()
-    orders = _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS)).where(
-        o.c.customer_id.in_(_touched_ids()))))
+def _summaries_after(cur: Any, engine: Engine, old_cells: pl.DataFrame) -> None:
+    """After an orders upsert: the touched customers' summaries from all their orders, and
+    the cohort cells changed by the difference of their orders' cells."""
+    s = _summary_table()
+    orders = _touched_orders(cur, engine)
     summary = sm.customer_rows(orders)
     db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
     _put(cur, "customer_summary", summary, engine.dialect.name)
-    old = touched.old_cohorts.with_columns(pl.col("customer_id").cast(pl.String),
-                                           pl.col("cohort_month", "cohort_week").cast(pl.Int32))
-    moved = old.join(summary.select("customer_id", "cohort_month", "cohort_week"),
-                     on="customer_id", how="inner", suffix="_new").filter(
-        (pl.col("cohort_month") != pl.col("cohort_month_new"))
-        | (pl.col("cohort_week") != pl.col("cohort_week_new")))["customer_id"]
-    moved_ts = orders.filter(pl.col("customer_id").is_in(moved.implode()))["ordered_at"]
-    for grain in sm.GRAINS:
-        periods = (touched.old_periods[grain] | sm.periods(df["ordered_at"], grain)
-                   | sm.periods(moved_ts, grain))
-        _cells_for(cur, engine, grain, periods)
+    _apply_cells(cur, engine, old_cells, _contributions(orders, summary))
     cur.execute(f"DROP TABLE {_q(_TOUCHED)}")
 
 

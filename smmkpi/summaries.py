@@ -8,10 +8,11 @@
   customers with an order in the period and its revenue in it.
 
 These are pure Polars transforms of order rows; the store (`store.write_frames`) applies
-them in each import's transaction to the customers and periods the import touched, and
-`store.rebuild_summaries` to every order. Timestamps are UTC (as `store.normalize` reads
-them); rows without a customer or a time have no place in a history and are left out, as
-`kpis.retention.prepare` leaves them out.
+them in each import's transaction to the customers the import touched (their summaries
+recomputed from all their orders; the cohort cells changed by the difference of those
+customers' cells before and after), and `store.rebuild_summaries` to every order.
+Timestamps are UTC (as `store.normalize` reads them); rows without a customer or a time
+have no place in a history and are left out, as `kpis.retention.prepare` leaves them out.
 """
 
 from __future__ import annotations
@@ -60,11 +61,6 @@ def period_start(index: int, grain: Grain) -> dt.date:
     if grain == "month":
         return dt.date(index // 12, index % 12 + 1, 1)
     return dt.date(1970, 1, 1) + dt.timedelta(days=index * 7 - EPOCH_MONDAY_SHIFT)
-
-
-def period_after(index: int, grain: Grain) -> dt.date:
-    """The first day after month or week number `index`."""
-    return period_start(index + 1, grain)
 
 
 def index_of(day: dt.date, grain: Grain) -> int:
@@ -123,20 +119,3 @@ def cell_rows(orders: pl.DataFrame, grain: Grain) -> pl.DataFrame:
         .sort("cohort", "period")
         .collect()
     )
-
-
-def periods(ordered_at: pl.Series, grain: Grain) -> set[int]:
-    """The month or week numbers that some of these UTC timestamps fall in."""
-    out = pl.select(period_of(pl.lit(ordered_at.drop_nulls()), grain).unique()).to_series()
-    return {int(v) for v in out.to_list()}
-
-
-def runs(indexes: set[int]) -> list[tuple[int, int]]:
-    """Contiguous runs (first, last) of period numbers, so that reads ask for few ranges."""
-    out: list[tuple[int, int]] = []
-    for i in sorted(indexes):
-        if out and i == out[-1][1] + 1:
-            out[-1] = (out[-1][0], i)
-        else:
-            out.append((i, i))
-    return out

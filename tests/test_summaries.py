@@ -177,7 +177,7 @@ def test_a_failed_import_leaves_the_summaries_as_they_were(sqlite_engine, monkey
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "_cells_for", boom)
+    monkeypatch.setattr(store, "_apply_cells", boom)
     with pytest.raises(store.StoreError):
         store.write_frames(sqlite_engine, {"orders": orders_frame(
             [("a9", "A", t(2024, 5, 1), 1.0, None)])})
