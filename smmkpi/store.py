@@ -318,9 +318,11 @@ def bounds(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
         conds = [col >= lo, col < hi]
         if engine.dialect.name == "sqlite":  # text: a four-digit year, as written by us
             conds.append(func.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*", col))
-        stmt = select(func.min(col), func.max(col)).where(and_(*conds))
-        row = db.read_frame(engine, stmt).row(0)
-        for v, acc in ((_as_date(row[0]), lows), (_as_date(row[1]), highs)):
+        # the first and the last row by the date index (MIN/MAX with these conditions
+        # would scan the index range: 0.6 s on 5M orders on SQLite)
+        for order, acc in ((col.asc(), lows), (col.desc(), highs)):
+            df = db.read_frame(engine, select(col).where(and_(*conds)).order_by(order).limit(1))
+            v = _as_date(df.item()) if df.height else None
             if v is not None:
                 acc.append(v)
     return (min(lows) if lows else None, max(highs) if highs else None)
