@@ -900,16 +900,20 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
 
 
 def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
-    """The orders of [first, end] with their customer's first and second order (ids, first
-    time) from the summary and the customer's attributes: order_id, customer_id,
-    ordered_at, revenue, channel, first_order_id, second_order_id, first_ordered_at,
-    acquisition_channel, follows_on_social."""
+    """The orders of [first, end] with their place in the customer's history from the
+    summary and the customer's attributes: order_id, customer_id, ordered_at, revenue,
+    channel, seq (0: the customer's first-ever order, 1: the second, 2: a later one),
+    first_ordered_at, acquisition_channel, follows_on_social."""
+    from sqlalchemy import case
+
     o, s = _order_table(), _summary_table()
     cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
     conds = [_sql_condition(o.c[c.column], c)
              for c in ds.get("orders").conditions(first, end)]
+    seq = case((o.c.order_id == s.c.first_order_id, 0),
+               (o.c.order_id == s.c.second_order_id, 1), else_=2).label("seq")
     stmt = (
-        select(*(o.c[c] for c in _ORDER_COLS), s.c.first_order_id, s.c.second_order_id,
+        select(*(o.c[c] for c in _ORDER_COLS), seq,
                s.c.first_ordered_at, cu.c.acquisition_channel, cu.c.follows_on_social)
         .join(s, s.c.customer_id == o.c.customer_id)
         .outerjoin(cu, cu.c.customer_id == o.c.customer_id)
@@ -952,7 +956,7 @@ def _with_summary_types(df: pl.DataFrame, *, orders: bool) -> pl.DataFrame:
                             pl.col("acquisition_channel").cast(pl.String),
                             pl.col("follows_on_social").cast(pl.Boolean)]
     if orders:
-        casts += [pl.col("first_order_id", "second_order_id").cast(pl.String)]
+        casts += [pl.col("seq").cast(pl.Int64)]
     else:
         casts += [pl.col("first_channel").cast(pl.String),
                   pl.col("first_revenue").cast(pl.Float64)]

@@ -208,10 +208,13 @@ def test_figures_through_the_summaries_equal_the_whole_history(engine, demo_fram
     store.write_frames(engine, demo_frames)
     frames = FrameSource(demo_frames, "frames")
     stored = DbSource(engine)
-    for a, b in PERIODS:
-        ws_f, ws_d = Workspace(frames, Period(a, b)), Workspace(stored, Period(a, b))
+    shared: dict = {}  # as the pages share it: one window serves the periods it covers
+    for i, (a, b) in enumerate(PERIODS[:3] + PERIODS[::-1]):
+        ws_f = Workspace(frames, Period(a, b))
+        ws_d = Workspace(stored, Period(a, b), shared=shared)
         p_f, p_d = r.period_history(ws_f), r.period_history(ws_d)
-        assert p_d.frame.height < p_f.frame.height or (a, b) == PERIODS[-1]
+        if i < 3:  # recent periods: a window of two months, not the history
+            assert p_d.frame.height < p_f.frame.height / 5
         k_f, k_d = r.repeat_kpis(p_f, a, b), r.repeat_kpis(p_d, a, b)
         assert all(_close(k_f[k], k_d[k]) for k in r.KPI_KEYS), (a, b, k_f, k_d)
         for by in ("acquisition_channel", "follows_on_social", "channel"):

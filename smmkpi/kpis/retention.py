@@ -750,17 +750,27 @@ def period_history(ws: Workspace) -> Prepared | None:
     if not ws.has("orders"):
         return None
     lo, _ = _retention_month_range(ws.start, ws.end)
-    first = pl.select(_period_start(pl.lit(lo, pl.Int32), "month")).item()
-    since = pl.select(_period_start(pl.lit(lo - max(_KS), pl.Int32), "month")).item()
     src: Any = ws.source
-
-    def load() -> Prepared:
-        return Prepared(_window(src.order_window(first, ws.end), src.first_orders(since, first),
+    # One window per source and data version, shared by every period it covers: a window
+    # built for [F, E] serves any period whose retention months start on or after F and
+    # which ends by E (its `_relevant` rows are all in it). A period reaching further back
+    # rebuilds it once from the earlier start; E is the last day with data (or the period's
+    # end if later), so the comparison period and the targets' periods reuse it.
+    windows: list[tuple[int, dt.date, Prepared]] = ws.shared_memo(
+        "orders", ("retention", "windows"), list)
+    for lo_w, end_w, prepared in windows:
+        if lo_w <= lo and ws.end <= end_w:
+            return prepared
+    last = src.bounds()[1] or ws.end
+    prev = ws.period.previous()  # pages compare with it: read it with the same window
+    lo_w = min([lo, _retention_month_range(prev.start, prev.end)[0], *(w[0] for w in windows)])
+    end_w = max([ws.end, last, *(w[1] for w in windows)])
+    first = pl.select(_period_start(pl.lit(lo_w, pl.Int32), "month")).item()
+    since = pl.select(_period_start(pl.lit(lo_w - max(_KS), pl.Int32), "month")).item()
+    prepared = Prepared(_window(src.order_window(first, end_w), src.first_orders(since, first),
                                 first))
-
-    # the window [first, end] and the cohorts from `since` depend on (first, end) only
-    return ws.shared_memo("orders", ("retention", "window", first, ws.end),  # type: ignore[no-any-return]
-                          load)
+    windows[:] = [(lo_w, end_w, prepared)]
+    return prepared
 
 
 def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.DataFrame:
@@ -770,24 +780,25 @@ def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.Data
     customers in `firsts` (the cohorts m1/m3 count, `_relevant`'s third kind of row).
 
     Within the window every column is the full history's: seq is 0 or 1 for the customer's
-    first and second order by the summary's ids, else 2 (nothing reads more than seq >= 1);
+    first and second order by the summary, else 2 (nothing reads more than seq >= 1);
     prev_day is the previous order in the window or, for an order that is not the first-ever,
     a day before the window (all `_kpi_table` asks is whether it is before the period);
     next_day is the next order up to `end` (later orders are not read, nor needed: they are
     after the period); new_month is exact because the window starts on a month's first day.
     Customer attributes ride along as columns, so splits need no join."""
-    cid, day, oid = pl.col("customer_id"), pl.col("day"), pl.col("order_id")
+    cid, day = pl.col("customer_id"), pl.col("day")
     same_prev = (cid == cid.shift(1)).fill_null(False)
     same_next = (cid == cid.shift(-1)).fill_null(False)
-    seq = (pl.when(oid == pl.col("first_order_id")).then(0)
-           .when(oid == pl.col("second_order_id")).then(1).otherwise(2))
     attrs = {"acquisition_channel": pl.col("acquisition_channel").cast(pl.String),
              "follows_on_social": pl.col("follows_on_social").cast(pl.Boolean)}
     before = first - dt.timedelta(days=1)
     inside = (
         rows.lazy()
-        .sort("customer_id", "ordered_at", "order_id")
-        .with_columns(day=pl.col("ordered_at").dt.date(), seq=seq.cast(pl.Int64),
+        # (ordered_at, seq) is the history's order wherever it matters: of orders at one
+        # time the first-ever comes first, then the second; the order of later ones at one
+        # time changes no figure (same day, same month)
+        .sort("customer_id", "ordered_at", "seq")
+        .with_columns(day=pl.col("ordered_at").dt.date(), seq=pl.col("seq").cast(pl.Int64),
                       first_day=pl.col("first_ordered_at").dt.date())
         .with_columns(month=_period_index(day, "month"),
                       cohort=_period_index(pl.col("first_day"), "month"))
