@@ -198,7 +198,8 @@ elif period_orders == 0:
 else:
     gap = cache.computed(
         "retention.follower_gap", ctx.ws,
-        lambda ws: r.follower_gap(r.period_history(ws), None, ws.start, ws.end))
+        lambda ws: r.follower_gap(r.period_history(ws, attributes=True), None, ws.start,
+                                  ws.end))
     rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
     known = rows["repeat_purchase_rate"]
     if known["followers_n"] == 0 and known["non_followers_n"] == 0:
@@ -355,7 +356,8 @@ if split == "acquisition_channel":
     else:
         acq = cache.computed(
             "retention.by_acquisition", ctx.ws,
-            lambda ws: r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end,
+            lambda ws: r.repeat_kpis_by(r.period_history(ws, attributes=True), None,
+                                        ws.start, ws.end,
                                         "acquisition_channel"))
         split_view(acq, "Acquisition channel", "acquisition",
                    "Customers by the channel that first brought them (customers file); "
@@ -370,7 +372,8 @@ elif with_channel == 0:
 else:
     by_channel = cache.computed(
         "retention.by_channel", ctx.ws,
-        lambda ws: r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end, "channel"))
+        lambda ws: r.repeat_kpis_by(r.period_history(ws, attributes=True), None,
+                                        ws.start, ws.end, "channel"))
     split_view(by_channel, "Order channel", "channel",
                "Orders by the channel each came through; a customer counts in every channel "
                "they ordered through, first orders and cohorts still come from their whole "

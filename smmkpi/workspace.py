@@ -270,9 +270,13 @@ class DbSource:
     keeps_summaries = True
 
     def order_window(self, first: dt.date, end: dt.date) -> pl.DataFrame:
-        """The orders of [first, end] with their customer's first and second order and
-        attributes (`store.read_order_window`)."""
+        """The orders of [first, end] with their place in the customer's history
+        (`store.read_order_window`)."""
         return self._store.read_order_window(self.engine, first, end)
+
+    def window_attributes(self, first: dt.date, end: dt.date) -> pl.DataFrame:
+        """The attributes of the customers with an order in [first, end]."""
+        return self._store.read_window_attributes(self.engine, first, end)
 
     def first_orders(self, since: dt.date, before: dt.date) -> pl.DataFrame:
         """The customers whose first order is in [since, before) (`store.read_first_orders`)."""

@@ -217,11 +217,15 @@ def test_figures_through_the_summaries_equal_the_whole_history(engine, demo_fram
             assert p_d.frame.height < p_f.frame.height / 5
         k_f, k_d = r.repeat_kpis(p_f, a, b), r.repeat_kpis(p_d, a, b)
         assert all(_close(k_f[k], k_d[k]) for k in r.KPI_KEYS), (a, b, k_f, k_d)
+        with_attrs = r.period_history(ws_d, attributes=True)
         for by in ("acquisition_channel", "follows_on_social", "channel"):
-            assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, by),
-                               r.repeat_kpis_by(p_d, None, a, b, by), check_exact=False)
-        assert_frame_equal(r.follower_gap(p_f, None, a, b), r.follower_gap(p_d, None, a, b),
-                           check_exact=False)
+            for p in (with_attrs, p_d) if by == "channel" else (with_attrs,):
+                assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, by),
+                                   r.repeat_kpis_by(p, None, a, b, by), check_exact=False)
+        assert_frame_equal(r.follower_gap(p_f, None, a, b),
+                           r.follower_gap(with_attrs, None, a, b), check_exact=False)
+        with pytest.raises(ValueError, match="customers dataset"):
+            r.repeat_kpis_by(p_d, None, a, b, "follows_on_social")
         assert_frame_equal(r.days_to_second_order(p_f, a, b), r.days_to_second_order(p_d, a, b))
         assert _close(r.revenue_uplift(ws_f), r.revenue_uplift(ws_d))
         for kpi in ("orders", "revenue", "returning_revenue_share"):

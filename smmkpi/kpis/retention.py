@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import polars as pl
@@ -738,13 +738,15 @@ def _keeps_summaries(ws: Workspace) -> bool:
     return bool(getattr(ws.source, "keeps_summaries", False))
 
 
-def period_history(ws: Workspace) -> Prepared | None:
+def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | None:
     """The orders the figures of the workspace's period need, as a Prepared: on a source
     that keeps summaries, only the rows `_relevant` reads for this period, built from the
     period's orders and the customer summaries (`_window`); otherwise every order
     (`prepared_history`). Either gives the same figures for [start, end] through
     `repeat_kpis`, `repeat_kpis_by`, `follower_gap`, `days_to_second_order` and the daily
-    series; the windowed one serves no other period. None when orders are absent."""
+    series; the windowed one serves no other period. With `attributes` the windowed rows
+    carry the customers' acquisition channel and follower status (for the splits by them;
+    read only when asked for). None when orders are absent."""
     if not _keeps_summaries(ws):
         return prepared_history(ws)
     if not ws.has("orders"):
@@ -753,24 +755,57 @@ def period_history(ws: Workspace) -> Prepared | None:
     src: Any = ws.source
     # One window per source and data version, shared by every period it covers: a window
     # built for [F, E] serves any period whose retention months start on or after F and
-    # which ends by E (its `_relevant` rows are all in it). A period reaching further back
-    # rebuilds it once from the earlier start; E is the last day with data (or the period's
-    # end if later), so the comparison period and the targets' periods reuse it.
-    windows: list[tuple[int, dt.date, Prepared]] = ws.shared_memo(
-        "orders", ("retention", "windows"), list)
-    for lo_w, end_w, prepared in windows:
-        if lo_w <= lo and ws.end <= end_w:
-            return prepared
-    last = src.bounds()[1] or ws.end
+    # which ends by E (its `_relevant` rows are all in it). E is the last day with data (or
+    # the period's end if later), so the comparison period and the targets' periods reuse
+    # it; a period reaching further back extends it by the orders of the months before F
+    # only (the first orders of the cohorts before the new F are read again: a few months).
+    windows: list[_Window] = ws.shared_memo("orders", ("retention", "windows"), list)
+    current = windows[0] if windows else None
+    if current is None or not (current.lo <= lo and ws.end <= current.end):
+        current = _read_window(ws, lo, current)
+        windows[:] = [current]
+    if not attributes:
+        return current.prepared
+    if "attributes" not in current.extra:  # the customers of the window, looked up once
+        attrs = src.window_attributes(current.first, current.end)
+        rows = current.rows.join(attrs, on="customer_id", how="left")
+        current.extra["attributes"] = Prepared(_window(rows, current.firsts, current.first))
+    return current.extra["attributes"]  # type: ignore[no-any-return]
+
+
+def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
+    """The window `period_history` needs for retention months from `lo` on."""
+    src: Any = ws.source
     prev = ws.period.previous()  # pages compare with it: read it with the same window
-    lo_w = min([lo, _retention_month_range(prev.start, prev.end)[0], *(w[0] for w in windows)])
-    end_w = max([ws.end, last, *(w[1] for w in windows)])
+    lo_w = min(lo, _retention_month_range(prev.start, prev.end)[0])
+    end_w = max(ws.end, src.bounds()[1] or ws.end)
+    if current is not None and ws.end <= current.end:
+        lo_w, end_w = min(lo_w, current.lo), current.end
     first = pl.select(_period_start(pl.lit(lo_w, pl.Int32), "month")).item()
     since = pl.select(_period_start(pl.lit(lo_w - max(_KS), pl.Int32), "month")).item()
-    prepared = Prepared(_window(src.order_window(first, end_w), src.first_orders(since, first),
-                                first))
-    windows[:] = [(lo_w, end_w, prepared)]
-    return prepared
+    if current is not None and end_w == current.end:  # extend back: read only what is new
+        old_first = current.first
+        rows = pl.concat([src.order_window(first, old_first - dt.timedelta(days=1)),
+                          current.rows])
+    else:
+        rows = src.order_window(first, end_w)
+    firsts = src.first_orders(since, first)
+    return _Window(lo_w, first, end_w, rows, firsts, Prepared(_window(rows, firsts, first)))
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The orders read for `period_history`: months from `lo` (its first day `first`) to
+    `end`, as read (`rows`, and `firsts`: the first orders of the cohorts just before) and
+    prepared; `extra` holds the same with customer attributes once asked for."""
+
+    lo: int
+    first: dt.date
+    end: dt.date
+    rows: pl.DataFrame
+    firsts: pl.DataFrame
+    prepared: Prepared
+    extra: dict[str, Prepared] = field(default_factory=dict, compare=False)
 
 
 def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.DataFrame:
@@ -785,12 +820,14 @@ def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.Data
     a day before the window (all `_kpi_table` asks is whether it is before the period);
     next_day is the next order up to `end` (later orders are not read, nor needed: they are
     after the period); new_month is exact because the window starts on a month's first day.
-    Customer attributes ride along as columns, so splits need no join."""
+    Customer attributes, when `rows` has them, ride along as columns, so splits need no
+    join."""
     cid, day = pl.col("customer_id"), pl.col("day")
     same_prev = (cid == cid.shift(1)).fill_null(False)
     same_next = (cid == cid.shift(-1)).fill_null(False)
-    attrs = {"acquisition_channel": pl.col("acquisition_channel").cast(pl.String),
-             "follows_on_social": pl.col("follows_on_social").cast(pl.Boolean)}
+    attrs = ({"acquisition_channel": pl.col("acquisition_channel").cast(pl.String),
+              "follows_on_social": pl.col("follows_on_social").cast(pl.Boolean)}
+             if "follows_on_social" in rows.columns else {})
     before = first - dt.timedelta(days=1)
     inside = (
         rows.lazy()
