@@ -930,15 +930,16 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
 
 def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
     """The orders of [first, end] with their place in the customer's history from the
-    summary: order_id, customer_id, ordered_at, revenue, channel, seq (0: the customer's
-    first-ever order, 1: the second, 2: a later one), first_ordered_at."""
+    summary: customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever
+    order, 1: the second, 2: a later one), first_ordered_at (no order id: nothing needs
+    it once seq is known, and it is the widest column)."""
     from sqlalchemy import case
 
     o, s = _order_table(), _summary_table()
     seq = case((o.c.order_id == s.c.first_order_id, 0),
                (o.c.order_id == s.c.second_order_id, 1), else_=2).label("seq")
     stmt = (
-        select(*(o.c[c] for c in _ORDER_COLS), seq, s.c.first_ordered_at)
+        select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq, s.c.first_ordered_at)
         .join(s, s.c.customer_id == o.c.customer_id)
         .where(and_(*_window_conditions(o, first, end)))
     )
@@ -992,7 +993,8 @@ def read_cohort_cells(engine: Engine, grain: sm.Grain, since: int, before: int) 
 def _with_summary_types(df: pl.DataFrame, *, orders: bool) -> pl.DataFrame:
     """Cast a summary read to UTC timestamps, strings, floats and booleans."""
     if orders:  # the order columns as every read of orders has them (store.normalize)
-        df = _orders_read(df).hstack(df.drop(_ORDER_COLS))
+        cols = [c for c in _ORDER_COLS if c in df.columns]
+        df = normalize(df, "orders").select(cols).hstack(df.drop(cols))
     out = df.with_columns(_utc(pl.col(n), df.schema[n]) for n in ("first_ordered_at",))
     casts: list[pl.Expr] = [pl.col("customer_id").cast(pl.String)]
     if orders:
