@@ -940,21 +940,31 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
                (o.c.order_id == s.c.second_order_id, 1), else_=2).label("seq")
     stmt = (
         select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq, s.c.first_ordered_at)
-        .join(s, s.c.customer_id == o.c.customer_id)
+        # a customer with an order in the window has their last order in it or later: the
+        # planner can take only those summaries (by their index) instead of all of them
+        .join(s, and_(s.c.customer_id == o.c.customer_id,
+                      s.c.last_ordered_at >= ds.utc_midnight(first)))
         .where(and_(*_window_conditions(o, first, end)))
     )
     return _with_summary_types(db.read_frame(engine, stmt), orders=True)
 
 
-def read_window_attributes(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
+def read_window_attributes(engine: Engine, first: dt.date, end: dt.date,
+                           since: dt.date) -> pl.DataFrame:
     """customer_id, acquisition_channel, follows_on_social of the customers with an order
-    in [first, end] that are in the customers dataset (for splits by them)."""
-    o = _order_table()
+    in [first, end] or a first order in [since, first) that are in the customers dataset
+    (for splits by them)."""
+    o, s = _order_table(), _summary_table()
     cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
     stmt = (
         select(cu.c.customer_id, cu.c.acquisition_channel, cu.c.follows_on_social)
-        .where(cu.c.customer_id.in_(
-            select(o.c.customer_id).where(and_(*_window_conditions(o, first, end)))))
+        .where(or_(
+            cu.c.customer_id.in_(
+                select(o.c.customer_id).where(and_(*_window_conditions(o, first, end)))),
+            cu.c.customer_id.in_(
+                select(s.c.customer_id).where(s.c.first_ordered_at >= _ts_bound(since),
+                                              s.c.first_ordered_at < _ts_bound(first))),
+        ))
     )
     df = db.read_frame(engine, stmt)
     return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
@@ -966,14 +976,11 @@ def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:
 
 
 def read_first_orders(engine: Engine, since: dt.date, before: dt.date) -> pl.DataFrame:
-    """Customers whose first order is in [since, before): customer_id, first_ordered_at,
-    first_revenue, first_channel, acquisition_channel, follows_on_social."""
+    """Customers whose first order is in [since, before), by the summary's index:
+    customer_id, first_ordered_at, first_revenue, first_channel."""
     s = _summary_table()
-    cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
     stmt = (
-        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel,
-               cu.c.acquisition_channel, cu.c.follows_on_social)
-        .outerjoin(cu, cu.c.customer_id == s.c.customer_id)
+        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel)
         .where(s.c.first_ordered_at >= _ts_bound(since),
                s.c.first_ordered_at < _ts_bound(before))
     )
@@ -1000,7 +1007,6 @@ def _with_summary_types(df: pl.DataFrame, *, orders: bool) -> pl.DataFrame:
     if orders:
         casts += [pl.col("seq").cast(pl.Int64)]
     else:
-        casts += [pl.col("first_channel", "acquisition_channel").cast(pl.String),
-                  pl.col("follows_on_social").cast(pl.Boolean),
+        casts += [pl.col("first_channel").cast(pl.String),
                   pl.col("first_revenue").cast(pl.Float64)]
     return out.with_columns(casts)

@@ -767,9 +767,12 @@ def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | Non
     if not attributes:
         return current.prepared
     if "attributes" not in current.extra:  # the customers of the window, looked up once
-        attrs = src.window_attributes(current.first, current.end)
-        rows = current.rows.join(attrs, on="customer_id", how="left")
-        current.extra["attributes"] = Prepared(_window(rows, current.firsts, current.first))
+        since = pl.select(_period_start(pl.lit(current.lo - max(_KS), pl.Int32),
+                                        "month")).item()
+        attrs = src.window_attributes(current.first, current.end, since)
+        rows, firsts = (df.join(attrs, on="customer_id", how="left")
+                        for df in (current.rows, current.firsts))
+        current.extra["attributes"] = Prepared(_window(rows, firsts, current.first))
     return current.extra["attributes"]  # type: ignore[no-any-return]
 
 
@@ -779,8 +782,8 @@ def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
     prev = ws.period.previous()  # pages compare with it: read it with the same window
     lo_w = min(lo, _retention_month_range(prev.start, prev.end)[0])
     end_w = max(ws.end, src.bounds()[1] or ws.end)
-    if current is not None and ws.end <= current.end:
-        lo_w, end_w = min(lo_w, current.lo), current.end
+    if current is not None:  # never narrower than the window it replaces
+        lo_w, end_w = min(lo_w, current.lo), max(end_w, current.end)
     first = pl.select(_period_start(pl.lit(lo_w, pl.Int32), "month")).item()
     since = pl.select(_period_start(pl.lit(lo_w - max(_KS), pl.Int32), "month")).item()
     if current is not None and end_w == current.end:  # extend back: read only what is new

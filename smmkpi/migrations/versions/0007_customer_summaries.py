@@ -5,7 +5,8 @@ revenue, cohort month and week) and `cohort_cells` (per grain, cohort and period
 and revenue) let the retention KPIs and the cohort matrix read the period's orders and
 these small tables instead of the whole order history. The store keeps them in each
 import's transaction; an import re-reads the orders of the customers it touched, which is
-what the customer index on orders (dropped in 0003) is for again.
+what the customer index on orders (dropped in 0003) is for again. The summary's indexes on
+the first and last order time let a period's read take only the customers it can concern.
 
 The tables start empty; the first engine use after this migration fills them from the
 stored orders (`store.ensure_summaries`, the same as `python -m smmkpi rebuild-summaries`).
@@ -49,6 +50,8 @@ def upgrade() -> None:
     with op.batch_alter_table("customer_summary", schema=None) as batch_op:
         batch_op.create_index("ix_customer_summary_first_ordered_at", ["first_ordered_at"],
                               unique=False)
+        batch_op.create_index("ix_customer_summary_last_ordered_at", ["last_ordered_at"],
+                              unique=False)
     op.create_table(
         "cohort_cells",
         sa.Column("grain", text, nullable=False),
@@ -67,5 +70,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_orders_customer_id")
     op.drop_table("cohort_cells")
     with op.batch_alter_table("customer_summary", schema=None) as batch_op:
+        batch_op.drop_index("ix_customer_summary_last_ordered_at")
         batch_op.drop_index("ix_customer_summary_first_ordered_at")
     op.drop_table("customer_summary")
