@@ -198,7 +198,7 @@ elif period_orders == 0:
 else:
     gap = cache.computed(
         "retention.follower_gap", ctx.ws,
-        lambda ws: r.follower_gap(r.period_history(ws, attributes=True), None, ws.start,
+        lambda ws: r.follower_gap(r.period_history(ws), None, ws.start,
                                   ws.end))
     rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
     known = rows["repeat_purchase_rate"]
@@ -356,7 +356,7 @@ if split == "acquisition_channel":
     else:
         acq = cache.computed(
             "retention.by_acquisition", ctx.ws,
-            lambda ws: r.repeat_kpis_by(r.period_history(ws, attributes=True), None,
+            lambda ws: r.repeat_kpis_by(r.period_history(ws), None,
                                         ws.start, ws.end,
                                         "acquisition_channel"))
         split_view(acq, "Acquisition channel", "acquisition",
@@ -372,7 +372,7 @@ elif with_channel == 0:
 else:
     by_channel = cache.computed(
         "retention.by_channel", ctx.ws,
-        lambda ws: r.repeat_kpis_by(r.period_history(ws, attributes=True), None,
+        lambda ws: r.repeat_kpis_by(r.period_history(ws), None,
                                         ws.start, ws.end, "channel"))
     split_view(by_channel, "Order channel", "channel",
                "Orders by the channel each came through; a customer counts in every channel "

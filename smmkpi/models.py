@@ -159,8 +159,9 @@ class Post(SQLModel, table=True):
 class CustomerSummary(SQLModel, table=True):
     """One row per customer with orders, kept by the store in each import's transaction
     (smmkpi.summaries): the customer's orders put in (ordered_at, order_id) order, the
-    first and second of them, the last, their count and revenue, and the calendar month
-    and Monday week (running numbers, as `kpis.retention`) of the first order."""
+    first and second of them, the last, their count and revenue, the calendar month and
+    Monday week (running numbers, as `kpis.retention`) of the first order, and a copy of
+    the customer's attributes (so that splits by them need no join with `customers`)."""
 
     __tablename__ = "customer_summary"
     __table_args__ = (Index("ix_customer_summary_first_ordered_at", "first_ordered_at"),
@@ -177,6 +178,8 @@ class CustomerSummary(SQLModel, table=True):
     revenue: float | None = None
     cohort_month: int
     cohort_week: int
+    acquisition_channel: str | None = None  # copied from customers, kept by the store
+    follows_on_social: bool | None = None
 
 
 class CohortCell(SQLModel, table=True):

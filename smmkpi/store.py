@@ -528,6 +528,8 @@ def write_frames(
                     if progress:
                         progress(0.9, "orders: building the customer summaries")
                     _summaries_from_frame(cur, engine, df)
+            if "customers" in checked:  # after the orders, whichever came first
+                _copy_attributes(cur, engine, checked["customers"])
             if dialect == "postgresql":
                 _analyze_grown(cur, results)
             if progress:
@@ -704,6 +706,9 @@ def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "c
     stmts = [delete(TABLES[n]) for n in names]
     if "orders" in names:  # the summaries of no orders are empty
         stmts += [delete(CustomerSummary), delete(CohortCell)]
+    elif "customers" in names:  # no customer has attributes any more
+        stmts.append(update(CustomerSummary).values(acquisition_channel=None,
+                                                    follows_on_social=None))
     run_statements(engine, stmts, actor=actor, action="clear", detail=", ".join(names))
 
 
@@ -737,8 +742,9 @@ def _summary_storage(df: pl.DataFrame, dialect: str) -> Any:
     """A summary frame as Arrow in the stored formats (SQLite: timestamps as text)."""
     if dialect == "sqlite":
         df = df.with_columns(
-            pl.col(c).dt.convert_time_zone("UTC").dt.strftime(SQLITE_TS)
-            for c, t in df.schema.items() if isinstance(t, pl.Datetime))
+            [pl.col(c).dt.convert_time_zone("UTC").dt.strftime(SQLITE_TS)
+             for c, t in df.schema.items() if isinstance(t, pl.Datetime)]
+            + [pl.col(c).cast(pl.Int64) for c, t in df.schema.items() if t == pl.Boolean])
     return df.to_arrow()
 
 
@@ -815,9 +821,38 @@ def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame) -> Non
     dialect = engine.dialect.name
     for t in SUMMARY_TABLES:
         cur.execute(f"DELETE FROM {_q(t)}")
-    summary = sm.customer_rows(orders)
+    summary = sm.customer_rows(orders, _attributes(cur, engine, None))
     _put(cur, "customer_summary", summary, dialect)
     _put(cur, "cohort_cells", _contributions(orders, summary), dialect)
+
+
+def _attributes(cur: Any, engine: Engine, ids: Any | None) -> pl.DataFrame:
+    """customer_id, acquisition_channel, follows_on_social of the stored customers (those
+    whose id is in the subquery `ids`, or all)."""
+    cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
+    stmt = select(cu.c.customer_id, cu.c.acquisition_channel, cu.c.follows_on_social)
+    if ids is not None:
+        stmt = stmt.where(cu.c.customer_id.in_(ids))
+    df = _fetch(cur, engine, stmt)
+    return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
+                     pl.col("follows_on_social").cast(pl.Boolean))
+
+
+def _copy_attributes(cur: Any, engine: Engine, customers: pl.DataFrame) -> None:
+    """After a customers import: their acquisition channel and follower status into their
+    summaries (a customer without orders has none; one gets it with their first order)."""
+    stage = "smmkpi_attributes"
+    rows = customers.select(pl.col("customer_id").cast(pl.String),
+                            pl.col("acquisition_channel").cast(pl.String),
+                            pl.col("follows_on_social").cast(pl.Boolean))
+    cur.adbc_ingest(stage, _summary_storage(rows, engine.dialect.name), mode="create",
+                    temporary=True)
+    sets = ", ".join(
+        f"{c} = (SELECT a.{c} FROM {stage} a WHERE a.customer_id = customer_summary.customer_id)"
+        for c in sm.ATTRIBUTES)
+    cur.execute(f"UPDATE customer_summary SET {sets} "
+                f"WHERE customer_id IN (SELECT customer_id FROM {stage})")
+    cur.execute(f"DROP TABLE {stage}")
 
 
 def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
@@ -851,7 +886,7 @@ def _summaries_after(cur: Any, engine: Engine, old_cells: pl.DataFrame) -> None:
     the cohort cells changed by the difference of their orders' cells."""
     s = _summary_table()
     orders = _touched_orders(cur, engine)
-    summary = sm.customer_rows(orders)
+    summary = sm.customer_rows(orders, _attributes(cur, engine, _touched_ids()))
     db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
     _put(cur, "customer_summary", summary, engine.dialect.name)
     _apply_cells(cur, engine, old_cells, _contributions(orders, summary))
@@ -931,15 +966,17 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
 def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
     """The orders of [first, end] with their place in the customer's history from the
     summary: customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever
-    order, 1: the second, 2: a later one), first_ordered_at (no order id: nothing needs
-    it once seq is known, and it is the widest column)."""
+    order, 1: the second, 2: a later one), first_ordered_at, acquisition_channel,
+    follows_on_social (no order id: nothing needs it once seq is known, and it is the
+    widest column)."""
     from sqlalchemy import case
 
     o, s = _order_table(), _summary_table()
     seq = case((o.c.order_id == s.c.first_order_id, 0),
                (o.c.order_id == s.c.second_order_id, 1), else_=2).label("seq")
     stmt = (
-        select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq, s.c.first_ordered_at)
+        select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq, s.c.first_ordered_at,
+               s.c.acquisition_channel, s.c.follows_on_social)
         # a customer with an order in the window has their last order in it or later: the
         # planner can take only those summaries (by their index) instead of all of them
         .join(s, and_(s.c.customer_id == o.c.customer_id,
@@ -949,38 +986,18 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
     return _with_summary_types(db.read_frame(engine, stmt), orders=True)
 
 
-def read_window_attributes(engine: Engine, first: dt.date, end: dt.date,
-                           since: dt.date) -> pl.DataFrame:
-    """customer_id, acquisition_channel, follows_on_social of the customers with an order
-    in [first, end] or a first order in [since, first) that are in the customers dataset
-    (for splits by them)."""
-    o, s = _order_table(), _summary_table()
-    cu = TABLES["customers"].__table__  # type: ignore[attr-defined]
-    stmt = (
-        select(cu.c.customer_id, cu.c.acquisition_channel, cu.c.follows_on_social)
-        .where(or_(
-            cu.c.customer_id.in_(
-                select(o.c.customer_id).where(and_(*_window_conditions(o, first, end)))),
-            cu.c.customer_id.in_(
-                select(s.c.customer_id).where(s.c.first_ordered_at >= _ts_bound(since),
-                                              s.c.first_ordered_at < _ts_bound(first))),
-        ))
-    )
-    df = db.read_frame(engine, stmt)
-    return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
-                     pl.col("follows_on_social").cast(pl.Boolean))
-
-
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:
     return [_sql_condition(o.c[c.column], c) for c in ds.get("orders").conditions(first, end)]
 
 
 def read_first_orders(engine: Engine, since: dt.date, before: dt.date) -> pl.DataFrame:
     """Customers whose first order is in [since, before), by the summary's index:
-    customer_id, first_ordered_at, first_revenue, first_channel."""
+    customer_id, first_ordered_at, first_revenue, first_channel, acquisition_channel,
+    follows_on_social."""
     s = _summary_table()
     stmt = (
-        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel)
+        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel,
+               s.c.acquisition_channel, s.c.follows_on_social)
         .where(s.c.first_ordered_at >= _ts_bound(since),
                s.c.first_ordered_at < _ts_bound(before))
     )
@@ -1003,7 +1020,8 @@ def _with_summary_types(df: pl.DataFrame, *, orders: bool) -> pl.DataFrame:
         cols = [c for c in _ORDER_COLS if c in df.columns]
         df = normalize(df, "orders").select(cols).hstack(df.drop(cols))
     out = df.with_columns(_utc(pl.col(n), df.schema[n]) for n in ("first_ordered_at",))
-    casts: list[pl.Expr] = [pl.col("customer_id").cast(pl.String)]
+    casts: list[pl.Expr] = [pl.col("customer_id", "acquisition_channel").cast(pl.String),
+                            pl.col("follows_on_social").cast(pl.Boolean)]
     if orders:
         casts += [pl.col("seq").cast(pl.Int64)]
     else:

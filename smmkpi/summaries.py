@@ -2,8 +2,9 @@
 
 - `customer_summary`: per customer, their orders put in (ordered_at, order_id) order (the
   order `kpis.retention` numbers them in): the first (id, time, channel, revenue), the
-  second (id, time), the last order's time, the count and revenue of all orders, and the
-  month and Monday week of the first order (the customer's cohorts).
+  second (id, time), the last order's time, the count and revenue of all orders, the
+  month and Monday week of the first order (the customer's cohorts), and the customer's
+  acquisition channel and follower status (a copy of the customers dataset's).
 - `cohort_cells`: per grain (month, week), cohort and period of that grain, the cohort's
   customers with an order in the period and its revenue in it.
 
@@ -40,7 +41,10 @@ SUMMARY_SCHEMA: dict[str, pl.DataType] = {
     "revenue": pl.Float64(),
     "cohort_month": pl.Int32(),
     "cohort_week": pl.Int32(),
+    "acquisition_channel": pl.String(),
+    "follows_on_social": pl.Boolean(),
 }
+ATTRIBUTES = ("acquisition_channel", "follows_on_social")  # copied from the customers dataset
 CELL_SCHEMA: dict[str, pl.DataType] = {
     "grain": pl.String(),
     "cohort": pl.Int32(),
@@ -70,10 +74,18 @@ def index_of(day: dt.date, grain: Grain) -> int:
     return ((day - dt.date(1970, 1, 1)).days + EPOCH_MONDAY_SHIFT) // 7
 
 
-def customer_rows(orders: pl.DataFrame) -> pl.DataFrame:
+def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -> pl.DataFrame:
     """One `customer_summary` row per customer of `orders` (columns order_id, customer_id,
-    ordered_at UTC, revenue, channel), which must hold *every* order of those customers."""
+    ordered_at UTC, revenue, channel), which must hold *every* order of those customers,
+    with their acquisition channel and follower status from `customers` (null for a
+    customer not in it), so that splits by them need no join with the customers table."""
     ts = pl.col("ordered_at")
+    attrs = (customers.lazy().select(pl.col("customer_id").cast(pl.String),
+                                     pl.col("acquisition_channel").cast(pl.String),
+                                     pl.col("follows_on_social").cast(pl.Boolean))
+             .unique("customer_id", keep="last") if customers is not None else
+             pl.LazyFrame(schema={"customer_id": pl.String, "acquisition_channel": pl.String,
+                                  "follows_on_social": pl.Boolean}))
     return (
         orders.lazy()
         .select("customer_id", "order_id", ts, pl.col("revenue").cast(pl.Float64),
@@ -96,6 +108,7 @@ def customer_rows(orders: pl.DataFrame) -> pl.DataFrame:
             cohort_month=period_of(pl.col("first_ordered_at"), "month"),
             cohort_week=period_of(pl.col("first_ordered_at"), "week"),
         )
+        .join(attrs, on="customer_id", how="left", maintain_order="left")
         .select(list(SUMMARY_SCHEMA))
         .collect()
     )

@@ -274,11 +274,6 @@ class DbSource:
         (`store.read_order_window`)."""
         return self._store.read_order_window(self.engine, first, end)
 
-    def window_attributes(self, first: dt.date, end: dt.date, since: dt.date) -> pl.DataFrame:
-        """The attributes of the customers with an order in [first, end] or a first order
-        in [since, first)."""
-        return self._store.read_window_attributes(self.engine, first, end, since)
-
     def first_orders(self, since: dt.date, before: dt.date) -> pl.DataFrame:
         """The customers whose first order is in [since, before) (`store.read_first_orders`)."""
         return self._store.read_first_orders(self.engine, since, before)

@@ -55,8 +55,7 @@ def test_the_sql_stays_within_a_distributed_engine(engine, monkeypatch):
     store.rebuild_summaries(engine)
     ws = Workspace(DbSource(engine), Period(dt.date(2024, 3, 1), dt.date(2024, 3, 31)))
     assert r.repeat_kpis(r.period_history(ws), ws.start, ws.end)["orders"] == 3
-    r.repeat_kpis_by(r.period_history(ws, attributes=True), None, ws.start, ws.end,
-                     "acquisition_channel")
+    r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end, "acquisition_channel")
     assert r.cohorts_long(ws, grain="week").height
 
     assert any("customer_summary" in s for s in sent)  # the capture saw the summaries' SQL

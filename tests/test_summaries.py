@@ -52,7 +52,8 @@ def _recomputed(engine) -> dict[str, pl.DataFrame]:
     """The summaries computed from every stored order, independently of the store's
     incremental path (one read, one Polars pass)."""
     orders = store.read_dataset(engine, "orders")
-    summary = sm.customer_rows(orders).sort("customer_id")
+    summary = sm.customer_rows(orders, store.read_dataset(engine, "customers")).sort(
+        "customer_id")
     with_cohorts = orders.join(summary.select("customer_id", "cohort_month", "cohort_week"),
                                on="customer_id")
     cells = pl.concat([sm.cell_rows(with_cohorts, g) for g in sm.GRAINS]).sort(
@@ -81,6 +82,12 @@ def test_summaries_by_hand(engine):
     assert (b["first_order_id"], b["second_order_id"], b["second_ordered_at"]) == (
         "b1", "b2", t(2024, 1, 5, 9))
     assert (b["orders"], b["revenue"], b["first_channel"]) == (3, 140.0, "instagram")
+    assert (a["acquisition_channel"], a["follows_on_social"]) == (None, None)  # no customers
+    store.write_frames(engine, {"customers": pl.DataFrame(
+        {"customer_id": ["A"], "acquisition_channel": ["tiktok"], "follows_on_social": [True],
+         "first_seen": [None]}, schema=ds.get("customers").schema)})
+    a = _stored(engine)["customer_summary"].row(0, named=True)
+    assert (a["acquisition_channel"], a["follows_on_social"]) == ("tiktok", True)
     cells = _stored(engine)["cohort_cells"].filter(pl.col("grain") == "month")
     dec, jan, mar = 2023 * 12 + 11, 2024 * 12, 2024 * 12 + 2
     assert cells.select("cohort", "period", "customers", "revenue").rows() == [
@@ -100,11 +107,29 @@ def _random_orders(rng: random.Random, n: int, customers: int, prefix: str) -> p
     return orders_frame(rows)
 
 
+def _customers(ids: list[str], channel: str | None, follows: bool) -> pl.DataFrame:
+    n = len(ids)
+    return pl.DataFrame({"customer_id": ids, "acquisition_channel": [channel] * n,
+                         "follows_on_social": [follows] * n, "first_seen": [None] * n},
+                        schema=ds.get("customers").schema)
+
+
 def test_incremental_summaries_equal_a_full_recomputation(engine):
     rng = random.Random(16)
     first = _random_orders(rng, 600, 120, "o")
     store.write_frames(engine, {"orders": first})
     _assert_current(engine)
+
+    # customers arrive later, then change: their attributes follow into the summaries
+    store.write_frames(engine, {"customers": _customers([f"C{i:03d}" for i in range(0, 90)],
+                                                        "email", True)})
+    _assert_current(engine)
+    store.write_frames(engine, {"customers": _customers(["C001", "C002", "C999"], None,
+                                                        False)})
+    _assert_current(engine)
+    c1 = _stored(engine)["customer_summary"].filter(pl.col("customer_id") == "C001").row(
+        0, named=True)
+    assert (c1["acquisition_channel"], c1["follows_on_social"]) == (None, False)
 
     # a day of new orders, from known and new customers
     day = orders_frame([(f"n{i}", f"C{rng.randrange(160):03d}", t(2025, 5, 16, 10, i), 10.0 + i,
@@ -148,6 +173,9 @@ def test_incremental_summaries_equal_a_full_recomputation(engine):
     for name, df in _stored(engine).items():
         assert_frame_equal(df, expected[name], check_exact=False, rel_tol=1e-12)
 
+    store.clear(engine, ["customers"])
+    _assert_current(engine)
+    assert _stored(engine)["customer_summary"]["follows_on_social"].null_count() > 0
     store.clear(engine, ["orders"])
     assert all(df.height == 0 for df in _stored(engine).values())
 
@@ -218,15 +246,11 @@ def test_figures_through_the_summaries_equal_the_whole_history(engine, demo_fram
             assert p_d.frame.height < p_f.frame.height / 5
         k_f, k_d = r.repeat_kpis(p_f, a, b), r.repeat_kpis(p_d, a, b)
         assert all(_close(k_f[k], k_d[k]) for k in r.KPI_KEYS), (a, b, k_f, k_d)
-        with_attrs = r.period_history(ws_d, attributes=True)
         for by in ("acquisition_channel", "follows_on_social", "channel"):
-            for p in (with_attrs, p_d) if by == "channel" else (with_attrs,):
-                assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, by),
-                                   r.repeat_kpis_by(p, None, a, b, by), check_exact=False)
-        assert_frame_equal(r.follower_gap(p_f, None, a, b),
-                           r.follower_gap(with_attrs, None, a, b), check_exact=False)
-        with pytest.raises(ValueError, match="customers dataset"):
-            r.repeat_kpis_by(p_d, None, a, b, "follows_on_social")
+            assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, by),
+                               r.repeat_kpis_by(p_d, None, a, b, by), check_exact=False)
+        assert_frame_equal(r.follower_gap(p_f, None, a, b), r.follower_gap(p_d, None, a, b),
+                           check_exact=False)
         assert_frame_equal(r.days_to_second_order(p_f, a, b), r.days_to_second_order(p_d, a, b))
         assert _close(r.revenue_uplift(ws_f), r.revenue_uplift(ws_d))
         for kpi in ("orders", "revenue", "returning_revenue_share"):

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import polars as pl
@@ -738,21 +738,20 @@ def _keeps_summaries(ws: Workspace) -> bool:
     return bool(getattr(ws.source, "keeps_summaries", False))
 
 
-def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | None:
+def period_history(ws: Workspace) -> Prepared | None:
     """The orders the figures of the workspace's period need, as a Prepared: on a source
     that keeps summaries, only the rows `_relevant` reads for this period, built from the
     period's orders and the customer summaries (`_window`); otherwise every order
     (`prepared_history`). Either gives the same figures for [start, end] through
     `repeat_kpis`, `repeat_kpis_by`, `follower_gap`, `days_to_second_order` and the daily
-    series; the windowed one serves no other period. With `attributes` the windowed rows
-    carry the customers' acquisition channel and follower status (for the splits by them;
-    read only when asked for). None when orders are absent."""
+    series; the windowed one serves no other period. Its rows carry the customers'
+    acquisition channel and follower status (copied into the summary by the store), for
+    the splits by them. None when orders are absent."""
     if not _keeps_summaries(ws):
         return prepared_history(ws)
     if not ws.has("orders"):
         return None
     lo, _ = _retention_month_range(ws.start, ws.end)
-    src: Any = ws.source
     # One window per source and data version, shared by every period it covers: a window
     # built for [F, E] serves any period whose retention months start on or after F and
     # which ends by E (its `_relevant` rows are all in it). E is the last day with data (or
@@ -764,16 +763,7 @@ def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | Non
     if current is None or not (current.lo <= lo and ws.end <= current.end):
         current = _read_window(ws, lo, current)
         windows[:] = [current]
-    if not attributes:
-        return current.prepared
-    if "attributes" not in current.extra:  # the customers of the window, looked up once
-        since = pl.select(_period_start(pl.lit(current.lo - max(_KS), pl.Int32),
-                                        "month")).item()
-        attrs = src.window_attributes(current.first, current.end, since)
-        rows, firsts = (df.join(attrs, on="customer_id", how="left")
-                        for df in (current.rows, current.firsts))
-        current.extra["attributes"] = Prepared(_window(rows, firsts, current.first))
-    return current.extra["attributes"]  # type: ignore[no-any-return]
+    return current.prepared
 
 
 def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
@@ -800,7 +790,7 @@ def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
 class _Window:
     """The orders read for `period_history`: months from `lo` (its first day `first`) to
     `end`, as read (`rows`, and `firsts`: the first orders of the cohorts just before) and
-    prepared; `extra` holds the same with customer attributes once asked for."""
+    prepared."""
 
     lo: int
     first: dt.date
@@ -808,7 +798,6 @@ class _Window:
     rows: pl.DataFrame
     firsts: pl.DataFrame
     prepared: Prepared
-    extra: dict[str, Prepared] = field(default_factory=dict, compare=False)
 
 
 def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.DataFrame:

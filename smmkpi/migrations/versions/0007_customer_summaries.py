@@ -1,7 +1,8 @@
 """customer summaries and cohort cells, and the orders customer index again
 
 `customer_summary` (one row per customer: first and second order, last order, count,
-revenue, cohort month and week) and `cohort_cells` (per grain, cohort and period: customers
+revenue, cohort month and week, and a copy of the customer's acquisition channel and
+follower status) and `cohort_cells` (per grain, cohort and period: customers
 and revenue) let the retention KPIs and the cohort matrix read the period's orders and
 these small tables instead of the whole order history. The store keeps them in each
 import's transaction; an import re-reads the orders of the customers it touched, which is
@@ -45,6 +46,8 @@ def upgrade() -> None:
         sa.Column("revenue", sa.Float(), nullable=True),
         sa.Column("cohort_month", sa.Integer(), nullable=False),
         sa.Column("cohort_week", sa.Integer(), nullable=False),
+        sa.Column("acquisition_channel", text, nullable=True),
+        sa.Column("follows_on_social", sa.Boolean(), nullable=True),
         sa.PrimaryKeyConstraint("customer_id"),
     )
     with op.batch_alter_table("customer_summary", schema=None) as batch_op:
