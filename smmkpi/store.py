@@ -933,6 +933,9 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
             _take_write_lock(cur, engine, now)
             orders = _all_orders(cur, engine)
             _summaries_from_frame(cur, engine, orders)
+            if engine.dialect.name == "postgresql":  # every row is new to the planner
+                for t in SUMMARY_TABLES:
+                    cur.execute(f"ANALYZE {_q(t)}")
             n = orders["customer_id"].n_unique() if orders.height else 0
             db.execute(cur, engine, insert(AuditEntry).values(
                 at=now, actor=actor, action="rebuild_summaries", dataset="orders",
