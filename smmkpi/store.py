@@ -514,7 +514,7 @@ def write_frames(
                     stage = f"smmkpi_stage_{name}"
                     send(stage, temporary=True, first_mode="create")
                     rebuild = name == "orders" and existing and _summaries_missing(cur)
-                    touched = (_summaries_before(cur, engine, stage, df)
+                    touched = (_summaries_before(cur, engine, stage)
                                if name == "orders" and existing and not rebuild else None)
                     results[name] = _upsert(cur, name, stage, dialect, df.height, existing)
                     if touched is not None:
@@ -593,6 +593,19 @@ def _create_indexes(cur: Any, indexes: list[Any], dialect: str) -> None:
         cur.execute(str(CreateIndex(ix).compile(dialect=sqlite.dialect())))
 
 
+def _row_match(name: str, dialect: str) -> tuple[str, str]:
+    """SQL conditions between a stored row `t` and a staged row `s` of a dataset: same key,
+    and same key and values (what the upsert would store is what is stored)."""
+    spec = ds.get(name)
+    key = [_q(k) for k in spec.key]
+    vals = [_q(c) for c in spec.names if c not in spec.key]
+    key_eq = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    # merge_empty: an empty staged value keeps the stored one (Dataset.merge_empty)
+    new = {v: f"COALESCE(s.{v}, t.{v})" if spec.merge_empty else f"s.{v}" for v in vals}
+    all_eq = " AND ".join([key_eq] + [_same(f"t.{v}", new[v], dialect) for v in vals])
+    return key_eq, all_eq
+
+
 def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int) -> WriteResult:
     """Upsert the staged rows into the dataset's table; count inserted, updated and
     unchanged rows. Unchanged rows are not rewritten; a batch at least as large as the
@@ -602,10 +615,7 @@ def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int
     key = [_q(k) for k in spec.key]
     vals = [_q(c) for c in spec.names if c not in spec.key]
     cols = ", ".join(_q(c) for c in spec.names)
-    key_eq = " AND ".join(f"t.{k} = s.{k}" for k in key)
-    # merge_empty: an empty staged value keeps the stored one (Dataset.merge_empty)
-    new = {v: f"COALESCE(s.{v}, t.{v})" if spec.merge_empty else f"s.{v}" for v in vals}
-    all_eq = " AND ".join([key_eq] + [_same(f"t.{v}", new[v], dialect) for v in vals])
+    key_eq, all_eq = _row_match(name, dialect)
     if existing == 0:
         inserted, unchanged = n, 0
     else:
@@ -862,17 +872,20 @@ def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
         o.c.customer_id.in_(_touched_ids()))))
 
 
-def _summaries_before(cur: Any, engine: Engine, stage: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Before an orders upsert: the customers it touches (of the imported rows, and the
-    stored owners of their order ids) into a temporary table; returns the cohort cells
-    their stored orders make up now."""
-    from sqlalchemy import column, table
-
-    o = _order_table()
-    staged = table(stage, column("order_id"))
-    owners = _fetch(cur, engine, select(o.c.customer_id).join(
-        staged, staged.c.order_id == o.c.order_id))
-    ids = pl.concat([df["customer_id"], owners["customer_id"].cast(pl.String)]).unique()
+def _summaries_before(cur: Any, engine: Engine, stage: str) -> pl.DataFrame | None:
+    """Before an orders upsert: the customers it touches into a temporary table: those of
+    the imported rows that are new or differ from the stored ones, and the stored owners of
+    those order ids (rows re-imported unchanged touch nobody). Returns the cohort cells
+    their stored orders make up now, or None when the import touches no customer."""
+    key_eq, all_eq = _row_match("orders", engine.dialect.name)
+    st = _q(stage)
+    cur.execute(
+        f"SELECT s.customer_id FROM {st} s WHERE NOT EXISTS "
+        f"(SELECT 1 FROM orders t WHERE {all_eq}) "
+        f"UNION SELECT t.customer_id FROM orders t JOIN {st} s ON {key_eq} WHERE NOT ({all_eq})")
+    ids = pl.from_arrow(cur.fetch_arrow_table()).to_series().cast(pl.String)  # type: ignore[union-attr]
+    if ids.len() == 0:
+        return None
     cur.adbc_ingest(_TOUCHED, pl.DataFrame({"customer_id": ids}).to_arrow(), mode="create",
                     temporary=True)
     s = _summary_table()
