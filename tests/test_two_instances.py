@@ -39,6 +39,7 @@ from smmkpi.__main__ import main
 code = main(["import", sys.argv[2], "--dataset", "orders"])
 assert code == 0, code
 print("imported", flush=True)
+time.sleep(6)  # an instance re-reads the data version every 5 s (smmkpi.ui.cache)
 at = AppTest.from_file("app.py", default_timeout=300)
 at.run()
 at.switch_page("pages/retention.py")
