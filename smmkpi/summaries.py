@@ -67,13 +67,6 @@ def period_start(index: int, grain: Grain) -> dt.date:
     return dt.date(1970, 1, 1) + dt.timedelta(days=index * 7 - EPOCH_MONDAY_SHIFT)
 
 
-def index_of(day: dt.date, grain: Grain) -> int:
-    """The month or week number of a day."""
-    if grain == "month":
-        return day.year * 12 + day.month - 1
-    return ((day - dt.date(1970, 1, 1)).days + EPOCH_MONDAY_SHIFT) // 7
-
-
 def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -> pl.DataFrame:
     """One `customer_summary` row per customer of `orders` (columns order_id, customer_id,
     ordered_at UTC, revenue, channel), which must hold *every* order of those customers,
