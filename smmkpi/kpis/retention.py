@@ -753,14 +753,16 @@ def period_history(ws: Workspace) -> Prepared | None:
         return None
     lo, _ = _retention_month_range(ws.start, ws.end)
     # One window per source and data version, shared by every period it covers: a window
-    # built for [F, E] serves any period whose retention months start on or after F and
-    # which ends by E (its `_relevant` rows are all in it). E is the last day with data (or
-    # the period's end if later), so the comparison period and the targets' periods reuse
-    # it; a period reaching further back extends it by the orders of the months before F
-    # only (the first orders of the cohorts before the new F are read again: a few months).
+    # built for [F, E] serves any period whose retention months start on or after F (its
+    # `_relevant` rows are all in it). E is the last day with data (or the first period's
+    # end if later), so the comparison period and the targets' periods reuse it; a period
+    # reaching further back extends it by the orders of the months before F only (the first
+    # orders of the cohorts before the new F are read again: a few months).
     windows: list[_Window] = ws.shared_memo("orders", ("retention", "windows"), list)
     current = windows[0] if windows else None
-    if current is None or not (current.lo <= lo and ws.end <= current.end):
+    # a window always reaches the last day with data (of this data version): a period
+    # ending later finds no order it lacks
+    if current is None or current.lo > lo:
         current = _read_window(ws, lo, current)
         windows[:] = [current]
     return current.prepared
@@ -771,16 +773,14 @@ def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
     src: Any = ws.source
     prev = ws.period.previous()  # pages compare with it: read it with the same window
     lo_w = min(lo, _retention_month_range(prev.start, prev.end)[0])
-    end_w = max(ws.end, src.bounds()[1] or ws.end)
-    if current is not None:  # never narrower than the window it replaces
-        lo_w, end_w = min(lo_w, current.lo), max(end_w, current.end)
     first = pl.select(_period_start(pl.lit(lo_w, pl.Int32), "month")).item()
     since = pl.select(_period_start(pl.lit(lo_w - max(_KS), pl.Int32), "month")).item()
-    if current is not None and end_w == current.end:  # extend back: read only what is new
-        old_first = current.first
-        rows = pl.concat([src.order_window(first, old_first - dt.timedelta(days=1)),
+    if current is not None:  # extend back: read only the months before it
+        end_w = current.end
+        rows = pl.concat([src.order_window(first, current.first - dt.timedelta(days=1)),
                           current.rows])
     else:
+        end_w = max(ws.end, src.bounds()[1] or ws.end)
         rows = src.order_window(first, end_w)
     firsts = src.first_orders(since, first)
     return _Window(lo_w, first, end_w, rows, firsts, Prepared(_window(rows, firsts, first)))
