@@ -45,9 +45,9 @@ def _months(ws: Workspace) -> str:
     return f"{last:%B %Y}" if first.month == last.month else f"{first:%B} – {last:%B %Y}"
 
 
-# One sort of the whole order history per data source (customers looked up once), shared by
-# the period, the comparison period, the targets and every session (Workspace.shared_memo).
-prepared = r.prepared_history(ctx.ws)
+# The orders the period's figures need (on the database: the period's orders with the
+# customer summaries), shared by every session (Workspace.shared_memo).
+prepared = r.period_history(ctx.ws)
 if prepared is None:
     empty_state(["orders"], "The Retention page")
     st.stop()
@@ -99,8 +99,8 @@ with section("Cohorts"):
 
     def _cohorts(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         """The long matrix, the wide table and the average curve of the cohorts shown."""
-        long = r.cohort_matrix_long(r.prepared_history(ws), until=ws.end, grain=grain,
-                                    measure=measure, since=since)
+        long = r.cohorts_long(ws, grain=grain, measure=measure, since=since)
+        assert long is not None  # orders are present (checked above)
         return long, r.widen_cohorts(long), r.curve_from_long(long, measure)
 
 
@@ -174,7 +174,7 @@ with section("Coming back"):
     with c2:
         second = cache.computed(
             "retention.days_to_second", ctx.ws,
-            lambda ws: r.days_to_second_order(r.prepared_history(ws), ws.start, ws.end))
+            lambda ws: r.days_to_second_order(r.period_history(ws), ws.start, ws.end))
         title = (f"Days from first to second order, customers per bar<br>"
                  f"<sup>second orders {ctx.period}</sup>")
         if second.height == 0:
@@ -203,7 +203,7 @@ with section("Followers against non-followers"):
     else:
         gap = cache.computed(
             "retention.follower_gap", ctx.ws,
-            lambda ws: r.follower_gap(r.prepared_history(ws), None, ws.start, ws.end))
+            lambda ws: r.follower_gap(r.period_history(ws), None, ws.start, ws.end))
         rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
         known = rows["repeat_purchase_rate"]
         if known["followers_n"] == 0 and known["non_followers_n"] == 0:
@@ -361,7 +361,7 @@ with section("Repeat sales by channel"):
         else:
             acq = cache.computed(
                 "retention.by_acquisition", ctx.ws,
-                lambda ws: r.repeat_kpis_by(r.prepared_history(ws), None, ws.start, ws.end,
+                lambda ws: r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end,
                                             "acquisition_channel"))
             split_view(acq, "Acquisition channel", "acquisition",
                        "Customers by the channel that first brought them (customers file); "
@@ -376,7 +376,7 @@ with section("Repeat sales by channel"):
     else:
         by_channel = cache.computed(
             "retention.by_channel", ctx.ws,
-            lambda ws: r.repeat_kpis_by(r.prepared_history(ws), None, ws.start, ws.end, "channel"))
+            lambda ws: r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end, "channel"))
         split_view(by_channel, "Order channel", "channel",
                    "Orders by the channel each came through; a customer counts in every channel "
                    "they ordered through, first orders and cohorts still come from their whole "

@@ -1,5 +1,5 @@
 """The command line: `python -m smmkpi demo | import | check | report | alerts run |
-digests run | migrate | formats | docs`.
+digests run | migrate | rebuild-summaries | formats | docs`.
 
 Exit codes: 0 success, 2 bad input (a message names file, row and column), 1 anything else
 (with a one-line message, never a traceback).
@@ -128,6 +128,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="apply database migrations",
                    description="Bring the database schema up to date (Alembic).")
+    sub.add_parser("rebuild-summaries", help="recompute the customer summaries and cohort "
+                   "cells from every stored order",
+                   description="Recompute the summaries the store keeps beside the orders "
+                   "(customer_summary, cohort_cells) from the whole order history, in one "
+                   "transaction. Imports keep them current; this is a repair tool.")
     sub.add_parser("formats", help="print the CSV format tables (Markdown)",
                    description="Print the CSV formats of every dataset, from the specs.")
     docs = sub.add_parser("docs", help="regenerate the generated sections of docs/",
@@ -144,10 +149,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from smmkpi import db
+    from smmkpi import db, store
 
     engine = db.make_engine(args.database or get_settings().database_url)
     db.migrate(engine)
+    store.ensure_summaries(engine)
     return engine
 
 
@@ -302,6 +308,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rebuild_summaries(args: argparse.Namespace) -> int:
+    import time
+
+    from smmkpi import store
+
+    engine = _engine(args)
+    t = time.perf_counter()
+    n = store.rebuild_summaries(engine)
+    print(f"rebuilt the summaries of {n:,} customers in {time.perf_counter() - t:.1f} s")
+    return EXIT_OK
+
+
 def cmd_formats(args: argparse.Namespace) -> int:
     print(ds.format_tables_markdown())
     return EXIT_OK
@@ -345,6 +363,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "alerts": cmd_alerts,
     "digests": cmd_digests,
+    "rebuild-summaries": cmd_rebuild_summaries,
     "formats": cmd_formats,
 }
 

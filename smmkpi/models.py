@@ -83,9 +83,10 @@ class Journey(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    # reads are by date; no query looks orders up by customer (the retention transforms
-    # read every order), so no customer index to maintain on import (migration 0003)
-    __table_args__ = (Index("ix_orders_ordered_at", "ordered_at"),)
+    # reads are by date; the customer index (migration 0007) serves the summaries: an
+    # import re-reads the orders of the customers it touched (smmkpi.summaries)
+    __table_args__ = (Index("ix_orders_ordered_at", "ordered_at"),
+                      Index("ix_orders_customer_id", "customer_id"))
     order_id: str = Field(primary_key=True)
     customer_id: str
     ordered_at: dt.datetime
@@ -167,6 +168,46 @@ class Annotation(SQLModel, table=True):
     campaign_id: str | None = None
     platform: str | None = None
     note: str | None = None
+
+
+class CustomerSummary(SQLModel, table=True):
+    """One row per customer with orders, kept by the store in each import's transaction
+    (smmkpi.summaries): the customer's orders put in (ordered_at, order_id) order, the
+    first and second of them, the last, their count and revenue, the calendar month and
+    Monday week (running numbers, as `kpis.retention`) of the first order, and a copy of
+    the customer's attributes (so that splits by them need no join with `customers`)."""
+
+    __tablename__ = "customer_summary"
+    __table_args__ = (Index("ix_customer_summary_first_ordered_at", "first_ordered_at"),
+                      Index("ix_customer_summary_last_ordered_at", "last_ordered_at"))
+    customer_id: str = Field(primary_key=True)
+    first_order_id: str
+    first_ordered_at: dt.datetime
+    first_channel: str | None = None
+    first_revenue: float | None = None
+    second_order_id: str | None = None
+    second_ordered_at: dt.datetime | None = None
+    last_ordered_at: dt.datetime
+    orders: int = Field(sa_type=BigInteger)
+    revenue: float | None = None
+    cohort_month: int
+    cohort_week: int
+    acquisition_channel: str | None = None  # copied from customers, kept by the store
+    follows_on_social: bool | None = None
+
+
+class CohortCell(SQLModel, table=True):
+    """Per cohort (month or week of the customers' first order) and period (a later month
+    or week, same grain): the cohort's customers with an order in the period and their
+    revenue in it. Kept with `CustomerSummary`; only the periods an import touched are
+    recomputed."""
+
+    __tablename__ = "cohort_cells"
+    grain: str = Field(primary_key=True)  # month or week
+    cohort: int = Field(primary_key=True)
+    period: int = Field(primary_key=True)
+    customers: int = Field(sa_type=BigInteger)
+    revenue: float | None = None
 
 
 class DataVersion(SQLModel, table=True):

@@ -222,3 +222,18 @@ def partial_buckets(starts: Sequence[dt.date], grain: Grain,
             (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - start).days
         out.append((start, bucket_days(start, grain, period), full))
     return out
+
+
+# Running numbers of calendar months and Monday weeks: the cohort and activity periods of
+# the retention KPIs (kpis.retention) and of the summaries the store keeps (summaries).
+EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday; epoch day + 3 counts from Monday 1969-12-29
+
+
+def month_index(day: pl.Expr) -> pl.Expr:
+    """year * 12 + month - 1 of a Date expression."""
+    return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
+
+
+def week_index(day: pl.Expr) -> pl.Expr:
+    """The running number of the Monday-starting week of a Date expression."""
+    return (day.cast(pl.Int32) + EPOCH_MONDAY_SHIFT) // 7

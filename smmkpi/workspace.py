@@ -264,6 +264,24 @@ class DbSource:
             self._available = self._store.available(self.engine)
         return self._available
 
+    # The store keeps per-customer summaries and cohort cells beside the orders
+    # (smmkpi.summaries): the retention KPIs read these and the period's orders instead
+    # of the whole order history.
+    keeps_summaries = True
+
+    def order_window(self, first: dt.date, end: dt.date) -> pl.DataFrame:
+        """The orders of [first, end] with their place in the customer's history
+        (`store.read_order_window`)."""
+        return self._store.read_order_window(self.engine, first, end)
+
+    def first_orders(self, since: dt.date, before: dt.date) -> pl.DataFrame:
+        """The customers whose first order is in [since, before) (`store.read_first_orders`)."""
+        return self._store.read_first_orders(self.engine, since, before)
+
+    def cohort_cells(self, grain: str, since: int, before: int) -> pl.DataFrame:
+        """Stored cohort cells of cohorts >= since in periods < before."""
+        return self._store.read_cohort_cells(self.engine, grain, since, before)
+
     def bounds(self) -> tuple[dt.date | None, dt.date | None]:
         if self._bounds is None:
             self._bounds = self._store.bounds(self.engine)

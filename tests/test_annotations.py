@@ -145,7 +145,7 @@ def test_other_charts_are_left_alone(fig):
 
 
 def test_migration_0008_adds_and_removes_its_tables(engine):
-    """Down to 0006 drops exactly the new tables (the data of the others stays), up again
+    """Down to 0007 drops exactly the new tables (the data of the others stays), up again
     brings them back."""
     from alembic import command
     from sqlalchemy import inspect
@@ -159,7 +159,7 @@ def test_migration_0008_adds_and_removes_its_tables(engine):
     cfg = db.alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
+        command.downgrade(cfg, "0007")
     assert not new & set(inspect(engine).get_table_names())
     assert "posts" in inspect(engine).get_table_names()
     db.migrate(engine)

@@ -48,7 +48,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (0, ("smmkpi.config", "smmkpi.formatting", "smmkpi.periods")),
     (1, ("smmkpi.datasets", "smmkpi.channels", "smmkpi.charts", "smmkpi.export",
          "smmkpi.roles")),
-    (2, ("smmkpi.db", "smmkpi.models", "smmkpi.ingest", "smmkpi.demo")),
+    (2, ("smmkpi.db", "smmkpi.models", "smmkpi.ingest", "smmkpi.demo", "smmkpi.summaries")),
     (3, ("smmkpi.store",)),
     (4, ("smmkpi.workspace",)),
     (5, ("smmkpi.kpis",)),

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 import polars as pl
 
 from smmkpi.kpis.base import KPI, Area, additive, ratio, ratio_expr, ratio_of
+from smmkpi.periods import EPOCH_MONDAY_SHIFT, month_index, week_index
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -76,7 +77,7 @@ UNKNOWN = "unknown"
 FOLLOWERS = "followers"
 NON_FOLLOWERS = "non-followers"
 
-_EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday; epoch day + 3 counts from Monday 1969-12-29
+_EPOCH_MONDAY_SHIFT = EPOCH_MONDAY_SHIFT
 _KS = (1, 3)  # the retention months of the catalog: m1, m3
 
 
@@ -245,9 +246,9 @@ def _upto(orders: Orders, end: dt.date) -> pl.LazyFrame:
 def _period_index(day: pl.Expr, grain: Grain) -> pl.Expr:
     """A running number of calendar months (year * 12 + month - 1) or Monday weeks."""
     if grain == "month":
-        return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
+        return month_index(day)
     if grain == "week":
-        return (day.cast(pl.Int32) + _EPOCH_MONDAY_SHIFT) // 7
+        return week_index(day)
     raise ValueError(f"grain must be 'month' or 'week', got {grain!r}")
 
 
@@ -469,7 +470,9 @@ def repeat_kpis_by(
         return _kpi_table(e, start, end, customer_groups=False)
     if by not in ("acquisition_channel", "follows_on_social"):
         raise ValueError(f"cannot split repeat KPIs by {by!r}")
-    if customers is not None:
+    if "follows_on_social" in prepared.frame.columns:  # a `period_history` window
+        pass
+    elif customers is not None:
         e = e.join(_customer_attributes(customers), on="customer_id", how="left")
     elif prepared.customers is not None:  # look the rows' customer numbers up
         rows = e.collect()
@@ -598,6 +601,14 @@ def cohort_matrix_long(
     cells = e.group_by("cohort", "k").agg(
         customers=pl.col("new_k").sum(), revenue=pl.col("revenue").sum()
     )
+    return _long_from_cells(sizes, cells, last, grain, measure)
+
+
+def _long_from_cells(
+    sizes: pl.LazyFrame, cells: pl.LazyFrame, last: int, grain: Grain, measure: Measure
+) -> pl.DataFrame:
+    """`cohort_matrix_long` from the cohort sizes (cohort, cohort_size) and the non-empty
+    cells (cohort, k, customers, revenue) up to period number `last`."""
     grid = sizes.with_columns(k=pl.int_ranges(0, last - pl.col("cohort") + 1, dtype=pl.Int32))
     long = (
         grid.explode("k")
@@ -722,9 +733,184 @@ def prepared_history(ws: Workspace) -> Prepared | None:
     return ws.shared_memo("orders", ("retention", "prepared"), load)  # type: ignore[no-any-return]
 
 
+def _keeps_summaries(ws: Workspace) -> bool:
+    """The source keeps customer summaries and cohort cells (the database does)."""
+    return bool(getattr(ws.source, "keeps_summaries", False))
+
+
+def period_history(ws: Workspace) -> Prepared | None:
+    """The orders the figures of the workspace's period need, as a Prepared: on a source
+    that keeps summaries, only the rows `_relevant` reads for this period, built from the
+    period's orders and the customer summaries (`_window`); otherwise every order
+    (`prepared_history`). Either gives the same figures for [start, end] through
+    `repeat_kpis`, `repeat_kpis_by`, `follower_gap`, `days_to_second_order` and the daily
+    series; the windowed one serves no other period. Its rows carry the customers'
+    acquisition channel and follower status (copied into the summary by the store), for
+    the splits by them. None when orders are absent."""
+    if not _keeps_summaries(ws):
+        return prepared_history(ws)
+    if not ws.has("orders"):
+        return None
+    lo, _ = _retention_month_range(ws.start, ws.end)
+    # One window per source and data version, shared by every period it covers: a window
+    # built for [F, E] serves any period whose retention months start on or after F (its
+    # `_relevant` rows are all in it). E is the last day with data (or the first period's
+    # end if later), so the comparison period and the targets' periods reuse it; a period
+    # reaching further back extends it by the orders of the months before F only (the first
+    # orders of the cohorts before the new F are read again: a few months).
+    windows: list[_Window] = ws.shared_memo("orders", ("retention", "windows"), list)
+    current = windows[0] if windows else None
+    # a window always reaches the last day with data (of this data version): a period
+    # ending later finds no order it lacks
+    if current is None or current.lo > lo:
+        current = _read_window(ws, lo, current)
+        windows[:] = [current]
+    return current.prepared
+
+
+def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
+    """The window `period_history` needs for retention months from `lo` on."""
+    src: Any = ws.source
+    prev = ws.period.previous()  # pages compare with it: read it with the same window
+    lo_w = min(lo, _retention_month_range(prev.start, prev.end)[0])
+    first = pl.select(_period_start(pl.lit(lo_w, pl.Int32), "month")).item()
+    since = pl.select(_period_start(pl.lit(lo_w - max(_KS), pl.Int32), "month")).item()
+    if current is not None:  # extend back: read only the months before it
+        end_w = current.end
+        rows = pl.concat([src.order_window(first, current.first - dt.timedelta(days=1)),
+                          current.rows])
+    else:
+        end_w = max(ws.end, src.bounds()[1] or ws.end)
+        rows = src.order_window(first, end_w)
+    firsts = src.first_orders(since, first)
+    return _Window(lo_w, first, end_w, rows, firsts, Prepared(_window(rows, firsts, first)))
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The orders read for `period_history`: months from `lo` (its first day `first`) to
+    `end`, as read (`rows`, and `firsts`: the first orders of the cohorts just before) and
+    prepared."""
+
+    lo: int
+    first: dt.date
+    end: dt.date
+    rows: pl.DataFrame
+    firsts: pl.DataFrame
+    prepared: Prepared
+
+
+def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.DataFrame:
+    """A `Prepared.frame` for the periods whose `_relevant` rows lie in the window of
+    `rows`, every order of [first, end] with its customer's summary (first month of the
+    window: a month's first day), plus one row per first-ever order before `first` of the
+    customers in `firsts` (the cohorts m1/m3 count, `_relevant`'s third kind of row).
+
+    Within the window every column is the full history's: seq is 0 or 1 for the customer's
+    first and second order by the summary, else 2 (nothing reads more than seq >= 1);
+    prev_day is the previous order in the window or, for an order that is not the first-ever,
+    a day before the window (all `_kpi_table` asks is whether it is before the period);
+    next_day is the next order up to `end` (later orders are not read, nor needed: they are
+    after the period); new_month is exact because the window starts on a month's first day.
+    Customer attributes, when `rows` has them, ride along as columns, so splits need no
+    join."""
+    cid, day = pl.col("customer_id"), pl.col("day")
+    same_prev = (cid == cid.shift(1)).fill_null(False)
+    same_next = (cid == cid.shift(-1)).fill_null(False)
+    attrs = ({"acquisition_channel": pl.col("acquisition_channel").cast(pl.String),
+              "follows_on_social": pl.col("follows_on_social").cast(pl.Boolean)}
+             if "follows_on_social" in rows.columns else {})
+    before = first - dt.timedelta(days=1)
+    # (ordered_at, seq) is the history's order wherever it matters: of orders at one time
+    # the first-ever comes first, then the second; the order of later ones at one time
+    # changes no figure (same day, same month). Customers are put together by a hash of
+    # their id (numbers sort several times faster than text), by the text on a clash.
+    h = _customer_hash(cid)
+    ordered = rows.with_columns(_h=h).sort("_h", "ordered_at", "seq").drop("_h")
+    if ordered.select(((h == h.shift(1)) & (cid != cid.shift(1))).any()).item():
+        ordered = rows.sort("customer_id", "ordered_at", "seq")
+    inside = (
+        ordered.lazy()
+        .with_columns(day=pl.col("ordered_at").dt.date(), seq=pl.col("seq").cast(pl.Int64),
+                      first_day=pl.col("first_ordered_at").dt.date())
+        .with_columns(month=_period_index(day, "month"),
+                      cohort=_period_index(pl.col("first_day"), "month"))
+        .select(
+            "customer_id",
+            cust="customer_id",
+            day="day",
+            revenue=pl.col("revenue").cast(pl.Float64),
+            channel=pl.col("channel").cast(pl.String),
+            seq="seq",
+            first_day="first_day",
+            prev_day=pl.when(same_prev).then(day.shift(1))
+            .when(pl.col("seq") != 0).then(pl.lit(before)),
+            next_day=pl.when(same_next).then(day.shift(-1)),
+            month="month",
+            cohort="cohort",
+            new_month=~same_prev | (pl.col("month") != pl.col("month").shift(1)),
+            **attrs,
+        )
+    )
+    first_day = pl.col("first_ordered_at").dt.date()
+    cohorts = firsts.lazy().select(
+        "customer_id",
+        cust="customer_id",
+        day=first_day,
+        revenue=pl.col("first_revenue").cast(pl.Float64),
+        channel=pl.col("first_channel").cast(pl.String),
+        seq=pl.lit(0, pl.Int64),
+        first_day=first_day,
+        prev_day=pl.lit(None, pl.Date),
+        next_day=pl.lit(None, pl.Date),
+        month=_period_index(first_day, "month"),
+        cohort=_period_index(first_day, "month"),
+        new_month=pl.lit(True),
+        **attrs,
+    )
+    return pl.concat([inside, cohorts], how="vertical_relaxed").collect()
+
+
+def cohorts_long(ws: Workspace, *, grain: Grain = "month", measure: Measure = "customers",
+                 since: dt.date | None = None) -> pl.DataFrame | None:
+    """`cohort_matrix_long` of the workspace's orders up to its end; on a source that keeps
+    summaries from the stored cohort cells of the complete periods and the orders of the
+    period of `end` only (the cells of that period count orders up to `end`). None when
+    orders are absent."""
+    if not _keeps_summaries(ws):
+        prepared = prepared_history(ws)
+        return None if prepared is None else cohort_matrix_long(
+            prepared, until=ws.end, grain=grain, measure=measure, since=since)
+    if not ws.has("orders"):
+        return None
+    if measure not in ("customers", "revenue"):
+        raise ValueError(f"measure must be 'customers' or 'revenue', got {measure!r}")
+    last = _index_of(ws.end, grain)
+    low = -(2**31) if since is None else _index_of(since, grain)
+    src: Any = ws.source
+    start = pl.select(_period_start(pl.lit(last, pl.Int32), grain)).item()
+    recent = src.order_window(start, ws.end).lazy().select(
+        "customer_id", "revenue",
+        cohort=_period_index(pl.col("first_ordered_at").dt.date(), grain),
+    ).filter(pl.col("cohort") >= low).group_by("cohort").agg(
+        k=pl.lit(last, pl.Int32) - pl.col("cohort").first(),
+        customers=pl.col("customer_id").n_unique(),
+        revenue=pl.col("revenue").sum(),
+    )
+    stored = src.cohort_cells(grain, low, last).lazy().select(
+        "cohort", k=pl.col("period") - pl.col("cohort"), customers="customers",
+        revenue="revenue")
+    cells = pl.concat([
+        stored.with_columns(pl.col("k").cast(pl.Int32), pl.col("customers").cast(pl.Int64)),
+        recent.with_columns(pl.col("k").cast(pl.Int32), pl.col("customers").cast(pl.Int64)),
+    ]).with_columns(pl.col("cohort").cast(pl.Int32))
+    sizes = cells.filter(pl.col("k") == 0).select("cohort", cohort_size="customers")
+    return _long_from_cells(sizes, cells, last, grain, measure)
+
+
 def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
     def load() -> dict[str, float | int | None] | None:
-        prepared = prepared_history(ws)
+        prepared = period_history(ws)
         return None if prepared is None else repeat_kpis(prepared, ws.start, ws.end)
 
     return ws.memo(("repeat_kpis", ws.start, ws.end), load)
@@ -748,7 +934,7 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
     """Per day of the period: orders, revenue and revenue of non-first orders (zero-filled)."""
 
     def load() -> pl.DataFrame | None:
-        prepared = prepared_history(ws)
+        prepared = period_history(ws)
         if prepared is None:
             return None
         days = pl.LazyFrame({"date": pl.date_range(ws.start, ws.end, eager=True)})
@@ -777,16 +963,17 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
 def revenue_uplift(ws: Workspace) -> float | None:
     """Revenue in the period / revenue in the same number of days just before it − 1 (None
     when orders are absent or the days before have no revenue)."""
-    prepared = prepared_history(ws)
+    prepared = period_history(ws)
     if prepared is None:
         return None
     prev = ws.period.previous()
+    earlier = period_history(ws.with_period(prev)) if _keeps_summaries(ws) else prepared
+    if earlier is None:
+        return None
     day, revenue = pl.col("day"), pl.col("revenue")
-    sums = prepared.frame.select(
-        now=revenue.filter(day.is_between(ws.start, ws.end)).sum(),
-        before=revenue.filter(day.is_between(prev.start, prev.end)).sum(),
-    )
-    r = ratio(sums["now"].item(), sums["before"].item())
+    now = prepared.frame.select(revenue.filter(day.is_between(ws.start, ws.end)).sum())
+    before = earlier.frame.select(revenue.filter(day.is_between(prev.start, prev.end)).sum())
+    r = ratio(now.item(), before.item())
     return None if r is None else r - 1.0
 
 

@@ -24,6 +24,7 @@ from smmkpi.workspace import DbSource, Filters, Source, Workspace
 def engine(url: str) -> Engine:
     e = db.make_engine(url)
     db.migrate(e)
+    store.ensure_summaries(e)
     return e
 
 

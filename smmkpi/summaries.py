@@ -1,0 +1,127 @@
+"""The summaries the store keeps beside the orders, so that no page reads the order history.
+
+- `customer_summary`: per customer, their orders put in (ordered_at, order_id) order (the
+  order `kpis.retention` numbers them in): the first (id, time, channel, revenue), the
+  second (id, time), the last order's time, the count and revenue of all orders, the
+  month and Monday week of the first order (the customer's cohorts), and the customer's
+  acquisition channel and follower status (a copy of the customers dataset's).
+- `cohort_cells`: per grain (month, week), cohort and period of that grain, the cohort's
+  customers with an order in the period and its revenue in it.
+
+These are pure Polars transforms of order rows; the store (`store.write_frames`) applies
+them in each import's transaction to the customers the import touched (their summaries
+recomputed from all their orders; the cohort cells changed by the difference of those
+customers' cells before and after), and `store.rebuild_summaries` to every order.
+Timestamps are UTC (as `store.normalize` reads them); rows without a customer or a time
+have no place in a history and are left out, as `kpis.retention.prepare` leaves them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import polars as pl
+
+from smmkpi.periods import EPOCH_MONDAY_SHIFT, month_index, week_index
+
+Grain = Literal["month", "week"]
+GRAINS: tuple[Grain, ...] = ("month", "week")
+
+SUMMARY_SCHEMA: dict[str, pl.DataType] = {
+    "customer_id": pl.String(),
+    "first_order_id": pl.String(),
+    "first_ordered_at": pl.Datetime("us", "UTC"),
+    "first_channel": pl.String(),
+    "first_revenue": pl.Float64(),
+    "second_order_id": pl.String(),
+    "second_ordered_at": pl.Datetime("us", "UTC"),
+    "last_ordered_at": pl.Datetime("us", "UTC"),
+    "orders": pl.Int64(),
+    "revenue": pl.Float64(),
+    "cohort_month": pl.Int32(),
+    "cohort_week": pl.Int32(),
+    "acquisition_channel": pl.String(),
+    "follows_on_social": pl.Boolean(),
+}
+ATTRIBUTES = ("acquisition_channel", "follows_on_social")  # copied from the customers dataset
+CELL_SCHEMA: dict[str, pl.DataType] = {
+    "grain": pl.String(),
+    "cohort": pl.Int32(),
+    "period": pl.Int32(),
+    "customers": pl.Int64(),
+    "revenue": pl.Float64(),
+}
+
+
+def period_of(ts: pl.Expr, grain: Grain) -> pl.Expr:
+    """The month or week number of a UTC timestamp expression."""
+    day = ts.dt.date()
+    return month_index(day) if grain == "month" else week_index(day)
+
+
+def period_start(index: int, grain: Grain) -> dt.date:
+    """The first day of month or week number `index`."""
+    if grain == "month":
+        return dt.date(index // 12, index % 12 + 1, 1)
+    return dt.date(1970, 1, 1) + dt.timedelta(days=index * 7 - EPOCH_MONDAY_SHIFT)
+
+
+def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One `customer_summary` row per customer of `orders` (columns order_id, customer_id,
+    ordered_at UTC, revenue, channel), which must hold *every* order of those customers,
+    with their acquisition channel and follower status from `customers` (null for a
+    customer not in it), so that splits by them need no join with the customers table."""
+    ts = pl.col("ordered_at")
+    attrs = (customers.lazy().select(pl.col("customer_id").cast(pl.String),
+                                     pl.col("acquisition_channel").cast(pl.String),
+                                     pl.col("follows_on_social").cast(pl.Boolean))
+             .unique("customer_id", keep="last") if customers is not None else
+             pl.LazyFrame(schema={"customer_id": pl.String, "acquisition_channel": pl.String,
+                                  "follows_on_social": pl.Boolean}))
+    return (
+        orders.lazy()
+        .select("customer_id", "order_id", ts, pl.col("revenue").cast(pl.Float64),
+                pl.col("channel").cast(pl.String))
+        .drop_nulls(["customer_id", "ordered_at"])
+        .sort("customer_id", "ordered_at", "order_id")
+        .group_by("customer_id", maintain_order=True)
+        .agg(
+            first_order_id=pl.col("order_id").first(),
+            first_ordered_at=ts.first(),
+            first_channel=pl.col("channel").first(),
+            first_revenue=pl.col("revenue").first(),
+            second_order_id=pl.col("order_id").slice(1, 1).first(),
+            second_ordered_at=ts.slice(1, 1).first(),
+            last_ordered_at=ts.last(),
+            orders=pl.len().cast(pl.Int64),
+            revenue=pl.col("revenue").sum(),
+        )
+        .with_columns(
+            cohort_month=period_of(pl.col("first_ordered_at"), "month"),
+            cohort_week=period_of(pl.col("first_ordered_at"), "week"),
+        )
+        .join(attrs, on="customer_id", how="left", maintain_order="left")
+        .select(list(SUMMARY_SCHEMA))
+        .collect()
+    )
+
+
+def cell_rows(orders: pl.DataFrame, grain: Grain) -> pl.DataFrame:
+    """`cohort_cells` rows of one grain from orders (customer_id, ordered_at UTC, revenue)
+    with their customer's `cohort_month` and `cohort_week`: for every (cohort, period) the
+    distinct customers and the revenue. Exact for the periods whose every order is in
+    `orders`."""
+    return (
+        orders.lazy()
+        .drop_nulls(["customer_id", "ordered_at"])
+        .group_by(
+            cohort=pl.col(f"cohort_{grain}").cast(pl.Int32),
+            period=period_of(pl.col("ordered_at"), grain),
+        )
+        .agg(customers=pl.col("customer_id").n_unique().cast(pl.Int64),
+             revenue=pl.col("revenue").cast(pl.Float64).sum())
+        .select(pl.lit(grain).alias("grain"), "cohort", "period", "customers", "revenue")
+        .sort("cohort", "period")
+        .collect()
+    )

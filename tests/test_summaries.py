@@ -1,0 +1,267 @@
+"""The summaries the store keeps beside the orders (customer_summary, cohort_cells): by hand
+on a few rows, equal to a full recomputation after every kind of import (SQLite and
+PostgreSQL), rebuilt by the command, and the figures read through them equal to the
+figures of the whole order history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import delete
+
+from smmkpi import datasets as ds
+from smmkpi import db, store
+from smmkpi import summaries as sm
+from smmkpi.__main__ import main
+from smmkpi.kpis import retention as r
+from smmkpi.models import CohortCell, CustomerSummary
+from smmkpi.workspace import DbSource, FrameSource, Period, Workspace
+
+UTC = dt.UTC
+D = dt.date
+
+
+def t(y: int, m: int, d: int, h: int = 12, mi: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, h, mi, tzinfo=UTC)
+
+
+def orders_frame(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=ds.get("orders").schema, orient="row")
+
+
+ROWS = [
+    ("a1", "A", t(2023, 12, 20), 100.0, "email"),
+    ("a2", "A", t(2024, 1, 10, 10), 50.0, "instagram"),
+    ("a3", "A", t(2024, 3, 5, 8), 30.0, "email"),
+    # B: two orders at one timestamp; b1 < b2 by order_id, so b1 is the first
+    ("b2", "B", t(2024, 1, 5, 9), 20.0, None),
+    ("b1", "B", t(2024, 1, 5, 9), 80.0, "instagram"),
+    ("b3", "B", t(2024, 1, 20, 15), 40.0, "email"),
+]
+
+
+def _stored(engine) -> dict[str, pl.DataFrame]:
+    return store.read_summaries(engine)
+
+
+def _recomputed(engine) -> dict[str, pl.DataFrame]:
+    """The summaries computed from every stored order, independently of the store's
+    incremental path (one read, one Polars pass)."""
+    orders = store.read_dataset(engine, "orders")
+    summary = sm.customer_rows(orders, store.read_dataset(engine, "customers")).sort(
+        "customer_id")
+    with_cohorts = orders.join(summary.select("customer_id", "cohort_month", "cohort_week"),
+                               on="customer_id")
+    cells = pl.concat([sm.cell_rows(with_cohorts, g) for g in sm.GRAINS]).sort(
+        "grain", "cohort", "period")
+    return {"customer_summary": summary, "cohort_cells": cells}
+
+
+def _assert_current(engine) -> None:
+    stored, expected = _stored(engine), _recomputed(engine)
+    for name in stored:
+        assert_frame_equal(stored[name], expected[name], check_exact=False, rel_tol=1e-12,
+                           abs_tol=1e-9)
+
+
+def test_summaries_by_hand(engine):
+    store.write_frames(engine, {"orders": orders_frame(ROWS)})
+    s = _stored(engine)["customer_summary"]
+    a, b = s.row(0, named=True), s.row(1, named=True)
+    assert (a["customer_id"], a["first_order_id"], a["second_order_id"]) == ("A", "a1", "a2")
+    assert a["first_ordered_at"] == t(2023, 12, 20) and a["last_ordered_at"] == t(2024, 3, 5, 8)
+    assert (a["orders"], a["revenue"], a["first_channel"], a["first_revenue"]) == (
+        3, 180.0, "email", 100.0)
+    assert (a["cohort_month"], a["cohort_week"]) == (2023 * 12 + 11, (19711 + 3) // 7)
+    # 2023-12-20 is epoch day 19711, a Wednesday: its Monday week is the one of 18 December
+    assert sm.period_start(a["cohort_week"], "week") == D(2023, 12, 18)
+    assert (b["first_order_id"], b["second_order_id"], b["second_ordered_at"]) == (
+        "b1", "b2", t(2024, 1, 5, 9))
+    assert (b["orders"], b["revenue"], b["first_channel"]) == (3, 140.0, "instagram")
+    assert (a["acquisition_channel"], a["follows_on_social"]) == (None, None)  # no customers
+    store.write_frames(engine, {"customers": pl.DataFrame(
+        {"customer_id": ["A"], "acquisition_channel": ["tiktok"], "follows_on_social": [True],
+         "first_seen": [None]}, schema=ds.get("customers").schema)})
+    a = _stored(engine)["customer_summary"].row(0, named=True)
+    assert (a["acquisition_channel"], a["follows_on_social"]) == ("tiktok", True)
+    cells = _stored(engine)["cohort_cells"].filter(pl.col("grain") == "month")
+    dec, jan, mar = 2023 * 12 + 11, 2024 * 12, 2024 * 12 + 2
+    assert cells.select("cohort", "period", "customers", "revenue").rows() == [
+        (dec, dec, 1, 100.0), (dec, jan, 1, 50.0), (dec, mar, 1, 30.0),  # A
+        (jan, jan, 1, 140.0),  # B: three orders in January, one customer
+    ]
+
+
+def _random_orders(rng: random.Random, n: int, customers: int, prefix: str) -> pl.DataFrame:
+    rows = []
+    for i in range(n):
+        day = D(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 500))
+        at = dt.datetime.combine(day, dt.time(rng.choice([0, 9, 23]), rng.choice([0, 59])),
+                                 tzinfo=UTC)  # few distinct times: many ties
+        rows.append((f"{prefix}{i:04d}", f"C{rng.randrange(customers):03d}", at,
+                     round(rng.uniform(1, 300), 2), rng.choice([None, "email", "instagram"])))
+    return orders_frame(rows)
+
+
+def _customers(ids: list[str], channel: str | None, follows: bool) -> pl.DataFrame:
+    n = len(ids)
+    return pl.DataFrame({"customer_id": ids, "acquisition_channel": [channel] * n,
+                         "follows_on_social": [follows] * n, "first_seen": [None] * n},
+                        schema=ds.get("customers").schema)
+
+
+def test_incremental_summaries_equal_a_full_recomputation(engine):
+    rng = random.Random(16)
+    first = _random_orders(rng, 600, 120, "o")
+    store.write_frames(engine, {"orders": first})
+    _assert_current(engine)
+
+    # customers arrive later, then change: their attributes follow into the summaries
+    store.write_frames(engine, {"customers": _customers([f"C{i:03d}" for i in range(0, 90)],
+                                                        "email", True)})
+    _assert_current(engine)
+    store.write_frames(engine, {"customers": _customers(["C001", "C002", "C999"], None,
+                                                        False)})
+    _assert_current(engine)
+    c1 = _stored(engine)["customer_summary"].filter(pl.col("customer_id") == "C001").row(
+        0, named=True)
+    assert (c1["acquisition_channel"], c1["follows_on_social"]) == (None, False)
+
+    # a day of new orders, from known and new customers
+    day = orders_frame([(f"n{i}", f"C{rng.randrange(160):03d}", t(2025, 5, 16, 10, i), 10.0 + i,
+                         "email") for i in range(40)])
+    store.write_frames(engine, {"orders": day})
+    _assert_current(engine)
+
+    # corrections: revenue changed, orders moved to another customer (one leaves its old
+    # customer without orders), an order backdated before its customer's first (the
+    # cohort changes), an order moved to another month
+    stored = store.read_dataset(engine, "orders").sort("order_id")
+    lonely = stored.group_by("customer_id").len().filter(pl.col("len") == 1)["customer_id"][0]
+    edits = pl.concat([
+        stored.filter(pl.col("order_id") == "o0001").with_columns(revenue=pl.lit(999.0)),
+        stored.filter(pl.col("customer_id") == lonely).with_columns(customer_id=pl.lit("C001")),
+        stored.filter(pl.col("order_id") == "o0002").with_columns(
+            ordered_at=pl.lit(t(2023, 6, 1)).dt.cast_time_unit("us")),
+        stored.filter(pl.col("order_id") == "o0003").with_columns(
+            ordered_at=pl.col("ordered_at") + pl.duration(days=45)),
+        stored.filter(pl.col("order_id") == "o0004").with_columns(customer_id=pl.lit("NEW")),
+    ]).unique("order_id", keep="first")
+    store.write_frames(engine, {"orders": edits})
+    _assert_current(engine)
+    assert _stored(engine)["customer_summary"].filter(pl.col("customer_id") == lonely).height == 0
+
+    # the same rows again: nothing changes
+    before = _stored(engine)
+    store.write_frames(engine, {"orders": edits})
+    for name, df in _stored(engine).items():
+        assert_frame_equal(df, before[name])
+
+    # a large batch (most of the history again, shifted a day) goes the same way
+    bulk = stored.with_columns(ordered_at=pl.col("ordered_at") + pl.duration(days=1))
+    store.write_frames(engine, {"orders": bulk})
+    _assert_current(engine)
+
+    # the command rebuilds the same tables from scratch
+    expected = _stored(engine)
+    assert main(["--database", engine.url.render_as_string(hide_password=False),
+                 "rebuild-summaries"]) == 0
+    for name, df in _stored(engine).items():
+        assert_frame_equal(df, expected[name], check_exact=False, rel_tol=1e-12)
+
+    store.clear(engine, ["customers"])
+    _assert_current(engine)
+    assert _stored(engine)["customer_summary"]["follows_on_social"].null_count() > 0
+    store.clear(engine, ["orders"])
+    assert all(df.height == 0 for df in _stored(engine).values())
+
+
+def test_summaries_built_for_orders_stored_without_them(engine):
+    """A database migrated to 0007 with orders in it: the first use builds the summaries,
+    and an import into it builds them whole rather than only for its customers."""
+    store.write_frames(engine, {"orders": orders_frame(ROWS)})
+    store.run_statements(engine, [delete(CustomerSummary), delete(CohortCell)], actor="t",
+                         action="test")
+    assert store.ensure_summaries(engine) is True
+    _assert_current(engine)
+    assert store.ensure_summaries(engine) is False
+
+    store.run_statements(engine, [delete(CustomerSummary), delete(CohortCell)], actor="t",
+                         action="test")
+    store.write_frames(engine, {"orders": orders_frame(
+        [("c1", "C", t(2024, 2, 1), 5.0, None)])})
+    _assert_current(engine)
+    assert _stored(engine)["customer_summary"]["customer_id"].to_list() == ["A", "B", "C"]
+
+
+def test_a_failed_import_leaves_the_summaries_as_they_were(sqlite_engine, monkeypatch):
+    store.write_frames(sqlite_engine, {"orders": orders_frame(ROWS)})
+    before = _stored(sqlite_engine)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_apply_cells", boom)
+    with pytest.raises(store.StoreError):
+        store.write_frames(sqlite_engine, {"orders": orders_frame(
+            [("a9", "A", t(2024, 5, 1), 1.0, None)])})
+    for name, df in _stored(sqlite_engine).items():
+        assert_frame_equal(df, before[name])
+    assert store.read_dataset(sqlite_engine, "orders").height == len(ROWS)
+
+
+PERIODS = [
+    (D(2026, 10, 4), D(2026, 10, 31)),  # the last 28 days: October's figures
+    (D(2026, 10, 1), D(2026, 10, 20)),  # no month ends inside: September's
+    (D(2026, 9, 1), D(2026, 9, 30)),
+    (D(2025, 1, 1), D(2025, 3, 31)),  # a quarter
+    (D(2025, 6, 15), D(2025, 8, 3)),
+    (D(2024, 11, 1), D(2026, 10, 31)),  # everything
+    (D(2026, 10, 15), D(2026, 11, 20)),  # past the last day with data
+]
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a))
+
+
+def test_figures_through_the_summaries_equal_the_whole_history(engine, demo_frames):
+    """Every retention figure a page shows, read through the summaries and the period's
+    orders (DbSource), equals the same figure from every order in memory (FrameSource)."""
+    store.write_frames(engine, demo_frames)
+    frames = FrameSource(demo_frames, "frames")
+    stored = DbSource(engine)
+    shared: dict = {}  # as the pages share it: one window serves the periods it covers
+    for i, (a, b) in enumerate(PERIODS[:3] + PERIODS[::-1]):
+        ws_f = Workspace(frames, Period(a, b))
+        ws_d = Workspace(stored, Period(a, b), shared=shared)
+        p_f, p_d = r.period_history(ws_f), r.period_history(ws_d)
+        if i < 3:  # recent periods: a window of two months, not the history
+            assert p_d.frame.height < p_f.frame.height / 5
+        k_f, k_d = r.repeat_kpis(p_f, a, b), r.repeat_kpis(p_d, a, b)
+        assert all(_close(k_f[k], k_d[k]) for k in r.KPI_KEYS), (a, b, k_f, k_d)
+        for by in ("acquisition_channel", "follows_on_social", "channel"):
+            assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, by),
+                               r.repeat_kpis_by(p_d, None, a, b, by), check_exact=False)
+        assert_frame_equal(r.follower_gap(p_f, None, a, b), r.follower_gap(p_d, None, a, b),
+                           check_exact=False)
+        assert_frame_equal(r.days_to_second_order(p_f, a, b), r.days_to_second_order(p_d, a, b))
+        assert _close(r.revenue_uplift(ws_f), r.revenue_uplift(ws_d))
+        for kpi in ("orders", "revenue", "returning_revenue_share"):
+            from smmkpi.kpis.catalog import CATALOG
+
+            assert _close(CATALOG[kpi].compute(ws_f), CATALOG[kpi].compute(ws_d)), kpi
+        for grain in ("month", "week"):
+            for measure in ("customers", "revenue"):
+                for since in (None, r.default_cohort_since(a, b, grain)):
+                    assert_frame_equal(
+                        r.cohorts_long(ws_f, grain=grain, measure=measure, since=since),
+                        r.cohorts_long(ws_d, grain=grain, measure=measure, since=since),
+                        check_exact=False)
+    db.close_pools()
