@@ -12,8 +12,8 @@ from browsertools import CHROMIUM, FLAGS, free_port, settle, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = ["", "targets", "goals", "traffic", "journeys", "retention", "community",
-         "reputation", "upload", "admin"]
+PAGES = ["", "targets", "goals", "content", "traffic", "journeys", "retention", "community",
+         "reputation", "upload", "alerts", "admin"]
 PLATFORMS = ["Facebook", "Instagram", "X", "LinkedIn", "TikTok", "YouTube"]
 
 

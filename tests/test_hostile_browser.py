@@ -110,7 +110,7 @@ def _fresh_record(request):
 
 
 PAGES = ["", "targets", "goals", "content", "traffic", "journeys", "retention", "community",
-         "reputation", "upload", "admin"]
+         "reputation", "upload", "alerts", "admin"]
 
 
 @pytest.mark.parametrize("path", PAGES)
