@@ -34,6 +34,5 @@ def test_eight_viewers_switching_pages_for_a_minute(demo_db, tmp_path):
     # no freeze: on average every viewer finished a page (a frozen server finishes none;
     # how fast they finish on a busy 2-core machine is benchmarks/load.py's business)
     assert len(result.loads) >= 8, result.summary()
-    # which pages a viewer reached depends on the machine's speed (every page is opened in
-    # every selection by test_browser_matrix); none of those reached may fail (above)
-    assert {x.path for x in result.ok} <= set(PAGES), result.summary()
+    # which pages the viewers reached depends on the machine's speed (every page is opened
+    # in every selection by test_browser_matrix); none of those reached may fail (above)
