@@ -323,6 +323,20 @@ def social_frame(raw: pl.DataFrame, exprs: dict[str, pl.Expr]) -> pl.DataFrame:
     )
 
 
+def channel_of_type(raw: pl.DataFrame, header: str, types: dict[str, str], other: str,
+                    notes: list[str]) -> pl.Expr:
+    """The channel group of each row from an ad platform's campaign type column `header`
+    (`types`: lower-case campaign type -> channel group; any other type is `other`, with a
+    note naming those types)."""
+    kind = pl.col(header).str.strip_chars().str.to_lowercase()
+    unknown = raw.filter(~kind.is_in(list(types)) & kind.is_not_null())
+    if unknown.height:
+        kinds = ", ".join(sorted(set(unknown.get_column(header).to_list())))
+        notes.append(f"campaign types {kinds} counted as {other}")
+    return kind.replace_strict(list(types), list(types.values()), default=pl.lit(other),
+                               return_dtype=pl.String)
+
+
 def daily_social(raw: pl.DataFrame, cols: dict[str, str], date: pl.Expr, platform: str,
                  measures: dict[str, tuple[str, ...]], notes: list[str]) -> Prepared:
     """A daily account export as social_daily text: the date from `date`, the platform

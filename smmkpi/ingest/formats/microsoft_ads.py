@@ -34,6 +34,7 @@ from smmkpi.ingest.core import (
     Format,
     Prepared,
     RawProblem,
+    channel_of_type,
     ignored,
     pick,
     sum_by_key,
@@ -96,13 +97,7 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     if ctype is not None:
         used[ctype] = "channel"
         labels["channel"] = ctype
-        kind = pl.col(ctype).str.strip_chars().str.to_lowercase()
-        channel = kind.replace_strict(list(CAMPAIGN_TYPES), list(CAMPAIGN_TYPES.values()),
-                                      default=pl.lit(OTHER_TYPE), return_dtype=pl.String)
-        other = raw.filter(~kind.is_in(list(CAMPAIGN_TYPES)) & kind.is_not_null())
-        if other.height:
-            kinds = ", ".join(sorted(set(other.get_column(ctype).to_list())))
-            notes.append(f"campaign types {kinds} counted as {OTHER_TYPE}")
+        channel = channel_of_type(raw, ctype, CAMPAIGN_TYPES, OTHER_TYPE, notes)
     else:
         channel = pl.lit("Paid Search")
         labels["channel"] = "CampaignType"
