@@ -58,6 +58,14 @@ def every(df: pl.DataFrame, special: dict[str, Col]) -> dict[str, Col]:
     return {c: special.get(c, Col()) for c in df.columns}
 
 
+def choose_row(label: str, new: str, rows: pl.DataFrame, *, key: str) -> tuple[int, dict | None]:
+    """A select box of the rows (by id, shown by name) and a new one (id 0): the chosen id
+    and its row (None for a new one)."""
+    choices = {0: new} | {r["id"]: r["name"] for r in rows.iter_rows(named=True)}
+    pick = st.selectbox(label, list(choices), format_func=choices.get, key=key)
+    return pick, next((r for r in rows.iter_rows(named=True) if r["id"] == pick), None)
+
+
 def count_tile(label: str, n: int, help: str) -> None:
     with st.container(border=True):
         st.metric(label, formatting.compact(n), help=help)
@@ -94,11 +102,7 @@ with section("Alert rules and deliveries"):
 
     if can_edit:
         with st.expander("Add or change a rule", icon=":material/edit:"):
-            choices = {0: "A new rule"} | {r["id"]: r["name"]
-                                           for r in rule_rows.iter_rows(named=True)}
-            pick = st.selectbox("Rule", list(choices), format_func=choices.get,
-                                key="rule_pick")
-            old = next((r for r in rule_rows.iter_rows(named=True) if r["id"] == pick), None)
+            pick, old = choose_row("Rule", "A new rule", rule_rows, key="rule_pick")
             kind = st.selectbox("Watches", list(rules.KINDS),
                                 index=list(rules.KINDS).index(old["kind"]) if old else 0,
                                 format_func=lambda k: rules.KINDS[k].label, key="rule_kind")
@@ -180,11 +184,7 @@ with section("Digest subscriptions"):
               name="digests", download="none")
     if can_edit:
         with st.expander("Add or change a digest", icon=":material/edit:"):
-            choices = {0: "A new digest"} | {s["id"]: s["name"]
-                                             for s in subs.iter_rows(named=True)}
-            pick = st.selectbox("Digest", list(choices), format_func=choices.get,
-                                key="sub_pick")
-            old = next((s for s in subs.iter_rows(named=True) if s["id"] == pick), None)
+            pick, old = choose_row("Digest", "A new digest", subs, key="sub_pick")
             camp_ids = (ctx.campaigns["campaign_id"].to_list() if ctx.campaigns is not None
                         else [])
             with st.form("sub_form"):
