@@ -28,6 +28,7 @@ from browsertools import CHROMIUM, FLAGS, IDLE
 
 CLIENT_NICENESS = 10
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+BUSY = "The dashboard is busy with other viewers' pages"  # smmkpi.ui.shell._busy
 
 
 @dataclass
@@ -45,6 +46,7 @@ class LoadResult:
     loads: list[Load] = field(default_factory=list)
     health_failures: list[str] = field(default_factory=list)
     health_checks: int = 0
+    notes: list[str] = field(default_factory=list)  # reopened by URL, refused as busy
 
     @property
     def ok(self) -> list[Load]:
@@ -53,7 +55,7 @@ class LoadResult:
     def of(self, kind: str) -> LoadResult:
         """The loads of one kind of viewer, with the same health record."""
         return LoadResult(self.sessions, self.seconds, [x for x in self.loads if x.kind == kind],
-                          self.health_failures, self.health_checks)
+                          self.health_failures, self.health_checks, self.notes)
 
     @property
     def failed(self) -> list[Load]:
@@ -76,7 +78,9 @@ class LoadResult:
         return (f"{self.sessions} sessions for {self.seconds:.0f} s: {len(self.loads)} loads, "
                 f"{len(self.failed)} failed, browser p50 {fmt(p50)}, p95 {fmt(p95)}, "
                 f"health {self.health_checks - len(self.health_failures)}/"
-                f"{self.health_checks} answered")
+                f"{self.health_checks} answered"
+                + (f"; notes ({len(self.notes)}): " + " | ".join(self.notes[:3])
+                   if self.notes else ""))
 
 
 async def _settle(page, timeout_ms: int) -> None:
@@ -87,18 +91,46 @@ async def _settle(page, timeout_ms: int) -> None:
         "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
 
 
-async def _open(page, base: str, path: str, first: bool, timeout_ms: int) -> None:
+async def _diagnose(page) -> str:
+    """What the browser shows when a link could not be clicked: the connection state, how
+    many page links the sidebar holds, and the first alert's text."""
+    try:
+        return await page.evaluate("""() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const alert = document.querySelector('[data-testid="stAlert"]');
+            return `connection ${app ? app.getAttribute('data-test-connection-state') : 'no app'}, `
+              + `${document.querySelectorAll('a[data-testid*="NavLink"]').length} page links, `
+              + `alert: ${alert ? alert.innerText.slice(0, 120) : 'none'}`;
+        }""")
+    except Exception as e:  # noqa: BLE001 - a diagnosis never fails the load
+        return f"no diagnosis ({type(e).__name__})"
+
+
+async def _open(page, base: str, path: str, first: bool, timeout_ms: int,
+                notes: list[str]) -> None:
     """Open `path`: the first time by its URL, then as a viewer does, by clicking its link
-    in the sidebar's navigation (the app stays loaded; only the page's script runs)."""
-    if first:
-        await page.goto(base + path, timeout=timeout_ms)
-    else:
+    in the sidebar's navigation (the app stays loaded; only the page's script runs). A link
+    that cannot be clicked within a third of the timeout (a starved browser, a page the
+    server refused as busy) is noted with what the browser showed, and the page is opened
+    by its URL instead, as a viewer would reload: the load then fails only if the server
+    does not deliver the page either."""
+    t0 = time.monotonic()
+    if not first:
         link = page.locator(f'a[data-testid*="NavLink"][href="{base + path}"]').first
-        await link.click(timeout=timeout_ms)
-        await page.wait_for_url(base + path + "**", timeout=timeout_ms)
-    await _settle(page, timeout_ms)
+        try:
+            await link.click(timeout=timeout_ms // 3)
+            await page.wait_for_url(base + path + "**", timeout=timeout_ms // 3)
+        except Exception as e:  # noqa: BLE001 - noted, then reopened by URL
+            notes.append(f"{path}: link not clickable ({type(e).__name__}; "
+                         f"{await _diagnose(page)}); reopened by URL")
+            first = True
+    if first:
+        left = max(1000, timeout_ms - int((time.monotonic() - t0) * 1000))
+        await page.goto(base + path, timeout=left)
+    left = max(1000, timeout_ms - int((time.monotonic() - t0) * 1000))
+    await _settle(page, left)
     await page.wait_for_function(
-        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
+        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=left)
 
 
 async def _viewer(browser, base: str, paths: list[str], start: int, deadline: float,
@@ -113,12 +145,17 @@ async def _viewer(browser, base: str, paths: list[str], start: int, deadline: fl
             t0 = time.monotonic()
             error = None
             try:
-                await _open(page, base, path, first, timeout_ms)
+                await _open(page, base, path, first, timeout_ms, result.notes)
                 boxes = await page.locator(ERRORS).all_inner_texts()
                 if boxes:
                     error = boxes[0][:300]
+                elif await page.get_by_text(BUSY).count():
+                    # the server shed the run (no slot within its budget): a message, not
+                    # a freeze; noted so the summary shows how often
+                    result.notes.append(f"{path}: refused as busy")
             except Exception as e:  # a timeout: the page never finished
-                error = f"did not finish: {type(e).__name__}: {str(e)[:200]}"
+                error = (f"did not finish: {type(e).__name__}: {str(e)[:600]} "
+                         f"[{await _diagnose(page)}]")
                 first = True  # start again from the page's URL
             else:
                 first = False

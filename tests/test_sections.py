@@ -121,3 +121,34 @@ def test_a_failing_block_of_a_real_page_leaves_the_rest(app_env, monkeypatch, pa
     errors = [e.value for e in at.error]
     assert any(first in e and "RuntimeError" in e for e in errors), errors
     assert later in [s.value for s in at.subheader]
+
+
+def test_a_run_without_a_slot_keeps_the_navigation(app_env, monkeypatch):
+    """Every run slot taken for longer than the budget: the viewer is told the dashboard is
+    busy, with the page links still there (a run without `st.navigation` drops them, and
+    the next click would find nothing to click)."""
+    import threading
+
+    import streamlit as st
+
+    from smmkpi.config import get_settings
+    from smmkpi.ui import shell
+
+    taken = threading.BoundedSemaphore(1)
+    taken.acquire()
+    monkeypatch.setattr(shell, "_run_slots", lambda: taken)
+    monkeypatch.setenv("SMMKPI_SECTION_BUDGET_S", "0.2")
+    get_settings.cache_clear()
+    calls = []
+    real = st.navigation
+    monkeypatch.setattr(st, "navigation", lambda *a, **k: calls.append(a) or real(*a, **k))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    try:
+        at.run()
+    finally:
+        get_settings.cache_clear()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("busy with other viewers" in w.value for w in at.warning)
+    assert calls and "Performance" in calls[0][0]  # the page links, by section
+    assert [b.label for b in at.button if b.key == "busy_retry"] == ["Try again"]
+    assert not at.subheader  # no page ran

@@ -103,6 +103,22 @@ def _run_slots() -> threading.BoundedSemaphore:
         return _slots
 
 
+def _busy() -> None:
+    """No run slot within the budget: the frame without the page. The login gate and the
+    navigation still run (cheap, no figures), so the viewer keeps the sidebar's pages and
+    can try again; without `st.navigation` the browser would lose its page links."""
+    log.warning("run refused: no run slot within %.0f s", get_settings().section_budget_s)
+    try:
+        st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
+        auth.gate()
+        st.navigation(sections())
+        st.warning("The dashboard is busy with other viewers' pages; open this page again "
+                   "in a moment.", icon=":material/hourglass_top:")
+        st.button("Try again", icon=":material/refresh:", key="busy_retry")  # a click reruns
+    except BaseException as exc:
+        fail_page(exc)
+
+
 def run() -> None:
     """The whole script run of app.py: a run slot, the frame, then the page. Whatever
     fails (a dropped database, a bug) ends the run with a message instead of a traceback
@@ -114,10 +130,7 @@ def run() -> None:
     slots = _run_slots()
     waited = 0.0
     if not slots.acquire(timeout=get_settings().section_budget_s):
-        st.set_page_config(page_title="smmkpi", page_icon=":material/insights:", layout="wide")
-        st.warning("The dashboard is busy with other viewers' pages; reload in a moment.",
-                   icon=":material/hourglass_top:")
-        log.warning("run refused: no run slot within %.0f s", get_settings().section_budget_s)
+        _busy()
         return
     try:
         waited = time.perf_counter() - t0
