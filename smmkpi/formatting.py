@@ -167,7 +167,8 @@ def column_format(unit: str, values: Sequence[float | int | None] | pl.Series | 
     +1.2 pp, minutes as min, h or days by the typical value (the rule of
     `duration_minutes`), days 62 days (1 decimal under 10), other numbers 1,234.56.
     `digits` overrides the decimals."""
-    typical = _typical(values)
+    # only these units look at the values (a median per column and table costs a query)
+    typical = _typical(values) if unit in ("currency", "minutes", "days") else None
     if unit == "count":
         return ColumnFormat("%,d" if not digits else f"%,.{digits}f")
     if unit == "signed":
