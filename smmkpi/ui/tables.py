@@ -92,6 +92,28 @@ def columns_of(df: pl.DataFrame, columns: Mapping[str, Col] | None) -> dict[str,
             for c, col in columns.items()}
 
 
+_ARROW_SIMPLE = (pl.Boolean, pl.String, pl.Categorical, pl.Enum, pl.Date, pl.Datetime,
+                 pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32,
+                 pl.UInt64, pl.Float32, pl.Float64)
+
+
+def as_arrow(df: pl.DataFrame) -> Any:
+    """The shown frame as an Arrow table, which Streamlit sends as it is; a Polars frame it
+    would first convert to pandas and back to Arrow (a fifth of a warm page run's CPU with
+    several tables). Text as plain UTF-8 (categories decoded), the types a pandas round
+    trip would give the browser; a frame with any other column type (lists, structs,
+    durations) stays a Polars frame for Streamlit to convert."""
+    if not all(isinstance(t, _ARROW_SIMPLE) or t in _ARROW_SIMPLE for t in df.dtypes):
+        return df
+    import pyarrow as pa
+
+    text = [n for n, t in df.schema.items() if isinstance(t, (pl.Categorical, pl.Enum))]
+    table = (df.with_columns(pl.col(text).cast(pl.String)) if text else df).to_arrow()
+    fields = [pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f
+              for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
 def column_config(df: pl.DataFrame, columns: Mapping[str, Col] | None = None,
                   currency: str = "USD") -> tuple[pl.DataFrame, dict[str, Any]]:
     """The frame as the table shows it (shown columns only, ratios × 100, minutes in the
@@ -211,7 +233,7 @@ def table(
     `download_columns` (default: every column under its own name, unit by type)."""
     cur = currency or (ctx.settings.currency if ctx is not None else "USD")
     shown, config = column_config(df, columns, cur)
-    st.dataframe(shown, hide_index=True, key=key, column_config=config,
+    st.dataframe(as_arrow(shown), hide_index=True, key=key, column_config=config,
                  placeholder=placeholder, height=height, width=width, row_height=row_height)
     if download == "none":
         return
