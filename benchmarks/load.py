@@ -122,6 +122,7 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
     runs = [(m[1], float(m[2])) for m in matches]
     waits = [float(m[3] or 0) for m in matches]
     server = [s for _, s in runs]
+    working = [s - w for (_, s), w in zip(runs, waits, strict=True)]  # without the queue
     per_page: dict[str, list[float]] = {}
     for page, s in runs:
         per_page.setdefault(page, []).append(s)
@@ -136,7 +137,8 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
     print(f"  server-side runs: {len(server)}, p50 {fmt(pct(server, 50))}, "
           f"p95 {fmt(pct(server, 95))}, max {fmt(max(server) if server else None)}; "
           f"of which waiting for a run slot p50 {fmt(pct(waits, 50))}, "
-          f"p95 {fmt(pct(waits, 95))}")
+          f"p95 {fmt(pct(waits, 95))}; running (without the wait) p50 "
+          f"{fmt(pct(working, 50))}, p95 {fmt(pct(working, 95))}")
     for page, times in sorted(per_page.items()):
         print(f"    {page:<14} {len(times):>4} runs  p50 {fmt(pct(times, 50))}  "
               f"p95 {fmt(pct(times, 95))}")
@@ -145,11 +147,15 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
           f"the end; {'alive' if alive else 'DIED'}, {stopped}")
     for bad in result.failed[:5]:
         print(f"  failed {bad.path}: {bad.error}")
-    b95, s95 = browser.percentile(95) if browsers else proto.percentile(95), pct(server, 95)
-    goal = (not result.failed and not result.health_failures and alive
-            and s95 is not None and s95 < 1 and b95 is not None and b95 < 5)
+    b95 = browser.percentile(95) if browsers else proto.percentile(95)
+    ok = not result.failed and not result.health_failures and alive and b95 is not None
+
+    def verdict(s95: float | None) -> str:
+        return "PASS" if ok and s95 is not None and s95 < 1 and b95 < 5 else "FAIL"
+
     print(f"  goal (no hang or error, server p95 < 1 s, browser p95 < 5 s): "
-          f"{'PASS' if goal else 'FAIL'}")
+          f"{verdict(pct(server, 95))} counting the wait for a run slot, "
+          f"{verdict(pct(working, 95))} for the runs themselves")
     log.unlink(missing_ok=True)
     return {"result": result, "server": server}
 

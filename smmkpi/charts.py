@@ -933,7 +933,8 @@ def median_spread(
     err_lo = [None if lo_ is None or m is None else m - lo_
               for lo_, m in zip(df[lo].to_list(), med, strict=True)]
     fmt = _pct if percent else _compact
-    labels = [f"{fmt(m)} · {n:,} posts" if m is not None else f"n/a · {n:,} posts"
+    # two short lines: one line ("1.8 % · 71 posts") overlaps its neighbours at 8 bars
+    labels = [f"{fmt(m)}<br>{n:,} posts" if m is not None else f"n/a<br>{n:,} posts"
               for m, n in zip(med, df[count].to_list(), strict=True)]
     fig = go.Figure(go.Bar(
         x=df[x].to_list(), y=med, marker_color=PALETTE[0], name="Median per post",
@@ -941,8 +942,10 @@ def median_spread(
                  "color": PALETTE[7], "thickness": 1.5, "width": 6},
         text=labels, textposition="outside", cliponaxis=False, textfont={"size": 11},
         outsidetextfont={"size": 11}, constraintext="none",
-        customdata=[[a, b] for a, b in zip(df[lo].to_list(), df[hi].to_list(), strict=True)],
-        hovertemplate="%{x}: median %{text}<br>middle half of the posts: %{customdata[0]"
+        customdata=[[a, b, n] for a, b, n in zip(df[lo].to_list(), df[hi].to_list(),
+                                                 df[count].to_list(), strict=True)],
+        hovertemplate="%{x}: median %{y" + (":.2%" if percent else ":,.0f")
+        + "} (%{customdata[2]:,} posts)<br>middle half of the posts: %{customdata[0]"
         + (":.2%" if percent else ":,.0f") + "} – %{customdata[1]"
         + (":.2%" if percent else ":,.0f") + "}<extra></extra>",
     ))
