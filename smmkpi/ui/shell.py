@@ -18,6 +18,7 @@ from smmkpi.config import get_settings
 from smmkpi.ui import auth, hosting
 from smmkpi.ui.sections import fail_page
 from smmkpi.ui.sidebar import render_sidebar
+from smmkpi.ui.slots import FairSlots
 
 log = logging.getLogger("smmkpi.runs")
 if not logging.getLogger("smmkpi").handlers:  # Streamlit configures only its own loggers
@@ -87,19 +88,20 @@ def _scheduler() -> None:
         log.exception("the in-process scheduler could not start")
 
 
-_slots: threading.BoundedSemaphore | None = None
+_slots: FairSlots | None = None
 _slots_lock = threading.Lock()
 
 
-def _run_slots() -> threading.BoundedSemaphore:
+def _run_slots() -> FairSlots:
     """At most `SMMKPI_CONCURRENT_RUNS` page runs execute at once (default 3). Every run
     holds Python's lock most of the time; fifty runs at once share it so thinly that each
     takes fifty times as long and the server's own event loop (health checks, websockets)
-    starves. Queued runs wait without holding it and start as slots free up."""
+    starves. Queued runs wait without holding it and start in the order they came, as
+    slots free up (`smmkpi.ui.slots`)."""
     global _slots
     with _slots_lock:
         if _slots is None:
-            _slots = threading.BoundedSemaphore(get_settings().concurrent_runs)
+            _slots = FairSlots(get_settings().concurrent_runs)
         return _slots
 
 
