@@ -340,7 +340,8 @@ with section("Cost per campaign"):
                         "spend"),
         }, key="traffic_campaign_cost", name="traffic_cost_per_campaign", ctx=ctx,
             placeholder="—")
-        unassigned = cost.unassigned_spend(ws.frame("social_daily"), ws.frame("ad_spend"))
+        unassigned = cache.computed("traffic.unassigned_spend", ws, lambda w: cost.unassigned_spend(
+            w.frame("social_daily"), w.frame("ad_spend")))
         st.caption(f"Spend and sessions in {ctx.period}; a campaign's sessions are those whose "
                    "UTM campaign is its name (ignoring case)."
                    + (f" {formatting.money(unassigned, cur)} of spend has no campaign and is "
@@ -372,7 +373,8 @@ with section("Email sends"):
 
 with section("The UTM audit"):
     st.subheader("UTM audit: spend without tracked sessions, tags without a campaign")
-    untracked = cost.untracked_campaigns(camp_cost, classified(ws))
+    untracked = cache.computed("traffic.untracked", ws, lambda w: cost.untracked_campaigns(
+        camp_cost, classified(w)))  # camp_cost is itself a function of ws
     if untracked.height == 0:
         st.success(f"Every campaign that spent in {ctx.period} has website sessions with its "
                    "UTM campaign.", icon=":material/check_circle:")
@@ -393,7 +395,8 @@ with section("The UTM audit"):
     known = set(camp_cost["campaign"].to_list())
     if ws.has("campaigns"):
         known |= set(ws.everything("campaigns")["campaign_id"].to_list())
-    unknown = cost.unknown_utm_campaigns(classified(ws), sorted(k for k in known if k))
+    unknown = cache.computed("traffic.unknown_utm", ws, lambda w: cost.unknown_utm_campaigns(
+        classified(w), sorted(k for k in known if k)))  # known: from ws too
     if unknown.height:
         st.markdown(f"**UTM campaigns in the sessions of {ctx.period} that match no known "
                     "campaign** (campaign list and spend data):")
