@@ -112,6 +112,11 @@ class Format:
     total_of: tuple[str, ...] = ()  # normalized headers whose value a totals-row note states
 
 
+def unchanged(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
+    """The `finish` of a format whose typed frames need nothing more."""
+    return typed
+
+
 # --- totals rows and exports without data ---------------------------------------------------------
 
 # a totals row's label: "Total", "Totals", "Total: Account", "Grand total", "Grand totals"

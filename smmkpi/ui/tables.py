@@ -103,7 +103,7 @@ def as_arrow(df: pl.DataFrame) -> Any:
     several tables). Text as plain UTF-8 (categories decoded), the types a pandas round
     trip would give the browser; a frame with any other column type (lists, structs,
     durations) stays a Polars frame for Streamlit to convert."""
-    if not all(isinstance(t, _ARROW_SIMPLE) or t in _ARROW_SIMPLE for t in df.dtypes):
+    if not all(isinstance(t, _ARROW_SIMPLE) for t in df.dtypes):
         return df
     import pyarrow as pa
 

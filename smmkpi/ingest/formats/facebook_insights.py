@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, daily_social, drop_rows, pick, us_dates
+from smmkpi.ingest.core import Format, Prepared, daily_social, drop_rows, pick, unchanged, us_dates
 
 _MEASURES = {
     "reach": ("daily total reach",),
@@ -58,8 +58,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     return daily_social(raw, cols, us_dates(date), "facebook", _MEASURES, notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("facebook_insights", "social_daily", detect, prepare, finish)
+FORMAT = Format("facebook_insights", "social_daily", detect, prepare, unchanged)

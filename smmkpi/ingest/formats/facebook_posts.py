@@ -37,6 +37,7 @@ from smmkpi.ingest.core import (
     post_format,
     post_frame,
     text_sum,
+    unchanged,
     us_dates,
 )
 
@@ -133,8 +134,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("facebook_posts", "posts", detect, prepare, finish, sheets=("Key Metrics",))
+FORMAT = Format("facebook_posts", "posts", detect, prepare, unchanged, sheets=("Key Metrics",))

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, ignored, social_frame, text_sum, us_dates
+from smmkpi.ingest.core import (
+    Format,
+    Prepared,
+    ignored,
+    social_frame,
+    text_sum,
+    unchanged,
+    us_dates,
+)
 
 _SOURCES = ("sponsored followers", "organic followers", "auto invited followers")
 
@@ -50,9 +58,5 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     ignored(raw, {date: "date", **used}), notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("linkedin_followers", "social_daily", detect, prepare, finish,
+FORMAT = Format("linkedin_followers", "social_daily", detect, prepare, unchanged,
                 sheets=("New followers",))

@@ -32,6 +32,7 @@ from smmkpi.ingest.core import (
     post_format,
     post_frame,
     text_sum,
+    unchanged,
     us_dates,
 )
 
@@ -90,9 +91,5 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("linkedin_updates", "posts", detect, prepare, finish,
+FORMAT = Format("linkedin_updates", "posts", detect, prepare, unchanged,
                 sheets=("All posts", "Update engagement"))

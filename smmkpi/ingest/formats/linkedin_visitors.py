@@ -33,6 +33,7 @@ from smmkpi.ingest.core import (
     pick,
     social_frame,
     text_sum,
+    unchanged,
     us_dates,
 )
 
@@ -88,9 +89,5 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     ignored(raw, used), notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("linkedin_visitors", "social_daily", detect, prepare, finish,
+FORMAT = Format("linkedin_visitors", "social_daily", detect, prepare, unchanged,
                 sheets=("Visitor metrics",))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, RawProblem, ignored, social_frame
+from smmkpi.ingest.core import Format, Prepared, RawProblem, ignored, social_frame, unchanged
 
 # (words in the title, lower case) -> the column the values go to; first match wins
 _MEASURES: tuple[tuple[str, str], ...] = (
@@ -88,8 +88,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     ignored(raw, {date: "date", value: target}), notes, problems)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("meta_insights", "social_daily", detect, prepare, finish)
+FORMAT = Format("meta_insights", "social_daily", detect, prepare, unchanged)

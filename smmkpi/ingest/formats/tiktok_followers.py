@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, ignored, social_frame
+from smmkpi.ingest.core import Format, Prepared, ignored, social_frame, unchanged
 
 _DIFF = "difference in followers from previous day"
 
@@ -40,8 +40,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     ignored(raw, {date: "date", followers: "followers"}), notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("tiktok_followers", "social_daily", detect, prepare, finish)
+FORMAT = Format("tiktok_followers", "social_daily", detect, prepare, unchanged)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, ignored, social_frame, text_sum
+from smmkpi.ingest.core import Format, Prepared, ignored, social_frame, text_sum, unchanged
 
 _PARTS = ("likes", "comments", "shares")
 
@@ -47,8 +47,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     ignored(raw, used), notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("tiktok_overview", "social_daily", detect, prepare, finish)
+FORMAT = Format("tiktok_overview", "social_daily", detect, prepare, unchanged)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, daily_social
+from smmkpi.ingest.core import Format, Prepared, daily_social, unchanged
 
 _MEASURES = {
     "impressions": ("impressions",),
@@ -44,8 +44,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     return daily_social(raw, cols, pl.col(cols["date"]), "x", _MEASURES, notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("x_daily", "social_daily", detect, prepare, finish)
+FORMAT = Format("x_daily", "social_daily", detect, prepare, unchanged)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, daily_social, without_weekday
+from smmkpi.ingest.core import Format, Prepared, daily_social, unchanged, without_weekday
 
 _MEASURES = {
     "impressions": ("impressions",),
@@ -42,8 +42,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
     return daily_social(raw, cols, without_weekday(cols["date"]), "x", _MEASURES, notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("x_overview", "social_daily", detect, prepare, finish)
+FORMAT = Format("x_overview", "social_daily", detect, prepare, unchanged)

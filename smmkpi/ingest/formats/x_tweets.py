@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from smmkpi.ingest.core import Format, Prepared, ignored, pick, post_frame
+from smmkpi.ingest.core import Format, Prepared, ignored, pick, post_frame, unchanged
 
 
 def detect(cols: dict[str, str], preamble: list[str]) -> bool:
@@ -60,8 +60,4 @@ def prepare(raw: pl.DataFrame, cols: dict[str, str], preamble: list[str]) -> Pre
                     notes)
 
 
-def finish(typed: dict[str, pl.DataFrame], notes: list[str]) -> dict[str, pl.DataFrame]:
-    return typed
-
-
-FORMAT = Format("x_tweets", "posts", detect, prepare, finish)
+FORMAT = Format("x_tweets", "posts", detect, prepare, unchanged)
