@@ -4,7 +4,9 @@
 
 `streamlit run app.py` serves the same app (local use, Streamlit Community Cloud). This file
 wraps app.py in `st.App` (Streamlit's ASGI application) to add:
-- migrations applied when the server starts, before the first visitor;
+- migrations applied when the server starts, before the first visitor, then every
+  dashboard page opened once by the server itself (`smmkpi.ui.warmup`), so the first
+  visitors find the default view's figures computed;
 - `GET /healthz`: 200 `ok` when the database answers `SELECT 1`, else 503 (for a load
   balancer's readiness check). `/_stcore/health` (liveness: the server is up) is Streamlit's.
 - hosted (an `[auth]` section in secrets): `/_stcore/metrics`, which Streamlit serves
@@ -61,12 +63,17 @@ def healthz(request: Request) -> PlainTextResponse:  # sync: Starlette runs it i
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
-    """Apply migrations at start. A database that is down does not stop the server:
-    /healthz says 503 until it answers, and the app migrates on first use."""
+    """Apply migrations at start, then warm every dashboard page in the background
+    (smmkpi.ui.warmup). A database that is down does not stop the server: /healthz says
+    503 until it answers, and the app migrates on first use."""
     try:
         db.migrate(engine())
     except Exception as e:
         log.error("migrations not applied at start (will retry on first use): %s", e)
+    else:
+        from smmkpi.ui import warmup
+
+        warmup.start_when_served(get_settings().database_url)
     yield
 
 

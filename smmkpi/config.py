@@ -34,6 +34,7 @@ class Settings:
     journey_destination: str = "website"  # the touchpoint journeys should reach
     section_budget_s: float = 30.0  # a page section waits this long for its figures
     concurrent_runs: int = 3  # page runs executing at once; more viewers queue for a slot
+    warmup: bool = True  # the server opens every dashboard page itself (smmkpi.ui.warmup)
     # every stored date and timestamp (in UTC) lies in these years: files with others are
     # refused, stored values outside them read as missing (every reader handles the range)
     year_min: int = 1900
@@ -51,6 +52,14 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    """An on/off setting: on, true, 1 / off, false, 0 (ValueError naming it otherwise)."""
+    flag = (os.environ.get(name) or "").strip().lower()
+    if flag not in ("", "0", "1", "false", "true", "off", "on"):
+        raise ValueError(f"{name} must be on or off, got {flag!r}")
+    return default if flag == "" else flag in ("1", "true", "on")
 
 
 def _env_float(name: str, default: float) -> float:
@@ -78,6 +87,7 @@ def load_settings() -> Settings:
         .strip().lower(),
         section_budget_s=_env_float("SMMKPI_SECTION_BUDGET_S", 30.0),
         concurrent_runs=max(1, _env_int("SMMKPI_CONCURRENT_RUNS", 3)),
+        warmup=_env_flag("SMMKPI_WARMUP", True),
         **_years(),
         max_xlsx_unpacked_mb=_env_int("SMMKPI_MAX_XLSX_UNPACKED_MB", 1000),
     )
@@ -229,9 +239,6 @@ def load_notify_settings() -> NotifySettings:
     security = (os.environ.get("SMMKPI_SMTP_SECURITY") or "starttls").strip().lower()
     if security not in ("starttls", "ssl", "none"):
         raise ValueError(f"SMMKPI_SMTP_SECURITY must be starttls, ssl or none, got {security!r}")
-    flag = (os.environ.get("SMMKPI_SCHEDULER") or "").strip().lower()
-    if flag not in ("", "0", "1", "false", "true", "off", "on"):
-        raise ValueError(f"SMMKPI_SCHEDULER must be on or off, got {flag!r}")
     return NotifySettings(
         public_url=(os.environ.get("SMMKPI_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
         smtp_host=os.environ.get("SMMKPI_SMTP_HOST") or None,
@@ -242,5 +249,5 @@ def load_notify_settings() -> NotifySettings:
         smtp_security=security,
         webhook_url=os.environ.get("SMMKPI_ALERT_WEBHOOK_URL") or None,
         timeout_s=_env_float("SMMKPI_DELIVERY_TIMEOUT_S", 20.0),
-        scheduler=flag in ("1", "true", "on"),
+        scheduler=_env_flag("SMMKPI_SCHEDULER", False),
     )

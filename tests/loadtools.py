@@ -170,13 +170,93 @@ def _page_name(path: str) -> str:
     return path.strip("/").split("?")[0]
 
 
+async def _protocol_open(ws, path: str, timeout_s: float) -> Load:
+    """Run `path` in the websocket's session and wait for its script to finish, noting
+    any exception or error element."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.page_name = _page_name(path)
+    t0 = time.monotonic()
+    error = None
+    await ws.send(msg.SerializeToString())
+    try:
+        while True:
+            left = timeout_s - (time.monotonic() - t0)
+            fm = ForwardMsg()
+            fm.ParseFromString(await asyncio.wait_for(ws.recv(), left))
+            kind = fm.WhichOneof("type")
+            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                el = fm.delta.new_element
+                if el.WhichOneof("type") == "exception" or (
+                        el.WhichOneof("type") == "alert"
+                        and el.alert.format == el.alert.ERROR):
+                    error = error or "error box: " + (
+                        el.exception.message or el.alert.body)[:200]
+            if kind == "script_finished":
+                break
+    except TimeoutError:
+        error = f"did not finish within {timeout_s:.0f} s"
+    return Load(path, time.monotonic() - t0, error, "protocol")
+
+
+async def _first_visits(base: str, paths: list[str], timeout_s: float,
+                        browser: bool) -> list[Load]:
+    loads: list[Load] = []
+    if not browser:
+        import websockets
+
+        uri = base.replace("http", "ws", 1) + "/_stcore/stream"
+        async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None,
+                                      origin=base, open_timeout=timeout_s) as ws:
+            for path in paths:
+                loads.append(await _protocol_open(ws, path, timeout_s))
+        return loads
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            context = await chromium.new_context(viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            for k, path in enumerate(paths):
+                t0 = time.monotonic()
+                error = None
+                try:
+                    await _open(page, base, path, k == 0, int(timeout_s * 1000), [])
+                    boxes = await page.locator(ERRORS).all_inner_texts()
+                    error = boxes[0][:300] if boxes else None
+                except Exception as e:  # noqa: BLE001 - a timeout: noted as the load's error
+                    error = f"did not finish: {type(e).__name__}"
+                loads.append(Load(path, time.monotonic() - t0, error))
+        finally:
+            await chromium.close()
+    return loads
+
+
+def first_visits(base: str, paths: list[str], timeout_s: float = 120,
+                 browser: bool = False) -> list[Load]:
+    """One viewer opening each of `paths` once, in order: over the protocol, or (browser)
+    in a fresh Chromium context, the first page by its URL and the others by their links.
+    The browser runs in a child process at a lower priority, as in `run_load`."""
+    if not browser:
+        return asyncio.run(_first_visits(base.rstrip("/"), paths, timeout_s, False))
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        return pool.submit(_first_visits_client, base.rstrip("/"), paths, timeout_s).result()
+
+
+def _first_visits_client(base: str, paths: list[str], timeout_s: float) -> list[Load]:
+    os.nice(CLIENT_NICENESS)
+    return asyncio.run(_first_visits(base, paths, timeout_s, True))
+
+
 async def _protocol_viewer(base: str, paths: list[str], start: int, deadline: float,
                            timeout_s: float, think_s: float, result: LoadResult) -> None:
     """One session over Streamlit's websocket: run a page, wait for its script to finish,
     note any exception or error element, next page."""
     import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     uri = base.replace("http", "ws", 1) + "/_stcore/stream"
     i = start
@@ -187,29 +267,9 @@ async def _protocol_viewer(base: str, paths: list[str], start: int, deadline: fl
                 while time.monotonic() < deadline:
                     path = paths[i % len(paths)]
                     i += 1
-                    msg = BackMsg()
-                    msg.rerun_script.page_name = _page_name(path)
-                    t0 = time.monotonic()
-                    error = None
-                    await ws.send(msg.SerializeToString())
-                    try:
-                        while True:
-                            left = timeout_s - (time.monotonic() - t0)
-                            fm = ForwardMsg()
-                            fm.ParseFromString(await asyncio.wait_for(ws.recv(), left))
-                            kind = fm.WhichOneof("type")
-                            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                                el = fm.delta.new_element
-                                if el.WhichOneof("type") == "exception" or (
-                                        el.WhichOneof("type") == "alert"
-                                        and el.alert.format == el.alert.ERROR):
-                                    error = error or "error box: " + (
-                                        el.exception.message or el.alert.body)[:200]
-                            if kind == "script_finished":
-                                break
-                    except TimeoutError:
-                        error = f"did not finish within {timeout_s:.0f} s"
-                    result.loads.append(Load(path, time.monotonic() - t0, error, "protocol"))
+                    load = await _protocol_open(ws, path, timeout_s)
+                    result.loads.append(load)
+                    error = load.error
                     if error and error.startswith("did not finish"):
                         break  # a new connection: the old session may still be running
                     if think_s:

@@ -32,7 +32,7 @@ from smmkpi.actions import roles as role_actions
 from smmkpi.config import get_settings
 from smmkpi.formatting import md_escape
 from smmkpi.roles import ROLE_LABELS, Action, AllowList, Grant, Role, allowed, resolve
-from smmkpi.ui import cache
+from smmkpi.ui import cache, warmup
 from smmkpi.ui.hosting import _secrets, auth_section, hosted  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ class User:
 
 LOCAL_USER = User(email=None, name="local user", role="admin", local=True,
                   rule="local mode: no login configured")
+WARMUP_USER = User(email=None, name="warm-up", role="viewer", local=False,
+                   rule="the server's own warm-up session (smmkpi.ui.warmup)")
 ANONYMOUS = User(email=None, name="not logged in", role=None, local=False, logged_in=False,
                  rule="not logged in")
 
@@ -128,6 +130,8 @@ def current_user() -> User:
     `[smmkpi.roles]` allow-list is malformed."""
     if not hosted():
         return LOCAL_USER
+    if warmup.is_warmup():  # the server's own session, by a token only this process knows
+        return WARMUP_USER
     if _claim("is_logged_in") is not True:
         return ANONYMOUS
     email = _claim("email")

@@ -15,7 +15,7 @@ import time
 import streamlit as st
 
 from smmkpi.config import get_settings
-from smmkpi.ui import auth, hosting
+from smmkpi.ui import auth, hosting, warmup
 from smmkpi.ui.sections import fail_page
 from smmkpi.ui.sidebar import render_sidebar
 from smmkpi.ui.slots import FairSlots
@@ -143,5 +143,8 @@ def run() -> None:
         fail_page(exc)
     finally:
         slots.release()
-        log.info("run page=%s seconds=%.3f waited=%.3f", name, time.perf_counter() - t0,
-                 waited)
+        warming = warmup.is_warmup()
+        log.info("%s page=%s seconds=%.3f waited=%.3f", "warm-up run" if warming else "run",
+                 name, time.perf_counter() - t0, waited)
+        if not warming:  # new stored data (or a fresh process): warm its pages
+            warmup.after_run(get_settings().database_url)
