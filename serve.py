@@ -72,8 +72,9 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
         log.error("migrations not applied at start (will retry on first use): %s", e)
     else:
         from smmkpi.ui import warmup
+        from smmkpi.ui.shell import dashboard_pages
 
-        warmup.start_when_served(get_settings().database_url)
+        warmup.start_when_served(get_settings().database_url, dashboard_pages())
     yield
 
 

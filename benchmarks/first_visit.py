@@ -43,9 +43,9 @@ GOAL_MB = 1024
 
 
 def dashboard_paths() -> list[str]:
-    from smmkpi.ui import warmup
+    from smmkpi.ui.shell import dashboard_pages
 
-    return ["/" + p for p in warmup.dashboard_pages()]
+    return ["/" + p for p in dashboard_pages()]
 
 
 def one(url: str, warm: bool, browser: bool) -> dict:

@@ -43,9 +43,9 @@ def _one_load(base: str, path: str = "/") -> None:
 
 
 def _pages() -> list[str]:
-    from smmkpi.ui import warmup
+    from smmkpi.ui.shell import dashboard_pages
 
-    return [p or "overview" for p in warmup.dashboard_pages()]
+    return [p or "overview" for p in dashboard_pages()]
 
 
 def test_the_dashboard_pages_to_warm():

@@ -44,6 +44,14 @@ PAGES: list[tuple[str, str, str, str]] = [
 ADMIN_PAGE = ("Data", "pages/admin.py", "Admin", ":material/admin_panel_settings:")
 
 
+def dashboard_pages() -> list[str]:
+    """The pages the warm-up opens (`smmkpi.ui.warmup`), as page names ('' the default
+    page): every page that shows figures, not Upload, Alerts or Admin (forms, nothing to
+    compute ahead)."""
+    names = [os.path.splitext(os.path.basename(file))[0] for _, file, _, _ in PAGES]
+    return [""] + [n for n in names[1:] if n not in ("upload", "alerts")]
+
+
 def page_files(include_admin: bool = True) -> list[str]:
     """Every page file the navigation can show (tests iterate over these)."""
     return [p[1] for p in PAGES] + ([ADMIN_PAGE[1]] if include_admin else [])
@@ -147,4 +155,4 @@ def run() -> None:
         log.info("%s page=%s seconds=%.3f waited=%.3f", "warm-up run" if warming else "run",
                  name, time.perf_counter() - t0, waited)
         if not warming:  # new stored data (or a fresh process): warm its pages
-            warmup.after_run(get_settings().database_url)
+            warmup.after_run(get_settings().database_url, dashboard_pages())

@@ -29,10 +29,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
+
+from smmkpi.config import get_settings
+from smmkpi.ui import cache
 
 log = logging.getLogger("smmkpi.warmup")
 
@@ -57,15 +59,6 @@ def is_warmup() -> bool:
     except Exception:  # noqa: BLE001 - st.user outside a script run
         return False
     return isinstance(claimed, str) and secrets.compare_digest(claimed, _TOKEN)
-
-
-def dashboard_pages() -> list[str]:
-    """The page names the warm-up opens ('' is the default page): every page that shows
-    figures, not Upload, Alerts or Admin (forms, nothing to compute ahead)."""
-    from smmkpi.ui.shell import PAGES
-
-    names = [Path(file).stem for _, file, _, _ in PAGES]
-    return [""] + [n for n in names[1:] if n not in ("upload", "alerts")]
 
 
 @dataclass
@@ -115,10 +108,11 @@ def _on_loop(loop: asyncio.AbstractEventLoop, fn: Any, *args: Any) -> Any:
     return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout=30)
 
 
-def warm(url: str, version: int | None = None) -> dict[str, float]:
-    """Open every dashboard page once in a server-side session and wait for each run;
-    returns {page: seconds}. Logs one line with the times (a WARNING naming the page if
-    one showed an error or did not finish). Blocks: callers use `start`."""
+def warm(url: str, pages: list[str], version: int | None = None) -> dict[str, float]:
+    """Open each of `pages` (page names, '' the default page) once in a server-side
+    session and wait for each run; returns {page: seconds}. Logs one line with the times
+    (a WARNING naming the page if one showed an error or did not finish). Blocks: callers
+    use `start`."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.runtime import Runtime
 
@@ -133,7 +127,7 @@ def warm(url: str, version: int | None = None) -> dict[str, float]:
     problems: list[str] = []
     t_all = time.perf_counter()
     try:
-        for page in dashboard_pages():
+        for page in pages:
             client.finished.clear()
             client.errors.clear()
             msg = BackMsg()
@@ -160,13 +154,11 @@ def warm(url: str, version: int | None = None) -> dict[str, float]:
 
 
 def enabled() -> bool:
-    from smmkpi.config import get_settings
-
     return get_settings().warmup
 
 
-def start(url: str, version: int | None) -> bool:
-    """Warm `url`'s pages in a background thread unless this version is warmed or being
+def start(url: str, pages: list[str], version: int | None) -> bool:
+    """Warm `url`'s `pages` in a background thread unless this version is warmed or being
     warmed, or another warm-up is running (the next run after it starts the next); True if
     one was started."""
     global _running
@@ -182,7 +174,7 @@ def start(url: str, version: int | None) -> bool:
     def job() -> None:
         global _running
         try:
-            warm(url, version)
+            warm(url, pages, version)
         except Exception:  # noqa: BLE001 - a warm-up never takes the server down
             log.exception("warm-up failed")
         finally:
@@ -193,21 +185,19 @@ def start(url: str, version: int | None) -> bool:
     return True
 
 
-def after_run(url: str) -> None:
+def after_run(url: str, pages: list[str]) -> None:
     """Called at the end of every viewer's run (smmkpi.ui.shell): start a warm-up when the
     stored data has a version this process has not warmed."""
     if not enabled() or is_warmup() or _event_loop() is None:
         return
     try:
-        from smmkpi.ui import cache
-
         version = cache.data_version(url)
     except Exception:  # noqa: BLE001 - the database is down: the page said so already
         return
-    start(url, version)
+    start(url, pages, version)
 
 
-def start_when_served(url: str) -> None:
+def start_when_served(url: str, pages: list[str]) -> None:
     """`serve.py`'s lifespan: warm once the server takes sessions (in a thread that waits
     for the runtime's loop, at most a minute)."""
     if not enabled():
@@ -228,6 +218,6 @@ def start_when_served(url: str) -> None:
                 engine.dispose()
         except Exception:  # noqa: BLE001 - warmed at the first run instead
             version = None
-        start(url, version)
+        start(url, pages, version)
 
     threading.Thread(target=wait_then_start, name="smmkpi-warmup-wait", daemon=True).start()
