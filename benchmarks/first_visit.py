@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -34,10 +33,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from browsertools import free_port  # noqa: E402
-from load import RUN_LINE, demo_db, proc_figures, scale_l_db  # noqa: E402
+from load import RUN_LINE, WARMED, demo_db, proc_figures, scale_l_db  # noqa: E402
 from loadtools import first_visits  # noqa: E402
 
-WARMED = re.compile(r"smmkpi\.warmup warm-up of data version \d+: (\d+) pages in ([0-9.]+) s")
 GOAL_RATIO = 1.5
 GOAL_MB = 1024
 
@@ -74,7 +72,7 @@ def one(url: str, warm: bool, browser: bool) -> dict:
             while time.monotonic() - t0 < 900:
                 found = WARMED.search(log.read_text())
                 if found:
-                    warmup_s = float(found[2])
+                    warmup_s = float(found[1])
                     break
                 if "WARNING smmkpi.warmup" in log.read_text():
                     raise SystemExit("the warm-up failed: " + log.read_text()[-2000:])

@@ -1,8 +1,11 @@
 """Concurrent viewers on one server: page loads as viewers wait for them, run times on the
 server.
 
-Starts `streamlit run app.py` on a free loopback port (file watcher off, as when hosted)
-against the demo database or the large-brand database of `benchmarks/pages.py`, then for
+Starts `streamlit run serve.py` (the hosted entry point) on a free loopback port (file
+watcher off, as when hosted) against the demo database or the large-brand database of
+`benchmarks/pages.py`, waits for the server's warm-up of every dashboard page (its time is
+printed; `--no-warmup` starts the viewers on a cold server instead, with the warm-up off,
+as before the warm-up existed), then for
 the given time holds N sessions that each open the pages in turn, with an optional reading
 pause between pages: N protocol viewers (Streamlit's own websocket messages, the load a
 browser puts on the server at almost no client cost) plus B real headless Chromium
@@ -17,7 +20,8 @@ CPU-second per page, which is why most viewers speak the protocol and the browse
 a lower priority; the server's CPU seconds say how much of the machine it had.
 
 usage: python benchmarks/load.py [--sessions 20 50] [--browsers 3] [--seconds 120]
-                                 [--think 0] [--scale demo|L] [--dir /tmp/smmkpi-bench]
+                                 [--think 0] [--scale demo|L] [--no-warmup]
+                                 [--dir /tmp/smmkpi-bench]
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from loadtools import run_load  # noqa: E402
 
 PAGES = ["/", "/targets", "/goals", "/content", "/traffic", "/journeys", "/retention", "/community",
          "/reputation", "/upload"]
+WARMED = re.compile(r"smmkpi\.warmup warm-up of data version \d+: \d+ pages in ([0-9.]+) s")
 RUN_LINE = re.compile(r"smmkpi\.runs run page=(\S+) seconds=([0-9.]+)(?: waited=([0-9.]+))?")
 
 
@@ -85,14 +90,16 @@ def fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.2f} s"
 
 
-def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int) -> dict:
+def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int,
+            warm: bool = True) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkstemp(suffix=".log")[1])
-    env = {**os.environ, "SMMKPI_DATABASE_URL": url, "SMMKPI_LOG_LEVEL": "INFO"}
+    env = {**os.environ, "SMMKPI_DATABASE_URL": url, "SMMKPI_LOG_LEVEL": "INFO",
+           "SMMKPI_WARMUP": "on" if warm else "off"}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port",
              str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -103,6 +110,13 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
                 break
             except OSError:
                 time.sleep(0.5)
+        warmed = "no warm-up (cold server)"
+        if warm:
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 900 and not WARMED.search(log.read_text()):
+                time.sleep(0.5)
+            found = WARMED.search(log.read_text())
+            warmed = f"warm-up {found[1]} s" if found else "NO WARM-UP within 15 min"
         mem_1min: list[float] = []
         timer = threading.Timer(60, lambda: mem_1min.append(proc_figures(proc.pid)[1]))
         timer.start()
@@ -129,7 +143,7 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
     proto, browser = result.of("protocol"), result.of("browser")
     print(f"{sessions} protocol viewers + {browsers} browsers, think {think:.0f} s, "
           f"{seconds:.0f} s: health {result.health_checks - len(result.health_failures)}/"
-          f"{result.health_checks} answered")
+          f"{result.health_checks} answered; {warmed} before the viewers came")
     print(f"  protocol: {len(proto.loads)} loads, {len(proto.failed)} failed, "
           f"p50 {fmt(proto.percentile(50))}, p95 {fmt(proto.percentile(95))}")
     print(f"  browser: {len(browser.loads)} loads, {len(browser.failed)} failed, "
@@ -171,13 +185,15 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=0,
                     help="seconds each viewer reads a page before opening the next")
     ap.add_argument("--scale", choices=["demo", "L"], default="demo")
+    ap.add_argument("--no-warmup", action="store_true",
+                    help="viewers on a freshly started server, the warm-up off")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/smmkpi-bench"))
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     url = demo_db(args.dir) if args.scale == "demo" else scale_l_db(args.dir)
     print(f"scale {args.scale}, {os.cpu_count()} cores, think time {args.think:.0f} s")
     for n in args.sessions:
-        one_run(url, n, args.seconds, args.think, args.browsers)
+        one_run(url, n, args.seconds, args.think, args.browsers, warm=not args.no_warmup)
 
 
 if __name__ == "__main__":
