@@ -303,8 +303,18 @@ async def _run(base: str, paths: list[str], sessions: int, seconds: float,
                timeout_ms: int, think_s: float, protocol: int = 0) -> LoadResult:
     result = LoadResult(sessions + protocol, seconds)
     deadline = time.monotonic() + seconds
-    ws_viewers = [_protocol_viewer(base, paths, k, deadline, timeout_ms / 1000, think_s,
-                                   result) for k in range(protocol)]
+    total = sessions + protocol
+
+    async def later(k: int, viewer):
+        # with a reading pause, each kind of viewer arrives spread evenly over one pause
+        # (at k/total of it), as people do, instead of all in the same instant and then in
+        # lockstep every pause; without one (a closed loop) they all start at once
+        if think_s:
+            await asyncio.sleep(think_s * k / total)
+        await viewer
+
+    ws_viewers = [later(k * total // protocol, _protocol_viewer(
+        base, paths, k, deadline, timeout_ms / 1000, think_s, result)) for k in range(protocol)]
     if not sessions:
         await asyncio.gather(_health(base, deadline, result), *ws_viewers)
         return result
@@ -315,7 +325,8 @@ async def _run(base: str, paths: list[str], sessions: int, seconds: float,
         try:
             await asyncio.gather(
                 _health(base, deadline, result), *ws_viewers,
-                *(_viewer(browser, base, paths, k, deadline, timeout_ms, think_s, result)
+                *(later(k * total // sessions, _viewer(
+                    browser, base, paths, k, deadline, timeout_ms, think_s, result))
                   for k in range(sessions)),
             )
         finally:
@@ -332,7 +343,8 @@ def _client(base: str, paths: list[str], sessions: int, seconds: float, timeout_
 def run_load(base: str, paths: list[str], sessions: int, seconds: float,
              timeout_s: float = 60, think_s: float = 0, protocol: int = 0) -> LoadResult:
     """`sessions` browser viewers and `protocol` protocol viewers opening `paths` in turn
-    (each starting at a different page) for `seconds`, reading each for `think_s`; a load
+    (each starting at a different page) for `seconds`, reading each for `think_s` (and
+    then arriving spread over the first pause, not all at once); a load
     still running after `timeout_s` counts as failed.
 
     The browsers run in a child process at a lower CPU priority: on a real deployment
