@@ -1259,16 +1259,29 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
     o, s = _order_table(), _summary_table()
     seq = case((o.c.order_id == s.c.first_order_id, 0),
                (o.c.order_id == s.c.second_order_id, 1), else_=2).label("seq")
-    stmt = (
-        select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq, s.c.first_ordered_at,
-               s.c.acquisition_channel, s.c.follows_on_social)
-        # a customer with an order in the window has their last order in it or later: the
-        # planner can take only those summaries (by their index) instead of all of them
-        .join(s, and_(s.c.customer_id == o.c.customer_id,
-                      s.c.last_ordered_at >= ds.utc_midnight(first)))
-        .where(and_(*_window_conditions(o, first, end)))
-    )
-    return _with_summary_types(db.read_frame(engine, stmt), orders=True)
+
+    def part(a: dt.date, b: dt.date) -> Any:
+        return (
+            select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq,
+                   s.c.first_ordered_at, s.c.acquisition_channel, s.c.follows_on_social)
+            # a customer with an order in the window has their last order in it or later:
+            # the planner can take only those summaries (by their index) instead of all
+            .join(s, and_(s.c.customer_id == o.c.customer_id,
+                          s.c.last_ordered_at >= ds.utc_midnight(a)))
+            .where(and_(*_window_conditions(o, a, b)))
+        )
+
+    # a window of months is read as two halves at once (db.read_frames): the join with the
+    # summaries is most of the time, and two connections do it on two cores
+    days = (end - first).days
+    if days >= 28:
+        mid = first + dt.timedelta(days=days // 2)
+        halves = db.read_frames(engine, [part(first, mid),
+                                         part(mid + dt.timedelta(days=1), end)])
+        frame = pl.concat(halves, how="vertical_relaxed")
+    else:
+        frame = db.read_frame(engine, part(first, end))
+    return _with_summary_types(frame, orders=True)
 
 
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:
