@@ -1284,6 +1284,42 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
     return _with_summary_types(frame, orders=True)
 
 
+CONTENT_SESSIONS_SCHEMA = {"date": pl.Date, "content": pl.String, "source": pl.String,
+                           "sessions": pl.Int64, "engaged_sessions": pl.Int64,
+                           "conversions": pl.Int64, "revenue": pl.Float64}
+
+
+def read_content_sessions(engine: Engine) -> pl.DataFrame:
+    """The stored web sessions that carry a content value, summed per day, content value
+    and source (`CONTENT_SESSIONS_SCHEMA`): what matching posts to sessions needs
+    (`kpis.content.attribution`), grouped by the database instead of every session row
+    read (at scale L 7.9k groups instead of 1.48M rows). A sum is null where every row
+    summed is (a figure never reported), as `sum_or_null` has it."""
+    from sqlalchemy import BigInteger, Float, cast
+
+    w = TABLES["web_sessions"]
+    # cast in SQL: PostgreSQL sums bigints as numeric, which reaches Arrow as an opaque type
+    stmt = (
+        select(w.date, w.content, w.source,
+               cast(func.sum(w.sessions), BigInteger).label("sessions"),
+               cast(func.sum(w.engaged_sessions), BigInteger).label("engaged_sessions"),
+               cast(func.sum(w.conversions), BigInteger).label("conversions"),
+               cast(func.sum(w.revenue), Float).label("revenue"))
+        .where(w.content.is_not(None), w.content != "")
+        .group_by(w.date, w.content, w.source)
+    )
+    df = db.read_frame(engine, stmt)
+    if df.height == 0:
+        return pl.DataFrame(schema=CONTENT_SESSIONS_SCHEMA)
+    date = df.schema["date"]
+    return df.select(
+        (pl.col("date").str.to_date("%Y-%m-%d", strict=False) if date == pl.String
+         else pl.col("date").cast(pl.Date, strict=False)).alias("date"),
+        *(pl.col(n).cast(t, strict=False) for n, t in CONTENT_SESSIONS_SCHEMA.items()
+          if n != "date"),
+    ).filter(pl.col("date").is_not_null())
+
+
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:
     return [_sql_condition(o.c[c.column], c) for c in ds.get("orders").conditions(first, end)]
 

@@ -274,6 +274,11 @@ class DbSource:
         (`store.read_order_window`)."""
         return self._store.read_order_window(self.engine, first, end)
 
+    def content_sessions(self) -> pl.DataFrame:
+        """The web sessions with a content value summed per day, content and source, by
+        the database (`store.read_content_sessions`)."""
+        return self._store.read_content_sessions(self.engine)
+
     def first_orders(self, since: dt.date, before: dt.date) -> pl.DataFrame:
         """The customers whose first order is in [since, before) (`store.read_first_orders`)."""
         return self._store.read_first_orders(self.engine, since, before)

@@ -236,3 +236,34 @@ def test_sessions_without_any_content_value_are_missing_not_zero():
     assert kpi("post_sessions", w) is None and kpi("post_revenue", w) is None
     posts = ct.period_posts(w)
     assert posts["sessions"].null_count() == posts.height
+
+
+def test_hand_example_matches_the_same_grouped_by_day_content_and_source():
+    grouped = ct.content_sessions(SESSIONS)
+    assert grouped.height < SESSIONS.height or SESSIONS.height <= 1
+    by = ["platform", "post_id"]
+    assert ct.attribute(POSTS, grouped).sort(by).equals(
+        ct.attribute(POSTS, SESSIONS).sort(by))
+
+
+def test_the_database_groups_the_sessions_as_the_frames_do(engine, demo_frames):
+    """`store.read_content_sessions` (SQL GROUP BY) against `content_sessions` of the whole
+    demo table, on SQLite and PostgreSQL; then every post's website figures from either
+    against those from every session row (the definition before grouping)."""
+    from polars.testing import assert_frame_equal
+
+    from smmkpi import store
+
+    store.write_frames(engine, {k: demo_frames[k] for k in ("web_sessions", "posts")},
+                       actor="test", action="test")
+    web = store.read_dataset(engine, "web_sessions")
+    keys = ["date", "content", "source"]
+    from_db = store.read_content_sessions(engine).sort(keys)
+    from_frame = ct.content_sessions(web).sort(keys)
+    assert from_db.height == from_frame.height > 100
+    assert_frame_equal(from_db, from_frame, check_exact=False, rel_tol=1e-9)
+    posts = store.read_dataset(engine, "posts")
+    every_row = ct.attribute(posts, web).sort("platform", "post_id")
+    assert every_row.height > 50 and every_row["sessions"].sum() > 1000
+    assert_frame_equal(ct.attribute(posts, from_db).sort("platform", "post_id"), every_row,
+                       check_exact=False, rel_tol=1e-9)

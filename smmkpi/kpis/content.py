@@ -161,16 +161,43 @@ def _unfiltered(ws: Workspace) -> Workspace:
     return replace(ws, filters=Filters(), _memo={})
 
 
+def content_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
+    """The session rows that carry a content value, summed per day, content value and
+    source (a sum is null where every row summed is): all `attribute` needs of them, and
+    what a database source groups itself (`store.read_content_sessions`, the same
+    columns). Rows without a usable date are left out (they match no post)."""
+    return (sessions.lazy()
+            .filter(pl.col("content").is_not_null() & (pl.col("content") != "")
+                    & pl.col("date").is_not_null())
+            .group_by("date", "content", "source")
+            .agg(pl.col("sessions").sum().cast(pl.Int64),
+                 sum_or_null("engaged_sessions").cast(pl.Int64),
+                 sum_or_null("conversions").cast(pl.Int64),
+                 sum_or_null("revenue").cast(pl.Float64))
+            .collect())
+
+
+def _content_sessions(everyone: Workspace) -> pl.DataFrame | None:
+    """`content_sessions` of every stored session: grouped by the source when it can (a
+    database), else from the whole table."""
+    grouped = getattr(everyone.source, "content_sessions", None)
+    if grouped is not None:
+        return grouped()  # type: ignore[no-any-return]
+    sessions = everyone.everything("web_sessions")
+    return None if sessions is None else content_sessions(sessions)
+
+
 def attribution(ws: Workspace) -> pl.DataFrame | None:
     """`attribute` over every stored post and session of the workspace's source, computed
-    once per source; None without web sessions that carry a content value (then no post's
-    website figures are known: missing, not zero)."""
+    once per source (the sessions summed per day, content and source first:
+    `content_sessions`); None without web sessions that carry a content value (then no
+    post's website figures are known: missing, not zero)."""
     everyone = _unfiltered(ws)
     if not ws.has("web_sessions"):
         return None
 
     def build() -> pl.DataFrame | None:
-        sessions = everyone.everything("web_sessions")
+        sessions = _content_sessions(everyone)
         if sessions is None or not has_content(sessions):
             return None
         posts = everyone.everything("posts")
