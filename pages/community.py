@@ -101,7 +101,7 @@ with section("Unanswered now"):
     as_of = care.care_as_of(ctx.period).replace(second=0, microsecond=0)
     open_items = cache.computed(
         "care.unanswered", ctx.ws,
-        lambda ws: care.unanswered(ws.history("conversations"), as_of, tz), extra=(as_of, tz))
+        lambda ws: care.unanswered_at(ws, as_of, tz), extra=(as_of, tz))
     as_of_local = as_of.astimezone(ZoneInfo(tz))
     st.subheader(f"Unanswered now: {open_items.height:,}")
     when = (f"the end of the period ({as_of_local:%Y-%m-%d %H:%M} {tz})"

@@ -125,12 +125,19 @@ def select_dataset(
     spec = ds.get(name)
     model = TABLES[name]
     cols = [getattr(model, c) for c in spec.names]
-    conds = [_sql_condition(getattr(model, c.column), c)
-             for c in spec.conditions(start, end, campaigns, platforms)]
+    conds = _dataset_conditions(name, start, end, campaigns, platforms)
     stmt = select(*cols)
     if conds:
         stmt = stmt.where(and_(*conds))
     return stmt
+
+
+def _dataset_conditions(name: str, start: dt.date | None, end: dt.date | None,
+                        campaigns: Sequence[str], platforms: Sequence[str]) -> list[Any]:
+    """`select_dataset`'s row conditions in SQL (`Dataset.conditions`)."""
+    model = TABLES[name]
+    return [_sql_condition(getattr(model, c.column), c)
+            for c in ds.get(name).conditions(start, end, campaigns, platforms)]
 
 
 def _sql_condition(col: Any, c: ds.Condition) -> Any:
@@ -1318,6 +1325,50 @@ def read_content_sessions(engine: Engine) -> pl.DataFrame:
         *(pl.col(n).cast(t, strict=False) for n, t in CONTENT_SESSIONS_SCHEMA.items()
           if n != "date"),
     ).filter(pl.col("date").is_not_null())
+
+
+def read_waiting_conversations(
+    engine: Engine, end: dt.date, as_of: dt.datetime, kinds: Sequence[str],
+    campaigns: Sequence[str] = (), platforms: Sequence[str] = (),
+) -> tuple[pl.DataFrame, list[str]]:
+    """For `kpis.care.waiting_candidates`: of the conversations up to `end` (filters
+    applied, as `read_dataset(..., None, end, ...)` has them), those of `kinds` (the ones
+    needing a reply) with no first response by `as_of`, typed (a first response outside the
+    settings' years counts as none, as `normalize` reads it: such rows are included, the
+    KPI's own filter decides); and the platforms whose questions and complaints there have
+    a resolution without a response but not one response (`kpis.care.unrecorded_platforms`,
+    by one GROUP BY). Reads the few rows that can be waiting, not the whole history."""
+    from sqlalchemy import case
+
+    c = TABLES["conversations"]
+    settings = get_settings()
+    lo = ds.utc_midnight(dt.date(settings.year_min, 1, 1))
+    hi = ds.utc_midnight(dt.date(settings.year_max + 1, 1, 1))
+
+    def usable(col: Any) -> Any:  # not null and a timestamp every reader handles
+        conds = [col.is_not(None), col >= lo, col < hi]
+        if engine.dialect.name == "sqlite":  # text: a four-digit year, as written by us
+            conds.append(func.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*", col))
+        return and_(*conds)
+
+    history = _dataset_conditions("conversations", None, end, campaigns, platforms)
+    needs = c.kind.in_(list(kinds))
+    waiting = select_dataset("conversations", None, end, campaigns, platforms).where(
+        needs, or_(~usable(c.first_response_at), c.first_response_at > as_of))
+    rows = normalize(db.read_frame(engine, waiting), "conversations")
+    responded = usable(c.first_response_at)
+    per_platform = (
+        select(c.platform,
+               func.max(case((and_(usable(c.resolved_at), ~responded), 1), else_=0))
+               .label("resolved"),
+               func.max(case((responded, 1), else_=0)).label("answered"))
+        .where(needs, *history)
+        .group_by(c.platform)
+    )
+    found = db.read_frame(engine, per_platform)
+    skip = sorted(str(p) for p, r, a in found.select("platform", "resolved", "answered")
+                  .iter_rows() if p is not None and r == 1 and a == 0)
+    return rows, skip
 
 
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:

@@ -318,12 +318,15 @@ def age_label(minutes: pl.Expr) -> pl.Expr:
 
 
 def unanswered(
-    conversations: pl.DataFrame | None, as_of: dt.datetime, tz: str | None = None
+    conversations: pl.DataFrame | None, as_of: dt.datetime, tz: str | None = None,
+    skip: list[str] | None = None,
 ) -> pl.DataFrame:
     """Questions and complaints opened by `as_of` with no response by then, oldest first.
 
     Pass every conversation up to the period's end (`ws.history`), not only the period's:
-    an old question left unanswered is the most urgent one. Columns: conversation_id,
+    an old question left unanswered is the most urgent one; or, with `skip` (the platforms
+    without response times in that history, `unrecorded_platforms`), any part of it that
+    holds every row waiting at `as_of` (`waiting_candidates`). Columns: conversation_id,
     platform, kind, sentiment, campaign_id, opened_at (UTC), age_minutes, age_hours, age
     (`age_label`) and, with `tz`, opened_local (opened_at in that time zone).
     """
@@ -335,7 +338,8 @@ def unanswered(
     age = pl.lit(as_of).cast(pl.Datetime("us", "UTC")) - pl.col("opened_at")
     out = (
         conversations.lazy()
-        .filter(_unanswered_filter(as_of, unrecorded_platforms(conversations)))
+        .filter(_unanswered_filter(
+            as_of, unrecorded_platforms(conversations) if skip is None else skip))
         .select(cols)
         .with_columns((age.dt.total_microseconds() / 60e6).alias("age_minutes"))
         .with_columns(
@@ -349,12 +353,44 @@ def unanswered(
     return out.collect()
 
 
-def unanswered_count(conversations: pl.DataFrame | None, as_of: dt.datetime) -> int:
-    """How many questions and complaints were waiting for a first response at `as_of`."""
+def unanswered_count(conversations: pl.DataFrame | None, as_of: dt.datetime,
+                     skip: list[str] | None = None) -> int:
+    """How many questions and complaints were waiting for a first response at `as_of`
+    (`conversations` and `skip` as for `unanswered`)."""
     if conversations is None:
         return 0
-    skip = unrecorded_platforms(conversations)
+    if skip is None:
+        skip = unrecorded_platforms(conversations)
     return int(conversations.select(_unanswered_filter(as_of, skip).sum()).item())
+
+
+def waiting_candidates(ws: Workspace, as_of: dt.datetime) -> tuple[pl.DataFrame | None,
+                                                                   list[str]]:
+    """The conversations up to the workspace's end (filters applied) that may be waiting
+    at `as_of`, with the platforms of that history without response times
+    (`unrecorded_platforms`): what `unanswered` and `unanswered_count` need. A database
+    source selects them itself (`store.read_waiting_conversations`: the questions and
+    complaints not answered by `as_of`, and the platforms by one aggregation) instead of
+    every conversation read; otherwise the whole history. (None, []) without
+    conversations. Shared by every workspace with the same end, filters and `as_of`."""
+    if not ws.has("conversations"):
+        return None, []
+
+    def load() -> tuple[pl.DataFrame | None, list[str]]:
+        select_waiting = getattr(ws.source, "waiting_conversations", None)
+        if select_waiting is not None:
+            return select_waiting(ws.end, as_of, ws.filters,  # type: ignore[no-any-return]
+                                  NEEDS_REPLY)
+        hist = ws.history("conversations")
+        return hist, [] if hist is None else unrecorded_platforms(hist)
+
+    return ws.shared_memo("conversations", ("waiting", ws.end, as_of), load)  # type: ignore[no-any-return]
+
+
+def unanswered_at(ws: Workspace, as_of: dt.datetime, tz: str | None = None) -> pl.DataFrame:
+    """`unanswered` of every conversation up to the workspace's end, at `as_of`."""
+    rows, skip = waiting_candidates(ws, as_of)
+    return unanswered(rows, as_of, tz, skip)
 
 
 # --- tables for the page ---------------------------------------------------------------
@@ -482,10 +518,11 @@ def care_quality_for(ws: Workspace) -> CareQuality:
 
 def unanswered_now(ws: Workspace) -> float | None:
     """Questions and complaints opened by the period's end with no response by then."""
-    hist = ws.history("conversations")
-    if hist is None:
+    as_of = period_end_instant(ws.period)
+    rows, skip = waiting_candidates(ws, as_of)
+    if rows is None:
         return None
-    return float(unanswered_count(hist, period_end_instant(ws.period)))
+    return float(unanswered_count(rows, as_of, skip))
 
 
 _CARE = Area("care", ("conversations",))

@@ -200,7 +200,7 @@ def _sla(ws: Workspace, p: dict[str, Any], c: Context) -> list[Occurrence]:
 def _unanswered(ws: Workspace, p: dict[str, Any], c: Context) -> list[Occurrence]:
     day = Period(c.as_of, c.as_of)
     as_of = care.care_as_of(day, c.now)
-    waiting = care.unanswered(ws.with_period(day).history("conversations"), as_of)
+    waiting = care.unanswered_at(ws.with_period(day), as_of)
     sla = p["hours"] == SLA
     minutes = ws.settings.sla_minutes if sla else 60 * int(p["hours"])
     line = (f"the SLA of {formatting.duration_minutes(minutes)}" if sla else
