@@ -1355,7 +1355,6 @@ def read_waiting_conversations(
     needs = c.kind.in_(list(kinds))
     waiting = select_dataset("conversations", None, end, campaigns, platforms).where(
         needs, or_(~usable(c.first_response_at), c.first_response_at > as_of))
-    rows = normalize(db.read_frame(engine, waiting), "conversations")
     responded = usable(c.first_response_at)
     per_platform = (
         select(c.platform,
@@ -1365,7 +1364,9 @@ def read_waiting_conversations(
         .where(needs, *history)
         .group_by(c.platform)
     )
-    found = db.read_frame(engine, per_platform)
+    # two scans of the history at once, on two connections (db.read_frames)
+    raw, found = db.read_frames(engine, [waiting, per_platform])
+    rows = normalize(raw, "conversations")
     skip = sorted(str(p) for p, r, a in found.select("platform", "resolved", "answered")
                   .iter_rows() if p is not None and r == 1 and a == 0)
     return rows, skip

@@ -40,6 +40,7 @@ questions and the suggestions, and `CareQuality.unrecorded_message` says so on t
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -364,6 +365,9 @@ def unanswered_count(conversations: pl.DataFrame | None, as_of: dt.datetime,
     return int(conversations.select(_unanswered_filter(as_of, skip).sum()).item())
 
 
+_WAITING = threading.Lock()
+
+
 def waiting_candidates(ws: Workspace, as_of: dt.datetime) -> tuple[pl.DataFrame | None,
                                                                    list[str]]:
     """The conversations up to the workspace's end (filters applied) that may be waiting
@@ -384,7 +388,11 @@ def waiting_candidates(ws: Workspace, as_of: dt.datetime) -> tuple[pl.DataFrame 
         hist = ws.history("conversations")
         return hist, [] if hist is None else unrecorded_platforms(hist)
 
-    return ws.shared_memo("conversations", ("waiting", ws.end, as_of), load)  # type: ignore[no-any-return]
+    # one at a time: the KPI and the page's list ask for the same rows from two threads
+    # (the page's sections run in a pool), and shared_memo does not wait for a result
+    # being computed
+    with _WAITING:
+        return ws.shared_memo("conversations", ("waiting", ws.end, as_of), load)  # type: ignore[no-any-return]
 
 
 def unanswered_at(ws: Workspace, as_of: dt.datetime, tz: str | None = None) -> pl.DataFrame:
