@@ -119,6 +119,7 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
     from streamlit.testing.v1 import AppTest
 
     from smmkpi.config import get_settings
+    from smmkpi.ui import sections
     from smmkpi.ui.shell import page_files
 
     cold_goal, warm_goal, mem_goal = GOALS[scale]
@@ -145,6 +146,7 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
             first_run = time.perf_counter() - t
         st.cache_data.clear()  # ... but time the page itself from empty caches
         st.cache_resource.clear()
+        sections.forget_finished()  # (results kept a minute for late collectors)
         db.close_pools()
         at.switch_page(page)
         t, c = time.perf_counter(), time.process_time()
