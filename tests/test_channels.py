@@ -10,7 +10,7 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smmkpi import datasets as ds
@@ -179,9 +179,15 @@ def test_source_category_lists() -> None:
 
 # An independent, row-by-row reading of Google's rules with Python's `re`, to cross-check
 # the vectorized expression (null handling included) on random input.
+# Unicode's White_Space characters, what the app strips (Polars' strip_chars, Rust's
+# char::is_whitespace); Python's str.strip() also strips the separators U+001C-U+001F
+WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+               + "\u2028\u2029\u202f\u205f\u3000")
+
+
 def _reference(source: str | None, medium: str | None, campaign: str | None) -> str:
     def norm(v: str | None) -> str | None:
-        v = None if v is None else v.strip().lower()
+        v = None if v is None else v.strip(WHITE_SPACE).lower()
         return v or None
 
     s0, m0, c0 = norm(source), norm(medium), norm(campaign)
@@ -236,6 +242,8 @@ _TEXT = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_TEXT, _TEXT, _TEXT), min_size=1, max_size=30))
+@example([(None, "\x1f", None)])  # a control character, not white space: Unassigned
+@example([(" \u3000", "\xa0", None)])  # only white space: Direct
 def test_matches_independent_reference(rows: list[tuple[str | None, ...]]) -> None:
     got = _groups(rows)  # type: ignore[arg-type]
     assert got == [_reference(*r) for r in rows]
