@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from smmkpi.config import get_settings
 from smmkpi.ui import cache
@@ -78,8 +79,9 @@ class _Client:
                 self.errors.append(el.exception.message[:200])
             elif which == "alert" and el.alert.format == el.alert.ERROR:
                 self.errors.append(el.alert.body[:200])
-        elif kind == "script_finished":
-            self.finished.set()
+        elif kind == "script_finished" and (
+                msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
+            self.finished.set()  # (a run cut short for a rerun goes on in that rerun)
 
     @property
     def client_context(self) -> None:
