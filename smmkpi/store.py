@@ -1336,15 +1336,16 @@ def read_content_sessions(engine: Engine) -> pl.DataFrame:
 
 def read_waiting_conversations(
     engine: Engine, end: dt.date, as_of: dt.datetime, kinds: Sequence[str],
-    campaigns: Sequence[str] = (), platforms: Sequence[str] = (),
-) -> tuple[pl.DataFrame, list[str]]:
-    """For `kpis.care.waiting_candidates`: of the conversations up to `end` (filters
-    applied, as `read_dataset(..., None, end, ...)` has them), those of `kinds` (the ones
-    needing a reply) with no first response by `as_of`, typed (a first response outside the
-    settings' years counts as none, as `normalize` reads it: such rows are included, the
-    KPI's own filter decides); and the platforms whose questions and complaints there have
-    a resolution without a response but not one response (`kpis.care.unrecorded_platforms`,
-    by one GROUP BY). Reads the few rows that can be waiting, not the whole history."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For `kpis.care.waiting_candidates`: of every conversation up to `end`, those of
+    `kinds` (the ones needing a reply) with no first response by `as_of`, typed (a first
+    response outside the settings' years counts as none, as `normalize` reads it: such rows
+    are included, the KPI's own filter decides); and per platform and campaign_id, over
+    those of `kinds`, whether any has a resolution without a response (`resolved`) and
+    whether any has a response (`answered`), 1 or 0, by one GROUP BY: what
+    `kpis.care.unrecorded_platforms` needs, for any campaign and platform filter. Reads the
+    few rows that can be waiting, not the whole history; no filter, so that one read serves
+    every campaign's workspace (filtered in memory by the same conditions)."""
     from sqlalchemy import case
 
     c = TABLES["conversations"]
@@ -1355,25 +1356,24 @@ def read_waiting_conversations(
     def usable(col: Any) -> Any:  # not null and a timestamp every reader handles
         return and_(col.is_not(None), *_in_years(engine, col, lo, hi))
 
-    history = _dataset_conditions("conversations", None, end, campaigns, platforms)
+    history = _dataset_conditions("conversations", None, end, (), ())
     needs = c.kind.in_(list(kinds))
-    waiting = select_dataset("conversations", None, end, campaigns, platforms).where(
+    waiting = select_dataset("conversations", None, end).where(
         needs, or_(~usable(c.first_response_at), c.first_response_at > as_of))
     responded = usable(c.first_response_at)
-    per_platform = (
-        select(c.platform,
+    flags = (
+        select(c.platform, c.campaign_id,
                func.max(case((and_(usable(c.resolved_at), ~responded), 1), else_=0))
                .label("resolved"),
                func.max(case((responded, 1), else_=0)).label("answered"))
         .where(needs, *history)
-        .group_by(c.platform)
+        .group_by(c.platform, c.campaign_id)
     )
     # two scans of the history at once, on two connections (db.read_frames)
-    raw, found = db.read_frames(engine, [waiting, per_platform])
-    rows = normalize(raw, "conversations")
-    skip = sorted(str(p) for p, r, a in found.select("platform", "resolved", "answered")
-                  .iter_rows() if p is not None and r == 1 and a == 0)
-    return rows, skip
+    raw, found = db.read_frames(engine, [waiting, flags])
+    return normalize(raw, "conversations"), found.select(
+        pl.col("platform", "campaign_id").cast(pl.String),
+        pl.col("resolved", "answered").cast(pl.Int64))
 
 
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:

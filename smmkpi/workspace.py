@@ -279,13 +279,12 @@ class DbSource:
         the database (`store.read_content_sessions`)."""
         return self._store.read_content_sessions(self.engine)
 
-    def waiting_conversations(self, end: dt.date, as_of: dt.datetime, filters: Filters,
-                              kinds: tuple[str, ...]) -> tuple[pl.DataFrame, list[str]]:
-        """The conversations of `kinds` up to `end` that may be waiting at `as_of`, and the
-        platforms without response times, by the database
-        (`store.read_waiting_conversations`)."""
-        return self._store.read_waiting_conversations(
-            self.engine, end, as_of, kinds, filters.campaigns, filters.platforms)
+    def waiting_conversations(self, end: dt.date, as_of: dt.datetime,
+                              kinds: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The conversations of `kinds` up to `end` that may be waiting at `as_of`, and per
+        platform and campaign whether they have resolutions and responses, by the database,
+        unfiltered (`store.read_waiting_conversations`)."""
+        return self._store.read_waiting_conversations(self.engine, end, as_of, kinds)
 
     def first_orders(self, since: dt.date, before: dt.date) -> pl.DataFrame:
         """The customers whose first order is in [since, before) (`store.read_first_orders`)."""

@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
@@ -373,20 +373,32 @@ def waiting_candidates(ws: Workspace, as_of: dt.datetime) -> tuple[pl.DataFrame 
     """The conversations up to the workspace's end (filters applied) that may be waiting
     at `as_of`, with the platforms of that history without response times
     (`unrecorded_platforms`): what `unanswered` and `unanswered_count` need. A database
-    source selects them itself (`store.read_waiting_conversations`: the questions and
-    complaints not answered by `as_of`, and the platforms by one aggregation) instead of
-    every conversation read; otherwise the whole history. (None, []) without
+    source selects them itself, once for every filter (`store.read_waiting_conversations`:
+    the questions and complaints not answered by `as_of`, and per platform and campaign
+    whether they were resolved and answered), filtered here by the same conditions as any
+    read (`workspace.filter_frame`); otherwise the whole history. (None, []) without
     conversations. Shared by every workspace with the same end, filters and `as_of`."""
+    from smmkpi.workspace import Filters, filter_frame
+
     if not ws.has("conversations"):
         return None, []
+    select_waiting = getattr(ws.source, "waiting_conversations", None)
 
     def load() -> tuple[pl.DataFrame | None, list[str]]:
-        select_waiting = getattr(ws.source, "waiting_conversations", None)
-        if select_waiting is not None:
-            return select_waiting(ws.end, as_of, ws.filters,  # type: ignore[no-any-return]
-                                  NEEDS_REPLY)
-        hist = ws.history("conversations")
-        return hist, [] if hist is None else unrecorded_platforms(hist)
+        if select_waiting is None:
+            hist = ws.history("conversations")
+            return hist, [] if hist is None else unrecorded_platforms(hist)
+        everyone = replace(ws, filters=Filters(), _memo={})
+        rows, flags = everyone.shared_memo(
+            "conversations", ("waiting rows", ws.end, as_of),
+            lambda: select_waiting(ws.end, as_of, NEEDS_REPLY))
+        rows = filter_frame(rows, "conversations", None, None, ws.filters)
+        per_platform = (filter_frame(flags, "conversations", None, None, ws.filters)
+                        .group_by("platform")
+                        .agg(pl.col("resolved").max(), pl.col("answered").max())
+                        .filter((pl.col("resolved") == 1) & (pl.col("answered") == 0)
+                                & pl.col("platform").is_not_null()))
+        return rows, sorted(per_platform.get_column("platform").to_list())
 
     # one at a time: the KPI and the page's list ask for the same rows from two threads
     # (the page's sections run in a pool), and shared_memo does not wait for a result
