@@ -20,11 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from browsertools import free_port  # noqa: E402
-from load import RUN_LINE, WARMED, demo_db, proc_figures, scale_l_db  # noqa: E402
+from load import RUN_LINE, demo_db, proc_figures, scale_l_db, serve  # noqa: E402
 from loadtools import first_visits  # noqa: E402
 
 GOAL_RATIO = 1.5
@@ -48,46 +43,11 @@ def dashboard_paths() -> list[str]:
 
 def one(url: str, warm: bool, browser: bool) -> dict:
     """{'pages': {path: (server s, viewer s, error)}, 'warmup': s or None, 'rss': MB}"""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    env = {**os.environ, "SMMKPI_DATABASE_URL": url, "SMMKPI_LOG_LEVEL": "INFO",
-           "SMMKPI_WARMUP": "on" if warm else "off"}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port",
-             str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        t0 = time.monotonic()
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        warmup_s = None
-        if warm:
-            while time.monotonic() - t0 < 900:
-                found = WARMED.search(log.read_text())
-                if found:
-                    warmup_s = float(found[1])
-                    break
-                if "WARNING smmkpi.warmup" in log.read_text():
-                    raise SystemExit("the warm-up failed: " + log.read_text()[-2000:])
-                time.sleep(0.5)
-            else:
-                raise SystemExit("no warm-up within 15 minutes")
+    with serve(url, warm) as served:
         paths = dashboard_paths()
-        loads = first_visits(base, paths, timeout_s=300, browser=browser)
-        rss = proc_figures(proc.pid)[1]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        loads = first_visits(served.base, paths, timeout_s=300, browser=browser)
+        rss = proc_figures(served.proc.pid)[1]
+    log, warmup_s = served.log, served.warmup_s
     runs = [(m[1], float(m[2])) for m in RUN_LINE.finditer(log.read_text())]
     log.unlink(missing_ok=True)
     server = dict(zip(paths, (s for _, s in runs), strict=False))
@@ -105,7 +65,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/smmkpi-bench"))
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    urls = {"demo": demo_db(args.dir), "L": scale_l_db(args.dir)}
+    makers = {"demo": demo_db, "L": scale_l_db}
+    urls = {scale: makers[scale](args.dir) for scale in args.scales}
     viewer = "browser" if args.browser else "protocol"
     print(f"first visits after a restart, {os.cpu_count()} cores, {viewer} viewer")
     results: dict[tuple[str, str], dict] = {}

@@ -27,6 +27,7 @@ usage: python benchmarks/load.py [--sessions 20 50] [--browsers 3] [--seconds 12
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -36,6 +37,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,8 +93,24 @@ def fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.2f} s"
 
 
-def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int,
-            warm: bool = True) -> dict:
+@dataclass
+class Served:
+    """A `streamlit run serve.py` of `serve`: its base URL, process, log file, the warm-up's
+    seconds (None when off) and, once stopped, how it stopped."""
+
+    base: str
+    proc: subprocess.Popen
+    log: Path
+    warmup_s: float | None = None
+    stopped: str = ""
+
+
+@contextlib.contextmanager
+def serve(url: str, warm: bool = True) -> Iterator[Served]:
+    """`streamlit run serve.py` on a free loopback port against `url` (file watcher off,
+    `SMMKPI_LOG_LEVEL=INFO`, the warm-up on or off); once it answers its health check and,
+    with the warm-up, has logged it (at most 15 minutes; a failed warm-up ends the
+    benchmark), yields; then stops it (SIGTERM, then SIGKILL after 20 s)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkstemp(suffix=".log")[1])
@@ -103,35 +122,52 @@ def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int
              str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    served = Served(base, proc, log)
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
                 urllib.request.urlopen(base + "/_stcore/health", timeout=1)
                 break
             except OSError:
                 time.sleep(0.5)
-        warmed = "no warm-up (cold server)"
-        if warm:
-            t0 = time.monotonic()
-            while time.monotonic() - t0 < 900 and not WARMED.search(log.read_text()):
+        t0 = time.monotonic()
+        while warm and served.warmup_s is None:
+            text = log.read_text()
+            found = WARMED.search(text)
+            if found:
+                served.warmup_s = float(found[1])
+            elif "WARNING smmkpi.warmup" in text:
+                raise SystemExit("the warm-up failed: " + text[-2000:])
+            elif time.monotonic() - t0 > 900:
+                raise SystemExit("no warm-up within 15 minutes")
+            else:
                 time.sleep(0.5)
-            found = WARMED.search(log.read_text())
-            warmed = f"warm-up {found[1]} s" if found else "NO WARM-UP within 15 min"
-        mem_1min: list[float] = []
-        timer = threading.Timer(60, lambda: mem_1min.append(proc_figures(proc.pid)[1]))
-        timer.start()
-        result = run_load(base, PAGES, browsers, seconds, think_s=think, protocol=sessions)
-        timer.cancel()
-        cpu, rss = proc_figures(proc.pid)
-        alive = proc.poll() is None
+        yield served
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
-            stopped = "stopped on SIGTERM"
+            served.stopped = "stopped on SIGTERM"
         except subprocess.TimeoutExpired:
             proc.kill()
-            stopped = "IGNORED SIGTERM, killed"
+            served.stopped = "IGNORED SIGTERM, killed"
+
+
+def one_run(url: str, sessions: int, seconds: float, think: float, browsers: int,
+            warm: bool = True) -> dict:
+    with serve(url, warm) as served:
+        proc, log = served.proc, served.log
+        warmed = (f"warm-up {served.warmup_s:.2f} s" if served.warmup_s is not None
+                  else "no warm-up (cold server)")
+        mem_1min: list[float] = []
+        timer = threading.Timer(60, lambda: mem_1min.append(proc_figures(proc.pid)[1]))
+        timer.start()
+        result = run_load(served.base, PAGES, browsers, seconds, think_s=think,
+                          protocol=sessions)
+        timer.cancel()
+        cpu, rss = proc_figures(proc.pid)
+        alive = proc.poll() is None
+    stopped = served.stopped
     matches = list(RUN_LINE.finditer(log.read_text()))
     runs = [(m[1], float(m[2])) for m in matches]
     waits = [float(m[3] or 0) for m in matches]
