@@ -122,6 +122,11 @@ class Workspace:
         """All rows of `name` regardless of dates (filters still applied)."""
         return self.shared_memo(name, "all", lambda: self._read(name, None, None))
 
+    def unfiltered(self) -> Workspace:
+        """The same source and period without the page's filters (a fresh memo; the shared
+        results stay shared)."""
+        return replace(self, filters=Filters(), _memo={})
+
     def with_period(self, period: Period) -> Workspace:
         """The same source and filters over another period (a fresh memo)."""
         return replace(self, period=period, _memo={})

@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
@@ -75,12 +75,22 @@ _bad_resolution = pl.col("resolved_at").is_not_null() & (
 def unrecorded_platforms(conversations: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """The platforms whose questions and complaints have resolutions but not one recorded
     first response (sorted): one small aggregation, so that every other row costs nothing."""
-    found = (
+    return _without_responses(
         conversations.lazy()
         .filter(_needs_reply)
         .group_by("platform")
         .agg((pl.col("resolved_at").is_not_null() & ~_responded).any().alias("resolved"),
-             _responded.any().alias("answered"))
+             _responded.any().alias("answered")))
+
+
+def _without_responses(flags: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    """`unrecorded_platforms` from flags per platform, or per platform and anything finer
+    (campaign): resolved (a resolution without a response) and answered (a response), as
+    booleans or 0/1."""
+    found = (
+        flags.lazy()
+        .group_by("platform")
+        .agg(pl.col("resolved").cast(pl.Boolean).any(), pl.col("answered").cast(pl.Boolean).any())
         .filter(pl.col("resolved") & ~pl.col("answered"))
         .select("platform")
         .collect()
@@ -378,7 +388,7 @@ def waiting_candidates(ws: Workspace, as_of: dt.datetime) -> tuple[pl.DataFrame 
     whether they were resolved and answered), filtered here by the same conditions as any
     read (`workspace.filter_frame`); otherwise the whole history. (None, []) without
     conversations. Shared by every workspace with the same end, filters and `as_of`."""
-    from smmkpi.workspace import Filters, filter_frame
+    from smmkpi.workspace import filter_frame
 
     if not ws.has("conversations"):
         return None, []
@@ -388,17 +398,12 @@ def waiting_candidates(ws: Workspace, as_of: dt.datetime) -> tuple[pl.DataFrame 
         if select_waiting is None:
             hist = ws.history("conversations")
             return hist, [] if hist is None else unrecorded_platforms(hist)
-        everyone = replace(ws, filters=Filters(), _memo={})
-        rows, flags = everyone.shared_memo(
+        rows, flags = ws.unfiltered().shared_memo(
             "conversations", ("waiting rows", ws.end, as_of),
             lambda: select_waiting(ws.end, as_of, NEEDS_REPLY))
-        rows = filter_frame(rows, "conversations", None, None, ws.filters)
-        per_platform = (filter_frame(flags, "conversations", None, None, ws.filters)
-                        .group_by("platform")
-                        .agg(pl.col("resolved").max(), pl.col("answered").max())
-                        .filter((pl.col("resolved") == 1) & (pl.col("answered") == 0)
-                                & pl.col("platform").is_not_null()))
-        return rows, sorted(per_platform.get_column("platform").to_list())
+        return (filter_frame(rows, "conversations", None, None, ws.filters),
+                _without_responses(filter_frame(flags, "conversations", None, None,
+                                                ws.filters)))
 
     # one at a time: the KPI and the page's list ask for the same rows from two threads
     # (the page's sections run in a pool), and shared_memo does not wait for a result

@@ -39,7 +39,6 @@ The page tables below (`posts_table`, `by_group`, `best_times`, `promo_compariso
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -47,7 +46,6 @@ import polars as pl
 from smmkpi import periods
 from smmkpi.channels import platform_expr
 from smmkpi.kpis.base import KPI, Area, ByDay, additive, ratio_expr, ratio_of, sum_or_null
-from smmkpi.workspace import Filters
 
 if TYPE_CHECKING:
     from smmkpi.workspace import Workspace
@@ -146,7 +144,7 @@ def unmatched_sessions(ws: Workspace) -> pl.DataFrame:
     schema = {"content": pl.String, "sessions": pl.Int64}
     if sessions is None:
         return pl.DataFrame(schema=schema)
-    everyone = _unfiltered(ws)
+    everyone = ws.unfiltered()
     posts = everyone.everything("posts")
     keys = (set() if posts is None else set(
         posts.select(_match_key(content_value().fill_null(""))).to_series().to_list()))
@@ -154,11 +152,6 @@ def unmatched_sessions(ws: Workspace) -> pl.DataFrame:
     return (s.filter(~_match_key(pl.col("content")).is_in(list(keys - {""})))
             .group_by("content").agg(pl.col("sessions").sum().cast(pl.Int64))
             .sort(["sessions", "content"], descending=[True, False]).select(list(schema)))
-
-
-def _unfiltered(ws: Workspace) -> Workspace:
-    """The workspace's source without the page's filters (matching happens before them)."""
-    return replace(ws, filters=Filters(), _memo={})
 
 
 def content_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
@@ -192,7 +185,7 @@ def attribution(ws: Workspace) -> pl.DataFrame | None:
     once per source (the sessions summed per day, content and source first:
     `content_sessions`); None without web sessions that carry a content value (then no
     post's website figures are known: missing, not zero)."""
-    everyone = _unfiltered(ws)
+    everyone = ws.unfiltered()
     if not ws.has("web_sessions"):
         return None
 
