@@ -186,11 +186,7 @@ def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
         if c.type == "datetime":
             col = _utc(col, have)
         elif c.type == "date":
-            col = (
-                col.str.to_date("%Y-%m-%d", strict=False)
-                if have == pl.String
-                else col.cast(pl.Date, strict=False)
-            )
+            col = _date(col, have)
         elif c.type == "bool" and have == pl.String:
             col = col.str.to_lowercase().is_in(["1", "true"]).or_(None).cast(pl.Boolean)
         else:
@@ -211,6 +207,13 @@ def normalize(df: pl.DataFrame, name: str) -> pl.DataFrame:
     return out.with_columns(
         pl.when(~bad[n]).then(pl.col(n)).alias(n) for n, k in counts.items() if k
     )
+
+
+def _date(col: pl.Expr, have: pl.DataType) -> pl.Expr:
+    """A stored date as a Polars date: SQLite returns the text we wrote, PostgreSQL a date;
+    anything unreadable becomes null."""
+    return (col.str.to_date("%Y-%m-%d", strict=False) if have == pl.String
+            else col.cast(pl.Date, strict=False))
 
 
 def _usable(spec: ds.Dataset) -> dict[str, Callable[[pl.Series], pl.Series]]:
@@ -1325,10 +1328,8 @@ def read_content_sessions(engine: Engine) -> pl.DataFrame:
     df = db.read_frame(engine, stmt)
     if df.height == 0:
         return pl.DataFrame(schema=CONTENT_SESSIONS_SCHEMA)
-    date = df.schema["date"]
     return df.select(
-        (pl.col("date").str.to_date("%Y-%m-%d", strict=False) if date == pl.String
-         else pl.col("date").cast(pl.Date, strict=False)).alias("date"),
+        _date(pl.col("date"), df.schema["date"]).alias("date"),
         *(pl.col(n).cast(t, strict=False) for n, t in CONTENT_SESSIONS_SCHEMA.items()
           if n != "date"),
     ).filter(pl.col("date").is_not_null())
