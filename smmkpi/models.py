@@ -210,6 +210,22 @@ class CohortCell(SQLModel, table=True):
     revenue: float | None = None
 
 
+class ContentSessions(SQLModel, table=True):
+    """The web sessions that carry a UTM content value, summed per day, content value and
+    source: what matching posts to sessions reads (`kpis.content.attribution`). Kept by the
+    store in each web-sessions import's transaction: the days the import touched are summed
+    again from their stored rows."""
+
+    __tablename__ = "content_sessions"
+    date: dt.date = Field(primary_key=True)
+    content: str = Field(primary_key=True)
+    source: str = Field(primary_key=True)
+    sessions: int | None = Field(default=None, sa_type=BigInteger)
+    engaged_sessions: int | None = Field(default=None, sa_type=BigInteger)
+    conversions: int | None = Field(default=None, sa_type=BigInteger)
+    revenue: float | None = None
+
+
 class DataVersion(SQLModel, table=True):
     """One row; bumped by every write so caches keyed by it see new data at once."""
 

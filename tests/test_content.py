@@ -267,3 +267,90 @@ def test_the_database_groups_the_sessions_as_the_frames_do(engine, demo_frames):
     assert every_row.height > 50 and every_row["sessions"].sum() > 1000
     assert_frame_equal(ct.attribute(posts, from_db).sort("platform", "post_id"), every_row,
                        check_exact=False, rel_tol=1e-9)
+
+
+def _stored_content_sums(engine) -> pl.DataFrame:
+    from smmkpi import store
+
+    return store.read_content_sessions(engine).sort("date", "content", "source")
+
+
+def _content_sums_of_every_row(engine) -> pl.DataFrame:
+    from smmkpi import store
+
+    web = store.read_dataset(engine, "web_sessions")
+    if web is None or web.height == 0:
+        return pl.DataFrame(schema=store.CONTENT_SESSIONS_SCHEMA)
+    return ct.content_sessions(web).sort("date", "content", "source")
+
+
+def test_the_stored_content_sums_follow_every_write(engine, demo_frames):
+    """`content_sessions` (kept by the store with each web-sessions import) equals the
+    grouping of every stored session row after each step: an import into an empty table
+    (PostgreSQL: straight COPY), a second import of overlapping days with changed figures,
+    new content values and a row whose figures become null, an unchanged re-import,
+    `rebuild_summaries` and clearing the sessions; SQLite and PostgreSQL."""
+    from polars.testing import assert_frame_equal
+    from sqlalchemy import text
+
+    from smmkpi import store
+
+    web = demo_frames["web_sessions"]
+    days = web["date"].unique().sort()
+    first = web.filter(pl.col("date") <= days[len(days) // 2])
+    store.write_frames(engine, {"web_sessions": first})
+    assert _stored_content_sums(engine).height > 20
+
+    def check() -> None:
+        assert_frame_equal(_stored_content_sums(engine), _content_sums_of_every_row(engine),
+                           check_exact=False, rel_tol=1e-9)
+
+    check()
+    # the second half, from a few days before the end of the first: those days change
+    overlap = web.filter(pl.col("date") >= days[len(days) // 2 - 3])
+    changed = overlap.with_columns(
+        sessions=pl.col("sessions") + 7,
+        revenue=pl.when(pl.col("date") == days[len(days) // 2 - 1]).then(None)
+        .otherwise(pl.col("revenue")),
+    )
+    extra = overlap.head(40).with_columns(content=pl.lit("new_post_link")).unique(
+        ["date", "source", "medium", "campaign", "content"])
+    store.write_frames(engine, {"web_sessions": pl.concat([changed, extra])})
+    check()
+    sums = _stored_content_sums(engine)
+    assert sums.filter(pl.col("content") == "new_post_link").height > 0
+    store.write_frames(engine, {"web_sessions": first.head(500)})  # unchanged rows
+    check()
+    with engine.begin() as conn:  # a stale table is put right by the rebuild
+        conn.execute(text("DELETE FROM content_sessions"))
+    assert _stored_content_sums(engine).height == 0
+    store.rebuild_summaries(engine)
+    check()
+    store.clear(engine, ["web_sessions"])
+    assert _stored_content_sums(engine).height == 0
+    check()
+
+
+def test_migration_0010_sums_the_stored_sessions(engine, demo_frames):
+    """Sessions stored, down to 0009 (the table gone, the sessions kept), up again: the
+    migration fills `content_sessions` from the stored rows; SQLite and PostgreSQL."""
+    from alembic import command
+    from polars.testing import assert_frame_equal
+    from sqlalchemy import inspect
+
+    from smmkpi import db, store
+
+    def run(step, revision: str) -> None:
+        cfg = db.alembic_config(engine)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+
+    store.write_frames(engine, {"web_sessions": demo_frames["web_sessions"].head(3000)})
+    run(command.downgrade, "0009")
+    assert "content_sessions" not in inspect(engine).get_table_names()
+    db.migrate(engine)
+    sums = _stored_content_sums(engine)
+    assert sums.height > 20
+    assert_frame_equal(sums, _content_sums_of_every_row(engine), check_exact=False,
+                       rel_tol=1e-9)
