@@ -1245,8 +1245,8 @@ def ensure_summaries(engine: Engine) -> bool:
 def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
     """Recompute the summaries from every stored order, and the content sums from every
     web session, in one transaction (with the version bump and an audit row); returns the
-    number of customers summarized. Reads the whole order history: a repair tool (or the first run after migration 0007), not
-    something pages or imports do."""
+    number of customers summarized. Reads the whole order history: a repair tool (or the
+    first run after migration 0007), not something pages or imports do."""
     now = dt.datetime.now(dt.UTC)
     try:
         with db.writer(engine) as conn:
@@ -1322,6 +1322,92 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
     else:
         frame = db.read_frame(engine, part(first, end))
     return _with_summary_types(frame, orders=True)
+
+
+def _orders_with_summaries() -> tuple[Any, Any, Any]:
+    """The orders joined with their customers' summaries (the orders with a place in a
+    history: a customer and a time), as (from clause, orders, summaries)."""
+    o, s = _order_table(), _summary_table()
+    return o.join(s, s.c.customer_id == o.c.customer_id), o, s
+
+
+def read_period_customers(engine: Engine, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """What the repeat-sales KPIs of [start, end] count over the period's orders, grouped by
+    the database (per customer, then over customers), from the orders and the customer
+    summary: orders, revenue, returning_revenue (of the orders that are not the customer's
+    first-ever), customers, repeat_customers (two or more orders in the period) and
+    first_only_customers (their one order in the period is their first-ever). Only orders
+    with a customer count, as in every history (`kpis.retention.prepare`)."""
+    from sqlalchemy import BigInteger, Float, case, cast
+
+    joined, o, s = _orders_with_summaries()
+    first_in = case((s.c.first_ordered_at >= ds.utc_midnight(start), 1), else_=0)
+    per_customer = (
+        select(o.c.customer_id, func.count().label("n"),
+               func.sum(o.c.revenue).label("revenue"),
+               func.sum(case((o.c.order_id != s.c.first_order_id, o.c.revenue), else_=None))
+               .label("returning_revenue"),
+               func.max(first_in).label("first_in"))
+        .select_from(joined)
+        .where(*_window_conditions(o, start, end))
+        .group_by(o.c.customer_id)
+        .subquery()
+    )
+    c = per_customer.c
+    stmt = select(
+        cast(func.coalesce(func.sum(c.n), 0), BigInteger).label("orders"),
+        cast(func.sum(c.revenue), Float).label("revenue"),
+        cast(func.sum(c.returning_revenue), Float).label("returning_revenue"),
+        cast(func.count(), BigInteger).label("customers"),
+        cast(func.coalesce(func.sum(case((c.n >= 2, 1), else_=0)), 0), BigInteger)
+        .label("repeat_customers"),
+        cast(func.coalesce(func.sum(case((and_(c.n == 1, c.first_in == 1), 1), else_=0)), 0),
+             BigInteger).label("first_only_customers"),
+    )
+    row = db.read_frame(engine, stmt).row(0, named=True)
+    return {k: (0.0 if row[k] is None else float(row[k])) if "revenue" in k else int(row[k])
+            for k in row}
+
+
+def read_second_orders(engine: Engine, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The customers whose second order is in [start, end], by the summary's index on the
+    second order's time: first_ordered_at, second_ordered_at (UTC)."""
+    s = _summary_table()
+    df = db.read_frame(engine, select(s.c.first_ordered_at, s.c.second_ordered_at).where(
+        s.c.second_ordered_at >= ds.utc_midnight(start),
+        s.c.second_ordered_at < ds.utc_midnight(end + dt.timedelta(days=1))))
+    return df.select(_utc(pl.col(n), df.schema[n]).alias(n) for n in df.columns)
+
+
+ORDER_DAYS_SCHEMA = {"date": pl.Date, "orders": pl.Int64, "revenue": pl.Float64,
+                     "returning_revenue": pl.Float64}
+
+
+def read_order_days(engine: Engine, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Per UTC day of [start, end] with orders: orders, revenue and returning_revenue (of
+    the orders that are not the customer's first-ever), grouped by the database; only
+    orders with a customer count, as in every history. Days without orders are absent."""
+    from sqlalchemy import BigInteger, Date, Float, case, cast
+
+    joined, o, s = _orders_with_summaries()
+    if engine.dialect.name == "sqlite":  # the text we write starts with the UTC date
+        day = func.substr(o.c.ordered_at, 1, 10)
+    else:
+        day = cast(func.timezone("UTC", o.c.ordered_at), Date)
+    stmt = (
+        select(day.label("date"), cast(func.count(), BigInteger).label("orders"),
+               cast(func.sum(o.c.revenue), Float).label("revenue"),
+               cast(func.sum(case((o.c.order_id != s.c.first_order_id, o.c.revenue),
+                                  else_=None)), Float).label("returning_revenue"))
+        .select_from(joined)
+        .where(*_window_conditions(o, start, end))
+        .group_by(day)
+    )
+    df = db.read_frame(engine, stmt)
+    if df.height == 0:
+        return pl.DataFrame(schema=ORDER_DAYS_SCHEMA)
+    return df.select(_date(pl.col("date"), df.schema["date"]).alias("date"),
+                     *(pl.col(n).cast(t) for n, t in ORDER_DAYS_SCHEMA.items() if n != "date"))
 
 
 CONTENT_SESSIONS_SCHEMA = {"date": pl.Date, "content": pl.String, "source": pl.String,
