@@ -179,8 +179,7 @@ class CustomerSummary(SQLModel, table=True):
 
     __tablename__ = "customer_summary"
     __table_args__ = (Index("ix_customer_summary_first_ordered_at", "first_ordered_at"),
-                      Index("ix_customer_summary_last_ordered_at", "last_ordered_at"),
-                      Index("ix_customer_summary_second_ordered_at", "second_ordered_at"))
+                      Index("ix_customer_summary_last_ordered_at", "last_ordered_at"))
     customer_id: str = Field(primary_key=True)
     first_order_id: str
     first_ordered_at: dt.datetime

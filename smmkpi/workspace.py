@@ -279,20 +279,6 @@ class DbSource:
         (`store.read_order_window`)."""
         return self._store.read_order_window(self.engine, first, end)
 
-    def period_customers(self, start: dt.date, end: dt.date) -> dict[str, Any]:
-        """The repeat-sales counts of [start, end] (`store.read_period_customers`)."""
-        return self._store.read_period_customers(self.engine, start, end)
-
-    def second_orders(self, start: dt.date, end: dt.date) -> pl.DataFrame:
-        """The first and second order times of the customers whose second order is in
-        [start, end] (`store.read_second_orders`)."""
-        return self._store.read_second_orders(self.engine, start, end)
-
-    def order_days(self, start: dt.date, end: dt.date) -> pl.DataFrame:
-        """Orders, revenue and returning revenue per day of [start, end]
-        (`store.read_order_days`)."""
-        return self._store.read_order_days(self.engine, start, end)
-
     def content_sessions(self) -> pl.DataFrame:
         """The web sessions with a content value summed per day, content and source, by
         the database (`store.read_content_sessions`)."""

@@ -253,7 +253,7 @@ def test_figures_through_the_summaries_equal_the_whole_history(engine, demo_fram
                            check_exact=False)
         assert_frame_equal(r.days_to_second_order(p_f, a, b), r.days_to_second_order(p_d, a, b))
         assert _close(r.revenue_uplift(ws_f), r.revenue_uplift(ws_d))
-        for kpi in r.KPIS:  # the catalog's values: counted by the database (DbSource)
+        for kpi in r.KPIS:  # the catalog's values and daily series
             assert _close(kpi.compute(ws_f), kpi.compute(ws_d)), (kpi.id, a, b)
             if kpi.daily is not None:
                 assert_frame_equal(kpi.daily(ws_f), kpi.daily(ws_d), check_exact=False)
@@ -303,12 +303,11 @@ def test_a_customers_import_looks_each_customer_up_by_index(sqlite_engine, monke
     assert s["acquisition_channel"].to_list() == ["email", "email"]
 
 
-def test_kpis_counted_by_the_database_equal_the_history_with_ties(engine):
-    """Every retention KPI of the catalog, counted by the database from the orders and the
-    summaries (`store.read_period_customers`, `read_second_orders`, `read_order_days`, the
-    cohort cells), equals the same KPI from every order in memory, for random orders with
-    many customers ordering at the same instant (the order id breaks the tie), and periods
-    of a day, a week, months and past the data; SQLite and PostgreSQL."""
+def test_kpis_through_the_summaries_equal_the_history_with_ties(engine):
+    """Every retention KPI of the catalog, read through the summaries and a window of the
+    period's orders (DbSource), equals the same KPI from every order in memory, for random
+    orders with many customers ordering at the same instant (the order id breaks the tie),
+    and periods of a day, a week, months and past the data; SQLite and PostgreSQL."""
     rng = random.Random(1616)
     orders = _random_orders(rng, 1500, 200, "t")
     store.write_frames(engine, {"orders": orders})

@@ -908,63 +908,11 @@ def cohorts_long(ws: Workspace, *, grain: Grain = "month", measure: Measure = "c
     return _long_from_cells(sizes, cells, last, grain, measure)
 
 
-def _counted_by_database(ws: Workspace) -> bool:
-    """The source counts the period's repeat-sales figures itself (the database, from the
-    orders and the customer summaries): no window of orders is read for them."""
-    return _keeps_summaries(ws) and hasattr(ws.source, "period_customers")
-
-
-def repeat_from_counts(counts: dict[str, Any], seconds: pl.DataFrame, cells: pl.DataFrame,
-                       start: dt.date, end: dt.date) -> dict[str, float | int | None]:
-    """`repeat_kpis` of [start, end] from what a database counted: `counts` over the
-    period's orders (`store.read_period_customers`: orders, revenue, returning_revenue,
-    customers, repeat_customers, first_only_customers), the first and second order times of
-    the customers whose second order is in the period (`seconds`) and the monthly cohort
-    cells (`cells`: cohort, period, customers) of the retention months and the cohorts they
-    compare. The same definitions: a customer is returning unless their one order in the
-    period is their first-ever; month-k retention sums, over the retention months m, the
-    customers of cohort m - k with an order in m (the cell (m - k, m)) over the cohort sizes
-    (the cells (m - k, m - k)); the median is over whole UTC days."""
-    lo, hi = _retention_month_range(start, end)
-    customers = int(counts["customers"])
-    out: dict[str, float | int | None] = {k: None for k in KPI_KEYS}
-    out.update(
-        orders=int(counts["orders"]),
-        revenue=float(counts["revenue"]),
-        customers=customers,
-        repeat_purchase_rate=ratio(counts["repeat_customers"], customers),
-        returning_customer_rate=ratio(customers - counts["first_only_customers"], customers),
-        returning_revenue_share=ratio(counts["returning_revenue"], counts["revenue"]),
-        orders_per_customer=ratio(counts["orders"], customers),
-    )
-    if seconds.height:
-        days = (pl.col("second_ordered_at").dt.date().cast(pl.Int32)
-                - pl.col("first_ordered_at").dt.date().cast(pl.Int32))
-        out["median_days_to_second_order"] = float(seconds.select(days.median()).item())
-    cohort, period, n = pl.col("cohort"), pl.col("period"), pl.col("customers")
-    for k in _KS:
-        retained = cells.select(n.filter(period.is_between(lo, hi)
-                                         & (period - cohort == k)).sum()).item()
-        base = cells.select(n.filter((period == cohort)
-                                     & cohort.is_between(lo - k, hi - k)).sum()).item()
-        out[f"m{k}_retention"] = ratio(retained, base)
-    return out
-
-
 def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
-    """`repeat_kpis` of the workspace's period: counted by a database that keeps summaries
-    (`repeat_from_counts`), else from the orders' history. Shared by every workspace of the
-    source (orders carry no campaign or platform)."""
+    """`repeat_kpis` of the workspace's period, shared by every workspace of the source
+    (orders carry no campaign or platform: the Goals page's campaigns share one)."""
 
     def load() -> dict[str, float | int | None] | None:
-        if _counted_by_database(ws):
-            if not ws.has("orders"):
-                return None
-            src: Any = ws.source
-            lo, hi = _retention_month_range(ws.start, ws.end)
-            return repeat_from_counts(
-                src.period_customers(ws.start, ws.end), src.second_orders(ws.start, ws.end),
-                src.cohort_cells("month", lo - max(_KS), hi + 1), ws.start, ws.end)
         prepared = period_history(ws)
         return None if prepared is None else repeat_kpis(prepared, ws.start, ws.end)
 
@@ -986,31 +934,23 @@ def _value(key: str) -> Callable[[Workspace], float | None]:
 
 
 def _daily(ws: Workspace) -> pl.DataFrame | None:
-    """Per day of the period: orders, revenue and revenue of non-first orders (zero-filled);
-    grouped by a database that keeps summaries, else from the orders' history. Shared by
-    every workspace of the source."""
+    """Per day of the period: orders, revenue and revenue of non-first orders (zero-filled)."""
 
     def load() -> pl.DataFrame | None:
-        if _counted_by_database(ws):
-            if not ws.has("orders"):
-                return None
-            src: Any = ws.source
-            agg = src.order_days(ws.start, ws.end).lazy()
-        else:
-            prepared = period_history(ws)
-            if prepared is None:
-                return None
-            agg = (
-                prepared.frame.lazy()
-                .filter(pl.col("day").is_between(ws.start, ws.end))
-                .group_by(pl.col("day").alias("date"))
-                .agg(
-                    orders=pl.len().cast(pl.Int64),
-                    revenue=pl.col("revenue").sum(),
-                    returning_revenue=pl.col("revenue").filter(pl.col("seq") >= 1).sum(),
-                )
-            )
+        prepared = period_history(ws)
+        if prepared is None:
+            return None
         days = pl.LazyFrame({"date": pl.date_range(ws.start, ws.end, eager=True)})
+        agg = (
+            prepared.frame.lazy()
+            .filter(pl.col("day").is_between(ws.start, ws.end))
+            .group_by(pl.col("day").alias("date"))
+            .agg(
+                orders=pl.len().cast(pl.Int64),
+                revenue=pl.col("revenue").sum(),
+                returning_revenue=pl.col("revenue").filter(pl.col("seq") >= 1).sum(),
+            )
+        )
         return (
             days.join(agg, on="date", how="left")
             .with_columns(
@@ -1020,19 +960,24 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
             .collect()
         )
 
+    # shared by every workspace of the source, as `_repeat`
     return ws.shared_memo("orders", ("retention", "daily", ws.start, ws.end), load)  # type: ignore[no-any-return]
 
 
 def revenue_uplift(ws: Workspace) -> float | None:
     """Revenue in the period / revenue in the same number of days just before it − 1 (None
     when orders are absent or the days before have no revenue)."""
-    now = _daily(ws)
-    if now is None:
+    prepared = period_history(ws)
+    if prepared is None:
         return None
-    before = _daily(ws.with_period(ws.period.previous()))
-    if before is None:
+    prev = ws.period.previous()
+    earlier = period_history(ws.with_period(prev)) if _keeps_summaries(ws) else prepared
+    if earlier is None:
         return None
-    r = ratio(now.get_column("revenue").sum(), before.get_column("revenue").sum())
+    day, revenue = pl.col("day"), pl.col("revenue")
+    now = prepared.frame.select(revenue.filter(day.is_between(ws.start, ws.end)).sum())
+    before = earlier.frame.select(revenue.filter(day.is_between(prev.start, prev.end)).sum())
+    r = ratio(now.item(), before.item())
     return None if r is None else r - 1.0
 
 
