@@ -109,6 +109,22 @@ def build(url: str, scale_orders: int, *, scale: str = "L") -> dict[str, int]:
     return sizes
 
 
+def machine_speed() -> str:
+    """Two fixed pieces of work, timed, so that figures from different days can be compared
+    on a machine whose speed varies (a shared host): 20M additions in a Python loop and a
+    Polars sort of 5M random integers. On 1 December 2026 the loop took 1.2-1.4 s when the
+    machine was quiet and fast, 3.3-3.5 s when it ran about 2.5x slower."""
+    t = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    loop = time.perf_counter() - t
+    values = pl.Series("v", range(5_000_000)).shuffle(seed=16)
+    t = time.perf_counter()
+    values.sort()
+    return f"machine speed: Python loop {loop:.2f} s, Polars sort {time.perf_counter() - t:.2f} s"
+
+
 def peak_mb() -> float:
     """This process's peak resident memory (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -127,6 +143,7 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
     get_settings.cache_clear()
     # cold CPU: this process's CPU seconds in the cold run (the app, Polars and, on SQLite,
     # the database; not PostgreSQL's server): on a loaded machine the steadier figure
+    print(machine_speed())
     print(f"\n{'page':<22}{'cold s':>9}{'cold CPU':>9}{'warm s':>9}  verdict")
     worst_cold = worst_warm = 0.0
     first_run: float | None = None
