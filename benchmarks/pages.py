@@ -110,10 +110,13 @@ def build(url: str, scale_orders: int, *, scale: str = "L") -> dict[str, int]:
 
 
 def machine_speed() -> str:
-    """Two fixed pieces of work, timed, so that figures from different days can be compared
-    on a machine whose speed varies (a shared host): 20M additions in a Python loop and a
-    Polars sort of 5M random integers. On 1 December 2026 the loop took 1.2-1.4 s when the
-    machine was quiet and fast, 3.3-3.5 s when it ran about 2.5x slower."""
+    """Three fixed pieces of work, timed, so that figures from different days can be
+    compared on a machine whose speed varies (a shared virtual machine): 20M additions in a
+    Python loop, a Polars sort of 5M random integers, and the first write to 1 GB of fresh
+    memory (what a cold page's allocations pay for each new page). On the evening of 1
+    December 2026 the loop took 0.9-1.4 s and the first touch of 1 GB 1.1-1.2 s (about 4
+    microseconds per 4 kB page, where a machine whose memory is already backed takes a
+    tenth of that), and every page ran 2-3x slower than the same code that morning."""
     t = time.perf_counter()
     total = 0
     for i in range(20_000_000):
@@ -122,7 +125,15 @@ def machine_speed() -> str:
     values = pl.Series("v", range(5_000_000)).shuffle(seed=16)
     t = time.perf_counter()
     values.sort()
-    return f"machine speed: Python loop {loop:.2f} s, Polars sort {time.perf_counter() - t:.2f} s"
+    sort = time.perf_counter() - t
+    t = time.perf_counter()
+    block = bytearray(1 << 30)
+    for offset in range(0, len(block), 4096):  # one write per page
+        block[offset] = 1
+    touch = time.perf_counter() - t
+    del block
+    return (f"machine speed: Python loop {loop:.2f} s, Polars sort {sort:.2f} s, first touch "
+            f"of 1 GB {touch:.2f} s")
 
 
 def peak_mb() -> float:
