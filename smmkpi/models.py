@@ -104,7 +104,12 @@ class Customer(SQLModel, table=True):
 
 class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_opened_at", "opened_at"),)
+    __table_args__ = (Index("ix_conversations_opened_at", "opened_at"),
+                      # the waiting ones (no response, or one after a moment) and the
+                      # probes for times outside the settings' years (migration 0011)
+                      Index("ix_conversations_kind_first_response_at", "kind",
+                            "first_response_at"),
+                      Index("ix_conversations_kind_resolved_at", "kind", "resolved_at"))
     conversation_id: str = Field(primary_key=True)
     platform: str
     opened_at: dt.datetime
@@ -224,6 +229,27 @@ class ContentSessions(SQLModel, table=True):
     engaged_sessions: int | None = Field(default=None, sa_type=BigInteger)
     conversions: int | None = Field(default=None, sa_type=BigInteger)
     revenue: float | None = None
+
+
+class ConversationDays(SQLModel, table=True):
+    """Conversations counted per day they were opened (UTC), platform, campaign (`campaign`:
+    the campaign id, '' for none) and kind: how many have a first response, how many a
+    first response that is no timestamp (text a reader cannot parse, SQLite only), and how
+    many a resolution but no first response. What `store.read_waiting_conversations` needs
+    to tell, without reading every conversation, which platforms record no response times
+    and whether any response is unreadable. Kept by the store in each conversations
+    import's transaction: the days the import touched (before and after) are counted again
+    from their stored rows."""
+
+    __tablename__ = "conversation_days"
+    date: dt.date = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    campaign: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    conversations: int = Field(default=0, sa_type=BigInteger)
+    responses: int = Field(default=0, sa_type=BigInteger)
+    unreadable_responses: int = Field(default=0, sa_type=BigInteger)
+    resolved_unanswered: int = Field(default=0, sa_type=BigInteger)
 
 
 class DataVersion(SQLModel, table=True):

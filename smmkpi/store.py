@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, union_all, update
 
 from smmkpi import datasets as ds
 from smmkpi import db
@@ -49,6 +49,7 @@ from smmkpi.models import (
     AuditEntry,
     CohortCell,
     ContentSessions,
+    ConversationDays,
     CustomerSummary,
     DataVersion,
     KpiTarget,
@@ -530,9 +531,13 @@ def write_frames(
                     results[name] = WriteResult(name, df.height, 0, 0)
                     if name == "web_sessions":
                         _sum_content_sessions(cur, None)
+                    if name == "conversations":
+                        _count_conversation_days(cur, dialect, touched=False)
                 else:
                     stage = f"smmkpi_stage_{name}"
                     send(stage, temporary=True, first_mode="create")
+                    if name == "conversations":
+                        _conversation_days_before(cur, stage, dialect)
                     rebuild = name == "orders" and existing and _summaries_missing(cur)
                     touched = (_summaries_before(cur, engine, stage)
                                if name == "orders" and existing and not rebuild else None)
@@ -545,6 +550,8 @@ def write_frames(
                         _summaries_from_frame(cur, engine, _all_orders(cur, engine))
                     if name == "web_sessions":
                         _sum_content_sessions(cur, stage)
+                    if name == "conversations":
+                        _count_conversation_days(cur, dialect, touched=True)
                     cur.execute(f"DROP TABLE {_q(stage)}")
                 if name == "orders" and existing == 0:
                     if progress:
@@ -740,6 +747,8 @@ def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "c
         stmts += [delete(CustomerSummary), delete(CohortCell)]
     if "web_sessions" in names:
         stmts.append(delete(ContentSessions))
+    if "conversations" in names:
+        stmts.append(delete(ConversationDays))
     if "customers" in names and "orders" not in names:  # no customer has attributes any more
         stmts.append(update(CustomerSummary).values(acquisition_channel=None,
                                                     follows_on_social=None))
@@ -1021,7 +1030,9 @@ def unsent_digests(engine: Engine) -> pl.DataFrame:
 
 SUMMARY_TABLES = ("customer_summary", "cohort_cells")
 CONTENT_TABLE = "content_sessions"  # the web sessions' content sums (models.ContentSessions)
-_SUMMARIES_OF = {"orders": SUMMARY_TABLES, "web_sessions": (CONTENT_TABLE,)}
+CONVERSATION_TABLE = "conversation_days"  # conversations counted per day (models.ConversationDays)
+_SUMMARIES_OF = {"orders": SUMMARY_TABLES, "web_sessions": (CONTENT_TABLE,),
+                 "conversations": (CONVERSATION_TABLE,)}
 _TOUCHED = "smmkpi_touched"
 _ORDER_COLS = ("order_id", "customer_id", "ordered_at", "revenue", "channel")
 
@@ -1223,6 +1234,71 @@ def _sum_content_sessions(cur: Any, stage: str | None) -> None:
         f"content <> ''{'' if days is None else ' AND ' + days} GROUP BY date, content, source")
 
 
+_SQLITE_TIMESTAMP = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"  # as `_in_years` has it
+_TOUCHED_DAYS = "smmkpi_conversation_days"
+
+
+def _readable(col: str, dialect: str) -> str:
+    """SQL: the stored timestamp `col` is present and one every reader handles (on SQLite,
+    text that starts with a date, as `_in_years` checks; on PostgreSQL a typed column)."""
+    if dialect == "sqlite":
+        return f"({col} IS NOT NULL AND glob('{_SQLITE_TIMESTAMP}', {col}))"
+    return f"({col} IS NOT NULL)"
+
+
+def _day(col: str, dialect: str) -> str:
+    """SQL: the UTC date of a stored timestamp, in the type a date column is stored in."""
+    return f"substr({col}, 1, 10)" if dialect == "sqlite" else f"CAST({col} AS DATE)"
+
+
+def _conversation_days_before(cur: Any, stage: str, dialect: str) -> None:
+    """Before a conversations upsert: the days it touches (temporary table
+    `_TOUCHED_DAYS`), those of the staged rows and those the staged ids were opened on
+    before (a conversation re-imported with another opening time leaves its old day)."""
+    st, c = _q(stage), _q("conversations")
+    cur.execute(
+        f"CREATE TEMPORARY TABLE {_q(_TOUCHED_DAYS)} AS "
+        f"SELECT DISTINCT {_day('opened_at', dialect)} AS d FROM {st} "
+        f"WHERE {_readable('opened_at', dialect)} UNION "
+        f"SELECT DISTINCT {_day('opened_at', dialect)} AS d FROM {c} "
+        f"WHERE {_readable('opened_at', dialect)} AND conversation_id IN "
+        f"(SELECT conversation_id FROM {st})")
+
+
+def _count_conversation_days(cur: Any, dialect: str, touched: bool) -> None:
+    """Keep `conversation_days` after a conversations write: the days in `_TOUCHED_DAYS`
+    (`touched`; else every day) counted again from their stored rows, by the database
+    (the opening time's index finds the rows of those days)."""
+    t, days = _q(CONVERSATION_TABLE), _q(_TOUCHED_DAYS)
+    where = _readable("opened_at", dialect)
+    if touched:
+        cur.execute(f"SELECT MIN(d), MAX(d) FROM {days}")
+        lo, hi = cur.fetchone()
+        cur.execute(f"DELETE FROM {t} WHERE date IN (SELECT d FROM {days})")
+        if lo is None:
+            cur.execute(f"DROP TABLE {days}")
+            return
+        lo, hi = (dt.date.fromisoformat(str(v)[:10]) for v in (lo, hi))
+        where += (f" AND opened_at >= '{lo.isoformat()}'"
+                  f" AND opened_at < '{(hi + dt.timedelta(days=1)).isoformat()}'"
+                  f" AND {_day('opened_at', dialect)} IN (SELECT d FROM {days})")
+    else:
+        cur.execute(f"DELETE FROM {t}")
+    day, responded = _day("opened_at", dialect), _readable("first_response_at", dialect)
+    cur.execute(
+        f"INSERT INTO {t} (date, platform, campaign, kind, conversations, responses, "
+        "unreadable_responses, resolved_unanswered) "
+        f"SELECT {day}, platform, COALESCE(campaign_id, ''), kind, COUNT(*), "
+        f"SUM(CASE WHEN {responded} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN first_response_at IS NOT NULL AND NOT {responded} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {_readable('resolved_at', dialect)} AND NOT {responded} "
+        "THEN 1 ELSE 0 END) "
+        f"FROM {_q('conversations')} WHERE {where} "
+        f"GROUP BY {day}, platform, COALESCE(campaign_id, ''), kind")
+    if touched:
+        cur.execute(f"DROP TABLE {days}")
+
+
 def _all_orders(cur: Any, engine: Engine) -> pl.DataFrame:
     o = _order_table()
     return _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS))))
@@ -1244,10 +1320,11 @@ def ensure_summaries(engine: Engine) -> bool:
 
 
 def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
-    """Recompute the summaries from every stored order, and the content sums from every
-    web session, in one transaction (with the version bump and an audit row); returns the
-    number of customers summarized. Reads the whole order history: a repair tool (or the
-    first run after migration 0007), not something pages or imports do."""
+    """Recompute the summaries from every stored order, the content sums from every web
+    session and the conversations' day counts from every conversation, in one transaction
+    (with the version bump and an audit row); returns the number of customers summarized.
+    Reads the whole order history: a repair tool (or the first run after migration 0007),
+    not something pages or imports do."""
     now = dt.datetime.now(dt.UTC)
     try:
         with db.writer(engine) as conn:
@@ -1256,8 +1333,9 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
             orders = _all_orders(cur, engine)
             _summaries_from_frame(cur, engine, orders)
             _sum_content_sessions(cur, None)
+            _count_conversation_days(cur, engine.dialect.name, touched=False)
             if engine.dialect.name == "postgresql":  # every row is new to the planner
-                for t in (*SUMMARY_TABLES, CONTENT_TABLE):
+                for t in (*SUMMARY_TABLES, CONTENT_TABLE, CONVERSATION_TABLE):
                     cur.execute(f"ANALYZE {_q(t)}")
             n = orders["customer_id"].n_unique() if orders.height else 0
             db.execute(cur, engine, insert(AuditEntry).values(
@@ -1373,6 +1451,9 @@ def read_waiting_conversations(
 
     history = _dataset_conditions("conversations", None, end, (), ())
     needs = c.kind.in_(list(kinds))
+    counted = _waiting_from_days(engine, end, kinds, lo, hi)
+    if counted is not None:
+        return counted[0](as_of), counted[1]
     waiting = select_dataset("conversations", None, end).where(
         needs, or_(~usable(c.first_response_at), c.first_response_at > as_of))
     responded = usable(c.first_response_at)
@@ -1389,6 +1470,57 @@ def read_waiting_conversations(
     return normalize(raw, "conversations"), found.select(
         pl.col("platform", "campaign_id").cast(pl.String),
         pl.col("resolved", "answered").cast(pl.Int64))
+
+
+def _waiting_from_days(
+    engine: Engine, end: dt.date, kinds: Sequence[str], lo: dt.datetime, hi: dt.datetime,
+) -> tuple[Callable[[dt.datetime], pl.DataFrame], pl.DataFrame] | None:
+    """`read_waiting_conversations` without reading every conversation, where the stored
+    values allow it: no first response or resolution of these kinds lies outside the
+    settings' years (four index probes), and `conversation_days` counts no unreadable first
+    response up to `end`. Then "not usable" is "null", the flags are the day counts' (a
+    platform and campaign with a response, or with a resolution and no response), and the
+    waiting rows are those with no first response or one after `as_of`, found by the
+    (kind, first_response_at) index. None where not (the caller scans the history)."""
+    from sqlalchemy import case, literal
+
+    c = TABLES["conversations"]
+    needs = c.kind.in_(list(kinds))
+
+    def outside(col: Any, cond: Any) -> Any:
+        return select(literal(1)).where(needs, cond).limit(1).scalar_subquery()
+
+    probe = select(outside(c.first_response_at, c.first_response_at < lo),
+                   outside(c.first_response_at, c.first_response_at >= hi),
+                   outside(c.resolved_at, c.resolved_at < lo),
+                   outside(c.resolved_at, c.resolved_at >= hi))
+    if any(v is not None for v in db.read_frame(engine, probe).row(0)):
+        return None
+    d = ConversationDays.__table__.c  # type: ignore[attr-defined]
+    settings = get_settings()
+    flags = db.read_frame(engine, (
+        select(d.platform, d.campaign,
+               func.max(case((d.resolved_unanswered > 0, 1), else_=0)).label("resolved"),
+               func.max(case((d.responses > 0, 1), else_=0)).label("answered"),
+               func.max(case((d.unreadable_responses > 0, 1), else_=0)).label("unreadable"))
+        .where(d.kind.in_(list(kinds)), d.date >= dt.date(settings.year_min, 1, 1),
+               d.date <= min(end, dt.date(settings.year_max, 12, 31)))
+        .group_by(d.platform, d.campaign)))
+    if flags.height and flags["unreadable"].cast(pl.Int64).max() > 0:
+        return None
+    found = flags.select(
+        pl.col("platform").cast(pl.String),
+        campaign_id=pl.when(pl.col("campaign") != "").then(pl.col("campaign").cast(pl.String)),
+        resolved=pl.col("resolved").cast(pl.Int64), answered=pl.col("answered").cast(pl.Int64))
+
+    def waiting(as_of: dt.datetime) -> pl.DataFrame:
+        base = select_dataset("conversations", None, end).where(needs)
+        # two index ranges (no response; one after as_of) instead of an OR the planner scans
+        stmt = union_all(base.where(c.first_response_at.is_(None)),
+                         base.where(c.first_response_at > as_of))
+        return normalize(db.read_frame(engine, stmt), "conversations")
+
+    return waiting, found
 
 
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:

@@ -449,3 +449,172 @@ def test_waiting_conversations_of_the_demo_data_on_a_database(engine, demo_frame
                 assert kpi(on_db, "unanswered_now") == kpi(on_frames, "unanswered_now")
                 checked += got.height
     assert checked > 0
+
+
+# --- conversation_days: what the store keeps so that waiting needs no full scan ----------
+
+
+def _stored_day_counts(engine) -> pl.DataFrame:
+    from sqlalchemy import select
+
+    from smmkpi import db
+    from smmkpi.models import ConversationDays
+
+    df = db.read_frame(engine, select(ConversationDays))
+    return df.select(
+        pl.col("date").cast(pl.String).str.slice(0, 10).str.to_date(),
+        pl.col("platform", "campaign", "kind").cast(pl.String),
+        pl.col("conversations", "responses", "unreadable_responses",
+               "resolved_unanswered").cast(pl.Int64),
+    ).sort("date", "platform", "campaign", "kind")
+
+
+def _day_counts_of(conv: pl.DataFrame) -> pl.DataFrame:
+    """`conversation_days` computed in Polars from conversations as read (every stored
+    timestamp readable)."""
+    responded = pl.col("first_response_at").is_not_null()
+    return (
+        conv.group_by(date=pl.col("opened_at").dt.date(), platform="platform",
+                      campaign=pl.col("campaign_id").fill_null(""), kind="kind")
+        .agg(conversations=pl.len().cast(pl.Int64),
+             responses=responded.sum().cast(pl.Int64),
+             unreadable_responses=pl.lit(0, pl.Int64),
+             resolved_unanswered=(pl.col("resolved_at").is_not_null() & ~responded).sum()
+             .cast(pl.Int64))
+        .sort("date", "platform", "campaign", "kind")
+    )
+
+
+def test_the_conversation_day_counts_follow_every_write(engine, demo_frames):
+    """`conversation_days` (kept by the store with each conversations import) equals the
+    counts of every stored conversation after each step: an import into an empty table, a
+    second import that moves conversations to other days, adds and removes responses and
+    resolutions and adds a campaign, an unchanged re-import, a rebuild of a table emptied by
+    hand, and clearing; SQLite and PostgreSQL."""
+    from sqlalchemy import text
+
+    from smmkpi import store
+
+    conv = demo_frames["conversations"]
+    first = conv.head(conv.height // 2)
+    store.write_frames(engine, {"conversations": first})
+
+    def check() -> None:
+        stored = store.read_dataset(engine, "conversations")
+        want = (_day_counts_of(stored) if stored is not None and stored.height
+                else _stored_day_counts(engine).clear())
+        assert_frame_equal(_stored_day_counts(engine), want)
+
+    check()
+    assert _stored_day_counts(engine).height > 50
+    moved = first.head(300).with_columns(
+        opened_at=pl.col("opened_at") + dt.timedelta(days=3),
+        first_response_at=pl.when(pl.int_range(pl.len()) % 3 == 0).then(None)
+        .otherwise(pl.col("first_response_at") + dt.timedelta(days=3)),
+        resolved_at=pl.when(pl.int_range(pl.len()) % 2 == 0)
+        .then(pl.col("opened_at") + dt.timedelta(days=4)).otherwise(None),
+        campaign_id=pl.lit("moved_campaign"),
+    )
+    store.write_frames(engine, {"conversations": pl.concat([moved, conv.tail(500)])})
+    check()
+    assert _stored_day_counts(engine).filter(pl.col("campaign") == "moved_campaign").height
+    store.write_frames(engine, {"conversations": first.tail(200)})  # unchanged rows
+    check()
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM conversation_days"))
+    store.rebuild_summaries(engine)
+    check()
+    store.clear(engine, ["conversations"])
+    assert _stored_day_counts(engine).height == 0
+
+
+def test_waiting_conversations_are_read_by_the_day_counts_or_else_by_a_scan(engine,
+                                                                           monkeypatch):
+    """The same waiting rows and platforms without responses as the history held in memory
+    (as read from the store), through the day counts and index ranges where the stored
+    values allow it, and by scanning the history where they do not: a first response
+    outside the settings' years (both backends), a first response that is no timestamp
+    (text written by hand, SQLite)."""
+    from sqlalchemy import text
+
+    from smmkpi import store
+    from smmkpi.workspace import DbSource
+
+    used: list[bool] = []
+    real = store._waiting_from_days
+
+    def spy(*a, **k):  # type: ignore[no-untyped-def]
+        out = real(*a, **k)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(store, "_waiting_from_days", spy)
+    rows = [*ROWS, ("z1", "z", t(2, 9), "question", None, None, t(3, 9), "spring")]
+    store.write_frames(engine, {"conversations": conversations(rows)})
+
+    def same() -> None:
+        held = FrameSource({"conversations": store.read_dataset(engine, "conversations")},
+                           key=str(len(used)))
+        for as_of in (END, t(2, 10, 15), t(8, 0, 30)):
+            on_db = Workspace(DbSource(engine), PERIOD)
+            on_frames = Workspace(held, PERIOD)
+            assert_frame_equal(care.unanswered_at(on_db, as_of),
+                               care.unanswered_at(on_frames, as_of),
+                               check_exact=False, rel_tol=1e-12)
+            assert (care.waiting_candidates(on_db, as_of)[1]
+                    == care.waiting_candidates(on_frames, as_of)[1] == ["z"])
+
+    same()
+    assert used and all(used)  # the day counts served every read
+    assert sorted(care.unanswered_at(Workspace(DbSource(engine), PERIOD), END)
+                  ["conversation_id"]) == ["q3", "q4", "q5"]
+    # a response in 1850 (outside the years; imports write none such, a hand can): read
+    # as none, so q2 is waiting too
+    from sqlalchemy import update
+
+    from smmkpi.models import Conversation
+
+    with engine.begin() as conn:
+        conn.execute(update(Conversation).where(Conversation.conversation_id == "q2")
+                     .values(first_response_at=dt.datetime(1850, 1, 1, tzinfo=UTC)))
+    used.clear()
+    same()
+    assert used and not any(used)
+    assert "q2" in care.unanswered_at(Workspace(DbSource(engine), PERIOD), END)[
+        "conversation_id"].to_list()
+    if engine.dialect.name == "sqlite":
+        store.write_frames(engine, {"conversations": conversations(rows)})
+        with engine.begin() as conn:  # text no reader takes as a time, written by hand
+            conn.execute(text("UPDATE conversations SET first_response_at = 'soon' "
+                              "WHERE conversation_id = 'q1'"))
+        store.rebuild_summaries(engine)
+        assert _stored_day_counts(engine)["unreadable_responses"].sum() == 1
+        used.clear()
+        same()
+        assert used and not any(used)
+
+
+def test_migration_0011_counts_the_stored_conversations(engine, demo_frames):
+    """Conversations stored, down to 0010 (the table and the new indexes gone, the
+    conversations kept), up again: the migration fills `conversation_days` from the stored
+    rows; SQLite and PostgreSQL."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from smmkpi import db, store
+
+    def run(step, revision: str) -> None:
+        cfg = db.alembic_config(engine)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+
+    store.write_frames(engine, {"conversations": demo_frames["conversations"].head(3000)})
+    run(command.downgrade, "0010")
+    assert "conversation_days" not in inspect(engine).get_table_names()
+    assert {ix["name"] for ix in inspect(engine).get_indexes("conversations")} == {
+        "ix_conversations_opened_at"}
+    db.migrate(engine)
+    counts = _stored_day_counts(engine)
+    assert counts.height > 50
+    assert_frame_equal(counts, _day_counts_of(store.read_dataset(engine, "conversations")))
