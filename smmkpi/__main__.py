@@ -129,11 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations",
                    description="Bring the database schema up to date (Alembic).")
     sub.add_parser("rebuild-summaries", help="recompute the customer summaries, cohort "
-                   "cells and content sums from every stored order and web session",
+                   "cells, content sums and conversation day counts from every stored "
+                   "order, web session and conversation",
                    description="Recompute the summaries the store keeps beside the orders "
-                   "(customer_summary, cohort_cells) from the whole order history and the "
-                   "web sessions' content sums (content_sessions) from every session, in "
-                   "one transaction. Imports keep them current; this is a repair tool.")
+                   "(customer_summary, cohort_cells) from the whole order history, the "
+                   "web sessions' content sums (content_sessions) from every session and "
+                   "the conversations' day counts (conversation_days) from every "
+                   "conversation, in one transaction. Imports keep them current; this is "
+                   "a repair tool.")
     sub.add_parser("formats", help="print the CSV format tables (Markdown)",
                    description="Print the CSV formats of every dataset, from the specs.")
     docs = sub.add_parser("docs", help="regenerate the generated sections of docs/",
