@@ -1,5 +1,6 @@
 """The SQL the app sends while importing orders (into empty and into stored tables),
-rebuilding the summaries and serving the retention figures stays within what a distributed
+rebuilding the summaries, serving the retention figures, importing conversations and reading
+the waiting ones stays within what a distributed
 PostgreSQL-compatible engine (Citus) runs across shards (docs/scaling.md): no window
 functions, recursive CTEs, row locks, table samples or grouping sets, and every join of a
 customer table on customer_id, the distribution column of the customer tables. Checked on
@@ -57,6 +58,19 @@ def test_the_sql_stays_within_a_distributed_engine(engine, monkeypatch):
     assert r.repeat_kpis(r.period_history(ws), ws.start, ws.end)["orders"] == 3
     r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end, "acquisition_channel")
     assert r.cohorts_long(ws, grain="week").height
+    # the conversations' day counts kept by an import, and the waiting read from them
+    from smmkpi.kpis import care
+
+    conv = pl.DataFrame(
+        [("v1", "x", at[0], "question", None, None, None, None),
+         ("v2", "x", at[1], "complaint", None, at[2], at[3], "spring")],
+        schema=ds.get("conversations").schema, orient="row")
+    store.write_frames(engine, {"conversations": conv})
+    store.write_frames(engine, {"conversations": conv.with_columns(opened_at=pl.lit(at[2]))})
+    waiting, _ = store.read_waiting_conversations(engine, at[-1].date(), at[-1],
+                                                  care.NEEDS_REPLY)
+    assert waiting["conversation_id"].to_list() == ["v1"]
+    assert any("conversation_days" in s for s in sent)
 
     assert any("customer_summary" in s for s in sent)  # the capture saw the summaries' SQL
     assert any(CUSTOMER_JOIN.search(s) for s in sent)  # and joins to check
