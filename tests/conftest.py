@@ -56,6 +56,21 @@ def engine(request) -> Engine:
     return request.getfixturevalue("pg_engine" if request.param == "postgres" else "sqlite_engine")
 
 
+@pytest.fixture
+def downgrade_to(engine):
+    """A function that takes `engine`'s schema down to an Alembic revision (one
+    transaction), for the tests that a migration fills its tables from stored rows."""
+    from alembic import command
+
+    def run(revision: str) -> None:
+        cfg = db.alembic_config(engine)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def demo_frames():
     """The demo data set as typed frames (generated once per test session)."""

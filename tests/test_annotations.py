@@ -144,10 +144,9 @@ def test_other_charts_are_left_alone(fig):
     assert charts.with_annotations(data, _frame()) is data
 
 
-def test_migration_0008_adds_and_removes_its_tables(engine):
+def test_migration_0008_adds_and_removes_its_tables(engine, downgrade_to):
     """Down to 0007 drops exactly the new tables (the data of the others stays), up again
     brings them back."""
-    from alembic import command
     from sqlalchemy import inspect
 
     from smmkpi import db
@@ -156,10 +155,7 @@ def test_migration_0008_adds_and_removes_its_tables(engine):
            "digest_subscriptions", "digest_sends", "scheduler_locks"}
     store.write_frames(engine, {"annotations": _frame()})
     assert new <= set(inspect(engine).get_table_names())
-    cfg = db.alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007")
+    downgrade_to("0007")
     assert not new & set(inspect(engine).get_table_names())
     assert "posts" in inspect(engine).get_table_names()
     db.migrate(engine)

@@ -594,23 +594,16 @@ def test_waiting_conversations_are_read_by_the_day_counts_or_else_by_a_scan(engi
         assert used and not any(used)
 
 
-def test_migration_0011_counts_the_stored_conversations(engine, demo_frames):
+def test_migration_0011_counts_the_stored_conversations(engine, demo_frames, downgrade_to):
     """Conversations stored, down to 0010 (the table and the new indexes gone, the
     conversations kept), up again: the migration fills `conversation_days` from the stored
     rows; SQLite and PostgreSQL."""
-    from alembic import command
     from sqlalchemy import inspect
 
     from smmkpi import db, store
 
-    def run(step, revision: str) -> None:
-        cfg = db.alembic_config(engine)
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            step(cfg, revision)
-
     store.write_frames(engine, {"conversations": demo_frames["conversations"].head(3000)})
-    run(command.downgrade, "0010")
+    downgrade_to("0010")
     assert "conversation_days" not in inspect(engine).get_table_names()
     assert {ix["name"] for ix in inspect(engine).get_indexes("conversations")} == {
         "ix_conversations_opened_at"}

@@ -331,23 +331,16 @@ def test_the_stored_content_sums_follow_every_write(engine, demo_frames):
     check()
 
 
-def test_migration_0010_sums_the_stored_sessions(engine, demo_frames):
+def test_migration_0010_sums_the_stored_sessions(engine, demo_frames, downgrade_to):
     """Sessions stored, down to 0009 (the table gone, the sessions kept), up again: the
     migration fills `content_sessions` from the stored rows; SQLite and PostgreSQL."""
-    from alembic import command
     from polars.testing import assert_frame_equal
     from sqlalchemy import inspect
 
     from smmkpi import db, store
 
-    def run(step, revision: str) -> None:
-        cfg = db.alembic_config(engine)
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            step(cfg, revision)
-
     store.write_frames(engine, {"web_sessions": demo_frames["web_sessions"].head(3000)})
-    run(command.downgrade, "0009")
+    downgrade_to("0009")
     assert "content_sessions" not in inspect(engine).get_table_names()
     db.migrate(engine)
     sums = _stored_content_sums(engine)

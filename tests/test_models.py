@@ -48,29 +48,22 @@ def _social_columns(engine) -> list[str]:
     return [c["name"] for c in inspect(engine).get_columns("social_daily")]
 
 
-def test_migration_0009_adds_empty_counts_and_keeps_stored_rows(engine):
+def test_migration_0009_adds_empty_counts_and_keeps_stored_rows(engine, downgrade_to):
     """Migration 0009 (SQLite and PG): down to the revision before it, a row stored there,
     up again: the row keeps its figures and gets NULL (not 0) in the three new columns,
     which a LinkedIn export then fills without blanking the stored count; down again drops
     the columns and keeps the row."""
     import datetime as dt
 
-    from alembic import command
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     from smmkpi import db, store
     from smmkpi.ingest import parse_file
 
-    def run(step, revision: str) -> None:
-        cfg = db.alembic_config(engine)
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            step(cfg, revision)
-
     before = ScriptDirectory.from_config(db.alembic_config(engine)).get_revision(
         "0009").down_revision
-    run(command.downgrade, before)
+    downgrade_to(before)
     assert not set(NEW_COUNTS) & set(_social_columns(engine))
     with engine.begin() as c:
         c.execute(text("INSERT INTO social_daily (date, platform, campaign_id, impressions, "
@@ -88,7 +81,7 @@ def test_migration_0009_adds_empty_counts_and_keeps_stored_rows(engine):
     assert (nov2["impressions"], nov2["followers"], nov2["new_followers"]) == (300, 812, 6)
     assert nov2["page_views"] is None
 
-    run(command.downgrade, before)
+    downgrade_to(before)
     assert not set(NEW_COUNTS) & set(_social_columns(engine))
     with engine.connect() as c:
         n = c.execute(text("SELECT followers FROM social_daily WHERE date = '2026-11-02'"))
