@@ -1435,10 +1435,13 @@ def read_waiting_conversations(
     response outside the settings' years counts as none, as `normalize` reads it: such rows
     are included, the KPI's own filter decides); and per platform and campaign_id, over
     those of `kinds`, whether any has a resolution without a response (`resolved`) and
-    whether any has a response (`answered`), 1 or 0, by one GROUP BY: what
+    whether any has a response (`answered`), 1 or 0: what
     `kpis.care.unrecorded_platforms` needs, for any campaign and platform filter. Reads the
-    few rows that can be waiting, not the whole history; no filter, so that one read serves
-    every campaign's workspace (filtered in memory by the same conditions)."""
+    few rows that can be waiting and the flags from `conversation_days`
+    (`_waiting_from_days`), or, where stored times outside the settings' years or
+    unreadable ones rule that out, scans the history (one GROUP BY for the flags). No
+    filter, so that one read serves every campaign's workspace (filtered in memory by the
+    same conditions)."""
     from sqlalchemy import case
 
     c = TABLES["conversations"]
@@ -1451,9 +1454,9 @@ def read_waiting_conversations(
 
     history = _dataset_conditions("conversations", None, end, (), ())
     needs = c.kind.in_(list(kinds))
-    counted = _waiting_from_days(engine, end, kinds, lo, hi)
+    counted = _waiting_from_days(engine, end, as_of, kinds, lo, hi)
     if counted is not None:
-        return counted[0](as_of), counted[1]
+        return counted
     waiting = select_dataset("conversations", None, end).where(
         needs, or_(~usable(c.first_response_at), c.first_response_at > as_of))
     responded = usable(c.first_response_at)
@@ -1473,8 +1476,9 @@ def read_waiting_conversations(
 
 
 def _waiting_from_days(
-    engine: Engine, end: dt.date, kinds: Sequence[str], lo: dt.datetime, hi: dt.datetime,
-) -> tuple[Callable[[dt.datetime], pl.DataFrame], pl.DataFrame] | None:
+    engine: Engine, end: dt.date, as_of: dt.datetime, kinds: Sequence[str], lo: dt.datetime,
+    hi: dt.datetime,
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """`read_waiting_conversations` without reading every conversation, where the stored
     values allow it: no first response or resolution of these kinds lies outside the
     settings' years (four index probes), and `conversation_days` counts no unreadable first
@@ -1487,13 +1491,11 @@ def _waiting_from_days(
     c = TABLES["conversations"]
     needs = c.kind.in_(list(kinds))
 
-    def outside(col: Any, cond: Any) -> Any:
+    def outside(cond: Any) -> Any:
         return select(literal(1)).where(needs, cond).limit(1).scalar_subquery()
 
-    probe = select(outside(c.first_response_at, c.first_response_at < lo),
-                   outside(c.first_response_at, c.first_response_at >= hi),
-                   outside(c.resolved_at, c.resolved_at < lo),
-                   outside(c.resolved_at, c.resolved_at >= hi))
+    probe = select(outside(c.first_response_at < lo), outside(c.first_response_at >= hi),
+                   outside(c.resolved_at < lo), outside(c.resolved_at >= hi))
     if any(v is not None for v in db.read_frame(engine, probe).row(0)):
         return None
     d = ConversationDays.__table__.c  # type: ignore[attr-defined]
@@ -1512,15 +1514,11 @@ def _waiting_from_days(
         pl.col("platform").cast(pl.String),
         campaign_id=pl.when(pl.col("campaign") != "").then(pl.col("campaign").cast(pl.String)),
         resolved=pl.col("resolved").cast(pl.Int64), answered=pl.col("answered").cast(pl.Int64))
-
-    def waiting(as_of: dt.datetime) -> pl.DataFrame:
-        base = select_dataset("conversations", None, end).where(needs)
-        # two index ranges (no response; one after as_of) instead of an OR the planner scans
-        stmt = union_all(base.where(c.first_response_at.is_(None)),
-                         base.where(c.first_response_at > as_of))
-        return normalize(db.read_frame(engine, stmt), "conversations")
-
-    return waiting, found
+    base = select_dataset("conversations", None, end).where(needs)
+    # two index ranges (no response; one after as_of) instead of an OR the planner scans
+    waiting = union_all(base.where(c.first_response_at.is_(None)),
+                        base.where(c.first_response_at > as_of))
+    return normalize(db.read_frame(engine, waiting), "conversations"), found
 
 
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:
