@@ -55,3 +55,64 @@ def test_base_layout_equals_plotlys_own_updates(make):
     got = charts.base_layout(make(), title, 420).to_plotly_json()
     want = _reference(make(), title, 420).to_plotly_json()
     assert got == want
+
+
+def _bar_panels_reference(df, category, panels, *, title, highlight=(), height=None):
+    """`charts.bar_panels` as it was built before it wrote its layout out: through
+    make_subplots and per-panel Plotly updates."""
+    n = len(panels)
+    cats = [str(c) for c in df[category].to_list()]
+    fig = make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[p["title"] for p in panels])
+    for i, p in enumerate(panels, start=1):
+        values = df[p["column"]].to_list()
+        kind = p.get("kind", "count")
+        if kind == "percent":
+            text = [charts._pct(v) for v in values]
+        elif kind == "money":
+            text = ["n/a" if v is None else f"{p.get('prefix', '')}{v:,.2f}" for v in values]
+        else:
+            text = [charts._compact(v) for v in values]
+        if p.get("rate"):
+            text = [f"{t} · {charts._pct(r)} {p.get('rate_label', '')}".rstrip()
+                    for t, r in zip(text, df[p["rate"]].to_list(), strict=True)]
+        base = p.get("colour", charts.PALETTE[(i - 1) % len(charts.PALETTE)])
+        top = max((v for v in values if v is not None), default=0) or 1
+        fig.add_trace(go.Bar(
+            x=[0 if v is None else v for v in values], y=cats, orientation="h",
+            marker_color=[charts.HIGHLIGHT[0] if c in highlight else base for c in cats],
+            text=text, textposition="outside", cliponaxis=False, name=p["title"],
+            showlegend=False, hovertemplate="%{y}: %{text}<extra>" + p["title"] + "</extra>"),
+            row=1, col=i)
+        fig.update_xaxes(row=1, col=i, range=[0, top * 1.9], showticklabels=False,
+                         showgrid=False)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    fig = charts.base_layout(fig, title, height=height or max(260, 90 + 46 * len(cats)))
+    fig.update_yaxes(showgrid=False)
+    fig.update_layout(hovermode="closest", bargap=0.35)
+    fig.update_annotations(font={"size": 13})
+    for i, ann in enumerate(fig.layout.annotations):
+        dom = fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain
+        ann.update(x=dom[0], xanchor="left")
+    return fig
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_bar_panels_draws_what_make_subplots_drew(n):
+    """The written-out layout of `bar_panels` is the figure make_subplots and the
+    per-panel updates made: every panel count, kind, rate, highlight, null values."""
+    import polars as pl
+
+    df = pl.DataFrame({"label": ["Instagram", "X", "<b>Other</b>", "TikTok"],
+                       "a": [1200.0, None, 3.0, 0.0], "b": [0.1, 0.25, None, 1.0],
+                       "r": [0.5, 0.01, None, 0.2]})
+    kinds = [{"column": "a", "title": "Impressions"},
+             {"column": "b", "title": "Rate", "kind": "percent", "colour": "#123456"},
+             {"column": "a", "title": "Revenue", "kind": "money", "prefix": "€"},
+             {"column": "a", "title": "Clicks · CTR", "rate": "r", "rate_label": "CTR"},
+             {"column": "b", "title": "Share"}]
+    args = (df, "label", kinds[:n])
+    for kw in ({"title": "Funnel, visitors, 2026-10-04 – 2026-10-31 and more words here"},
+               {"title": "Short", "highlight": ["X"], "height": 300}):
+        assert (charts.bar_panels(*args, **kw).to_plotly_json()
+                == _bar_panels_reference(*args, **kw).to_plotly_json())
