@@ -660,8 +660,6 @@ def cohort_heatmap(
     never 0. The colour scale tops out at the largest share for k >= 1, so that k = 0
     (always 100 % of customers) does not wash out the cells that matter. `cell_text` writes
     the percentage in each cell (default: when there are at most 30 columns)."""
-    from plotly.subplots import make_subplots
-
     unit = "Month" if grain == "month" else "Week"
     sizes = long.filter(pl.col("k") == 0).sort("cohort")
     cohorts = sizes["cohort"].to_list()
@@ -687,30 +685,44 @@ def cohort_heatmap(
     hover = (f"Cohort %{{y}} (%{{customdata[2]:,}} customers)<br>{unit} %{{x}}: "
              f"<b>%{{z:.1%}}</b> {what}<br>%{{customdata[0]:,}} customers ordered, "
              f"{money_prefix}%{{customdata[1]:,.0f}} revenue<extra></extra>")
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.88, 0.12],
-                        horizontal_spacing=0.015)
-    fig.add_trace(go.Heatmap(
-        z=z, x=ks, y=labels, customdata=custom, colorscale=COHORT_SCALE, zmin=0, zmax=zmax,
-        text=text if show_text else None, texttemplate="%{text}" if show_text else None,
-        textfont={"size": 10 if n_k <= 20 else 9}, hoverongaps=False, hovertemplate=hover,
-        xgap=1, ygap=1,
-        colorbar={"title": {"text": "Share"}, "tickformat": ".0%", "x": 1.0, "xanchor": "left",
-                  "len": 0.9},
-    ), row=1, col=1)
     size_list = sizes["cohort_size"].to_list()
-    fig.add_trace(go.Bar(
-        x=size_list, y=labels, orientation="h", marker_color="#999999",
-        text=[_compact(v) for v in size_list], textposition="inside",
-        insidetextanchor="start", textfont={"size": 10}, name="Cohort size",
-        hovertemplate="Cohort %{y}: %{x:,} customers<extra></extra>", showlegend=False,
-    ), row=1, col=2)
-    fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
-    fig.update_xaxes(title={"text": f"{unit}s since the first order"}, dtick=1 if n_k <= 30
-                     else None, showgrid=False, row=1, col=1)
-    fig.update_xaxes(title={"text": "Cohort size"}, showticklabels=False, showgrid=False,
-                     row=1, col=2)
+    heatmap = {
+        "type": "heatmap", "z": z, "x": ks, "y": labels, "customdata": custom,
+        "colorscale": COHORT_SCALE, "zmin": 0, "zmax": zmax,
+        "text": text if show_text else None,
+        "texttemplate": "%{text}" if show_text else None,
+        "textfont": {"size": 10 if n_k <= 20 else 9}, "hoverongaps": False,
+        "hovertemplate": hover, "xgap": 1, "ygap": 1, "xaxis": "x", "yaxis": "y",
+        "colorbar": {"title": {"text": "Share"}, "tickformat": ".0%", "x": 1.0,
+                     "xanchor": "left", "len": 0.9},
+    }
+    bar = {
+        "type": "bar", "x": size_list, "y": labels, "orientation": "h",
+        "marker": {"color": "#999999"}, "text": [_compact(v) for v in size_list],
+        "textposition": "inside", "insidetextanchor": "start", "textfont": {"size": 10},
+        "name": "Cohort size", "hovertemplate": "Cohort %{y}: %{x:,} customers<extra></extra>",
+        "showlegend": False, "xaxis": "x2", "yaxis": "y2",
+    }
+    # the layout make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.88,
+    # 0.12], horizontal_spacing=0.015) and the axis updates made, written out (a third of
+    # the time; tests/test_charts_layout.py compares the two)
+    spacing = 0.015
+    heat_w, size_w = ((1.0 - spacing) * w for w in (0.88, 0.12))
+    y = {"domain": [0.0, 1.0], "type": "category", "autorange": "reversed",
+         "showgrid": False}
+    fig = go.Figure(data=[heatmap, bar], layout={
+        "xaxis": {"anchor": "y", "domain": [0.0, heat_w],
+                  "title": {"text": f"{unit}s since the first order"},
+                  "dtick": 1 if n_k <= 30 else None, "showgrid": False},
+        "yaxis": {"anchor": "x", **y},
+        "xaxis2": {"anchor": "y2", "domain": [heat_w + spacing,
+                                              min(heat_w + spacing + size_w, 1.0)],
+                   "title": {"text": "Cohort size"}, "showticklabels": False,
+                   "showgrid": False},
+        "yaxis2": {"anchor": "x2", "matches": "y", "showticklabels": False, **y},
+    })
     fig = base_layout(fig, title, height=max(300, 120 + 24 * len(labels)))
-    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    fig.layout.hovermode = "closest"
     return fig
 
 

@@ -116,3 +116,42 @@ def test_bar_panels_draws_what_make_subplots_drew(n):
                {"title": "Short", "highlight": ["X"], "height": 300}):
         assert (charts.bar_panels(*args, **kw).to_plotly_json()
                 == _bar_panels_reference(*args, **kw).to_plotly_json())
+
+
+def _cohort_heatmap_reference(fig: go.Figure, grain: str, n_k: int, n_cohorts: int,
+                              title: str) -> go.Figure:
+    """`charts.cohort_heatmap`'s layout as it was built before it was written out:
+    make_subplots and axis updates, around the same two traces."""
+    unit = "Month" if grain == "month" else "Week"
+    ref = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.88, 0.12],
+                        horizontal_spacing=0.015)
+    for col, trace in enumerate(fig.data, start=1):
+        ref.add_trace(trace.update(xaxis=None, yaxis=None), row=1, col=col)
+    ref.update_yaxes(type="category", autorange="reversed", showgrid=False)
+    ref.update_xaxes(title={"text": f"{unit}s since the first order"},
+                     dtick=1 if n_k <= 30 else None, showgrid=False, row=1, col=1)
+    ref.update_xaxes(title={"text": "Cohort size"}, showticklabels=False, showgrid=False,
+                     row=1, col=2)
+    ref = charts.base_layout(ref, title, height=max(300, 120 + 24 * n_cohorts))
+    ref.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return ref
+
+
+@pytest.mark.parametrize(("grain", "n"), [("month", 1), ("month", 24), ("week", 40)])
+def test_cohort_heatmap_draws_what_make_subplots_drew(grain, n):
+    import datetime as dt
+
+    import polars as pl
+
+    start = dt.date(2024, 1, 1)
+    rows = [{"cohort": start + dt.timedelta(days=7 * c) if grain == "week"
+             else dt.date(2024 + c // 12, c % 12 + 1, 1), "k": k, "cohort_size": 1000 + c,
+             "customers": 100 - k, "revenue": 10.0 * k, "cohort_revenue": 5.0,
+             "share": None if (c, k) == (1, 1) else (1.0 if k == 0 else 0.3 / k)}
+            for c in range(n) for k in range(n - c)]
+    long = pl.DataFrame(rows)
+    title = "Cohort retention, share of customers, 2024-01 – 2026-10 (brand-wide)"
+    fig = charts.cohort_heatmap(long, grain=grain, measure="customers", title=title,
+                                money_prefix="$")
+    want = _cohort_heatmap_reference(go.Figure(fig), grain, n, n, title).to_plotly_json()
+    assert fig.to_plotly_json() == want
