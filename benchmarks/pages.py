@@ -155,7 +155,7 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
     # cold CPU: this process's CPU seconds in the cold run (the app, Polars and, on SQLite,
     # the database; not PostgreSQL's server): on a loaded machine the steadier figure
     print(machine_speed())
-    print(f"\n{'page':<22}{'cold s':>9}{'cold CPU':>9}{'warm s':>9}  verdict")
+    print(f"\n{'page':<22}{'cold s':>9}{'cold CPU':>9}{'warm s':>9}{'peak MB':>9}  verdict")
     worst_cold = worst_warm = 0.0
     first_run: float | None = None
     ok = True
@@ -191,8 +191,9 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
         worst_cold, worst_warm = max(worst_cold, cold), max(worst_warm, warm)
         verdict = ("pass" if passed else "FAIL") + (" (an exception or a failed block)"
                                                      if failed else "")
-        print(f"{page.removeprefix('pages/'):<22}{cold:>9.2f}{cold_cpu:>9.2f}{warm:>9.2f}  "
-              f"{verdict}", flush=True)
+        # the process's peak so far: where in the run the memory goes
+        print(f"{page.removeprefix('pages/'):<22}{cold:>9.2f}{cold_cpu:>9.2f}{warm:>9.2f}"
+              f"{peak_mb():>9,.0f}  {verdict}", flush=True)
     mem = peak_mb()
     ok &= mem < mem_goal
     if first_run is not None:
