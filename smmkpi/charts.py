@@ -425,6 +425,7 @@ def bar_panels(
     fig = go.Figure(data=traces, layout=layout)
     fig = base_layout(fig, title, height=height or max(260, 90 + 46 * len(cats)))
     fig.layout.hovermode, fig.layout.bargap = "closest", 0.35
+    fig.layout.margin.t = 84  # the panel titles clear a title's second line (its period)
     return fig
 
 

@@ -94,6 +94,7 @@ def _bar_panels_reference(df, category, panels, *, title, highlight=(), height=N
     for i, ann in enumerate(fig.layout.annotations):
         dom = fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain
         ann.update(x=dom[0], xanchor="left")
+    fig.update_layout(margin={"t": 84})  # since: the panel titles clear the title's period
     return fig
 
 
