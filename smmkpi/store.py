@@ -1510,9 +1510,10 @@ def _waiting_from_days(
         .group_by(d.platform, d.campaign)))
     if flags.height and flags["unreadable"].cast(pl.Int64).max() > 0:
         return None
+    campaign = pl.col("campaign").cast(pl.String)  # (an empty read has no text type)
     found = flags.select(
         pl.col("platform").cast(pl.String),
-        campaign_id=pl.when(pl.col("campaign") != "").then(pl.col("campaign").cast(pl.String)),
+        campaign_id=pl.when(campaign != "").then(campaign),
         resolved=pl.col("resolved").cast(pl.Int64), answered=pl.col("answered").cast(pl.Int64))
     base = select_dataset("conversations", None, end).where(needs)
     # two index ranges (no response; one after as_of) instead of an OR the planner scans

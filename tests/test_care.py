@@ -549,6 +549,14 @@ def test_waiting_conversations_are_read_by_the_day_counts_or_else_by_a_scan(engi
         return out
 
     monkeypatch.setattr(store, "_waiting_from_days", spy)
+    # nothing that needs a reply: empty rows and flags (an empty read has no column types)
+    store.write_frames(engine, {"conversations": conversations(
+        [("p9", "x", t(1, 9), "praise", "positive", None, None, None)])})
+    waiting, flags = store.read_waiting_conversations(engine, PERIOD.end, END,
+                                                      care.NEEDS_REPLY)
+    assert (waiting.height, flags.height, used) == (0, 0, [True])
+    assert care.unanswered_at(Workspace(DbSource(engine), PERIOD), END).height == 0
+    used.clear()
     rows = [*ROWS, ("z1", "z", t(2, 9), "question", None, None, t(3, 9), "spring")]
     store.write_frames(engine, {"conversations": conversations(rows)})
 
