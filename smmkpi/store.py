@@ -313,12 +313,15 @@ def _as_date(v: Any) -> dt.date | None:
     return v.date() if isinstance(v, dt.datetime) else v  # type: ignore[no-any-return]
 
 
+_SQLITE_TIMESTAMP = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"  # text that starts with a date
+
+
 def _in_years(engine: Engine, col: Any, lo: Any, hi: Any) -> list[Any]:
     """SQL conditions for a stored date or timestamp in [lo, hi) (the settings' years) that
     every reader handles: on SQLite, text that starts with a four-digit year, as we write it."""
     conds = [col >= lo, col < hi]
     if engine.dialect.name == "sqlite":
-        conds.append(func.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*", col))
+        conds.append(func.glob(_SQLITE_TIMESTAMP, col))
     return conds
 
 
@@ -1234,13 +1237,13 @@ def _sum_content_sessions(cur: Any, stage: str | None) -> None:
         f"content <> ''{'' if days is None else ' AND ' + days} GROUP BY date, content, source")
 
 
-_SQLITE_TIMESTAMP = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"  # as `_in_years` has it
 _TOUCHED_DAYS = "smmkpi_conversation_days"
 
 
 def _readable(col: str, dialect: str) -> str:
     """SQL: the stored timestamp `col` is present and one every reader handles (on SQLite,
-    text that starts with a date, as `_in_years` checks; on PostgreSQL a typed column)."""
+    text that starts with a date, `_SQLITE_TIMESTAMP` as `_in_years` checks; on PostgreSQL
+    a typed column)."""
     if dialect == "sqlite":
         return f"({col} IS NOT NULL AND glob('{_SQLITE_TIMESTAMP}', {col}))"
     return f"({col} IS NOT NULL)"
