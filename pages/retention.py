@@ -203,7 +203,8 @@ with section("Followers against non-followers"):
     else:
         gap = cache.computed(
             "retention.follower_gap", ctx.ws,
-            lambda ws: r.follower_gap(r.period_history(ws), None, ws.start, ws.end))
+            lambda ws: r.follower_gap(r.period_history(ws, attributes=True), None, ws.start,
+                                     ws.end))
         rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
         known = rows["repeat_purchase_rate"]
         if known["followers_n"] == 0 and known["non_followers_n"] == 0:
@@ -361,8 +362,8 @@ with section("Repeat sales by channel"):
         else:
             acq = cache.computed(
                 "retention.by_acquisition", ctx.ws,
-                lambda ws: r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end,
-                                            "acquisition_channel"))
+                lambda ws: r.repeat_kpis_by(r.period_history(ws, attributes=True), None,
+                                            ws.start, ws.end, "acquisition_channel"))
             split_view(acq, "Acquisition channel", "acquisition",
                        "Customers by the channel that first brought them (customers file); "
                        f"'{r.UNKNOWN}' = not in the customers file or no channel given.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, SmallInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -92,6 +92,13 @@ class Order(SQLModel, table=True):
     ordered_at: dt.datetime
     revenue: float
     channel: str | None = None
+    # Kept by the store, not imported (`ORDER_PLACES`, migration 0012): the order's place in
+    # its customer's history, (ordered_at, order_id) order, 0 = first-ever, 1 = second, 2 =
+    # later, and the customer's first order time, so that a window of orders is one range
+    # of this table instead of a join with `customer_summary`. NULL for an order without a
+    # customer or a time (it has no place in a history).
+    customer_seq: int | None = Field(default=None, sa_type=SmallInteger)
+    first_ordered_at: dt.datetime | None = None
 
 
 class Customer(SQLModel, table=True):
@@ -396,6 +403,10 @@ class SchedulerLock(SQLModel, table=True):
     holder: str
     expires_at: dt.datetime
 
+
+# columns of a dataset's table that the store keeps beside the imported ones
+ORDER_PLACES = ("customer_seq", "first_ordered_at")
+STORE_COLUMNS: dict[str, tuple[str, ...]] = {"orders": ORDER_PLACES}
 
 TABLES: dict[str, type[SQLModel]] = {
     "campaigns": Campaign,

@@ -44,6 +44,8 @@ from smmkpi import db
 from smmkpi import summaries as sm
 from smmkpi.config import get_settings
 from smmkpi.models import (
+    ORDER_PLACES,
+    STORE_COLUMNS,
     TABLES,
     AppSetting,
     AuditEntry,
@@ -471,6 +473,12 @@ def _to_storage(df: pl.DataFrame, name: str, dialect: str) -> Any:
             elif c.type == "bool":
                 col = col.cast(pl.Int64)
         exprs.append(col.alias(c.name))
+    for n in STORE_COLUMNS.get(name, ()):  # kept by the store, when the frame carries them
+        if n in df.columns:
+            col = pl.col(n)
+            if dialect == "sqlite" and isinstance(df.schema[n], pl.Datetime):
+                col = col.dt.convert_time_zone("UTC").dt.strftime(SQLITE_TS)
+            exprs.append(col)
     return df.select(exprs).to_arrow()
 
 
@@ -510,10 +518,16 @@ def write_frames(
             cur = conn.cursor()
             _take_write_lock(cur, engine, now)
             for name, df in checked.items():
-                # key order: the primary-key b-tree grows at its end instead of at random
-                arrow = _to_storage(df.sort(list(ds.get(name).key), nulls_last=False), name,
-                                    dialect)
                 existing = _stored_rows(cur, name, dialect)
+                # key order: the primary-key b-tree grows at its end instead of at random
+                df = df.sort(list(ds.get(name).key), nulls_last=False)
+                summary = None
+                if name == "orders" and existing == 0:
+                    # into an empty table: the summaries from these rows alone, and each
+                    # order's place in its customer's history written with the row
+                    summary = sm.customer_rows(df, _attributes(cur, engine, None))
+                    df = sm.with_places(df, summary)
+                arrow = _to_storage(df, name, dialect)
 
                 def send(target: str, *, temporary: bool, first_mode: str,
                          name: str = name, arrow: Any = arrow) -> None:
@@ -544,7 +558,9 @@ def write_frames(
                     rebuild = name == "orders" and existing and _summaries_missing(cur)
                     touched = (_summaries_before(cur, engine, stage)
                                if name == "orders" and existing and not rebuild else None)
-                    results[name] = _upsert(cur, name, stage, dialect, df.height, existing)
+                    results[name] = _upsert(cur, name, stage, dialect, df.height, existing,
+                                            extra=[c for c in STORE_COLUMNS.get(name, ())
+                                                   if c in df.columns])
                     if touched is not None:
                         if progress:
                             progress(0.9, "orders: updating the customer summaries")
@@ -559,7 +575,7 @@ def write_frames(
                 if name == "orders" and existing == 0:
                     if progress:
                         progress(0.9, "orders: building the customer summaries")
-                    _summaries_from_frame(cur, engine, df)
+                    _summaries_from_frame(cur, engine, df, summary)
             if "customers" in checked:  # after the orders, whichever came first
                 _copy_attributes(cur, engine, checked["customers"])
             if dialect == "postgresql":
@@ -638,15 +654,17 @@ def _row_match(name: str, dialect: str) -> tuple[str, str]:
     return key_eq, all_eq
 
 
-def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int) -> WriteResult:
+def _upsert(cur: Any, name: str, stage: str, dialect: str, n: int, existing: int, *,
+            extra: Sequence[str] = ()) -> WriteResult:
     """Upsert the staged rows into the dataset's table; count inserted, updated and
     unchanged rows. Unchanged rows are not rewritten; a batch at least as large as the
-    stored table rebuilds the secondary indexes after the insert (SQLite)."""
+    stored table rebuilds the secondary indexes after the insert (SQLite). `extra`: staged
+    columns the store keeps (`models.STORE_COLUMNS`), inserted with the rows."""
     spec = ds.get(name)
     table = _q(name)
     key = [_q(k) for k in spec.key]
     vals = [_q(c) for c in spec.names if c not in spec.key]
-    cols = ", ".join(_q(c) for c in spec.names)
+    cols = ", ".join(_q(c) for c in [*spec.names, *extra])
     key_eq, all_eq = _row_match(name, dialect)
     if existing == 0:
         inserted, unchanged = n, 0
@@ -1132,14 +1150,45 @@ def _apply_cells(cur: Any, engine: Engine, old: pl.DataFrame, new: pl.DataFrame)
     _put(cur, "cohort_cells", cells, engine.dialect.name)
 
 
-def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame) -> None:
-    """Build the summaries from scratch out of `orders`, every stored order."""
+def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame,
+                          summary: pl.DataFrame | None = None) -> None:
+    """Build the summaries from scratch out of `orders`, every stored order. With
+    `summary` (theirs, computed before the rows were written with their places), only
+    the tables; otherwise `orders` carries the stored places (`_all_orders`), and those
+    that differ are set."""
     dialect = engine.dialect.name
     for t in SUMMARY_TABLES:
         cur.execute(f"DELETE FROM {_q(t)}")
-    summary = sm.customer_rows(orders, _attributes(cur, engine, None))
+    places = summary is None
+    if summary is None:
+        summary = sm.customer_rows(orders, _attributes(cur, engine, None))
     _put(cur, "customer_summary", summary, dialect)
     _put(cur, "cohort_cells", _contributions(orders, summary), dialect)
+    if places:
+        _update_places(cur, engine, orders, summary)
+
+
+_PLACES_STAGE = "smmkpi_places"
+
+
+def _update_places(cur: Any, engine: Engine, stored: pl.DataFrame,
+                   summary: pl.DataFrame) -> None:
+    """Set the places (`models.ORDER_PLACES`) of the orders in `stored` (every order of
+    the customers in `summary`, with their stored places) where they differ from what the
+    summary gives: one `UPDATE ... FROM` a staged table, joined on the key."""
+    new = sm.with_places(stored.select("order_id", "customer_id", "ordered_at"), summary)
+    changed = new.filter(
+        pl.any_horizontal(pl.col(c).ne_missing(stored.get_column(c)) for c in ORDER_PLACES))
+    if not changed.height:
+        return
+    dialect = engine.dialect.name
+    cur.adbc_ingest(_PLACES_STAGE, _summary_storage(
+        changed.select("order_id", *ORDER_PLACES), dialect), mode="create", temporary=True)
+    cur.execute(f"CREATE INDEX {_PLACES_STAGE}_id ON {_PLACES_STAGE} (order_id)")
+    sets = ", ".join(f"{c} = p.{c}" for c in ORDER_PLACES)
+    cur.execute(f"UPDATE orders SET {sets} FROM {_PLACES_STAGE} p "
+                "WHERE p.order_id = orders.order_id")
+    cur.execute(f"DROP TABLE {_PLACES_STAGE}")
 
 
 def _attributes(cur: Any, engine: Engine, ids: Any | None) -> pl.DataFrame:
@@ -1173,11 +1222,20 @@ def _copy_attributes(cur: Any, engine: Engine, customers: pl.DataFrame) -> None:
     cur.execute(f"DROP TABLE {stage}")
 
 
-def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
-    """Every stored order of the touched customers (by the customer index)."""
+def _with_places(cur: Any, engine: Engine, *where: Any) -> pl.DataFrame:
+    """Stored orders (`_ORDER_COLS`) with their stored places (`models.ORDER_PLACES`)."""
     o = _order_table()
-    return _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS)).where(
-        o.c.customer_id.in_(_touched_ids()))))
+    df = _fetch(cur, engine, select(*(o.c[c] for c in (*_ORDER_COLS, *ORDER_PLACES)))
+                .where(*where))
+    return _orders_read(df).hstack(df.select(
+        pl.col("customer_seq").cast(pl.Int16),
+        _utc(pl.col("first_ordered_at"), df.schema["first_ordered_at"])))
+
+
+def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
+    """Every stored order of the touched customers (by the customer index), with their
+    stored places."""
+    return _with_places(cur, engine, _order_table().c.customer_id.in_(_touched_ids()))
 
 
 def _summaries_before(cur: Any, engine: Engine, stage: str) -> pl.DataFrame | None:
@@ -1211,6 +1269,7 @@ def _summaries_after(cur: Any, engine: Engine, old_cells: pl.DataFrame) -> None:
     db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
     _put(cur, "customer_summary", summary, engine.dialect.name)
     _apply_cells(cur, engine, old_cells, _contributions(orders, summary))
+    _update_places(cur, engine, orders, summary)
     cur.execute(f"DROP TABLE {_q(_TOUCHED)}")
 
 
@@ -1303,8 +1362,7 @@ def _count_conversation_days(cur: Any, dialect: str, touched: bool) -> None:
 
 
 def _all_orders(cur: Any, engine: Engine) -> pl.DataFrame:
-    o = _order_table()
-    return _orders_read(_fetch(cur, engine, select(*(o.c[c] for c in _ORDER_COLS))))
+    return _with_places(cur, engine)
 
 
 def ensure_summaries(engine: Engine) -> bool:
@@ -1351,8 +1409,9 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
 
 
 def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
-    """Both summary tables, sorted by their keys, in the types of `smmkpi.summaries`
-    (for checks against a recomputation)."""
+    """Both summary tables and the orders' places (order_id, customer_seq,
+    first_ordered_at), sorted by their keys, in the types of `smmkpi.summaries` (for
+    checks against a recomputation)."""
     s = _summary_table()
     c = CohortCell.__table__  # type: ignore[attr-defined]
     summary = db.read_frame(engine, select(s).order_by(s.c.customer_id))
@@ -1360,10 +1419,16 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
     summary = summary.with_columns(
         _utc(pl.col(n), summary.schema[n])
         for n in ("first_ordered_at", "second_ordered_at", "last_ordered_at"))
+    o = _order_table()
+    places = db.read_frame(engine, select(o.c.order_id, *(o.c[c] for c in ORDER_PLACES))
+                           .order_by(o.c.order_id))
     return {
         "customer_summary": summary.select(
             pl.col(n).cast(t) for n, t in sm.SUMMARY_SCHEMA.items()),
         "cohort_cells": cells.select(pl.col(n).cast(t) for n, t in sm.CELL_SCHEMA.items()),
+        "order_places": places.select(
+            pl.col("order_id").cast(pl.String), pl.col("customer_seq").cast(pl.Int16),
+            _utc(pl.col("first_ordered_at"), places.schema["first_ordered_at"])),
     }
 
 
@@ -1371,30 +1436,24 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
 
 
 def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
-    """The orders of [first, end] with their place in the customer's history from the
-    summary: customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever
-    order, 1: the second, 2: a later one), first_ordered_at, acquisition_channel,
-    follows_on_social (no order id: nothing needs it once seq is known, and it is the
-    widest column)."""
-    from sqlalchemy import case
-
-    o, s = _order_table(), _summary_table()
-    seq = case((o.c.order_id == s.c.first_order_id, 0),
-               (o.c.order_id == s.c.second_order_id, 1), else_=2).label("seq")
+    """The orders of [first, end] that have a place in a customer's history, with it:
+    customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever order,
+    1: the second, 2: a later one), first_ordered_at (the customer's first order). One
+    range of `orders` by its date index: the store keeps each order's place on its row
+    (`models.ORDER_PLACES`), so no join with the summaries (no order id either: nothing
+    needs it once seq is known, and it is the widest column). The customers' attributes,
+    for splits by them, are `read_window_attributes`."""
+    o = _order_table()
 
     def part(a: dt.date, b: dt.date) -> Any:
         return (
-            select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"), seq,
-                   s.c.first_ordered_at, s.c.acquisition_channel, s.c.follows_on_social)
-            # a customer with an order in the window has their last order in it or later:
-            # the planner can take only those summaries (by their index) instead of all
-            .join(s, and_(s.c.customer_id == o.c.customer_id,
-                          s.c.last_ordered_at >= ds.utc_midnight(a)))
-            .where(and_(*_window_conditions(o, a, b)))
+            select(*(o.c[c] for c in _ORDER_COLS if c != "order_id"),
+                   o.c.customer_seq.label("seq"), o.c.first_ordered_at)
+            .where(and_(*_window_conditions(o, a, b), o.c.customer_seq.is_not(None)))
         )
 
-    # a window of months is read as two halves at once (db.read_frames): the join with the
-    # summaries is most of the time, and two connections do it on two cores
+    # a window of months is read as two halves at once (db.read_frames): two connections
+    # fetch and convert on two cores
     days = (end - first).days
     if days >= 28:
         mid = first + dt.timedelta(days=days // 2)
@@ -1404,6 +1463,18 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
     else:
         frame = db.read_frame(engine, part(first, end))
     return _with_summary_types(frame, orders=True)
+
+
+def read_window_attributes(engine: Engine, first: dt.date) -> pl.DataFrame:
+    """customer_id, acquisition_channel, follows_on_social of every customer with an order
+    on or after `first` (their summary's last order is then on or after it: a range of its
+    index), for the splits of a window's customers by them."""
+    s = _summary_table()
+    df = db.read_frame(engine, select(s.c.customer_id, s.c.acquisition_channel,
+                                      s.c.follows_on_social)
+                       .where(s.c.last_ordered_at >= ds.utc_midnight(first)))
+    return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
+                     pl.col("follows_on_social").cast(pl.Boolean))
 
 
 CONTENT_SESSIONS_SCHEMA = {"date": pl.Date, "content": pl.String, "source": pl.String,
@@ -1559,11 +1630,12 @@ def _with_summary_types(df: pl.DataFrame, *, orders: bool) -> pl.DataFrame:
         cols = [c for c in _ORDER_COLS if c in df.columns]
         df = normalize(df, "orders").select(cols).hstack(df.drop(cols))
     out = df.with_columns(_utc(pl.col(n), df.schema[n]) for n in ("first_ordered_at",))
-    casts: list[pl.Expr] = [pl.col("customer_id", "acquisition_channel").cast(pl.String),
-                            pl.col("follows_on_social").cast(pl.Boolean)]
+    casts: list[pl.Expr] = [pl.col("customer_id").cast(pl.String)]
     if orders:
         casts += [pl.col("seq").cast(pl.Int64)]
     else:
-        casts += [pl.col("first_channel").cast(pl.String),
+        casts += [pl.col("acquisition_channel").cast(pl.String),
+                  pl.col("follows_on_social").cast(pl.Boolean),
+                  pl.col("first_channel").cast(pl.String),
                   pl.col("first_revenue").cast(pl.Float64)]
     return out.with_columns(casts)

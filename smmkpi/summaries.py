@@ -107,6 +107,32 @@ def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -
     )
 
 
+def with_places(orders: pl.DataFrame, summary: pl.DataFrame) -> pl.DataFrame:
+    """`orders` (any columns with order_id, customer_id, ordered_at), in their order, with
+    each order's place in its customer's history as `customer_rows` puts it: customer_seq
+    0 for the summary's first order, 1 for its second, 2 for a later one, and
+    first_ordered_at, the customer's first order time; both null for an order without a
+    customer or a time. `summary` must hold the summaries of every customer of `orders`
+    (the store keeps these on the order rows: `models.ORDER_PLACES`)."""
+    s = summary.lazy().select(
+        pl.col("customer_id").cast(pl.String), "first_order_id", "second_order_id",
+        pl.col("first_ordered_at").alias("_first"))
+    oid = pl.col("order_id")
+    placed = pl.col("ordered_at").is_not_null() & pl.col("first_order_id").is_not_null()
+    return (
+        orders.lazy()
+        .join(s, on="customer_id", how="left", maintain_order="left")
+        .with_columns(
+            customer_seq=pl.when(~placed).then(None).when(oid == pl.col("first_order_id"))
+            .then(0).when(oid == pl.col("second_order_id")).then(1).otherwise(2)
+            .cast(pl.Int16),
+            first_ordered_at=pl.when(placed).then(pl.col("_first")),
+        )
+        .drop("first_order_id", "second_order_id", "_first")
+        .collect()
+    )
+
+
 def cell_rows(orders: pl.DataFrame, grain: Grain) -> pl.DataFrame:
     """`cohort_cells` rows of one grain from orders (customer_id, ordered_at UTC, revenue)
     with their customer's `cohort_month` and `cohort_week`: for every (cohort, period) the

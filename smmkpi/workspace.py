@@ -279,6 +279,11 @@ class DbSource:
         (`store.read_order_window`)."""
         return self._store.read_order_window(self.engine, first, end)
 
+    def window_attributes(self, first: dt.date) -> pl.DataFrame:
+        """The acquisition channel and follower status of every customer with an order on
+        or after `first` (`store.read_window_attributes`)."""
+        return self._store.read_window_attributes(self.engine, first)
+
     def content_sessions(self) -> pl.DataFrame:
         """The web sessions with a content value summed per day, content and source, by
         the database (`store.read_content_sessions`)."""

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from smmkpi import datasets as ds
-from smmkpi.models import TABLES
+from smmkpi.models import STORE_COLUMNS, TABLES
 
 SQL_TYPES = {"str": String, "int": BigInteger, "float": Float, "date": Date,
              "bool": Boolean, "datetime": UTCDateTime}
@@ -20,7 +20,10 @@ SQL_TYPES = {"str": String, "int": BigInteger, "float": Float, "date": Date,
 def test_table_matches_spec(name):
     spec = ds.get(name)
     table = TABLES[name].__table__
-    assert [c.name for c in table.columns] == list(spec.names)
+    # the imported columns, then those the store keeps beside them (orders' places)
+    assert [c.name for c in table.columns] == [*spec.names, *STORE_COLUMNS.get(name, ())]
+    for c in STORE_COLUMNS.get(name, ()):
+        assert table.columns[c].nullable, (name, c)  # an import leaves them to the store
     assert tuple(c.name for c in table.primary_key.columns) == spec.key
     for col in spec.columns:
         sa_col = table.columns[col.name]

@@ -58,7 +58,18 @@ def _recomputed(engine) -> dict[str, pl.DataFrame]:
                                on="customer_id")
     cells = pl.concat([sm.cell_rows(with_cohorts, g) for g in sm.GRAINS]).sort(
         "grain", "cohort", "period")
-    return {"customer_summary": summary, "cohort_cells": cells}
+    # each order's place, counted here from its customer's sorted orders (not by
+    # `sm.with_places`): 0, 1, then 2 for every later one; none without a customer or time
+    placed = pl.col("customer_id").is_not_null() & pl.col("ordered_at").is_not_null()
+    ranked = orders.sort("customer_id", "ordered_at", "order_id").with_columns(
+        n=pl.int_range(pl.len()).over("customer_id"),
+        f=pl.col("ordered_at").first().over("customer_id"))
+    places = ranked.select(
+        "order_id",
+        customer_seq=pl.when(placed).then(pl.min_horizontal("n", 2)).cast(pl.Int16),
+        first_ordered_at=pl.when(placed).then("f"),
+    ).sort("order_id")
+    return {"customer_summary": summary, "cohort_cells": cells, "order_places": places}
 
 
 def _assert_current(engine) -> None:
@@ -82,6 +93,10 @@ def test_summaries_by_hand(engine):
     assert (b["first_order_id"], b["second_order_id"], b["second_ordered_at"]) == (
         "b1", "b2", t(2024, 1, 5, 9))
     assert (b["orders"], b["revenue"], b["first_channel"]) == (3, 140.0, "instagram")
+    # each order's place on its row: b1 before b2 at the same time by order id
+    assert _stored(engine)["order_places"].rows() == [
+        ("a1", 0, t(2023, 12, 20)), ("a2", 1, t(2023, 12, 20)), ("a3", 2, t(2023, 12, 20)),
+        ("b1", 0, t(2024, 1, 5, 9)), ("b2", 1, t(2024, 1, 5, 9)), ("b3", 2, t(2024, 1, 5, 9))]
     assert (a["acquisition_channel"], a["follows_on_social"]) == (None, None)  # no customers
     store.write_frames(engine, {"customers": pl.DataFrame(
         {"customer_id": ["A"], "acquisition_channel": ["tiktok"], "follows_on_social": [True],
@@ -242,14 +257,19 @@ def test_figures_through_the_summaries_equal_the_whole_history(engine, demo_fram
         ws_f = Workspace(frames, Period(a, b))
         ws_d = Workspace(stored, Period(a, b), shared=shared)
         p_f, p_d = r.period_history(ws_f), r.period_history(ws_d)
+        p_da = r.period_history(ws_d, attributes=True)  # the splits' window
         if i < 3:  # recent periods: a window of two months, not the history
             assert p_d.frame.height < p_f.frame.height / 5
         k_f, k_d = r.repeat_kpis(p_f, a, b), r.repeat_kpis(p_d, a, b)
         assert all(_close(k_f[k], k_d[k]) for k in r.KPI_KEYS), (a, b, k_f, k_d)
         for by in ("acquisition_channel", "follows_on_social", "channel"):
             assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, by),
-                               r.repeat_kpis_by(p_d, None, a, b, by), check_exact=False)
-        assert_frame_equal(r.follower_gap(p_f, None, a, b), r.follower_gap(p_d, None, a, b),
+                               r.repeat_kpis_by(p_da, None, a, b, by), check_exact=False)
+        assert_frame_equal(r.repeat_kpis_by(p_f, None, a, b, "channel"),
+                           r.repeat_kpis_by(p_d, None, a, b, "channel"), check_exact=False)
+        with pytest.raises(ValueError, match="attributes=True"):  # not read unless asked
+            r.repeat_kpis_by(p_d, None, a, b, "acquisition_channel")
+        assert_frame_equal(r.follower_gap(p_f, None, a, b), r.follower_gap(p_da, None, a, b),
                            check_exact=False)
         assert_frame_equal(r.days_to_second_order(p_f, a, b), r.days_to_second_order(p_d, a, b))
         assert _close(r.revenue_uplift(ws_f), r.revenue_uplift(ws_d))
@@ -324,3 +344,25 @@ def test_kpis_through_the_summaries_equal_the_history_with_ties(engine):
             counted += want is not None
     assert counted > 40  # most figures are numbers, not n/a on both sides
     db.close_pools()
+
+
+def test_migration_0012_places_the_stored_orders(engine, downgrade_to):
+    """Orders stored with their summaries, down to 0011 (the two columns gone, the orders
+    and summaries kept), up again: the migration sets every order's place from the stored
+    summaries, equal to a recomputation; then an import keeps them (SQLite and PG)."""
+    from sqlalchemy import inspect
+
+    rng = random.Random(12)
+    store.write_frames(engine, {"orders": _random_orders(rng, 400, 90, "a"),
+                                "customers": _customers([f"C{i:03d}" for i in range(40)],
+                                                        "instagram", True)})
+    downgrade_to("0011")
+    cols = {c["name"] for c in inspect(engine).get_columns("orders")}
+    assert not cols & {"customer_seq", "first_ordered_at"}
+    db.migrate(engine)
+    places = store.read_summaries(engine)["order_places"]
+    assert places["customer_seq"].null_count() == 0
+    assert places["customer_seq"].value_counts().height == 3  # first, second and later
+    _assert_current(engine)
+    store.write_frames(engine, {"orders": _random_orders(rng, 50, 120, "b")})
+    _assert_current(engine)

@@ -478,7 +478,8 @@ def repeat_kpis_by(
         rows = e.collect()
         e = rows.hstack(prepared.customers[rows["cust"]]).lazy()
     else:
-        raise ValueError(f"splitting by {by} needs the customers dataset")
+        raise ValueError(f"splitting by {by} needs the customers dataset (or, for a "
+                         "window of stored orders, period_history(ws, attributes=True))")
     e = e.with_columns(group=_label(by).fill_null(UNKNOWN))
     return _kpi_table(e, start, end, customer_groups=True)
 
@@ -738,15 +739,17 @@ def _keeps_summaries(ws: Workspace) -> bool:
     return bool(getattr(ws.source, "keeps_summaries", False))
 
 
-def period_history(ws: Workspace) -> Prepared | None:
+def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | None:
     """The orders the figures of the workspace's period need, as a Prepared: on a source
     that keeps summaries, only the rows `_relevant` reads for this period, built from the
-    period's orders and the customer summaries (`_window`); otherwise every order
-    (`prepared_history`). Either gives the same figures for [start, end] through
-    `repeat_kpis`, `repeat_kpis_by`, `follower_gap`, `days_to_second_order` and the daily
-    series; the windowed one serves no other period. Its rows carry the customers'
-    acquisition channel and follower status (copied into the summary by the store), for
-    the splits by them. None when orders are absent."""
+    period's orders (with their places in the customers' histories) and the first orders
+    of the cohorts before them (`_window`); otherwise every order (`prepared_history`).
+    Either gives the same figures for [start, end] through `repeat_kpis`,
+    `repeat_kpis_by`, `follower_gap`, `days_to_second_order` and the daily series; the
+    windowed one serves no other period. With `attributes` its rows also carry the
+    customers' acquisition channel and follower status (copied into the summaries by the
+    store), which the splits by them need: read once per window, apart, as no other
+    figure needs them. None when orders are absent."""
     if not _keeps_summaries(ws):
         return prepared_history(ws)
     if not ws.has("orders"):
@@ -765,7 +768,21 @@ def period_history(ws: Workspace) -> Prepared | None:
     if current is None or current.lo > lo:
         current = _read_window(ws, lo, current)
         windows[:] = [current]
-    return current.prepared
+    if not attributes:
+        return current.prepared
+    window = current
+
+    def with_attributes() -> Prepared:
+        src: Any = ws.source
+        attrs = pl.concat([
+            src.window_attributes(window.first),
+            window.firsts.select("customer_id", "acquisition_channel", "follows_on_social"),
+        ]).unique("customer_id", keep="first")
+        return Prepared(window.prepared.frame.join(attrs, on="customer_id", how="left",
+                                                   maintain_order="left"))
+
+    return ws.shared_memo(  # type: ignore[no-any-return]
+        "orders", ("retention", "attributes", window.first, window.end), with_attributes)
 
 
 def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
