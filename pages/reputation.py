@@ -131,7 +131,7 @@ with section("Audience"):
                       "usually n/a with a campaign filter." if ctx.filters.campaigns else ""))
 
         def _by_platform(ws) -> pl.DataFrame:  # type: ignore[no-untyped-def]
-            frame, hist = ws.frame("social_daily"), ws.history("social_daily")
+            frame, hist = ws.frame("social_daily"), ws.followers()
             per = audience.audience_by_platform(frame, hist, ws.start, ws.end)
             if per.height <= 1:
                 return per

@@ -45,9 +45,10 @@ def _months(ws: Workspace) -> str:
     return f"{last:%B %Y}" if first.month == last.month else f"{first:%B} – {last:%B %Y}"
 
 
-# The orders the period's figures need (on the database: the period's orders with the
-# customer summaries), shared by every session (Workspace.shared_memo).
-prepared = r.period_history(ctx.ws)
+# The orders the period's figures need (on the database: the period's orders with their
+# places in the customers' histories), shared by every session (Workspace.shared_memo);
+# with the customers' attributes, read in the same batch, when the splits by them show
+prepared = r.period_history(ctx.ws, attributes=ctx.ws.has("customers"))
 if prepared is None:
     empty_state(["orders"], "The Retention page")
     st.stop()

@@ -1435,14 +1435,9 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
 # ---------------------------------------------------------------------------- summary reads
 
 
-def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
-    """The orders of [first, end] that have a place in a customer's history, with it:
-    customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever order,
-    1: the second, 2: a later one), first_ordered_at (the customer's first order). One
-    range of `orders` by its date index: the store keeps each order's place on its row
-    (`models.ORDER_PLACES`), so no join with the summaries (no order id either: nothing
-    needs it once seq is known, and it is the widest column). The customers' attributes,
-    for splits by them, are `read_window_attributes`."""
+def _window_parts(first: dt.date, end: dt.date) -> list[Any]:
+    """The selects of `read_order_window`: a window of 28 days or more in two halves, read
+    at once (db.read_frames: two connections fetch and convert on two cores)."""
     o = _order_table()
 
     def part(a: dt.date, b: dt.date) -> Any:
@@ -1452,29 +1447,90 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
             .where(and_(*_window_conditions(o, a, b), o.c.customer_seq.is_not(None)))
         )
 
-    # a window of months is read as two halves at once (db.read_frames): two connections
-    # fetch and convert on two cores
     days = (end - first).days
-    if days >= 28:
-        mid = first + dt.timedelta(days=days // 2)
-        halves = db.read_frames(engine, [part(first, mid),
-                                         part(mid + dt.timedelta(days=1), end)])
-        frame = pl.concat(halves, how="vertical_relaxed")
-    else:
-        frame = db.read_frame(engine, part(first, end))
-    return _with_summary_types(frame, orders=True)
+    if days < 28:
+        return [part(first, end)]
+    mid = first + dt.timedelta(days=days // 2)
+    return [part(first, mid), part(mid + dt.timedelta(days=1), end)]
+
+
+def _first_orders_select(since: dt.date, before: dt.date) -> Any:
+    s = _summary_table()
+    return (
+        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel,
+               s.c.acquisition_channel, s.c.follows_on_social)
+        .where(s.c.first_ordered_at >= _ts_bound(since),
+               s.c.first_ordered_at < _ts_bound(before))
+    )
+
+
+def _attributes_select(first: dt.date) -> Any:
+    s = _summary_table()
+    return (select(s.c.customer_id, s.c.acquisition_channel, s.c.follows_on_social)
+            .where(s.c.last_ordered_at >= ds.utc_midnight(first)))
+
+
+def _typed_attributes(df: pl.DataFrame) -> pl.DataFrame:
+    return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
+                     pl.col("follows_on_social").cast(pl.Boolean))
+
+
+def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
+    """The orders of [first, end] that have a place in a customer's history, with it:
+    customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever order,
+    1: the second, 2: a later one), first_ordered_at (the customer's first order). One
+    range of `orders` by its date index: the store keeps each order's place on its row
+    (`models.ORDER_PLACES`), so no join with the summaries (no order id either: nothing
+    needs it once seq is known, and it is the widest column)."""
+    frames = db.read_frames(engine, _window_parts(first, end))
+    return _with_summary_types(pl.concat(frames, how="vertical_relaxed"), orders=True)
+
+
+def read_window(engine: Engine, first: dt.date, end: dt.date, since: dt.date, *,
+                attributes: bool = False) -> dict[str, pl.DataFrame]:
+    """What a window of the retention figures reads, all at once (`db.read_frames`):
+    "orders", `read_order_window` of [first, end]; "firsts", `read_first_orders` of
+    [since, first); with `attributes`, "attributes", `read_window_attributes` of
+    `first`."""
+    parts = _window_parts(first, end)
+    stmts = [*parts, _first_orders_select(since, first)]
+    if attributes:
+        stmts.append(_attributes_select(first))
+    frames = db.read_frames(engine, stmts)
+    n = len(parts)
+    out = {"orders": _with_summary_types(pl.concat(frames[:n], how="vertical_relaxed"),
+                                         orders=True),
+           "firsts": _with_summary_types(frames[n], orders=False)}
+    if attributes:
+        out["attributes"] = _typed_attributes(frames[n + 1])
+    return out
 
 
 def read_window_attributes(engine: Engine, first: dt.date) -> pl.DataFrame:
     """customer_id, acquisition_channel, follows_on_social of every customer with an order
     on or after `first` (their summary's last order is then on or after it: a range of its
     index), for the splits of a window's customers by them."""
-    s = _summary_table()
-    df = db.read_frame(engine, select(s.c.customer_id, s.c.acquisition_channel,
-                                      s.c.follows_on_social)
-                       .where(s.c.last_ordered_at >= ds.utc_midnight(first)))
-    return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
-                     pl.col("follows_on_social").cast(pl.Boolean))
+    return _typed_attributes(db.read_frame(engine, _attributes_select(first)))
+
+
+def read_followers(engine: Engine, end: dt.date,
+                   campaigns: Sequence[str] = ()) -> pl.DataFrame:
+    """date, platform, followers: per day and platform the largest usable follower count
+    reported up to `end` (on the rows of `campaigns` when given), grouped by the database:
+    what follower growth reads (`Workspace.followers`), a row per day and platform instead
+    of every social row of the whole history. A count outside the column's bounds is left
+    out, as `normalize` would null it; a day that is no readable date is dropped."""
+    t = TABLES["social_daily"].__table__  # type: ignore[attr-defined]
+    low, high = next(c for c in ds.get("social_daily").columns
+                     if c.name == "followers").bounds or (0, 10**12)
+    stmt = (
+        select(t.c.date, t.c.platform, func.max(t.c.followers).label("followers"))
+        .where(t.c.followers.is_not(None), t.c.followers >= low, t.c.followers <= high,
+               *_dataset_conditions("social_daily", None, end, campaigns, ()))
+        .group_by(t.c.date, t.c.platform)
+    )
+    df = normalize(db.read_frame(engine, stmt), "social_daily")
+    return df.select("date", "platform", "followers").filter(pl.col("date").is_not_null())
 
 
 CONTENT_SESSIONS_SCHEMA = {"date": pl.Date, "content": pl.String, "source": pl.String,
@@ -1604,14 +1660,8 @@ def read_first_orders(engine: Engine, since: dt.date, before: dt.date) -> pl.Dat
     """Customers whose first order is in [since, before), by the summary's index:
     customer_id, first_ordered_at, first_revenue, first_channel, acquisition_channel,
     follows_on_social."""
-    s = _summary_table()
-    stmt = (
-        select(s.c.customer_id, s.c.first_ordered_at, s.c.first_revenue, s.c.first_channel,
-               s.c.acquisition_channel, s.c.follows_on_social)
-        .where(s.c.first_ordered_at >= _ts_bound(since),
-               s.c.first_ordered_at < _ts_bound(before))
-    )
-    return _with_summary_types(db.read_frame(engine, stmt), orders=False)
+    return _with_summary_types(db.read_frame(engine, _first_orders_select(since, before)),
+                               orders=False)
 
 
 def read_cohort_cells(engine: Engine, grain: sm.Grain, since: int, before: int) -> pl.DataFrame:

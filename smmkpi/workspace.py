@@ -118,6 +118,26 @@ class Workspace:
         # that apply to this dataset (e.g. one per campaign on orders) reuses it
         return self.shared_memo(name, ("history", self.end), load)
 
+    def followers(self) -> pl.DataFrame | None:
+        """Social rows up to the period's end with their follower counts, filters applied:
+        at least date, platform and followers, which is all follower growth reads
+        (`kpis.audience`). From a source that groups them (`DbSource.followers`: the
+        largest count per day and platform of the filter's campaigns, one read for every
+        platform filter) or else the history itself; either gives the same largest count
+        per day and platform."""
+        if not self.has("social_daily"):
+            return None
+        grouped = getattr(self.source, "followers", None)
+        if grouped is None:
+            return self.history("social_daily")
+        end, campaigns = self.end, self.filters.campaigns
+        by_campaigns = replace(self, filters=Filters(campaigns=campaigns), _memo={})
+        rows = by_campaigns.shared_memo("social_daily", ("followers", end),
+                                        lambda: grouped(end, campaigns))
+        platforms = Filters(platforms=self.filters.platforms)
+        return self.memo(("followers",),
+                         lambda: filter_frame(rows, "social_daily", None, None, platforms))
+
     def everything(self, name: str) -> pl.DataFrame | None:
         """All rows of `name` regardless of dates (filters still applied)."""
         return self.shared_memo(name, "all", lambda: self._read(name, None, None))
@@ -279,10 +299,22 @@ class DbSource:
         (`store.read_order_window`)."""
         return self._store.read_order_window(self.engine, first, end)
 
+    def window(self, first: dt.date, end: dt.date, since: dt.date, *,
+               attributes: bool = False) -> dict[str, pl.DataFrame]:
+        """A retention window's orders, the first orders of the cohorts before it and,
+        if asked, its customers' attributes, read at once (`store.read_window`)."""
+        return self._store.read_window(self.engine, first, end, since,
+                                       attributes=attributes)
+
     def window_attributes(self, first: dt.date) -> pl.DataFrame:
         """The acquisition channel and follower status of every customer with an order on
         or after `first` (`store.read_window_attributes`)."""
         return self._store.read_window_attributes(self.engine, first)
+
+    def followers(self, end: dt.date, campaigns: tuple[str, ...] = ()) -> pl.DataFrame:
+        """The largest follower count per day and platform up to `end` (of `campaigns`'
+        rows when given), grouped by the database (`store.read_followers`)."""
+        return self._store.read_followers(self.engine, end, campaigns)
 
     def content_sessions(self) -> pl.DataFrame:
         """The web sessions with a content value summed per day, content and source, by

@@ -155,7 +155,8 @@ def follower_growth_by_platform(
 ) -> pl.DataFrame:
     """platform, followers_start (end of the day before `start`, or the first count in
     the period), followers_end (end of `end`), follower_growth; platforms that report
-    followers up to `end`. Pass every row up to `end` (`ws.history`)."""
+    followers up to `end`. Pass every row up to `end` with date, platform and followers
+    (`ws.history`, or `ws.followers`: the largest count per day is all it reads)."""
     return (
         _follower_changes(history, end)
         .group_by("platform")
@@ -424,7 +425,7 @@ def _mentions_daily(ws: Workspace) -> pl.DataFrame | None:
 
 def follower_growth(ws: Workspace) -> float | None:
     """Followers at the end of the period minus at its start, summed over platforms."""
-    hist = ws.history("social_daily")
+    hist = ws.followers()
     if hist is None:
         return None
     growth = follower_growth_by_platform(hist, ws.start, ws.end)
@@ -434,7 +435,7 @@ def follower_growth(ws: Workspace) -> float | None:
 
 
 def _follower_growth_daily(ws: Workspace) -> pl.DataFrame | None:
-    hist = ws.history("social_daily")
+    hist = ws.followers()
     if hist is None:
         return None
     return follower_growth_daily(hist, ws.start, ws.end)

@@ -766,17 +766,18 @@ def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | Non
     # a window always reaches the last day with data (of this data version): a period
     # ending later finds no order it lacks
     if current is None or current.lo > lo:
-        current = _read_window(ws, lo, current)
+        current = _read_window(ws, lo, current, attributes)
         windows[:] = [current]
     if not attributes:
         return current.prepared
     window = current
 
     def with_attributes() -> Prepared:
-        src: Any = ws.source
+        read = (window.attributes if window.attributes is not None
+                else ws.source.window_attributes(window.first))  # type: ignore[attr-defined]
         attrs = pl.concat([
-            src.window_attributes(window.first),
-            window.firsts.select("customer_id", "acquisition_channel", "follows_on_social"),
+            read, window.firsts.select("customer_id", "acquisition_channel",
+                                       "follows_on_social"),
         ]).unique("customer_id", keep="first")
         return Prepared(window.prepared.frame.join(attrs, on="customer_id", how="left",
                                                    maintain_order="left"))
@@ -785,8 +786,11 @@ def period_history(ws: Workspace, *, attributes: bool = False) -> Prepared | Non
         "orders", ("retention", "attributes", window.first, window.end), with_attributes)
 
 
-def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
-    """The window `period_history` needs for retention months from `lo` on."""
+def _read_window(ws: Workspace, lo: int, current: _Window | None,
+                 attributes: bool) -> _Window:
+    """The window `period_history` needs for retention months from `lo` on: its orders,
+    the first orders of the cohorts before it and, when asked, its customers' attributes,
+    in one batch of reads (`DbSource.window`)."""
     src: Any = ws.source
     prev = ws.period.previous()  # pages compare with it: read it with the same window
     lo_w = min(lo, _retention_month_range(prev.start, prev.end)[0])
@@ -794,20 +798,23 @@ def _read_window(ws: Workspace, lo: int, current: _Window | None) -> _Window:
     since = pl.select(_period_start(pl.lit(lo_w - max(_KS), pl.Int32), "month")).item()
     if current is not None:  # extend back: read only the months before it
         end_w = current.end
-        rows = pl.concat([src.order_window(first, current.first - dt.timedelta(days=1)),
-                          current.rows])
+        read = src.window(first, current.first - dt.timedelta(days=1), since,
+                          attributes=attributes)
+        rows = pl.concat([read["orders"], current.rows])
     else:
         end_w = max(ws.end, src.bounds()[1] or ws.end)
-        rows = src.order_window(first, end_w)
-    firsts = src.first_orders(since, first)
-    return _Window(lo_w, first, end_w, rows, firsts, Prepared(_window(rows, firsts, first)))
+        read = src.window(first, end_w, since, attributes=attributes)
+        rows = read["orders"]
+    firsts = read["firsts"]
+    return _Window(lo_w, first, end_w, rows, firsts, Prepared(_window(rows, firsts, first)),
+                   read.get("attributes"))
 
 
 @dataclass(frozen=True)
 class _Window:
     """The orders read for `period_history`: months from `lo` (its first day `first`) to
     `end`, as read (`rows`, and `firsts`: the first orders of the cohorts just before) and
-    prepared."""
+    prepared, and the attributes of its customers when they were read with it."""
 
     lo: int
     first: dt.date
@@ -815,6 +822,7 @@ class _Window:
     rows: pl.DataFrame
     firsts: pl.DataFrame
     prepared: Prepared
+    attributes: pl.DataFrame | None = None  # of the customers with an order from `first`
 
 
 def _window(rows: pl.DataFrame, firsts: pl.DataFrame, first: dt.date) -> pl.DataFrame:
