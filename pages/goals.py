@@ -42,6 +42,9 @@ def workspace(campaign_id: str | None) -> Workspace:
                                          platforms=ctx.filters.platforms))
 
 
+# one brand workspace for every goal's reference column: its tables (the period's web
+# sessions classified, the conversations' figures) are computed once, not per goal
+brand_ws = workspace(None)
 for goal, camps in groups.items():
     with section(ds.GOAL_LABELS[goal]):
         kpis = for_goal(goal)
@@ -51,7 +54,7 @@ for goal, camps in groups.items():
         values = {cid: cache.computed(f"goal-kpis:{goal}", workspace(cid),
                                       lambda w, ids=ids: compute_all(w, ids))
                   for cid in camps["campaign_id"].to_list()}
-        brand = cache.computed(f"goal-kpis:{goal}", workspace(None),
+        brand = cache.computed(f"goal-kpis:{goal}", brand_ws,
                                lambda w, ids=ids: compute_all(w, ids))
         table = tv.goal_table(camps, values, brand, kpis, results)
         cur = ctx.settings.currency

@@ -147,6 +147,9 @@ def evaluate_targets(
     if brand_only:
         targets = targets.filter(pl.col("campaign_id").is_null())
     rows: list[TargetResult] = []
+    # one workspace per target period and campaign: the targets of several KPIs over the
+    # same days share its tables (the period's web sessions classified once, not per KPI)
+    subs: dict[tuple[dt.date, dt.date, str | None], Workspace] = {}
     for t in targets.iter_rows(named=True):
         kpi = catalog[t["kpi"]]
         start, end = t["period_start"], t["period_end"]
@@ -158,15 +161,17 @@ def evaluate_targets(
             cid = t["campaign_id"]
             # the same source and reader: period rows come from the (cached) SQL reads,
             # histories and sorted orders from the results shared by the source
-            sub = Workspace(
-                ws.source,
-                Period(start, min(end, as_of)),
-                Filters(campaigns=(cid,) if cid else ()),
-                settings=ws.settings,
-                reader=ws.reader,
-                shared=ws.shared,
-            )
-            actual = kpi.compute(sub)
+            key = (start, min(end, as_of), cid)
+            if key not in subs:
+                subs[key] = Workspace(
+                    ws.source,
+                    Period(start, min(end, as_of)),
+                    Filters(campaigns=(cid,) if cid else ()),
+                    settings=ws.settings,
+                    reader=ws.reader,
+                    shared=ws.shared,
+                )
+            actual = kpi.compute(subs[key])
         rows.append(evaluate(kpi, actual, float(t["target"]), start, end, as_of, t["campaign_id"]))
     if not rows:
         return empty_results()
