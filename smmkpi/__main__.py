@@ -132,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
                    "cells, content sums and conversation day counts from every stored "
                    "order, web session and conversation",
                    description="Recompute the summaries the store keeps beside the orders "
-                   "(customer_summary, cohort_cells) from the whole order history, the "
+                   "(customer_summary, cohort_cells, and each order's place in its "
+                   "customer's history on the order row) from the whole order history, the "
                    "web sessions' content sums (content_sessions) from every session and "
                    "the conversations' day counts (conversation_days) from every "
                    "conversation, in one transaction. Imports keep them current; this is "
