@@ -222,3 +222,17 @@ def test_email_sends_beside_their_sessions_hand_computed():
     assert (out["sessions"], out["conversions"], out["revenue"]) == (72, 3, 90.0)
     assert out["sessions_per_click"] == pytest.approx(72 / 90)
     assert cost.email_sends(None, web).height == 0
+
+
+def test_likely_matches_for_the_unknown_campaigns_with_the_most_sessions(monkeypatch):
+    """A long tail of unknown UTM campaigns is listed whole, but only the first
+    LIKELY_MATCH_ROWS (by sessions) get a likely match looked up."""
+    monkeypatch.setattr(cost, "LIKELY_MATCH_ROWS", 1)
+    known = [*CAMPAIGNS["campaign_id"], *cost.campaign_cost(WEB, SOCIAL, AD)["campaign"]]
+    web = WEB.with_columns(
+        pl.when(pl.col("campaign") == "nov_newsletter").then(pl.lit("brand_serach"))
+        .when(pl.col("campaign") == "brand_serach").then(pl.lit("brand_serch"))
+        .otherwise(pl.col("campaign")).alias("campaign"))
+    # brand_serach (250 sessions) is looked up, brand_serch (20) is listed without one
+    assert cost.unknown_utm_campaigns(web, known).rows() == [
+        ("brand_serach", 250, 300.0, "Brand search"), ("brand_serch", 20, 0.0, None)]

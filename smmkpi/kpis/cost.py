@@ -62,6 +62,10 @@ NO_MEDIA_COST = "no media cost"
 MEDIA_SPEND = "media spend"
 NO_COST_DATA = "no cost data"
 SIMILARITY = 0.85  # difflib ratio from which a UTM campaign is a likely match (typos)
+# the unknown UTM campaigns (by sessions, most first) that get a likely match looked up: a
+# typo of a campaign carries its traffic; a long tail of one-off values (generated ids)
+# would cost a similarity search each (18k values at scale XL: 8 s)
+LIKELY_MATCH_ROWS = 200
 _GROUP_BY_LOWER: dict[str, str] = {g.lower(): g for g in CHANNEL_GROUPS}
 
 
@@ -325,16 +329,18 @@ def unknown_utm_campaigns(web_sessions: pl.DataFrame | None, known: Iterable[str
                           ) -> pl.DataFrame:
     """UTM campaigns of the period's sessions that match no known campaign (the campaign
     list and every campaign in the spend data), ignoring case and blanks: utm_campaign,
-    sessions, revenue and likely_match, the known campaign it most likely means; by
-    sessions, largest first."""
+    sessions, revenue and likely_match, the known campaign it most likely means (looked
+    up for the first `LIKELY_MATCH_ROWS` rows, null below them); by sessions, largest
+    first."""
     names = [k for k in known if k and k.strip()]
     exact = {k.strip().lower() for k in names}
     candidates = {loose_key(k): k for k in sorted(names)}
     utm = (_utm_sessions(web_sessions).filter(~pl.col("_key").is_in(list(exact)))
            .sort(["sessions", "utm_campaign"], descending=[True, False])
            .select("utm_campaign", "sessions", "revenue").collect())
-    return utm.with_columns(likely_match=pl.Series(
-        [_closest(u, candidates) for u in utm["utm_campaign"]], dtype=pl.String))
+    head = utm["utm_campaign"].head(LIKELY_MATCH_ROWS).to_list()
+    matches = [_closest(u, candidates) for u in head] + [None] * (utm.height - len(head))
+    return utm.with_columns(likely_match=pl.Series(matches, dtype=pl.String))
 
 
 # --- KPIs over a workspace -----------------------------------------------------------------
