@@ -84,9 +84,10 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     `tests/test_bench_build.py` checks that what it writes equals what the store
     recomputes from the written rows."""
     from sqlalchemy import text
+    from sqlalchemy.schema import CreateIndex
 
     from smmkpi import summaries as sm
-    from smmkpi.models import TABLES
+    from smmkpi.models import TABLES, CustomerSummary
 
     frames = frames or demo_targets.generate()
     n = counts
@@ -125,12 +126,8 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     with db.writer(engine) as conn:
         cur = conn.cursor()
         for name, (total, copy, kind) in make.items():
-            table = TABLES[name].__table__ if name in TABLES else None  # type: ignore[attr-defined]
-            indexes = list(table.indexes) if table is not None else []
-            if name == "customer_summary":
-                from smmkpi.models import CustomerSummary
-
-                indexes = list(CustomerSummary.__table__.indexes)  # type: ignore[attr-defined]
+            model = CustomerSummary if name == "customer_summary" else TABLES[name]
+            indexes = list(model.__table__.indexes)  # type: ignore[attr-defined]
             for ix in indexes:
                 cur.execute(f'DROP INDEX "{ix.name}"')
             for lo in range(0, total, chunk):
@@ -143,8 +140,6 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
                 print(f"  {name}: {sizes[name]:,} rows ({time.perf_counter() - t:.0f} s)",
                       flush=True)
             for ix in indexes:
-                from sqlalchemy.schema import CreateIndex
-
                 cur.execute(str(CreateIndex(ix).compile(dialect=engine.dialect)))
         cur.adbc_ingest("cohort_cells", store._summary_storage(cells, dialect), mode="append")
         store._sum_content_sessions(cur, None)

@@ -1503,9 +1503,10 @@ def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFr
 def read_window(engine: Engine, first: dt.date, end: dt.date, since: dt.date, *,
                 attributes: bool = False) -> dict[str, pl.DataFrame]:
     """What a window of the retention figures reads, all at once (`db.read_frames`):
-    "orders", `read_order_window` of [first, end]; "firsts", `read_first_orders` of
-    [since, first); with `attributes`, "attributes", `read_window_attributes` of
-    `first`."""
+    "orders", `read_order_window` of [first, end]; "firsts", the customers whose first
+    order is in [since, first) by the summary's index (customer_id, first_ordered_at,
+    first_revenue, first_channel, acquisition_channel, follows_on_social); with
+    `attributes`, "attributes", `read_window_attributes` of `first`."""
     parts = _window_parts(first, end)
     stmts = [*parts, _first_orders_select(since, first)]
     if attributes:
@@ -1668,14 +1669,6 @@ def _waiting_from_days(
 
 def _window_conditions(o: Any, first: dt.date, end: dt.date) -> list[Any]:
     return [_sql_condition(o.c[c.column], c) for c in ds.get("orders").conditions(first, end)]
-
-
-def read_first_orders(engine: Engine, since: dt.date, before: dt.date) -> pl.DataFrame:
-    """Customers whose first order is in [since, before), by the summary's index:
-    customer_id, first_ordered_at, first_revenue, first_channel, acquisition_channel,
-    follows_on_social."""
-    return _with_summary_types(db.read_frame(engine, _first_orders_select(since, before)),
-                               orders=False)
 
 
 def read_cohort_cells(engine: Engine, grain: sm.Grain, since: int, before: int) -> pl.DataFrame:

@@ -328,10 +328,6 @@ class DbSource:
         unfiltered (`store.read_waiting_conversations`)."""
         return self._store.read_waiting_conversations(self.engine, end, as_of, kinds)
 
-    def first_orders(self, since: dt.date, before: dt.date) -> pl.DataFrame:
-        """The customers whose first order is in [since, before) (`store.read_first_orders`)."""
-        return self._store.read_first_orders(self.engine, since, before)
-
     def cohort_cells(self, grain: str, since: int, before: int) -> pl.DataFrame:
         """Stored cohort cells of cohorts >= since in periods < before."""
         return self._store.read_cohort_cells(self.engine, grain, since, before)
