@@ -1210,9 +1210,7 @@ def _attributes(cur: Any, engine: Engine, ids: Any | None) -> pl.DataFrame:
     stmt = select(cu.c.customer_id, cu.c.acquisition_channel, cu.c.follows_on_social)
     if ids is not None:
         stmt = stmt.where(cu.c.customer_id.in_(ids))
-    df = _fetch(cur, engine, stmt)
-    return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
-                     pl.col("follows_on_social").cast(pl.Boolean))
+    return _typed_attributes(_fetch(cur, engine, stmt))
 
 
 def _copy_attributes(cur: Any, engine: Engine, customers: pl.DataFrame) -> None:
@@ -1485,6 +1483,7 @@ def _attributes_select(first: dt.date) -> Any:
 
 
 def _typed_attributes(df: pl.DataFrame) -> pl.DataFrame:
+    """customer_id, acquisition_channel, follows_on_social as read, in their types."""
     return df.select(pl.col("customer_id", "acquisition_channel").cast(pl.String),
                      pl.col("follows_on_social").cast(pl.Boolean))
 
@@ -1536,8 +1535,7 @@ def read_followers(engine: Engine, end: dt.date,
     of every social row of the whole history. A count outside the column's bounds is left
     out, as `normalize` would null it; a day that is no readable date is dropped."""
     t = TABLES["social_daily"].__table__  # type: ignore[attr-defined]
-    low, high = next(c for c in ds.get("social_daily").columns
-                     if c.name == "followers").bounds or (0, 10**12)
+    low, high = ds.get("social_daily").column("followers").bounds or ds.COUNTS
     stmt = (
         select(t.c.date, t.c.platform, func.max(t.c.followers).label("followers"))
         .where(t.c.followers.is_not(None), t.c.followers >= low, t.c.followers <= high,

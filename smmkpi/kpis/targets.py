@@ -161,11 +161,12 @@ def evaluate_targets(
             cid = t["campaign_id"]
             # the same source and reader: period rows come from the (cached) SQL reads,
             # histories and sorted orders from the results shared by the source
-            key = (start, min(end, as_of), cid)
+            period = Period(start, min(end, as_of))
+            key = (period.start, period.end, cid)
             if key not in subs:
                 subs[key] = Workspace(
                     ws.source,
-                    Period(start, min(end, as_of)),
+                    period,
                     Filters(campaigns=(cid,) if cid else ()),
                     settings=ws.settings,
                     reader=ws.reader,
