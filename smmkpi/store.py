@@ -37,7 +37,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, union_all, update
+from sqlalchemy import (
+    Date,
+    Engine,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from smmkpi import datasets as ds
 from smmkpi import db
@@ -1321,8 +1334,10 @@ def _readable(col: str, dialect: str) -> str:
 
 
 def _day(col: str, dialect: str) -> str:
-    """SQL: the UTC date of a stored timestamp, in the type a date column is stored in."""
-    return f"substr({col}, 1, 10)" if dialect == "sqlite" else f"CAST({col} AS DATE)"
+    """SQL: the UTC date of a stored timestamp, in the type a date column is stored in (on
+    PostgreSQL at UTC: a cast alone takes the date in the session's time zone)."""
+    return (f"substr({col}, 1, 10)" if dialect == "sqlite"
+            else f"CAST({col} AT TIME ZONE 'UTC' AS DATE)")
 
 
 def _conversation_days_before(cur: Any, stage: str, dialect: str) -> None:
@@ -1525,6 +1540,84 @@ def read_window_attributes(engine: Engine, first: dt.date) -> pl.DataFrame:
     on or after `first` (their summary's last order is then on or after it: a range of its
     index), for the splits of a window's customers by them."""
     return _typed_attributes(db.read_frame(engine, _attributes_select(first)))
+
+
+REPEAT_DAYS_SCHEMA = {"date": pl.Date, "orders": pl.Int64, "revenue": pl.Float64,
+                      "returning_revenue": pl.Float64, "second_orders": pl.Int64}
+REPEAT_CUSTOMERS_SCHEMA = {"customers": pl.Int64, "repeat_customers": pl.Int64,
+                           "returning_customers": pl.Int64}
+SECOND_ORDER_DAYS_SCHEMA = {"days": pl.Int64, "customers": pl.Int64}
+
+
+def _utc_day(col: Any, dialect: str) -> Any:
+    """SQL expression: the UTC date of a stored timestamp (SQLite: the text's first ten
+    characters; PostgreSQL: the instant at UTC, whatever the session's time zone)."""
+    if dialect == "sqlite":
+        return func.substr(col, 1, 10)
+    return cast(func.timezone("UTC", col), Date)
+
+
+def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
+    """What the repeat-sales figures of [start, end] count, counted by the database from the
+    period's orders and the place the store keeps on each (`models.ORDER_PLACES`), in three
+    statements read at once (`db.read_frames`), none holding an order in the app:
+
+    - "days" (`REPEAT_DAYS_SCHEMA`): per day with orders, the orders, their revenue, the
+      revenue of orders that are not a customer's first-ever, and the second orders;
+    - "customers" (`REPEAT_CUSTOMERS_SCHEMA`, one row): the distinct customers with an
+      order in the period, those with two or more, and those with one that is not their
+      first-ever (one group per customer, by the database);
+    - "second" (`SECOND_ORDER_DAYS_SCHEMA`): how many customers whose second order is in
+      the period took how many calendar days (UTC) from the first to it.
+
+    Only orders with a place count (a customer and a readable time, as `read_order_window`
+    reads them); a revenue no reader uses (beyond the column's bounds, not finite) counts
+    as missing, as `normalize` reads it."""
+    o = _order_table()
+    dialect = engine.dialect.name
+    where = [*_window_conditions(o, start, end), o.c.customer_seq.is_not(None)]
+    bounds = ds.get("orders").column("revenue").bounds
+    assert bounds is not None  # every number column has bounds (datasets.py)
+    low, high = bounds
+    revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
+    seq = o.c.customer_seq
+    day = _utc_day(o.c.ordered_at, dialect).label("date")
+    days = (
+        select(day, func.count().label("orders"), func.sum(revenue).label("revenue"),
+               func.sum(case((seq >= 1, revenue))).label("returning_revenue"),
+               func.sum(case((seq == 1, 1), else_=0)).label("second_orders"))
+        .where(*where).group_by(day)
+    )
+    per = (
+        select(o.c.customer_id, func.count().label("n"), func.max(seq).label("top"))
+        .where(*where).group_by(o.c.customer_id).subquery("per_customer")
+    )
+    customers = select(
+        func.count().label("customers"),
+        func.coalesce(func.sum(case((per.c.n >= 2, 1), else_=0)), 0).label("repeat_customers"),
+        func.coalesce(func.sum(case((per.c.top >= 1, 1), else_=0)), 0)
+        .label("returning_customers"),
+    )
+    gap = (_utc_day(o.c.ordered_at, dialect), _utc_day(o.c.first_ordered_at, dialect))
+    second = (
+        select(gap[0].label("day"), gap[1].label("first_day"), func.count().label("customers"))
+        .where(*where, seq == 1).group_by(*gap)
+    )
+    d, c, s = db.read_frames(engine, [days, customers, second])
+    d = d.with_columns(_date(pl.col("date"), d.schema["date"])).filter(
+        pl.col("date").is_not_null())
+    s = s.select(
+        days=(_date(pl.col("day"), s.schema["day"]).cast(pl.Int32)
+              - _date(pl.col("first_day"), s.schema["first_day"]).cast(pl.Int32)),
+        customers=pl.col("customers"),
+    ).group_by("days").agg(pl.col("customers").sum())
+    return {
+        "days": d.select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
+        .with_columns(pl.col("revenue", "returning_revenue").fill_null(0.0)).sort("date"),
+        "customers": c.select(pl.col(n).cast(t) for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
+        "second": s.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
+        .sort("days"),
+    }
 
 
 def read_followers(engine: Engine, end: dt.date,

@@ -311,6 +311,12 @@ class DbSource:
         or after `first` (`store.read_window_attributes`)."""
         return self._store.read_window_attributes(self.engine, first)
 
+    def repeat_figures(self, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
+        """What the repeat-sales figures of [start, end] count, counted by the database
+        (`store.read_repeat_figures`): per day, the distinct customers, and the days to
+        the second orders."""
+        return self._store.read_repeat_figures(self.engine, start, end)
+
     def followers(self, end: dt.date, campaigns: tuple[str, ...] = ()) -> pl.DataFrame:
         """The largest follower count per day and platform up to `end` (of `campaigns`'
         rows when given), grouped by the database (`store.read_followers`)."""

@@ -366,3 +366,87 @@ def test_migration_0012_places_the_stored_orders(engine, downgrade_to):
     _assert_current(engine)
     store.write_frames(engine, {"orders": _random_orders(rng, 50, 120, "b")})
     _assert_current(engine)
+
+
+def test_repeat_figures_are_counted_by_the_database(engine, demo_frames):
+    """The catalog's repeat figures on the database are counted there (no window of orders
+    is read into the app), and equal those of every order in memory, for the periods of
+    the pages, the comparison periods and one past the data."""
+    store.write_frames(engine, {"orders": demo_frames["orders"]})
+    frames = FrameSource({"orders": demo_frames["orders"]}, "frames")
+    stored = DbSource(engine)
+    shared: dict = {}
+    for a, b in PERIODS:
+        ws_f = Workspace(frames, Period(a, b))
+        ws_d = Workspace(stored, Period(a, b), shared=shared)
+        for kpi in r.KPIS:
+            assert _close(kpi.compute(ws_f), kpi.compute(ws_d)), (kpi.id, a, b)
+            if kpi.daily is not None:
+                assert_frame_equal(kpi.daily(ws_f), kpi.daily(ws_d), check_exact=False)
+    windows = [v for k, v in shared.items() if k[-1] == ("retention", "windows")]
+    assert windows in ([], [[]]), "a window of orders was read for the catalog's figures"
+    assert any(k[-1][0] == "repeat_figures" for k in shared)
+    db.close_pools()
+
+
+def test_repeat_figures_leave_out_unusable_revenue(engine):
+    """A stored revenue no reader uses (written by hand beyond the column's bounds) counts
+    as missing in the database's sums, as it does when the orders are read (`normalize`)."""
+    store.write_frames(engine, {"orders": orders_frame(ROWS)})
+    with db.writer(engine) as conn:
+        cur = conn.cursor()
+        cur.execute("UPDATE orders SET revenue = 1e15 WHERE order_id = 'a2'")
+        cur.close()
+    period = Period(D(2024, 1, 1), D(2024, 1, 31))
+    read = store.read_dataset(engine, "orders")
+    assert read.filter(pl.col("order_id") == "a2")["revenue"].item() is None
+    ws_f = Workspace(FrameSource({"orders": read}, "frames"), period)
+    ws_d = Workspace(DbSource(engine), period)
+    for kpi in r.KPIS:
+        assert _close(kpi.compute(ws_f), kpi.compute(ws_d)), kpi.id
+    assert r.KPIS[1].compute(ws_d) == pytest.approx(20.0 + 80.0 + 40.0)  # revenue: a2 left out
+    db.close_pools()
+
+
+def test_repeat_figures_count_utc_days_whatever_the_sessions_time_zone(pg_engine):
+    """PostgreSQL counts the days of orders by UTC date even where the server's sessions
+    run in another time zone (here UTC+14, where 23:00 UTC is already the next day), as the
+    store's kept day counts of conversations do."""
+    with pg_engine.connect() as c:
+        c.exec_driver_sql(f'ALTER DATABASE "{pg_engine.url.database}" '
+                          "SET timezone TO 'Pacific/Kiritimati'")
+        c.commit()
+    db.close_pools()
+    pg_engine.dispose()
+    late = [("x1", "X", t(2024, 1, 31, 23), 10.0, None), ("x2", "X", t(2024, 2, 1, 23), 5.0, None),
+            ("y1", "Y", t(2024, 1, 2, 23, 59), 7.0, None)]
+    conversations = pl.DataFrame(
+        {"conversation_id": ["c1"], "platform": ["instagram"], "kind": ["question"],
+         "opened_at": [t(2024, 1, 31, 23)]}).with_columns(
+        pl.lit(None, dtype=ds.get("conversations").schema[n]).alias(n)
+        for n in ds.get("conversations").names if n not in
+        ("conversation_id", "platform", "kind", "opened_at")).select(
+        ds.get("conversations").names)
+    store.write_frames(pg_engine, {"orders": orders_frame(late), "conversations": conversations})
+    got = store.read_repeat_figures(pg_engine, D(2024, 1, 1), D(2024, 2, 29))
+    assert got["days"]["date"].to_list() == [D(2024, 1, 2), D(2024, 1, 31), D(2024, 2, 1)]
+    assert got["second"].rows() == [(1, 1)]  # X: 31 January to 1 February, one day
+    with db.reader(pg_engine) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT CAST(date AS TEXT) FROM conversation_days")
+        assert [row[0] for row in cur.fetchall()] == ["2024-01-31"]
+        cur.close()
+    db.close_pools()
+
+
+def test_median_of_counts_equals_the_median_of_the_values():
+    """The median days to second order from the database's counts per number of days is
+    the median of the values one by one (odd and even counts, ties, one value)."""
+    rng = random.Random(7)
+    for n in (1, 2, 3, 10, 11, 200):
+        values = [rng.randrange(0, 40) for _ in range(n)]
+        counts = pl.DataFrame({"days": values}).group_by("days").agg(
+            customers=pl.len().cast(pl.Int64))
+        assert r._median_of_counts(counts) == pl.Series(values).median(), values
+    empty = pl.DataFrame(schema=store.SECOND_ORDER_DAYS_SCHEMA)
+    assert r._median_of_counts(empty) is None

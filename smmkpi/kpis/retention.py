@@ -933,11 +933,83 @@ def cohorts_long(ws: Workspace, *, grain: Grain = "month", measure: Measure = "c
     return _long_from_cells(sizes, cells, last, grain, measure)
 
 
+def _counted(ws: Workspace) -> dict[str, pl.DataFrame] | None:
+    """What the period's repeat figures count, counted by a source that does so
+    (`DbSource.repeat_figures`: the database counts, no order is held in the app); None
+    for any other source, or when orders are absent. Shared by every workspace of the
+    source, as orders carry no campaign or platform."""
+    counts = getattr(ws.source, "repeat_figures", None)
+    if counts is None or not ws.has("orders"):
+        return None
+    return ws.shared_memo(  # type: ignore[no-any-return]
+        "orders", ("repeat_figures", ws.start, ws.end), lambda: counts(ws.start, ws.end))
+
+
+def _median_of_counts(values: pl.DataFrame) -> float | None:
+    """The median of a multiset given as (days, customers) rows: the middle value, or the
+    mean of the two middle ones, as Polars' `median` of the values one by one."""
+    h = values.filter(pl.col("customers") > 0).sort("days")
+    n = int(h["customers"].sum()) if h.height else 0
+    if n == 0:
+        return None
+    upto = h["customers"].cum_sum()
+    days = h["days"]
+
+    def at(pos: int) -> float:  # the value at 0-based position `pos` of the sorted values
+        return float(days[int(upto.search_sorted(pos + 1, side="left"))])
+
+    return (at((n - 1) // 2) + at(n // 2)) / 2.0
+
+
+def _retention_from_cells(ws: Workspace) -> dict[str, float | None]:
+    """m1/m3 of the workspace's period from the cohort cells the source keeps: for each
+    retention month m, cell (m − k, m) is cohort m − k's customers who ordered in m, and
+    cell (c, c) is cohort c's size (every customer orders in their first month). The
+    retention months end by `end`, so their cells count no order after it."""
+    lo, hi = _retention_month_range(ws.start, ws.end)
+    cells = ws.source.cohort_cells("month", lo - max(_KS), hi + 1)  # type: ignore[attr-defined]
+    cohort, period, n = pl.col("cohort"), pl.col("period"), pl.col("customers")
+    out: dict[str, float | None] = {}
+    for k in _KS:
+        row = cells.select(
+            retained=n.filter(period.is_between(lo, hi) & (period - cohort == k)).sum(),
+            size=n.filter(cohort.is_between(lo - k, hi - k) & (period == cohort)).sum(),
+        ).row(0)
+        out[f"m{k}_retention"] = ratio(row[0], row[1])
+    return out
+
+
+def _repeat_counted(ws: Workspace,
+                    counted: dict[str, pl.DataFrame]) -> dict[str, float | int | None]:
+    """`repeat_kpis` of the period from what the database counted (`_counted`) and the
+    cohort cells: the same figures, by the definitions at the top of this module."""
+    days, who = counted["days"], counted["customers"].row(0, named=True)
+    orders = int(days["orders"].sum())
+    revenue = float(days["revenue"].sum())
+    customers = int(who["customers"])
+    out: dict[str, float | int | None] = {
+        "orders": orders,
+        "revenue": revenue,
+        "customers": customers,
+        "repeat_purchase_rate": ratio(who["repeat_customers"], customers),
+        "returning_customer_rate": ratio(who["returning_customers"], customers),
+        "returning_revenue_share": ratio(float(days["returning_revenue"].sum()), revenue),
+        "orders_per_customer": ratio(orders, customers),
+        "median_days_to_second_order": _median_of_counts(counted["second"]),
+    }
+    out.update(_retention_from_cells(ws))
+    return out
+
+
 def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
     """`repeat_kpis` of the workspace's period, shared by every workspace of the source
-    (orders carry no campaign or platform: the Goals page's campaigns share one)."""
+    (orders carry no campaign or platform: the Goals page's campaigns share one). Counted
+    by the database where the source does (`_counted`), else from the prepared orders."""
 
     def load() -> dict[str, float | int | None] | None:
+        counted = _counted(ws)
+        if counted is not None:
+            return _repeat_counted(ws, counted)
         prepared = period_history(ws)
         return None if prepared is None else repeat_kpis(prepared, ws.start, ws.end)
 
@@ -962,10 +1034,15 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
     """Per day of the period: orders, revenue and revenue of non-first orders (zero-filled)."""
 
     def load() -> pl.DataFrame | None:
+        days = pl.LazyFrame({"date": pl.date_range(ws.start, ws.end, eager=True)})
+        counted = _counted(ws)
+        if counted is not None:
+            agg = counted["days"].lazy().select("date", "orders", "revenue",
+                                                 "returning_revenue")
+            return _zero_filled(days, agg)
         prepared = period_history(ws)
         if prepared is None:
             return None
-        days = pl.LazyFrame({"date": pl.date_range(ws.start, ws.end, eager=True)})
         agg = (
             prepared.frame.lazy()
             .filter(pl.col("day").is_between(ws.start, ws.end))
@@ -976,26 +1053,38 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
                 returning_revenue=pl.col("revenue").filter(pl.col("seq") >= 1).sum(),
             )
         )
-        return (
-            days.join(agg, on="date", how="left")
-            .with_columns(
-                pl.col("orders").fill_null(0), pl.exclude("date", "orders").fill_null(0.0)
-            )
-            .sort("date")
-            .collect()
-        )
+        return _zero_filled(days, agg)
 
     # shared by every workspace of the source, as `_repeat`
     return ws.shared_memo("orders", ("retention", "daily", ws.start, ws.end), load)  # type: ignore[no-any-return]
 
 
+def _zero_filled(days: pl.LazyFrame, agg: pl.LazyFrame) -> pl.DataFrame:
+    """`_daily`'s frame: every day of `days` with its sums, 0 where it has no order."""
+    return (
+        days.join(agg, on="date", how="left")
+        .with_columns(
+            pl.col("orders").fill_null(0).cast(pl.Int64),
+            pl.exclude("date", "orders").fill_null(0.0),
+        )
+        .sort("date")
+        .collect()
+    )
+
+
 def revenue_uplift(ws: Workspace) -> float | None:
     """Revenue in the period / revenue in the same number of days just before it − 1 (None
     when orders are absent or the days before have no revenue)."""
+    prev = ws.period.previous()
+    if _counted(ws) is not None:  # the daily sums the database counted, no orders read
+        now_days, before_days = _daily(ws), _daily(ws.with_period(prev))
+        if now_days is None or before_days is None:
+            return None
+        r = ratio(float(now_days["revenue"].sum()), float(before_days["revenue"].sum()))
+        return None if r is None else r - 1.0
     prepared = period_history(ws)
     if prepared is None:
         return None
-    prev = ws.period.previous()
     earlier = period_history(ws.with_period(prev)) if _keeps_summaries(ws) else prepared
     if earlier is None:
         return None
