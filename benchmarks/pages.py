@@ -79,14 +79,16 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     suffixed "~i", so its customers' summaries and its orders' places are the demo's under
     the same keys, and every cohort cell holds `counts["orders"]` times the demo's customers
     and revenue. Tables are written by bulk appends (ADBC) in chunks of `chunk` copies with
-    their secondary indexes dropped and built afterwards; the content sums and the
-    conversations' day counts are then counted by the store's own SQL.
+    their secondary indexes dropped and built afterwards, the posts with the content keys the
+    store keeps; the content sums and the conversations' day counts are then counted by the
+    store's own SQL.
     `tests/test_bench_build.py` checks that what it writes equals what the store
     recomputes from the written rows."""
     from sqlalchemy import text
     from sqlalchemy.schema import CreateIndex
 
     from smmkpi import summaries as sm
+    from smmkpi.channels import post_content_key
     from smmkpi.models import TABLES, CustomerSummary
 
     frames = frames or demo_targets.generate()
@@ -99,6 +101,7 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     customers = store.check_frame("customers", frames["customers"])
     summary = sm.customer_rows(orders, customers)
     placed = sm.with_places(orders, summary)
+    keyed_posts = frames["posts"].with_columns(post_content_key())  # as the store keeps it
     cells = store._contributions(orders, summary).with_columns(
         pl.col("customers") * n["orders"], pl.col("revenue") * n["orders"])
     make: dict[str, tuple[int, Any, Any]] = {  # copies, copy maker, writer
@@ -115,7 +118,7 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
             lo, hi, "campaign_id"), "dataset"),
         "conversations": (n["conversations"], lambda lo, hi: copies(
             frames["conversations"], lo, hi, "conversation_id"), "dataset"),
-        "posts": (n["posts"], lambda lo, hi: copies(frames["posts"], lo, hi, "post_id"),
+        "posts": (n["posts"], lambda lo, hi: copies(keyed_posts, lo, hi, "post_id"),
                   "dataset"),
     }
     sizes: dict[str, int] = {}

@@ -305,3 +305,39 @@ def with_channels(df: FrameT) -> FrameT:
         .drop(k)
     )
     return out.collect() if isinstance(df, pl.DataFrame) else out
+
+
+# --- a post's content value: what matches it to the web sessions it brought -----------------
+
+_UTM_CONTENT = r"(?i)[?&#]utm_content=([^&#\s\"'<>]+)"
+_ESCAPES = [f"%{i:02X}" for i in range(32, 127)]
+_CHARS = [chr(i) for i in range(32, 127)]
+
+
+def _decoded(e: pl.Expr) -> pl.Expr:
+    """Percent-escapes of printable ASCII decoded, `+` as a space (query string rules)."""
+    return e.str.replace_all("+", " ", literal=True).str.replace_many(
+        _ESCAPES, _CHARS, ascii_case_insensitive=True)
+
+
+def content_value() -> pl.Expr:
+    """A post's content value: `utm_content`, else the `utm_content=` of its url or text
+    (`title`); null when it has none. Named `content`."""
+    tag = pl.col("utm_content").str.strip_chars()
+    from_url = _decoded(pl.col("url").str.extract(_UTM_CONTENT, 1))
+    from_text = _decoded(pl.col("title").str.extract(_UTM_CONTENT, 1))
+    value = pl.coalesce(pl.when(tag != "").then(tag), from_url, from_text)
+    return value.str.strip_chars().alias("content")
+
+
+def content_key(e: pl.Expr) -> pl.Expr:
+    """The form in which a post's content value and a session's `content` are compared:
+    surrounding blanks stripped, lower case."""
+    return e.str.strip_chars().str.to_lowercase()
+
+
+def post_content_key() -> pl.Expr:
+    """A post's content value as compared (`content_key`), null when it has none (or it is
+    blank); named `content_key`. The store keeps it on each post (`models.Post`)."""
+    key = content_key(content_value())
+    return pl.when(key != "").then(key).alias("content_key")

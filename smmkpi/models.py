@@ -150,8 +150,12 @@ class AdSpend(SQLModel, table=True):
     opens: int | None = _count()
 class Post(SQLModel, table=True):
     __tablename__ = "posts"
-    # the Content page reads posts by publish time
-    __table_args__ = (Index("ix_posts_published_at", "published_at"),)
+    # the Content page reads posts by publish time; matching posts to sessions finds the
+    # first posts of a content value, per platform and on any (migration 0013)
+    __table_args__ = (Index("ix_posts_published_at", "published_at"),
+                      Index("ix_posts_content_key", "content_key", "platform", "published_at"),
+                      Index("ix_posts_content_key_published_at", "content_key",
+                            "published_at"))
     platform: str = Field(primary_key=True)
     post_id: str = Field(primary_key=True)
     published_at: dt.datetime
@@ -170,6 +174,9 @@ class Post(SQLModel, table=True):
     saves: int | None = _count()
     link_clicks: int | None = _count()
     video_views: int | None = _count()
+    # Kept by the store, not imported (`STORE_COLUMNS`, migration 0013): the post's content
+    # value as compared with the sessions' (`channels.post_content_key`), null without one
+    content_key: str | None = None
 
 
 class Annotation(SQLModel, table=True):
@@ -406,7 +413,8 @@ class SchedulerLock(SQLModel, table=True):
 
 # columns of a dataset's table that the store keeps beside the imported ones
 ORDER_PLACES = ("customer_seq", "first_ordered_at")
-STORE_COLUMNS: dict[str, tuple[str, ...]] = {"orders": ORDER_PLACES}
+POST_KEYS = ("content_key",)
+STORE_COLUMNS: dict[str, tuple[str, ...]] = {"orders": ORDER_PLACES, "posts": POST_KEYS}
 
 TABLES: dict[str, type[SQLModel]] = {
     "campaigns": Campaign,

@@ -40,14 +40,17 @@ import polars as pl
 from sqlalchemy import (
     Date,
     Engine,
+    String,
     and_,
     case,
     cast,
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -55,6 +58,7 @@ from sqlalchemy import (
 from smmkpi import datasets as ds
 from smmkpi import db
 from smmkpi import summaries as sm
+from smmkpi.channels import post_content_key
 from smmkpi.config import get_settings
 from smmkpi.models import (
     ORDER_PLACES,
@@ -540,6 +544,8 @@ def write_frames(
                     # order's place in its customer's history written with the row
                     summary = sm.customer_rows(df, _attributes(cur, engine, None))
                     df = sm.with_places(df, summary)
+                if name == "posts":  # each post's content value as compared, on its row
+                    df = df.with_columns(post_content_key())
                 arrow = _to_storage(df, name, dialect)
 
                 def send(target: str, *, temporary: bool, first_mode: str,
@@ -579,6 +585,8 @@ def write_frames(
                         if progress:
                             progress(0.9, "orders: updating the customer summaries")
                         _summaries_after(cur, engine, touched)
+                    if name == "posts":  # an update merges: the key of the merged row
+                        _update_content_keys(cur, engine, stage)
                     if rebuild:  # orders stored before the summaries existed (0007)
                         _summaries_from_frame(cur, engine, _all_orders(cur, engine))
                     if name == "web_sessions":
@@ -1216,6 +1224,37 @@ def _update_places(cur: Any, engine: Engine, stored: pl.DataFrame,
     cur.execute(f"DROP TABLE {_PLACES_STAGE}")
 
 
+_KEYS_STAGE = "smmkpi_post_keys"
+
+
+def _update_content_keys(cur: Any, engine: Engine, stage: str | None) -> None:
+    """Set the content key (`models.POST_KEYS`) of the stored posts of `stage` (every post
+    when None) where it differs from what their stored row gives (`post_content_key`: an
+    upsert merges a re-imported post's empty values with the stored ones, so the key is
+    the merged row's): one `UPDATE ... FROM` a staged table, joined on the key."""
+    join = ("" if stage is None else
+            f" JOIN {_q(stage)} s ON s.platform = p.platform AND s.post_id = p.post_id")
+    if engine.dialect.name == "sqlite":
+        cur.adbc_statement.set_options(**{db.SQLITE_BATCH_OPTION: "1000000000"})
+    cur.execute("SELECT p.platform, p.post_id, p.utm_content, p.url, p.title, p.content_key "
+                f"FROM posts p{join}")
+    stored = pl.from_arrow(cur.fetch_arrow_table())
+    assert isinstance(stored, pl.DataFrame)
+    stored = stored.with_columns(pl.col(c).cast(pl.String) for c in stored.columns)
+    changed = stored.with_columns(post_content_key().alias("new")).filter(
+        pl.col("new").ne_missing(pl.col("content_key"))).select(
+        "platform", "post_id", content_key="new")
+    if not changed.height:
+        return
+    dialect = engine.dialect.name
+    cur.adbc_ingest(_KEYS_STAGE, changed.to_arrow(), mode="create", temporary=True)
+    cur.execute(f"CREATE INDEX {_KEYS_STAGE}_id ON {_KEYS_STAGE} (platform, post_id)")
+    _analyze_staged(cur, _KEYS_STAGE, dialect)
+    cur.execute(f"UPDATE posts SET content_key = k.content_key FROM {_KEYS_STAGE} k "
+                "WHERE k.platform = posts.platform AND k.post_id = posts.post_id")
+    cur.execute(f"DROP TABLE {_KEYS_STAGE}")
+
+
 def _attributes(cur: Any, engine: Engine, ids: Any | None) -> pl.DataFrame:
     """customer_id, acquisition_channel, follows_on_social of the stored customers (those
     whose id is in the subquery `ids`, or all)."""
@@ -1409,7 +1448,8 @@ def ensure_summaries(engine: Engine) -> bool:
 
 def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
     """Recompute the summaries from every stored order, the content sums from every web
-    session and the conversations' day counts from every conversation, in one transaction
+    session, the conversations' day counts from every conversation and the posts' content
+    keys from every post, in one transaction
     (with the version bump and an audit row); returns the number of customers summarized.
     Reads the whole order history: a repair tool (or the first run after migration 0007),
     not something pages or imports do."""
@@ -1422,6 +1462,7 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
             _summaries_from_frame(cur, engine, orders)
             _sum_content_sessions(cur, None)
             _count_conversation_days(cur, engine.dialect.name, touched=False)
+            _update_content_keys(cur, engine, None)
             if engine.dialect.name == "postgresql":  # every row is new to the planner
                 for t in (*SUMMARY_TABLES, CONTENT_TABLE, CONVERSATION_TABLE):
                     cur.execute(f"ANALYZE {_q(t)}")
@@ -1639,20 +1680,103 @@ def read_followers(engine: Engine, end: dt.date,
     return df.select("date", "platform", "followers").filter(pl.col("date").is_not_null())
 
 
+POST_KEY_SCHEMA = {"platform": pl.String, "post_id": pl.String, "content_key": pl.String,
+                   "published_at": pl.Datetime("us", "UTC")}
+POST_KEY_BOUNDS_SCHEMA = {"content_key": pl.String, "platform": pl.String,
+                          "earliest": pl.Datetime("us", "UTC"),
+                          "next": pl.Datetime("us", "UTC")}
+
+
+def read_post_keys(engine: Engine, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """platform, post_id, content_key, published_at (`POST_KEY_SCHEMA`) of the posts
+    published in [start, end] that have a content value (their stored key,
+    `models.POST_KEYS`): a range of the publish-time index, four columns."""
+    p = TABLES["posts"].__table__  # type: ignore[attr-defined]
+    period = [_sql_condition(p.c.published_at, c) for c in ds.get("posts").conditions(start, end)]
+    df = db.read_frame(engine, select(p.c.platform, p.c.post_id, p.c.content_key,
+                                      p.c.published_at)
+                       .where(*period, p.c.content_key.is_not(None)))
+    return df.select(pl.col("platform", "post_id", "content_key").cast(pl.String),
+                     _utc(pl.col("published_at"), df.schema["published_at"]))
+
+
+def read_post_key_bounds(engine: Engine, start: dt.date, end: dt.date,
+                         platforms: Sequence[str]) -> pl.DataFrame:
+    """For every content key of the posts published in [start, end] and every platform of
+    `platforms`: the publish time of the earliest post of that key on that platform and of
+    the first one after `end` (null where there is none), and per key a row with a null
+    platform and earliest, whose `next` is the first post after `end` on any platform
+    (`POST_KEY_BOUNDS_SCHEMA`). Probes of the indexes on (content_key, platform,
+    published_at) and (content_key, published_at), not a read of every post of the key:
+    what `kpis.content.attribution` needs of the posts outside the
+    period (whether a session's platform has a post of its value by the session's day, and
+    where the period's last post of a value stops taking its sessions)."""
+    p = TABLES["posts"].__table__  # type: ignore[attr-defined]
+    names = sorted(set(platforms))
+    if not names:
+        return pl.DataFrame(schema=POST_KEY_BOUNDS_SCHEMA)
+    period = [_sql_condition(p.c.published_at, c) for c in ds.get("posts").conditions(start, end)]
+    keys = select(p.c.content_key.label("k")).where(
+        *period, p.c.content_key.is_not(None)).distinct().subquery("period_keys")
+    plats = union_all(*(select(literal(n, String).label("pl")) for n in names)).subquery(
+        "platforms")
+    o = p.alias("o")
+    after = ds.utc_midnight(end + dt.timedelta(days=1))
+
+    def first(*where: Any) -> Any:  # MIN over an index prefix: one probe
+        return (select(func.min(o.c.published_at))
+                .where(o.c.content_key == keys.c.k, o.c.platform == plats.c.pl, *where)
+                .scalar_subquery())
+
+    stmt = select(keys.c.k.label("content_key"), plats.c.pl.label("platform"),
+                  first().label("earliest"), first(o.c.published_at >= after).label("next")
+                  ).select_from(keys.join(plats, true()))
+    anywhere = select(  # the first post of the key after `end` on any platform
+        keys.c.k.label("content_key"), literal(None, String).label("platform"),
+        literal(None, p.c.published_at.type).label("earliest"),
+        select(func.min(o.c.published_at))
+        .where(o.c.content_key == keys.c.k, o.c.published_at >= after)
+        .scalar_subquery().label("next"))
+    pairs, keyed = db.read_frames(engine, [stmt, anywhere])
+    pairs = pairs.filter(pl.col("earliest").is_not_null())
+    keyed = keyed.filter(pl.col("next").is_not_null())
+    return pl.concat([
+        df.select(pl.col("content_key", "platform").cast(pl.String),
+                  *(_utc(pl.col(c), df.schema[c]) for c in ("earliest", "next")))
+        for df in (pairs, keyed)
+    ])
+
+
+def read_content_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` (content values as compared) some stored post has, by the index on
+    the posts' content keys (in chunks of a few hundred)."""
+    p = TABLES["posts"].__table__  # type: ignore[attr-defined]
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        df = db.read_frame(engine, select(p.c.content_key).where(
+            p.c.content_key.in_(wanted[i:i + 500])).distinct())
+        found.update(df.get_column("content_key").cast(pl.String).to_list())
+    return found
+
+
 CONTENT_SESSIONS_SCHEMA = {"date": pl.Date, "content": pl.String, "source": pl.String,
                            "sessions": pl.Int64, "engaged_sessions": pl.Int64,
                            "conversions": pl.Int64, "revenue": pl.Float64}
 
 
-def read_content_sessions(engine: Engine) -> pl.DataFrame:
+def read_content_sessions(engine: Engine, first: dt.date | None = None) -> pl.DataFrame:
     """The stored web sessions that carry a content value, summed per day, content value
     and source (`CONTENT_SESSIONS_SCHEMA`): what matching posts to sessions needs
     (`kpis.content.attribution`), as the store keeps it in `content_sessions` with each
     web-sessions import (at scale L 7.9k rows instead of 1.48M session rows grouped on
     every cold start). A sum is null where every row summed is (a figure never reported),
-    as `sum_or_null` has it."""
+    as `sum_or_null` has it. With `first`, the days from `first` on only (a range of the
+    table's key, which starts with the date)."""
     w = ContentSessions.__table__.c  # type: ignore[attr-defined]
     stmt = select(*(w[c] for c in CONTENT_SESSIONS_SCHEMA))
+    if first is not None:
+        stmt = stmt.where(w["date"] >= first)
     df = db.read_frame(engine, stmt)
     if df.height == 0:
         return pl.DataFrame(schema=CONTENT_SESSIONS_SCHEMA)

@@ -322,10 +322,25 @@ class DbSource:
         rows when given), grouped by the database (`store.read_followers`)."""
         return self._store.read_followers(self.engine, end, campaigns)
 
-    def content_sessions(self) -> pl.DataFrame:
+    def content_sessions(self, first: dt.date | None = None) -> pl.DataFrame:
         """The web sessions with a content value summed per day, content and source, by
-        the database (`store.read_content_sessions`)."""
-        return self._store.read_content_sessions(self.engine)
+        the database (`store.read_content_sessions`), from `first` on when given."""
+        return self._store.read_content_sessions(self.engine, first)
+
+    def post_keys(self, start: dt.date, end: dt.date) -> pl.DataFrame:
+        """The posts of [start, end] with a content value, by the key the store keeps on
+        each (`store.read_post_keys`)."""
+        return self._store.read_post_keys(self.engine, start, end)
+
+    def post_key_bounds(self, start: dt.date, end: dt.date,
+                        platforms: tuple[str, ...]) -> pl.DataFrame:
+        """Per content key of [start, end]'s posts and platform, the first post's and the
+        first after `end`'s publish times (`store.read_post_key_bounds`)."""
+        return self._store.read_post_key_bounds(self.engine, start, end, platforms)
+
+    def content_keys(self, keys: tuple[str, ...]) -> set[str]:
+        """Which of `keys` some stored post has (`store.read_content_keys`)."""
+        return self._store.read_content_keys(self.engine, keys)
 
     def waiting_conversations(self, end: dt.date, as_of: dt.datetime,
                               kinds: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:

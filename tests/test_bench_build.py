@@ -1,7 +1,8 @@
 """The large-brand benchmark's bulk build (`benchmarks/pages.py`, scale XL) writes what the
 store would hold after importing the same rows: its customer summaries, orders' places,
-cohort cells, content sums and conversation day counts equal those the store recomputes
-from the written rows (`rebuild-summaries`), on SQLite and PostgreSQL."""
+cohort cells, content sums, conversation day counts and posts' content keys equal those
+the store recomputes from the written rows (`rebuild-summaries`), on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def test_bulk_build_equals_what_the_store_recomputes(engine, demo_frames):
     assert sizes["customer_summary"] == 3 * demo_frames["orders"]["customer_id"].n_unique()
     built = store.read_summaries(engine)
     content, days = _table(engine, ContentSessions), _table(engine, ConversationDays)
+    keys = _post_keys(engine)
+    assert keys["content_key"].null_count() < keys.height
     assert built["order_places"]["customer_seq"].null_count() == 0
     assert content.height and days.height
     store.rebuild_summaries(engine)
@@ -45,4 +48,11 @@ def test_bulk_build_equals_what_the_store_recomputes(engine, demo_frames):
                        rel_tol=1e-12)
     assert_frame_equal(content, _table(engine, ContentSessions), check_exact=False)
     assert_frame_equal(days, _table(engine, ConversationDays))
+    assert_frame_equal(keys, _post_keys(engine))
     db.close_pools()
+
+
+def _post_keys(engine) -> pl.DataFrame:
+    t = store.TABLES["posts"].__table__
+    return db.read_frame(engine, select(t.c.platform, t.c.post_id, t.c.content_key)
+                         .order_by(t.c.platform, t.c.post_id))

@@ -59,6 +59,31 @@ def test_the_sql_stays_within_a_distributed_engine(engine, monkeypatch):
     r.repeat_kpis_by(r.period_history(ws, attributes=True), None, ws.start, ws.end,
                      "acquisition_channel")
     assert r.cohorts_long(ws, grain="week").height
+    # the repeat figures counted by the database, and posts matched to sessions by their
+    # stored content keys
+    assert r.KPIS[0].compute(ws) == 3
+    assert any("GROUP BY orders.customer_id" in s for s in sent)
+    from smmkpi.kpis import content as ct
+
+    posts = pl.DataFrame(
+        [("instagram", "p1", at[4], "tag"), ("x", "p2", at[1], "tag")],
+        schema={"platform": pl.String, "post_id": pl.String,
+                "published_at": pl.Datetime("us", "UTC"), "utm_content": pl.String},
+        orient="row").with_columns(
+        pl.lit(None, dtype=t).alias(n) for n, t in ds.get("posts").schema.items()
+        if n not in ("platform", "post_id", "published_at", "utm_content")).select(
+        ds.get("posts").names)
+    web = pl.DataFrame({"date": [at[4].date()], "source": ["instagram"],
+                        "medium": ["social"], "campaign": ["c"], "content": ["Tag"],
+                        "sessions": [5]}).with_columns(
+        pl.lit(None, dtype=t).alias(n) for n, t in ds.get("web_sessions").schema.items()
+        if n not in ("date", "source", "medium", "campaign", "content", "sessions")).select(
+        ds.get("web_sessions").names)
+    store.write_frames(engine, {"posts": posts, "web_sessions": web})
+    store.write_frames(engine, {"posts": posts.with_columns(utm_content=pl.lit("Tag"))})
+    ws = Workspace(DbSource(engine), Period(dt.date(2024, 3, 1), dt.date(2024, 3, 31)))
+    assert ct.period_posts(ws).select("post_id", "sessions").rows() == [("p1", 5)]
+    assert any("content_key" in s for s in sent)
     # the conversations' day counts kept by an import, and the waiting read from them
     from smmkpi.kpis import care
 

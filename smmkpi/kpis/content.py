@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from smmkpi import periods
-from smmkpi.channels import platform_expr
+from smmkpi.channels import content_key, content_value, platform_expr
 from smmkpi.kpis.base import KPI, Area, ByDay, additive, ratio_expr, ratio_of, sum_or_null
 
 if TYPE_CHECKING:
@@ -59,32 +59,9 @@ _POST_HOSTS = (r"(?:[a-z0-9-]+\.)*(?:facebook\.com|fb\.com|fb\.watch|instagram\.
                r"twitter\.com|linkedin\.com|tiktok\.com|youtube\.com|youtu\.be|threads\.net|"
                r"pinterest\.[a-z.]+|reddit\.com|snapchat\.com|vk\.com)")
 SAFE_URL = r"^https://" + _POST_HOSTS + r"(?:[/?#][^\s<>\"']*)?$"
-_UTM_CONTENT = r"(?i)[?&#]utm_content=([^&#\s\"'<>]+)"
-_ESCAPES = [f"%{i:02X}" for i in range(32, 127)]
-_CHARS = [chr(i) for i in range(32, 127)]
 
 
 # --- a post's content value and its sessions ---------------------------------------------
-
-
-def _decoded(e: pl.Expr) -> pl.Expr:
-    """Percent-escapes of printable ASCII decoded, `+` as a space (query string rules)."""
-    return e.str.replace_all("+", " ", literal=True).str.replace_many(
-        _ESCAPES, _CHARS, ascii_case_insensitive=True)
-
-
-def content_value() -> pl.Expr:
-    """A post's content value: `utm_content`, else the `utm_content=` of its url or text;
-    null when it has none. Named `content`."""
-    tag = pl.col("utm_content").str.strip_chars()
-    from_url = _decoded(pl.col("url").str.extract(_UTM_CONTENT, 1))
-    from_text = _decoded(pl.col("title").str.extract(_UTM_CONTENT, 1))
-    value = pl.coalesce(pl.when(tag != "").then(tag), from_url, from_text)
-    return value.str.strip_chars().alias("content")
-
-
-def _match_key(e: pl.Expr) -> pl.Expr:
-    return e.str.strip_chars().str.to_lowercase()
 
 
 def safe_url() -> pl.Expr:
@@ -94,23 +71,37 @@ def safe_url() -> pl.Expr:
     return pl.when(u.str.contains("(?i)" + SAFE_URL)).then(u).otherwise(None).alias("link")
 
 
+_ATTRIBUTION_SCHEMA = {"platform": pl.String, "post_id": pl.String, "sessions": pl.Int64,
+                       "engaged_sessions": pl.Int64, "conversions": pl.Int64,
+                       "revenue": pl.Float64}
+
+
 def attribute(posts: pl.DataFrame, sessions: pl.DataFrame | None) -> pl.DataFrame:
     """Per post with a content value (platform, post_id): the sessions, engaged sessions,
     conversions and revenue matched to it (see the module doc), over every row given."""
-    out_schema = {"platform": pl.String, "post_id": pl.String, "sessions": pl.Int64,
-                  "engaged_sessions": pl.Int64, "conversions": pl.Int64,
-                  "revenue": pl.Float64}
     tagged = (posts.lazy().with_columns(content_value())
               .filter(pl.col("content").is_not_null())
-              .select("platform", "post_id", _match_key(pl.col("content")).alias("key"),
-                      (pl.col("published_at").dt.date() - pl.duration(days=1)).alias("from"))
-              .sort("from").collect())
+              .select("platform", "post_id", content_key(pl.col("content")).alias("key"),
+                      "published_at")
+              .collect())
     if sessions is None or tagged.height == 0:
-        return pl.DataFrame(schema=out_schema)
-    s = _tagged_sessions(sessions)
-    if s.height == 0:
-        return pl.DataFrame(schema=out_schema)
-    right = tagged.rename({"platform": "post_platform"})
+        return pl.DataFrame(schema=_ATTRIBUTION_SCHEMA)
+    return _matched(tagged, _tagged_sessions(sessions))
+
+
+def _matched(tagged: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
+    """`attribute` of posts given by platform, post_id, key (their content value as
+    compared) and published_at, and of sessions as `_tagged_sessions` gives them. Of a
+    value's posts published on one day, the latest published (then the last by platform
+    and post id) takes that day's sessions, so the result never depends on the order the
+    rows came in."""
+    if tagged.height == 0 or s.height == 0:
+        return pl.DataFrame(schema=_ATTRIBUTION_SCHEMA)
+    right = (tagged.lazy()
+             .select("platform", "post_id", "key", "published_at",
+                     (pl.col("published_at").dt.date() - pl.duration(days=1)).alias("from"))
+             .sort("from", "published_at", "platform", "post_id")
+             .drop("published_at").rename({"platform": "post_platform"}).collect())
     same = s.join_asof(right.with_columns(pl.col("post_platform").alias("platform")),
                        left_on="date", right_on="from", by=["key", "platform"],
                        strategy="backward", check_sortedness=False)
@@ -123,8 +114,8 @@ def attribute(posts: pl.DataFrame, sessions: pl.DataFrame | None) -> pl.DataFram
     return (matched.group_by("post_platform", "post_id")
             .agg(pl.col("sessions").sum().cast(pl.Int64), sum_or_null("engaged_sessions"),
                  sum_or_null("conversions"), sum_or_null("revenue").cast(pl.Float64))
-            .rename({"post_platform": "platform"}).select(list(out_schema))
-            .cast(out_schema))  # type: ignore[arg-type]
+            .rename({"post_platform": "platform"}).select(list(_ATTRIBUTION_SCHEMA))
+            .cast(_ATTRIBUTION_SCHEMA))  # type: ignore[arg-type]
 
 
 def _tagged_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
@@ -132,7 +123,7 @@ def _tagged_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
     s = sessions.lazy().filter(pl.col("content").str.strip_chars().fill_null("") != "")
     sources = s.select("source").unique().with_columns(platform=platform_expr(pl.col("source")))
     return (s.join(sources, on="source", how="left")
-            .select("date", _match_key(pl.col("content")).alias("key"), "platform",
+            .select("date", content_key(pl.col("content")).alias("key"), "platform",
                     "sessions", "engaged_sessions", "conversions", "revenue")
             .sort("date").collect())
 
@@ -144,14 +135,25 @@ def unmatched_sessions(ws: Workspace) -> pl.DataFrame:
     schema = {"content": pl.String, "sessions": pl.Int64}
     if sessions is None:
         return pl.DataFrame(schema=schema)
-    everyone = ws.unfiltered()
-    posts = everyone.everything("posts")
-    keys = (set() if posts is None else set(
-        posts.select(_match_key(content_value().fill_null(""))).to_series().to_list()))
     s = sessions.filter(pl.col("content").str.strip_chars().fill_null("") != "")
-    return (s.filter(~_match_key(pl.col("content")).is_in(list(keys - {""})))
+    keys = _post_keys_among(ws.unfiltered(), s)
+    return (s.filter(~content_key(pl.col("content")).is_in(list(keys - {""})))
             .group_by("content").agg(pl.col("sessions").sum().cast(pl.Int64))
             .sort(["sessions", "content"], descending=[True, False]).select(list(schema)))
+
+
+def _post_keys_among(everyone: Workspace, sessions: pl.DataFrame) -> set[str]:
+    """Which of the sessions' content values (as compared) some post has: asked of a
+    source that keeps each post's key (`DbSource.content_keys`), else from every post."""
+    known = getattr(everyone.source, "content_keys", None)
+    if known is not None:
+        if not everyone.has("posts"):
+            return set()
+        wanted = sessions.select(content_key(pl.col("content"))).to_series().unique()
+        return known(tuple(k for k in wanted.to_list() if k))  # type: ignore[no-any-return]
+    posts = everyone.everything("posts")
+    return (set() if posts is None else set(
+        posts.select(content_key(content_value().fill_null(""))).to_series().to_list()))
 
 
 def content_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
@@ -188,6 +190,9 @@ def attribution(ws: Workspace) -> pl.DataFrame | None:
     everyone = ws.unfiltered()
     if not ws.has("web_sessions"):
         return None
+    if getattr(everyone.source, "post_keys", None) is not None:
+        return everyone.shared_memo("posts", ("attribution", ws.start, ws.end),
+                                    lambda: _period_attribution(everyone))
 
     def build() -> pl.DataFrame | None:
         sessions = _content_sessions(everyone)
@@ -197,6 +202,47 @@ def attribution(ws: Workspace) -> pl.DataFrame | None:
         return None if posts is None else attribute(posts, sessions)
 
     return everyone.shared_memo("posts", "attribution", build)
+
+
+_OUTSIDE = "\x00"  # the post id of the period's stand-ins for posts outside it (no real id)
+
+
+def _period_attribution(everyone: Workspace) -> pl.DataFrame | None:
+    """`attribution` of the posts published in the workspace's period, from a source that
+    keeps each post's content key (`DbSource.post_keys`): the same figures for those posts
+    as matching every post with every session, reading only the period's posts, the
+    sessions from the day before the period on (a post takes none dated earlier), and per
+    content value of the period and platform two publish times from the key's index
+    (`DbSource.post_key_bounds`). Those stand in for every post outside the period: the
+    earliest decides whether a session's platform has a post of its value by the
+    session's day, the first after the period where the period's last post stops taking
+    sessions; what they take themselves is dropped. Any other post outside the period
+    lies between them and could only take sessions that no post of the period gets."""
+    src = everyone.source
+    first = everyone.start - dt.timedelta(days=1)
+    sessions = src.content_sessions(first)  # type: ignore[attr-defined]
+    if not has_content(sessions):
+        earlier = src.content_sessions()  # type: ignore[attr-defined]
+        if not has_content(earlier):  # no session carries a content value at all
+            return None
+    if not everyone.has("posts"):
+        return None
+    posts = src.post_keys(everyone.start, everyone.end)  # type: ignore[attr-defined]
+    keys = posts.get_column("content_key").unique()
+    s = _tagged_sessions(sessions).filter(pl.col("key").is_in(keys.implode()))
+    platforms = sorted({*posts.get_column("platform").to_list(),
+                        *s.get_column("platform").drop_nulls().to_list()})
+    bounds = src.post_key_bounds(  # type: ignore[attr-defined]
+        everyone.start, everyone.end, tuple(platforms))
+    start = dt.datetime.combine(everyone.start, dt.time(), tzinfo=dt.UTC)
+    outside = pl.concat([
+        bounds.filter(pl.col("earliest") < start).select(
+            "platform", post_id=pl.lit(_OUTSIDE), key="content_key", published_at="earliest"),
+        bounds.filter(pl.col("next").is_not_null()).select(
+            "platform", post_id=pl.lit(_OUTSIDE), key="content_key", published_at="next"),
+    ])
+    tagged = pl.concat([posts.rename({"content_key": "key"}).select(outside.columns), outside])
+    return _matched(tagged, s).filter(pl.col("post_id") != _OUTSIDE)
 
 
 def has_content(sessions: pl.DataFrame) -> bool:
