@@ -1600,7 +1600,7 @@ def _utc_day(col: Any, dialect: str) -> Any:
 
 def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
     """What the repeat-sales figures of [start, end] count, counted by the database from the
-    period's orders and the place the store keeps on each (`models.ORDER_PLACES`), in three
+    period's orders and the place the store keeps on each (`models.ORDER_PLACES`), in two
     statements read at once (`db.read_frames`), none holding an order in the app:
 
     - "days" (`REPEAT_DAYS_SCHEMA`): per day with orders, the orders, their revenue, the
@@ -1622,12 +1622,15 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     low, high = bounds
     revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
     seq = o.c.customer_seq
-    day = _utc_day(o.c.ordered_at, dialect).label("date")
+    # one pass for the days and the second orders: per day, and for second orders per day
+    # of the customer's first order (null for every other order)
+    day = _utc_day(o.c.ordered_at, dialect)
+    first_day = case((seq == 1, _utc_day(o.c.first_ordered_at, dialect)))
     days = (
-        select(day, func.count().label("orders"), func.sum(revenue).label("revenue"),
-               func.sum(case((seq >= 1, revenue))).label("returning_revenue"),
-               func.sum(case((seq == 1, 1), else_=0)).label("second_orders"))
-        .where(*where).group_by(day)
+        select(day.label("date"), first_day.label("first_day"), func.count().label("orders"),
+               func.sum(revenue).label("revenue"),
+               func.sum(case((seq >= 1, revenue))).label("returning_revenue"))
+        .where(*where).group_by(day, first_day)
     )
     per = (
         select(o.c.customer_id, func.count().label("n"), func.max(seq).label("top"))
@@ -1639,24 +1642,22 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
         func.coalesce(func.sum(case((per.c.top >= 1, 1), else_=0)), 0)
         .label("returning_customers"),
     )
-    gap = (_utc_day(o.c.ordered_at, dialect), _utc_day(o.c.first_ordered_at, dialect))
-    second = (
-        select(gap[0].label("day"), gap[1].label("first_day"), func.count().label("customers"))
-        .where(*where, seq == 1).group_by(*gap)
-    )
-    d, c, s = db.read_frames(engine, [days, customers, second])
-    d = d.with_columns(_date(pl.col("date"), d.schema["date"])).filter(
+    d, c = db.read_frames(engine, [days, customers])
+    d = d.with_columns(_date(pl.col("date"), d.schema["date"]),
+                       _date(pl.col("first_day"), d.schema["first_day"])).filter(
         pl.col("date").is_not_null())
-    s = s.select(
-        days=(_date(pl.col("day"), s.schema["day"]).cast(pl.Int32)
-              - _date(pl.col("first_day"), s.schema["first_day"]).cast(pl.Int32)),
-        customers=pl.col("customers"),
-    ).group_by("days").agg(pl.col("customers").sum())
+    second = pl.col("first_day").is_not_null()
+    per_day = d.group_by("date").agg(
+        pl.col("orders").sum(), pl.col("revenue").sum(), pl.col("returning_revenue").sum(),
+        second_orders=pl.col("orders").filter(second).sum())
+    gaps = d.filter(second).select(
+        days=pl.col("date").cast(pl.Int32) - pl.col("first_day").cast(pl.Int32),
+        customers="orders").group_by("days").agg(pl.col("customers").sum())
     return {
-        "days": d.select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
+        "days": per_day.select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
         .with_columns(pl.col("revenue", "returning_revenue").fill_null(0.0)).sort("date"),
         "customers": c.select(pl.col(n).cast(t) for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
-        "second": s.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
+        "second": gaps.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
         .sort("days"),
     }
 
