@@ -393,8 +393,8 @@ with section("The UTM audit"):
             "likely_match_sessions": Col("Its sessions", "count"),
         }, key="traffic_untracked", name="traffic_utm_audit_spend", ctx=ctx, placeholder="—")
     known = set(camp_cost["campaign"].to_list())
-    if ws.has("campaigns"):
-        known |= set(ws.everything("campaigns")["campaign_id"].to_list())
+    if ws.has("campaigns"):  # every campaign is known, whichever platform it runs on
+        known |= set(ws.unfiltered().everything("campaigns")["campaign_id"].to_list())
     unknown = cache.computed("traffic.unknown_utm", ws, lambda w: cost.unknown_utm_campaigns(
         classified(w), sorted(k for k in known if k)))  # known: from ws too
     if unknown.height:
