@@ -935,11 +935,12 @@ def cohorts_long(ws: Workspace, *, grain: Grain = "month", measure: Measure = "c
 
 def _counted(ws: Workspace) -> dict[str, pl.DataFrame] | None:
     """What the period's repeat figures count, counted by a source that does so
-    (`DbSource.repeat_figures`: the database counts, no order is held in the app); None
-    for any other source, or when orders are absent. Shared by every workspace of the
-    source, as orders carry no campaign or platform."""
+    (`DbSource.repeat_figures` where `counts_repeat_figures`: the database counts, no order
+    is held in the app); None for any other source, or when orders are absent. Shared by
+    every workspace of the source, as orders carry no campaign or platform."""
     counts = getattr(ws.source, "repeat_figures", None)
-    if counts is None or not ws.has("orders"):
+    if (counts is None or not getattr(ws.source, "counts_repeat_figures", False)
+            or not ws.has("orders")):
         return None
     return ws.shared_memo(  # type: ignore[no-any-return]
         "orders", ("repeat_figures", ws.start, ws.end), lambda: counts(ws.start, ws.end))
