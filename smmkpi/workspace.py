@@ -273,10 +273,12 @@ class DbSource:
         self.version = store.data_version(engine)
         self.key = f"db:{db.describe(engine)}:v{self.version}"
         self._available: frozenset[str] | None = None
-        # the repeat-sales figures counted by PostgreSQL (`repeat_figures`), so that no
-        # window of orders is held in the app; on SQLite, the embedded store, from the window
-        # (its GROUP BY per customer took 2.3 s cold at scale L where the window took 1.4 s)
-        self.counts_repeat_figures = engine.dialect.name == "postgresql"
+        # Whether the repeat-sales figures are counted by the database (`repeat_figures`:
+        # no window of orders held in the app) instead of from the window. Off: measured on
+        # 2 December 2026 it made the cold pages at scale L slower on both databases
+        # (SQLite Overview 2.31 s, PostgreSQL 3.18 s; the database's GROUP BY per customer
+        # of the period's orders), over the 2 s goal; see docs/benchmarks.md
+        self.counts_repeat_figures = False
         self._bounds: tuple[dt.date | None, dt.date | None] | None = None
 
     def read(

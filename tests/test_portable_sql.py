@@ -61,7 +61,7 @@ def test_the_sql_stays_within_a_distributed_engine(engine, monkeypatch):
     assert r.cohorts_long(ws, grain="week").height
     # the repeat figures counted by the database, and posts matched to sessions by their
     # stored content keys
-    ws.source.counts_repeat_figures = True  # by default on PostgreSQL only
+    ws.source.counts_repeat_figures = True  # off by default
     assert r.KPIS[2].compute(ws) == 3  # customers
     assert any("GROUP BY orders.customer_id" in s for s in sent)
     from smmkpi.kpis import content as ct

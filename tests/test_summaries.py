@@ -375,8 +375,8 @@ def test_repeat_figures_are_counted_by_the_database(engine, demo_frames):
     store.write_frames(engine, {"orders": demo_frames["orders"]})
     frames = FrameSource({"orders": demo_frames["orders"]}, "frames")
     stored = DbSource(engine)
-    assert stored.counts_repeat_figures == (engine.dialect.name == "postgresql")
-    stored.counts_repeat_figures = True  # SQLite can, though it does not by default
+    assert not stored.counts_repeat_figures  # off by default (docs/benchmarks.md)
+    stored.counts_repeat_figures = True
     shared: dict = {}
     for a, b in PERIODS:
         ws_f = Workspace(frames, Period(a, b))
