@@ -99,6 +99,11 @@ class Order(SQLModel, table=True):
     # customer or a time (it has no place in a history).
     customer_seq: int | None = Field(default=None, sa_type=SmallInteger)
     first_ordered_at: dt.datetime | None = None
+    # the times of the customer's order before and after this one in that order (migration
+    # 0014; NULL for the first and the last): a period's distinct and repeat customers are
+    # then counts of rows (`store.read_repeat_figures`), not a grouping per customer
+    previous_ordered_at: dt.datetime | None = None
+    next_ordered_at: dt.datetime | None = None
 
 
 class Customer(SQLModel, table=True):
@@ -412,7 +417,7 @@ class SchedulerLock(SQLModel, table=True):
 
 
 # columns of a dataset's table that the store keeps beside the imported ones
-ORDER_PLACES = ("customer_seq", "first_ordered_at")
+ORDER_PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at", "next_ordered_at")
 POST_KEYS = ("content_key",)
 STORE_COLUMNS: dict[str, tuple[str, ...]] = {"orders": ORDER_PLACES, "posts": POST_KEYS}
 

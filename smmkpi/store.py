@@ -1290,9 +1290,16 @@ def _with_places(cur: Any, engine: Engine, *where: Any) -> pl.DataFrame:
     o = _order_table()
     df = _fetch(cur, engine, select(*(o.c[c] for c in (*_ORDER_COLS, *ORDER_PLACES)))
                 .where(*where))
-    return _orders_read(df).hstack(df.select(
-        pl.col("customer_seq").cast(pl.Int16),
-        _utc(pl.col("first_ordered_at"), df.schema["first_ordered_at"])))
+    return _orders_read(df).hstack(_places_read(df))
+
+
+_PLACE_TIMES = ORDER_PLACES[1:]  # first_ordered_at, previous_ordered_at, next_ordered_at
+
+
+def _places_read(df: pl.DataFrame) -> pl.DataFrame:
+    """The `models.ORDER_PLACES` columns of a read, typed (Int16, UTC timestamps)."""
+    return df.select(pl.col("customer_seq").cast(pl.Int16),
+                     *(_utc(pl.col(c), df.schema[c]) for c in _PLACE_TIMES))
 
 
 def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
@@ -1477,8 +1484,8 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
 
 
 def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
-    """Both summary tables and the orders' places (order_id, customer_seq,
-    first_ordered_at), sorted by their keys, in the types of `smmkpi.summaries` (for
+    """Both summary tables and the orders' places (order_id and `models.ORDER_PLACES`),
+    sorted by their keys, in the types of `smmkpi.summaries` (for
     checks against a recomputation)."""
     s = _summary_table()
     c = CohortCell.__table__  # type: ignore[attr-defined]
@@ -1494,9 +1501,8 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
         "customer_summary": summary.select(
             pl.col(n).cast(t) for n, t in sm.SUMMARY_SCHEMA.items()),
         "cohort_cells": cells.select(pl.col(n).cast(t) for n, t in sm.CELL_SCHEMA.items()),
-        "order_places": places.select(
-            pl.col("order_id").cast(pl.String), pl.col("customer_seq").cast(pl.Int16),
-            _utc(pl.col("first_ordered_at"), places.schema["first_ordered_at"])),
+        "order_places": places.select(pl.col("order_id").cast(pl.String)).hstack(
+            _places_read(places)),
     }
 
 
@@ -1600,14 +1606,16 @@ def _utc_day(col: Any, dialect: str) -> Any:
 
 def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
     """What the repeat-sales figures of [start, end] count, counted by the database from the
-    period's orders and the place the store keeps on each (`models.ORDER_PLACES`), in two
-    statements read at once (`db.read_frames`), none holding an order in the app:
+    period's orders and the place the store keeps on each (`models.ORDER_PLACES`), in one
+    statement grouped by day (a range of the orders' time index), none holding an order
+    in the app:
 
     - "days" (`REPEAT_DAYS_SCHEMA`): per day with orders, the orders, their revenue, the
       revenue of orders that are not a customer's first-ever, and the second orders;
     - "customers" (`REPEAT_CUSTOMERS_SCHEMA`, one row): the distinct customers with an
       order in the period, those with two or more, and those with one that is not their
-      first-ever (one group per customer, by the database);
+      first-ever (counted on each customer's first order in the period, the one whose
+      previous order is before the period, from its next order's time and its place);
     - "second" (`SECOND_ORDER_DAYS_SCHEMA`): how many customers whose second order is in
       the period took how many calendar days (UTC) from the first to it.
 
@@ -1626,23 +1634,23 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     # of the customer's first order (null for every other order)
     day = _utc_day(o.c.ordered_at, dialect)
     first_day = case((seq == 1, _utc_day(o.c.first_ordered_at, dialect)))
+    # each customer's first order in the period is the one whose previous order is before
+    # it (or that has none); they repeat if their next order is in the period too, and
+    # return if that first one is not their first-ever or they repeat: counts of rows, in
+    # the same pass as the days (no grouping per customer)
+    first_in = or_(o.c.previous_ordered_at.is_(None), o.c.previous_ordered_at < _ts_bound(start))
+    next_in = o.c.next_ordered_at < _ts_bound(end + dt.timedelta(days=1))
     days = (
         select(day.label("date"), first_day.label("first_day"), func.count().label("orders"),
                func.sum(revenue).label("revenue"),
-               func.sum(case((seq >= 1, revenue))).label("returning_revenue"))
+               func.sum(case((seq >= 1, revenue))).label("returning_revenue"),
+               func.sum(case((first_in, 1), else_=0)).label("customers"),
+               func.sum(case((and_(first_in, next_in), 1), else_=0)).label("repeat_customers"),
+               func.sum(case((and_(first_in, or_(seq >= 1, next_in)), 1), else_=0))
+               .label("returning_customers"))
         .where(*where).group_by(day, first_day)
     )
-    per = (
-        select(o.c.customer_id, func.count().label("n"), func.max(seq).label("top"))
-        .where(*where).group_by(o.c.customer_id).subquery("per_customer")
-    )
-    customers = select(
-        func.count().label("customers"),
-        func.coalesce(func.sum(case((per.c.n >= 2, 1), else_=0)), 0).label("repeat_customers"),
-        func.coalesce(func.sum(case((per.c.top >= 1, 1), else_=0)), 0)
-        .label("returning_customers"),
-    )
-    d, c = db.read_frames(engine, [days, customers])
+    d = db.read_frame(engine, days)
     d = d.with_columns(_date(pl.col("date"), d.schema["date"]),
                        _date(pl.col("first_day"), d.schema["first_day"])).filter(
         pl.col("date").is_not_null())
@@ -1656,7 +1664,8 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     return {
         "days": per_day.select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
         .with_columns(pl.col("revenue", "returning_revenue").fill_null(0.0)).sort("date"),
-        "customers": c.select(pl.col(n).cast(t) for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
+        "customers": d.select(pl.col(n).cast(pl.Int64).sum().cast(t)
+                              for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
         "second": gaps.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
         .sort("days"),
     }

@@ -110,16 +110,20 @@ def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -
 def with_places(orders: pl.DataFrame, summary: pl.DataFrame) -> pl.DataFrame:
     """`orders` (any columns with order_id, customer_id, ordered_at), in their order, with
     each order's place in its customer's history as `customer_rows` puts it: customer_seq
-    0 for the summary's first order, 1 for its second, 2 for a later one, and
-    first_ordered_at, the customer's first order time; both null for an order without a
-    customer or a time. `summary` must hold the summaries of every customer of `orders`
-    (the store keeps these on the order rows: `models.ORDER_PLACES`)."""
+    0 for the summary's first order, 1 for its second, 2 for a later one; first_ordered_at,
+    the customer's first order time; previous_ordered_at and next_ordered_at, the times of
+    the customer's orders just before and after it in (ordered_at, order_id) order (null
+    for the first and the last). All null for an order without a customer or a time.
+    `summary` must hold the summaries of every customer of `orders`, and `orders` every
+    order of those customers (the store keeps these on the order rows:
+    `models.ORDER_PLACES`)."""
     s = summary.lazy().select(
         pl.col("customer_id").cast(pl.String), "first_order_id", "second_order_id",
         pl.col("first_ordered_at").alias("_first"))
     oid = pl.col("order_id")
-    placed = pl.col("ordered_at").is_not_null() & pl.col("first_order_id").is_not_null()
-    return (
+    ts, cid = pl.col("ordered_at"), pl.col("customer_id")
+    placed = ts.is_not_null() & pl.col("first_order_id").is_not_null()
+    with_seq = (
         orders.lazy()
         .join(s, on="customer_id", how="left", maintain_order="left")
         .with_columns(
@@ -129,6 +133,20 @@ def with_places(orders: pl.DataFrame, summary: pl.DataFrame) -> pl.DataFrame:
             first_ordered_at=pl.when(placed).then(pl.col("_first")),
         )
         .drop("first_order_id", "second_order_id", "_first")
+        .with_row_index("_row")
+    )
+    # the neighbours among the customer's placed orders, sorted as `customer_rows` sorts
+    neighbours = (
+        with_seq.filter(pl.col("customer_seq").is_not_null())
+        .select("_row", "customer_id", ts, oid)
+        .sort("customer_id", "ordered_at", "order_id")
+        .select("_row",  # sorted: a neighbour row of the same customer, not a grouping
+                previous_ordered_at=pl.when(cid.shift(1) == cid).then(ts.shift(1)),
+                next_ordered_at=pl.when(cid.shift(-1) == cid).then(ts.shift(-1)))
+    )
+    return (
+        with_seq.join(neighbours, on="_row", how="left", maintain_order="left")
+        .drop("_row")
         .collect()
     )
 
