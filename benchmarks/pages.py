@@ -18,7 +18,7 @@ Scales (copies of the demo rows):
   chunked imports took hours). Goals: cold < 5 s, warm < 0.5 s, under 2 GB resident.
 
 usage: python benchmarks/pages.py [--scale L|XL] [--database URL] [--dir /tmp/smmkpi-bench]
-       [--scale-orders N] [--pages overview,retention]
+       [--scale-orders N] [--pages overview,retention] [--reads]
 
 Without --database the SQLite file `<dir>/pages-x<copies>.db` is built if missing; with a
 PostgreSQL URL the database is built when it holds no orders (create it empty first).
@@ -240,6 +240,40 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_reads: list[tuple[float, int, str]] | None = None  # (seconds, rows, SQL) with --reads
+
+
+def time_reads() -> None:
+    """From now on, record every read of the database the app makes through `db.read_frame`
+    (each read of `db.read_frames` too): its time, rows and SQL, printed per cold page."""
+    global _reads
+    import re
+
+    _reads = []
+    plain = db.read_frame
+
+    def timed(engine: Any, stmt: Any) -> pl.DataFrame:
+        t = time.perf_counter()
+        df = plain(engine, stmt)
+        sql = re.sub(r"\s+", " ", db.compile_statement(engine, stmt)[0])
+        assert _reads is not None
+        _reads.append((time.perf_counter() - t, df.height, sql))
+        return df
+
+    db.read_frame = timed
+
+
+def print_reads(top: int = 8) -> None:
+    """The slowest reads recorded since the last call (`time_reads`), then forget them."""
+    if _reads is None:
+        return
+    total = sum(r[0] for r in _reads)
+    print(f"    {len(_reads)} reads, {total:.2f} s in all (reads run two at once); slowest:")
+    for sec, rows, sql in sorted(_reads, reverse=True)[:top]:
+        print(f"    {sec:7.2f} s {rows:>10,} rows  {sql[:150]}")
+    _reads.clear()
+
+
 def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool:
     """Run every page cold and warm; print the figures and the verdict; True if all pass."""
     from streamlit.testing.v1 import AppTest
@@ -276,9 +310,12 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
         sections.forget_finished()  # (results kept a minute for late collectors)
         db.close_pools()
         at.switch_page(page)
+        if _reads is not None:
+            _reads.clear()  # the landing run's reads are not the page's
         t, c = time.perf_counter(), time.process_time()
         at.run()
         cold, cold_cpu = time.perf_counter() - t, time.process_time() - c
+        reads = list(_reads or [])
         t = time.perf_counter()
         at.run()
         warm = time.perf_counter() - t
@@ -293,6 +330,9 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
         # the process's peak so far: where in the run the memory goes
         print(f"{page.removeprefix('pages/'):<22}{cold:>9.2f}{cold_cpu:>9.2f}{warm:>9.2f}"
               f"{peak_mb():>9,.0f}  {verdict}", flush=True)
+        if _reads is not None:
+            _reads[:] = reads  # the cold run's (the warm run reads from the caches)
+            print_reads()
     mem = peak_mb()
     ok &= mem < mem_goal
     if first_run is not None:
@@ -320,6 +360,8 @@ def main() -> None:
     ap.add_argument("--scale-orders", type=int, default=None,
                     help="copies of the demo's 62k orders (default: the scale's)")
     ap.add_argument("--pages", default="", help="comma-separated page names (default: all)")
+    ap.add_argument("--reads", action="store_true",
+                    help="after each page, its cold run's slowest database reads")
     args = ap.parse_args()
     n = args.scale_orders or SCALES[args.scale]["orders"]
     if args.database:
@@ -339,6 +381,8 @@ def main() -> None:
         sizes = (bulk_build(url, dict(SCALES["XL"], orders=n)) if args.scale == "XL"
                  else build(url, n, scale=args.scale))
         print(", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+    if args.reads:
+        time_reads()
     ok = run_pages(url, args.scale, [p for p in args.pages.split(",") if p])
     sys.exit(0 if ok else 1)
 
