@@ -108,7 +108,7 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     orders = store.check_frame("orders", frames["orders"])
     customers = store.check_frame("customers", frames["customers"])
     summary = sm.customer_rows(orders, customers)
-    placed = sm.with_places(orders, summary)
+    placed = sm.with_places(orders)
     keyed_posts = frames["posts"].with_columns(post_content_key())  # as the store keeps it
     cells = store._contributions(orders, summary).with_columns(
         pl.col("customers") * n["orders"], pl.col("revenue") * n["orders"])

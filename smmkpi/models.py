@@ -417,6 +417,7 @@ class SchedulerLock(SQLModel, table=True):
 
 
 # columns of a dataset's table that the store keeps beside the imported ones
+# (the columns `summaries.with_places` computes: `summaries.PLACES`, checked by a test)
 ORDER_PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at", "next_ordered_at")
 POST_KEYS = ("content_key",)
 STORE_COLUMNS: dict[str, tuple[str, ...]] = {"orders": ORDER_PLACES, "posts": POST_KEYS}

@@ -543,7 +543,7 @@ def write_frames(
                     # into an empty table: the summaries from these rows alone, and each
                     # order's place in its customer's history written with the row
                     summary = sm.customer_rows(df, _attributes(cur, engine, None))
-                    df = sm.with_places(df, summary)
+                    df = sm.with_places(df)
                 if name == "posts":  # each post's content value as compared, on its row
                     df = df.with_columns(post_content_key())
                 arrow = _to_storage(df, name, dialect)
@@ -1197,18 +1197,18 @@ def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame,
     _put(cur, "customer_summary", summary, dialect)
     _put(cur, "cohort_cells", _contributions(orders, summary), dialect)
     if places:
-        _update_places(cur, engine, orders, summary)
+        _update_places(cur, engine, orders)
 
 
 _PLACES_STAGE = "smmkpi_places"
 
 
-def _update_places(cur: Any, engine: Engine, stored: pl.DataFrame,
-                   summary: pl.DataFrame) -> None:
+def _update_places(cur: Any, engine: Engine, stored: pl.DataFrame) -> None:
     """Set the places (`models.ORDER_PLACES`) of the orders in `stored` (every order of
-    the customers in `summary`, with their stored places) where they differ from what the
-    summary gives: one `UPDATE ... FROM` a staged table, joined on the key."""
-    new = sm.with_places(stored.select("order_id", "customer_id", "ordered_at"), summary)
+    some customers, with their stored places) where they differ from what those orders
+    give (`summaries.with_places`): one `UPDATE ... FROM` a staged table, joined on the
+    key."""
+    new = sm.with_places(stored.select("order_id", "customer_id", "ordered_at"))
     changed = new.filter(
         pl.any_horizontal(pl.col(c).ne_missing(stored.get_column(c)) for c in ORDER_PLACES))
     if not changed.height:
@@ -1340,7 +1340,7 @@ def _summaries_after(cur: Any, engine: Engine, old_cells: pl.DataFrame) -> None:
     db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
     _put(cur, "customer_summary", summary, engine.dialect.name)
     _apply_cells(cur, engine, old_cells, _contributions(orders, summary))
-    _update_places(cur, engine, orders, summary)
+    _update_places(cur, engine, orders)
     cur.execute(f"DROP TABLE {_q(_TOUCHED)}")
 
 

@@ -107,48 +107,44 @@ def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -
     )
 
 
-def with_places(orders: pl.DataFrame, summary: pl.DataFrame) -> pl.DataFrame:
+PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at", "next_ordered_at")
+
+
+def with_places(orders: pl.DataFrame) -> pl.DataFrame:
     """`orders` (any columns with order_id, customer_id, ordered_at), in their order, with
-    each order's place in its customer's history as `customer_rows` puts it: customer_seq
-    0 for the summary's first order, 1 for its second, 2 for a later one; first_ordered_at,
-    the customer's first order time; previous_ordered_at and next_ordered_at, the times of
-    the customer's orders just before and after it in (ordered_at, order_id) order (null
-    for the first and the last). All null for an order without a customer or a time.
-    `summary` must hold the summaries of every customer of `orders`, and `orders` every
-    order of those customers (the store keeps these on the order rows:
-    `models.ORDER_PLACES`)."""
-    s = summary.lazy().select(
-        pl.col("customer_id").cast(pl.String), "first_order_id", "second_order_id",
-        pl.col("first_ordered_at").alias("_first"))
-    oid = pl.col("order_id")
+    each order's place in its customer's history (`PLACES`), the customer's orders put in
+    (ordered_at, order_id) order as `customer_rows` puts them: customer_seq 0 for the
+    first, 1 for the second, 2 for a later one; first_ordered_at, the customer's first
+    order time; previous_ordered_at and next_ordered_at, the times of the customer's
+    orders just before and after it (null for the first and the last). All null for an
+    order without a customer or a time. `orders` must hold every order of its customers
+    (the store keeps these on the order rows: `models.ORDER_PLACES`).
+
+    One sort of the placed orders, the places read off neighbouring rows, and a sort back
+    by row number: no grouping per customer and no join."""
     ts, cid = pl.col("ordered_at"), pl.col("customer_id")
-    placed = ts.is_not_null() & pl.col("first_order_id").is_not_null()
-    with_seq = (
-        orders.lazy()
-        .join(s, on="customer_id", how="left", maintain_order="left")
-        .with_columns(
-            customer_seq=pl.when(~placed).then(None).when(oid == pl.col("first_order_id"))
-            .then(0).when(oid == pl.col("second_order_id")).then(1).otherwise(2)
-            .cast(pl.Int16),
-            first_ordered_at=pl.when(placed).then(pl.col("_first")),
-        )
-        .drop("first_order_id", "second_order_id", "_first")
-        .with_row_index("_row")
-    )
-    # the neighbours among the customer's placed orders, sorted as `customer_rows` sorts
-    neighbours = (
-        with_seq.filter(pl.col("customer_seq").is_not_null())
-        .select("_row", "customer_id", ts, oid)
+    placed = cid.is_not_null() & ts.is_not_null()
+    rows = orders.lazy().select("customer_id", "order_id", "ordered_at").with_row_index("_row")
+    same1 = (cid == cid.shift(1)).fill_null(False)  # the row before is the same customer's
+    ranked = (
+        rows.filter(placed)
         .sort("customer_id", "ordered_at", "order_id")
-        .select("_row",  # sorted: a neighbour row of the same customer, not a grouping
-                previous_ordered_at=pl.when(cid.shift(1) == cid).then(ts.shift(1)),
-                next_ordered_at=pl.when(cid.shift(-1) == cid).then(ts.shift(-1)))
+        .select(
+            "_row",
+            customer_seq=pl.when(~same1).then(0)
+            .when(~(cid == cid.shift(2)).fill_null(False)).then(1).otherwise(2)
+            .cast(pl.Int16),
+            first_ordered_at=pl.when(~same1).then(ts).forward_fill(),
+            previous_ordered_at=pl.when(same1).then(ts.shift(1)),
+            next_ordered_at=pl.when(cid.shift(-1) == cid).then(ts.shift(-1)),
+        )
     )
-    return (
-        with_seq.join(neighbours, on="_row", how="left", maintain_order="left")
-        .drop("_row")
-        .collect()
-    )
+    stamp = orders.schema["ordered_at"]
+    unplaced = rows.filter(~placed).select(
+        "_row", customer_seq=pl.lit(None, pl.Int16),
+        **{c: pl.lit(None, stamp) for c in PLACES[1:]})
+    places = pl.concat([ranked, unplaced]).sort("_row").drop("_row").collect()
+    return orders.drop(PLACES, strict=False).hstack(places)
 
 
 def cell_rows(orders: pl.DataFrame, grain: Grain) -> pl.DataFrame:
