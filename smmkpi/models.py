@@ -99,11 +99,13 @@ class Order(SQLModel, table=True):
     # customer or a time (it has no place in a history).
     customer_seq: int | None = Field(default=None, sa_type=SmallInteger)
     first_ordered_at: dt.datetime | None = None
-    # the times of the customer's order before and after this one in that order (migration
-    # 0014; NULL for the first and the last): a period's distinct and repeat customers are
-    # then counts of rows (`store.read_repeat_figures`), not a grouping per customer
+    # the times of the customer's order before this one in that order and of the one before
+    # that (migration 0014; NULL where there is none): a period's distinct, repeat and
+    # returning customers are then counts of rows (`store.read_repeat_figures`), not a
+    # grouping per customer, and an order appended after a customer's last changes no
+    # earlier row
     previous_ordered_at: dt.datetime | None = None
-    next_ordered_at: dt.datetime | None = None
+    previous2_ordered_at: dt.datetime | None = None
 
 
 class Customer(SQLModel, table=True):
@@ -418,7 +420,8 @@ class SchedulerLock(SQLModel, table=True):
 
 # columns of a dataset's table that the store keeps beside the imported ones
 # (the columns `summaries.with_places` computes: `summaries.PLACES`, checked by a test)
-ORDER_PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at", "next_ordered_at")
+ORDER_PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at",
+                "previous2_ordered_at")
 POST_KEYS = ("content_key",)
 STORE_COLUMNS: dict[str, tuple[str, ...]] = {"orders": ORDER_PLACES, "posts": POST_KEYS}
 

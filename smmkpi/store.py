@@ -1293,7 +1293,7 @@ def _with_places(cur: Any, engine: Engine, *where: Any) -> pl.DataFrame:
     return _orders_read(df).hstack(_places_read(df))
 
 
-_PLACE_TIMES = ORDER_PLACES[1:]  # first_ordered_at, previous_ordered_at, next_ordered_at
+_PLACE_TIMES = ORDER_PLACES[1:]  # first_ordered_at and the two previous orders' times
 
 
 def _places_read(df: pl.DataFrame) -> pl.DataFrame:
@@ -1614,8 +1614,8 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
       revenue of orders that are not a customer's first-ever, and the second orders;
     - "customers" (`REPEAT_CUSTOMERS_SCHEMA`, one row): the distinct customers with an
       order in the period, those with two or more, and those with one that is not their
-      first-ever (counted on each customer's first order in the period, the one whose
-      previous order is before the period, from its next order's time and its place);
+      first-ever (counted on the rows from the times of each order's two previous orders
+      and its place, as the comments below say);
     - "second" (`SECOND_ORDER_DAYS_SCHEMA`): how many customers whose second order is in
       the period took how many calendar days (UTC) from the first to it.
 
@@ -1634,20 +1634,31 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     # of the customer's first order (null for every other order)
     day = _utc_day(o.c.ordered_at, dialect)
     first_day = case((seq == 1, _utc_day(o.c.first_ordered_at, dialect)))
-    # each customer's first order in the period is the one whose previous order is before
-    # it (or that has none); they repeat if their next order is in the period too, and
-    # return if that first one is not their first-ever or they repeat: counts of rows, in
-    # the same pass as the days (no grouping per customer)
-    first_in = or_(o.c.previous_ordered_at.is_(None), o.c.previous_ordered_at < _ts_bound(start))
-    next_in = o.c.next_ordered_at < _ts_bound(end + dt.timedelta(days=1))
+    # Counts of rows, in the same pass as the days (no grouping per customer), from the
+    # times of each order's previous order and the one before that (`ORDER_PLACES`); with
+    # S the period's start, an order's previous one is in the period when it is >= S:
+    # - customers: their first order in the period is the one whose previous order is
+    #   before S, or that has none;
+    # - repeat customers: a customer with k orders in the period has k - 1 of them whose
+    #   previous order is in the period, and k - 2 (at least 0) whose previous two are;
+    #   the difference is 1 for k >= 2 and 0 for k = 1;
+    # - returning customers: those whose first order in the period is not their first-ever,
+    #   plus those whose first-ever and second orders are both in the period.
+    since = _ts_bound(start)
+    prev, prev2 = o.c.previous_ordered_at, o.c.previous2_ordered_at
+    first_in = or_(prev.is_(None), prev < since)
+
+    def count(cond: Any, name: str) -> Any:
+        return func.sum(case((cond, 1), else_=0)).label(name)
+
     days = (
         select(day.label("date"), first_day.label("first_day"), func.count().label("orders"),
                func.sum(revenue).label("revenue"),
                func.sum(case((seq >= 1, revenue))).label("returning_revenue"),
-               func.sum(case((first_in, 1), else_=0)).label("customers"),
-               func.sum(case((and_(first_in, next_in), 1), else_=0)).label("repeat_customers"),
-               func.sum(case((and_(first_in, or_(seq >= 1, next_in)), 1), else_=0))
-               .label("returning_customers"))
+               count(first_in, "customers"), count(prev >= since, "pairs"),
+               count(prev2 >= since, "middles"),
+               count(and_(first_in, seq >= 1), "returning_later"),
+               count(and_(seq == 1, o.c.first_ordered_at >= since), "returning_new"))
         .where(*where).group_by(day, first_day)
     )
     d = db.read_frame(engine, days)
@@ -1664,8 +1675,11 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     return {
         "days": per_day.select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
         .with_columns(pl.col("revenue", "returning_revenue").fill_null(0.0)).sort("date"),
-        "customers": d.select(pl.col(n).cast(pl.Int64).sum().cast(t)
-                              for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
+        "customers": d.select(pl.col(c).cast(pl.Int64).sum() for c in (
+            "customers", "pairs", "middles", "returning_later", "returning_new")).select(
+            "customers", repeat_customers=pl.col("pairs") - pl.col("middles"),
+            returning_customers=pl.col("returning_later") + pl.col("returning_new"))
+        .select(pl.col(n).cast(t) for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
         "second": gaps.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
         .sort("days"),
     }

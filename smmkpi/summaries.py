@@ -107,7 +107,7 @@ def customer_rows(orders: pl.DataFrame, customers: pl.DataFrame | None = None) -
     )
 
 
-PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at", "next_ordered_at")
+PLACES = ("customer_seq", "first_ordered_at", "previous_ordered_at", "previous2_ordered_at")
 
 
 def with_places(orders: pl.DataFrame) -> pl.DataFrame:
@@ -115,8 +115,9 @@ def with_places(orders: pl.DataFrame) -> pl.DataFrame:
     each order's place in its customer's history (`PLACES`), the customer's orders put in
     (ordered_at, order_id) order as `customer_rows` puts them: customer_seq 0 for the
     first, 1 for the second, 2 for a later one; first_ordered_at, the customer's first
-    order time; previous_ordered_at and next_ordered_at, the times of the customer's
-    orders just before and after it (null for the first and the last). All null for an
+    order time; previous_ordered_at and previous2_ordered_at, the times of the customer's
+    order just before it and of the one before that (null where there is none: an order
+    appended after a customer's last one changes no earlier order's places). All null for an
     order without a customer or a time. `orders` must hold every order of its customers
     (the store keeps these on the order rows: `models.ORDER_PLACES`).
 
@@ -136,7 +137,7 @@ def with_places(orders: pl.DataFrame) -> pl.DataFrame:
             .cast(pl.Int16),
             first_ordered_at=pl.when(~same1).then(ts).forward_fill(),
             previous_ordered_at=pl.when(same1).then(ts.shift(1)),
-            next_ordered_at=pl.when(cid.shift(-1) == cid).then(ts.shift(-1)),
+            previous2_ordered_at=pl.when(cid.shift(2) == cid).then(ts.shift(2)),
         )
     )
     stamp = orders.schema["ordered_at"]

@@ -61,20 +61,21 @@ def _recomputed(engine) -> dict[str, pl.DataFrame]:
     # each order's place, counted here from its customer's sorted orders (not by
     # `sm.with_places`): 0, 1, then 2 for every later one; none without a customer or time
     placed = pl.col("customer_id").is_not_null() & pl.col("ordered_at").is_not_null()
-    # and the times of its neighbours in that order (a window per customer)
+    # and the times of the two orders before it in that order (a window per customer)
     ranked = orders.filter(placed).sort("customer_id", "ordered_at", "order_id").with_columns(
         n=pl.int_range(pl.len()).over("customer_id"),
         f=pl.col("ordered_at").first().over("customer_id"),
         p=pl.col("ordered_at").shift(1).over("customer_id"),
-        x=pl.col("ordered_at").shift(-1).over("customer_id"))
+        x=pl.col("ordered_at").shift(2).over("customer_id"))
     places = pl.concat([
         ranked.select("order_id",
                       customer_seq=pl.min_horizontal("n", 2).cast(pl.Int16),
-                      first_ordered_at="f", previous_ordered_at="p", next_ordered_at="x"),
+                      first_ordered_at="f", previous_ordered_at="p",
+                      previous2_ordered_at="x"),
         orders.filter(~placed).select(
             "order_id", customer_seq=pl.lit(None, pl.Int16),
             **{c: pl.lit(None, orders.schema["ordered_at"])
-               for c in ("first_ordered_at", "previous_ordered_at", "next_ordered_at")}),
+               for c in ("first_ordered_at", "previous_ordered_at", "previous2_ordered_at")}),
     ]).sort("order_id")
     return {"customer_summary": summary, "cohort_cells": cells, "order_places": places}
 
@@ -101,13 +102,13 @@ def test_summaries_by_hand(engine):
         "b1", "b2", t(2024, 1, 5, 9))
     assert (b["orders"], b["revenue"], b["first_channel"]) == (3, 140.0, "instagram")
     # each order's place on its row: b1 before b2 at the same time by order id
-    # and the times of the customer's orders before and after it, the columns the table has
+    # and the times of the customer's two orders before it, the columns the table has
     assert sm.PLACES == ORDER_PLACES
-    a1, a2, a3 = t(2023, 12, 20), t(2024, 1, 10, 10), t(2024, 3, 5, 8)
-    b12, b3 = t(2024, 1, 5, 9), t(2024, 1, 20, 15)
+    a1, a2 = t(2023, 12, 20), t(2024, 1, 10, 10)
+    b12 = t(2024, 1, 5, 9)
     assert _stored(engine)["order_places"].rows() == [
-        ("a1", 0, a1, None, a2), ("a2", 1, a1, a1, a3), ("a3", 2, a1, a2, None),
-        ("b1", 0, b12, None, b12), ("b2", 1, b12, b12, b3), ("b3", 2, b12, b12, None)]
+        ("a1", 0, a1, None, None), ("a2", 1, a1, a1, None), ("a3", 2, a1, a2, a1),
+        ("b1", 0, b12, None, None), ("b2", 1, b12, b12, None), ("b3", 2, b12, b12, b12)]
     assert (a["acquisition_channel"], a["follows_on_social"]) == (None, None)  # no customers
     store.write_frames(engine, {"customers": pl.DataFrame(
         {"customer_id": ["A"], "acquisition_channel": ["tiktok"], "follows_on_social": [True],
@@ -379,9 +380,9 @@ def test_migration_0012_places_the_stored_orders(engine, downgrade_to):
     _assert_current(engine)
 
 
-def test_migration_0014_sets_each_orders_neighbours(engine, downgrade_to):
-    """Orders stored with their places, down to 0013 (the neighbours' columns gone), up
-    again: the migration sets each order's previous and next order time, equal to a
+def test_migration_0014_sets_each_orders_previous_orders(engine, downgrade_to):
+    """Orders stored with their places, down to 0013 (the two columns gone), up again: the
+    migration sets the times of each order's previous order and the one before, equal to a
     recomputation, for ties broken by the order id in byte order (an upper-case id before
     a lower-case one) and a customer with one order; by hand
     for one customer; then an import keeps them (SQLite and PG)."""
@@ -397,7 +398,7 @@ def test_migration_0014_sets_each_orders_neighbours(engine, downgrade_to):
     before = store.read_summaries(engine)["order_places"]
     downgrade_to("0013")
     cols = {c["name"] for c in inspect(engine).get_columns("orders")}
-    assert not cols & {"previous_ordered_at", "next_ordered_at"}
+    assert not cols & {"previous_ordered_at", "previous2_ordered_at"}
     assert "customer_seq" in cols
     db.migrate(engine)
     places = store.read_summaries(engine)["order_places"]
@@ -407,15 +408,25 @@ def test_migration_0014_sets_each_orders_neighbours(engine, downgrade_to):
     # T's orders in order: c1 (3 Jan), B2 and b1 (1 Feb, tied), d1 (1 Mar)
     assert [by_id[i]["previous_ordered_at"] for i in ("c1", "B2", "b1", "d1")] == [
         None, t(2024, 1, 3), at, at]
-    assert [by_id[i]["next_ordered_at"] for i in ("c1", "B2", "b1", "d1")] == [
-        at, at, t(2024, 3, 1), None]
-    assert by_id["o1"]["previous_ordered_at"] is None and by_id["o1"]["next_ordered_at"] is None
+    assert [by_id[i]["previous2_ordered_at"] for i in ("c1", "B2", "b1", "d1")] == [
+        None, None, t(2024, 1, 3), at]
+    assert by_id["o1"]["previous_ordered_at"] is None
+    assert by_id["o1"]["previous2_ordered_at"] is None
     store.write_frames(engine, {"orders": orders_frame([("e1", "T", t(2024, 2, 15), 1.0, None)])})
     _assert_current(engine)
     after = {r["order_id"]: r for r in store.read_summaries(engine)["order_places"]
              .iter_rows(named=True)}
-    assert after["b1"]["next_ordered_at"] == t(2024, 2, 15)
     assert after["d1"]["previous_ordered_at"] == t(2024, 2, 15)
+    assert after["d1"]["previous2_ordered_at"] == at
+    # an order after the customer's last changes no earlier order's places (an import
+    # of new days updates only its own rows)
+    before = store.read_summaries(engine)["order_places"]
+    store.write_frames(engine, {"orders": orders_frame([("z1", "T", t(2024, 4, 1), 1.0, None)])})
+    _assert_current(engine)
+    now = store.read_summaries(engine)["order_places"]
+    assert_frame_equal(now.filter(pl.col("order_id") != "z1"), before)
+    assert now.filter(pl.col("order_id") == "z1").row(0) == (
+        "z1", 2, t(2024, 1, 3), t(2024, 3, 1), t(2024, 2, 15))
 
 
 def test_repeat_figures_are_counted_by_the_database(engine, demo_frames):
