@@ -255,23 +255,21 @@ def time_reads() -> None:
     def timed(engine: Any, stmt: Any) -> pl.DataFrame:
         t = time.perf_counter()
         df = plain(engine, stmt)
-        sql = re.sub(r"\s+", " ", db.compile_statement(engine, stmt)[0])
+        sec = time.perf_counter() - t
         assert _reads is not None
-        _reads.append((time.perf_counter() - t, df.height, sql))
+        _reads.append((sec, df.height,
+                       re.sub(r"\s+", " ", db.compile_statement(engine, stmt)[0])))
         return df
 
     db.read_frame = timed
 
 
-def print_reads(top: int = 8) -> None:
-    """The slowest reads recorded since the last call (`time_reads`), then forget them."""
-    if _reads is None:
-        return
-    total = sum(r[0] for r in _reads)
-    print(f"    {len(_reads)} reads, {total:.2f} s in all (reads run two at once); slowest:")
-    for sec, rows, sql in sorted(_reads, reverse=True)[:top]:
+def print_reads(reads: list[tuple[float, int, str]], top: int = 8) -> None:
+    """How many `reads` (recorded by `time_reads`), their time, and the slowest."""
+    total = sum(r[0] for r in reads)
+    print(f"    {len(reads)} reads, {total:.2f} s in all (reads run two at once); slowest:")
+    for sec, rows, sql in sorted(reads, reverse=True)[:top]:
         print(f"    {sec:7.2f} s {rows:>10,} rows  {sql[:150]}")
-    _reads.clear()
 
 
 def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool:
@@ -331,8 +329,7 @@ def run_pages(url: str, scale: str = "L", only: list[str] | None = None) -> bool
         print(f"{page.removeprefix('pages/'):<22}{cold:>9.2f}{cold_cpu:>9.2f}{warm:>9.2f}"
               f"{peak_mb():>9,.0f}  {verdict}", flush=True)
         if _reads is not None:
-            _reads[:] = reads  # the cold run's (the warm run reads from the caches)
-            print_reads()
+            print_reads(reads)  # the cold run's (the warm run reads from the caches)
     mem = peak_mb()
     ok &= mem < mem_goal
     if first_run is not None:
