@@ -45,13 +45,15 @@ def _months(ws: Workspace) -> str:
     return f"{last:%B %Y}" if first.month == last.month else f"{first:%B} – {last:%B %Y}"
 
 
-# The orders the period's figures need (on the database: the period's orders with their
-# places in the customers' histories), shared by every session (Workspace.shared_memo);
-# with the customers' attributes, read in the same batch, when the splits by them show
-prepared = r.period_history(ctx.ws, attributes=ctx.ws.has("customers"))
-if prepared is None:
+# The period's orders and those with a channel: counted by the database where it counts
+# the repeat figures, else from the orders the period's figures need (on the database
+# the period's orders with their places in the customers' histories), shared by every
+# session (Workspace.shared_memo)
+counts = r.period_orders(ctx.ws)
+if counts is None:
     empty_state(["orders"], "The Retention page")
     st.stop()
+period_orders, with_channel = counts
 
 # --- tiles --------------------------------------------------------------------------------
 with section("The repeat-sales figures"):
@@ -173,19 +175,16 @@ with section("Coming back"):
                        f"); the far right rests on the oldest cohorts only (hover for how many). "
                        f"{unit.capitalize()} 0 (100 %) is left out.")
     with c2:
-        second = cache.computed(
-            "retention.days_to_second", ctx.ws,
-            lambda ws: r.days_to_second_order(r.period_history(ws), ws.start, ws.end))
+        second = cache.computed("retention.days_to_second", ctx.ws, r.second_order_days)
         title = (f"Days from first to second order, customers per bar<br>"
                  f"<sup>second orders {ctx.period}</sup>")
-        if second.height == 0:
+        if second.len() == 0:
             chart(charts.empty_figure(title, "No customer placed a second order in this period"),
                   "second_hist")
         else:
             median = values.get("median_days_to_second_order")
-            chart(charts.days_histogram(second["days"], title=title, median=median),
-                  "second_hist")
-            st.caption(f"The {second.height:,} customers whose second order is in the period, by "
+            chart(charts.days_histogram(second, title=title, median=median), "second_hist")
+            st.caption(f"The {second.len():,} customers whose second order is in the period, by "
                        "calendar days (UTC) since their first-ever order, which may be long before "
                        "the period.")
 
@@ -193,19 +192,13 @@ with section("Coming back"):
 with section("Followers against non-followers"):
     st.header("Do followers come back more?", divider="gray")
     has_customers = ctx.ws.has("customers")
-    in_period = prepared.frame.lazy().filter(pl.col("day").is_between(ctx.ws.start, ctx.ws.end))
-    period_orders, with_channel = in_period.select(
-        pl.len(), pl.col("channel").is_not_null().sum()).collect().row(0)
     if not has_customers:
         empty_state(["customers"], "Comparing followers with non-followers and splitting by "
                     "acquisition channel")
     elif period_orders == 0:
         st.info("No orders in this period.", icon=":material/shopping_cart:")
     else:
-        gap = cache.computed(
-            "retention.follower_gap", ctx.ws,
-            lambda ws: r.follower_gap(r.period_history(ws, attributes=True), None, ws.start,
-                                     ws.end))
+        gap = cache.computed("retention.follower_gap", ctx.ws, r.gap)
         rows = {row["kpi"]: row for row in gap.iter_rows(named=True)}
         known = rows["repeat_purchase_rate"]
         if known["followers_n"] == 0 and known["non_followers_n"] == 0:
@@ -361,10 +354,8 @@ with section("Repeat sales by channel"):
         elif period_orders == 0:
             st.info("No orders in this period.", icon=":material/shopping_cart:")
         else:
-            acq = cache.computed(
-                "retention.by_acquisition", ctx.ws,
-                lambda ws: r.repeat_kpis_by(r.period_history(ws, attributes=True), None,
-                                            ws.start, ws.end, "acquisition_channel"))
+            acq = cache.computed("retention.by_acquisition", ctx.ws,
+                                 lambda ws: r.split(ws, "acquisition_channel"))
             split_view(acq, "Acquisition channel", "acquisition",
                        "Customers by the channel that first brought them (customers file); "
                        f"'{r.UNKNOWN}' = not in the customers file or no channel given.")
@@ -376,9 +367,8 @@ with section("Repeat sales by channel"):
                 "source or channel group) to the orders file and import it again.",
                 icon=":material/alt_route:")
     else:
-        by_channel = cache.computed(
-            "retention.by_channel", ctx.ws,
-            lambda ws: r.repeat_kpis_by(r.period_history(ws), None, ws.start, ws.end, "channel"))
+        by_channel = cache.computed("retention.by_channel", ctx.ws,
+                                    lambda ws: r.split(ws, "channel"))
         split_view(by_channel, "Order channel", "channel",
                    "Orders by the channel each came through; a customer counts in every channel "
                    "they ordered through, first orders and cohorts still come from their whole "

@@ -1590,7 +1590,8 @@ def read_window_attributes(engine: Engine, first: dt.date) -> pl.DataFrame:
 
 
 REPEAT_DAYS_SCHEMA = {"date": pl.Date, "orders": pl.Int64, "revenue": pl.Float64,
-                      "returning_revenue": pl.Float64, "second_orders": pl.Int64}
+                      "returning_revenue": pl.Float64, "second_orders": pl.Int64,
+                      "channel_orders": pl.Int64}
 REPEAT_CUSTOMERS_SCHEMA = {"customers": pl.Int64, "repeat_customers": pl.Int64,
                            "returning_customers": pl.Int64}
 SECOND_ORDER_DAYS_SCHEMA = {"days": pl.Int64, "customers": pl.Int64}
@@ -1611,7 +1612,8 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     in the app:
 
     - "days" (`REPEAT_DAYS_SCHEMA`): per day with orders, the orders, their revenue, the
-      revenue of orders that are not a customer's first-ever, and the second orders;
+      revenue of orders that are not a customer's first-ever, the second orders, and the
+      orders with a channel;
     - "customers" (`REPEAT_CUSTOMERS_SCHEMA`, one row): the distinct customers with an
       order in the period, those with two or more, and those with one that is not their
       first-ever (counted on the rows from the times of each order's two previous orders
@@ -1658,7 +1660,8 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
                count(first_in, "customers"), count(prev >= since, "pairs"),
                count(prev2 >= since, "middles"),
                count(and_(first_in, seq >= 1), "returning_later"),
-               count(and_(seq == 1, o.c.first_ordered_at >= since), "returning_new"))
+               count(and_(seq == 1, o.c.first_ordered_at >= since), "returning_new"),
+               count(o.c.channel.is_not(None), "channel_orders"))
         .where(*where).group_by(day, first_day)
     )
     d = db.read_frame(engine, days)
@@ -1668,7 +1671,8 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     second = pl.col("first_day").is_not_null()
     per_day = d.group_by("date").agg(
         pl.col("orders").sum(), pl.col("revenue").sum(), pl.col("returning_revenue").sum(),
-        second_orders=pl.col("orders").filter(second).sum())
+        second_orders=pl.col("orders").filter(second).sum(),
+        channel_orders=pl.col("channel_orders").sum())
     gaps = d.filter(second).select(
         days=pl.col("date").cast(pl.Int32) - pl.col("first_day").cast(pl.Int32),
         customers="orders").group_by("days").agg(pl.col("customers").sum())
@@ -1683,6 +1687,177 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
         "second": gaps.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
         .sort("days"),
     }
+
+
+REPEAT_SPLIT_SCHEMA = {"group": pl.String, "second_day": pl.Date, "first_day": pl.Date,
+                       "shown": pl.Int64, "orders": pl.Int64, "revenue": pl.Float64,
+                       "returning_revenue": pl.Float64, "customers": pl.Int64,
+                       "pairs": pl.Int64, "middles": pl.Int64, "returning_later": pl.Int64,
+                       "returning_new": pl.Int64}
+SPLIT_CUSTOMERS_SCHEMA = {"group": pl.String, "customers": pl.Int64,
+                          "repeat_customers": pl.Int64, "returning_customers": pl.Int64}
+SplitBy = str  # "acquisition_channel", "follows_on_social" (customer attributes), "channel"
+
+
+def _add_months(day: dt.date, n: int) -> dt.date:
+    """The first day of the month `n` months after `day`'s."""
+    y, m = divmod(day.year * 12 + day.month - 1 + n, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: SplitBy,
+                      months: tuple[dt.date, dt.date], ks: Sequence[int] = (1, 3),
+                      no_channel: str = "unknown") -> dict[str, pl.DataFrame]:
+    """What the repeat-sales figures of [start, end] split by `by` count, counted by the
+    database as `read_repeat_figures` counts the whole (no order is held in the app).
+    `months` are the first days of the first and last retention months (`kpis.retention`),
+    `ks` the months back of their cohorts. `by` is a customer attribute kept on the
+    summaries ("acquisition_channel", "follows_on_social": the orders joined with them)
+    or the orders' own "channel" (`no_channel` where an order has none: the group of a
+    customer's orders through no channel and through one of that name is one). The group
+    is as stored (null: none; a follower status as "true"/"false"); frames:
+
+    - "cells" (`REPEAT_SPLIT_SCHEMA` plus `m{k}_retained`): per group, and for the
+      period's second orders per day and day of the customer's first order, the period's
+      orders, revenue, returning revenue, the row counts of `read_repeat_figures`
+      (customers, pairs, middles, returning_later, returning_new; meaningful for a
+      customer attribute only), `shown` (the period's orders and the orders of the
+      retention months by customers of a cohort k months before) and, for a customer
+      attribute, `m{k}_retained`: the orders of a retention month m by customers of cohort
+      m − k that are their first in m (the customers who came back in m);
+    - "customers" (`SPLIT_CUSTOMERS_SCHEMA` plus `m{k}_retained`; for "channel" only):
+      per channel the customers with an order through it in the period, those with two or
+      more, those with one that is not their first-ever, and the cohort customers with an
+      order through it in their retention month (a grouping per channel and customer);
+    - "cohorts": per group (a customer attribute) or once (for "channel"), the customers
+      of the cohorts k months before the retention months (`m{k}_cohort_customers`), from
+      the summaries' first orders."""
+    o, s = _order_table(), _summary_table()
+    dialect = engine.dialect.name
+    lo_month, hi_month = months
+    first = min(start, lo_month)
+    where = [*_window_conditions(o, first, end), o.c.customer_seq.is_not(None)]
+    bounds = ds.get("orders").column("revenue").bounds
+    assert bounds is not None
+    low, high = bounds
+    revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
+    seq, prev, prev2 = o.c.customer_seq, o.c.previous_ordered_at, o.c.previous2_ordered_at
+    since = _ts_bound(start)
+    in_period = o.c.ordered_at >= since
+    first_in = and_(in_period, or_(prev.is_(None), prev < since))
+    n_months = ((hi_month.year - lo_month.year) * 12 + hi_month.month - lo_month.month) + 1
+    retention = [_add_months(lo_month, i) for i in range(n_months)]
+
+    def in_month(col: Any, m: dt.date) -> Any:
+        return and_(col >= _ts_bound(m), col < _ts_bound(_add_months(m, 1)))
+
+    def back(k: int, *, new: bool) -> Any:  # an order of cohort m - k in a retention month m
+        return or_(*(and_(in_month(o.c.ordered_at, m),
+                          in_month(o.c.first_ordered_at, _add_months(m, -k)),
+                          *([prev < _ts_bound(m)] if new else [])) for m in retention))
+
+    def count(cond: Any, name: str) -> Any:
+        return func.sum(case((cond, 1), else_=0)).label(name)
+
+    customer_attr = by != "channel"
+    if customer_attr:
+        if by not in ("acquisition_channel", "follows_on_social"):
+            raise ValueError(f"cannot split repeat figures by {by!r}")
+        group = s.c[by]
+        source: Any = o.join(s, s.c.customer_id == o.c.customer_id)
+    else:
+        group, source = func.coalesce(o.c.channel, literal(no_channel, String)), o
+    second = and_(in_period, seq == 1)
+    second_day = case((second, _utc_day(o.c.ordered_at, dialect)))
+    first_day = case((second, _utc_day(o.c.first_ordered_at, dialect)))
+    back_any = or_(*(back(k, new=False) for k in ks))
+    cells = (
+        select(group.label("group"), second_day.label("second_day"),
+               first_day.label("first_day"), count(or_(in_period, back_any), "shown"),
+               count(in_period, "orders"), func.sum(case((in_period, revenue))).label("revenue"),
+               func.sum(case((and_(in_period, seq >= 1), revenue))).label("returning_revenue"),
+               count(first_in, "customers"), count(and_(in_period, prev >= since), "pairs"),
+               count(and_(in_period, prev2 >= since), "middles"),
+               count(and_(first_in, seq >= 1), "returning_later"),
+               count(and_(second, o.c.first_ordered_at >= since), "returning_new"),
+               *(count(back(k, new=True), f"m{k}_retained") for k in ks if customer_attr))
+        .select_from(source).where(*where).group_by(group, second_day, first_day)
+    )
+    lo_cohort = _add_months(lo_month, -max(ks))
+    sizes = [count(and_(s.c.first_ordered_at >= _ts_bound(_add_months(lo_month, -k)),
+                        s.c.first_ordered_at < _ts_bound(_add_months(hi_month, 1 - k))),
+                   f"m{k}_cohort_customers") for k in ks]
+    span = [s.c.first_ordered_at >= _ts_bound(lo_cohort),
+            s.c.first_ordered_at < _ts_bound(hi_month)]
+    cohorts = (select(s.c[by].label("group"), *sizes).where(*span).group_by(s.c[by])
+               if customer_attr else select(*sizes).where(*span))
+    stmts = [cells, cohorts]
+    if not customer_attr:
+        per = (
+            select(group.label("channel"), o.c.customer_id,
+                   count(in_period, "n"), func.max(case((in_period, seq))).label("max_seq"),
+                   *(func.max(case((back(k, new=False), 1), else_=0)).label(f"b{k}") for k in ks))
+            .where(*where).group_by(group, o.c.customer_id).subquery("per_customer")
+        )
+        stmts.append(
+            select(per.c.channel.label("group"), count(per.c.n >= 1, "customers"),
+                   count(per.c.n >= 2, "repeat_customers"),
+                   count(per.c.max_seq >= 1, "returning_customers"),
+                   *(func.sum(per.c[f"b{k}"]).label(f"m{k}_retained") for k in ks))
+            .group_by(per.c.channel))
+    frames = db.read_frames(engine, stmts)
+
+    def grouped() -> pl.Expr:
+        if by == "follows_on_social":  # SQLite's 0/1, PostgreSQL's boolean: as text
+            return pl.col("group").cast(pl.Boolean).cast(pl.String)
+        return pl.col("group").cast(pl.String)
+
+    c = frames[0]
+    retained = [f"m{k}_retained" for k in ks if customer_attr]
+    c = c.with_columns(grouped(), _date(pl.col("second_day"), c.schema["second_day"]),
+                       _date(pl.col("first_day"), c.schema["first_day"]))
+    out = {"cells": c.select(
+        *(pl.col(n).cast(t) for n, t in REPEAT_SPLIT_SCHEMA.items()),
+        *(pl.col(n).cast(pl.Int64) for n in retained))}
+    h = frames[1]
+    sized = [pl.col(f"m{k}_cohort_customers").cast(pl.Int64).fill_null(0) for k in ks]
+    out["cohorts"] = (h.select(grouped(), *sized) if customer_attr else h.select(*sized))
+    if not customer_attr:
+        p = frames[2]
+        out["customers"] = p.select(
+            grouped(), *(pl.col(n).cast(pl.Int64).fill_null(0) for n in
+                          [*list(SPLIT_CUSTOMERS_SCHEMA)[1:], *(f"m{k}_retained" for k in ks)]))
+    return out
+
+
+COHORT_RECENT_SCHEMA = {"first_day": pl.Date, "customers": pl.Int64, "revenue": pl.Float64}
+
+
+def read_cohort_recent(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
+    """Per day (UTC) of the customers' first orders, the customers with an order in
+    [first, end] and those orders' revenue (`COHORT_RECENT_SCHEMA`): the cohort cells of
+    the month or week still running, counted by the database in one range of the orders'
+    time index. A customer counts on the order whose previous one is before `first` (or
+    that has none), so no grouping per customer; only orders with a place count, and an
+    unusable revenue counts as missing, as in `read_repeat_figures`."""
+    o = _order_table()
+    bounds = ds.get("orders").column("revenue").bounds
+    assert bounds is not None
+    low, high = bounds
+    revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
+    prev = o.c.previous_ordered_at
+    day = _utc_day(o.c.first_ordered_at, engine.dialect.name)
+    stmt = (
+        select(day.label("first_day"),
+               func.sum(case((or_(prev.is_(None), prev < _ts_bound(first)), 1), else_=0))
+               .label("customers"), func.sum(revenue).label("revenue"))
+        .where(*_window_conditions(o, first, end), o.c.customer_seq.is_not(None))
+        .group_by(day)
+    )
+    df = db.read_frame(engine, stmt)
+    return df.with_columns(_date(pl.col("first_day"), df.schema["first_day"])).select(
+        pl.col(n).cast(t) for n, t in COHORT_RECENT_SCHEMA.items()).filter(
+        pl.col("first_day").is_not_null())
 
 
 def read_followers(engine: Engine, end: dt.date,

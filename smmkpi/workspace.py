@@ -324,6 +324,19 @@ class DbSource:
         the second orders."""
         return self._store.read_repeat_figures(self.engine, start, end)
 
+    def repeat_split(self, start: dt.date, end: dt.date, by: str,
+                     months: tuple[dt.date, dt.date], ks: tuple[int, ...],
+                     no_channel: str) -> dict[str, pl.DataFrame]:
+        """What the repeat-sales figures of [start, end] split by a customer attribute or
+        the orders' channel count, counted by the database (`store.read_repeat_split`)."""
+        return self._store.read_repeat_split(self.engine, start, end, by, months, ks,
+                                             no_channel)
+
+    def cohort_recent(self, first: dt.date, end: dt.date) -> pl.DataFrame:
+        """Per first-order day, the customers and revenue of the orders of [first, end],
+        counted by the database (`store.read_cohort_recent`)."""
+        return self._store.read_cohort_recent(self.engine, first, end)
+
     def followers(self, end: dt.date, campaigns: tuple[str, ...] = ()) -> pl.DataFrame:
         """The largest follower count per day and platform up to `end` (of `campaigns`'
         rows when given), grouped by the database (`store.read_followers`)."""

@@ -453,6 +453,49 @@ def test_repeat_figures_are_counted_by_the_database(engine, demo_frames):
     db.close_pools()
 
 
+def test_splits_and_cohorts_are_counted_by_the_database(engine, demo_frames):
+    """The Retention page's splits (by acquisition channel, follower status and order
+    channel), the follower gap, the days to the second order and the period's order counts,
+    counted by the database, equal those of every order in memory; with orders through no
+    channel and through one named "unknown" (one group, as in memory), customers missing
+    from the customers file or without a follower status, ties and revenue beyond the
+    column's bounds left out. No window of orders is read."""
+    rng = random.Random(22)
+    orders = pl.concat([demo_frames["orders"], _random_orders(rng, 2000, 150, "r")])
+    orders = orders.with_columns(channel=pl.when(pl.col("order_id").str.ends_with("7"))
+                                 .then(pl.lit("unknown")).otherwise(pl.col("channel")))
+    customers = demo_frames["customers"]
+    known = pl.DataFrame({"customer_id": [f"C{i:03d}" for i in range(0, 150, 2)],
+                          "acquisition_channel": ["email", None, "instagram"] * 25,
+                          "follows_on_social": [True, None, False] * 25,
+                          "first_seen": [None] * 75}, schema=ds.get("customers").schema)
+    customers = pl.concat([customers, known])  # odd C-numbers: not in the file
+    store.write_frames(engine, {"orders": orders, "customers": customers})
+    frames = FrameSource({"orders": store.read_dataset(engine, "orders"),
+                          "customers": customers}, "frames")
+    stored = DbSource(engine)
+    stored.counts_repeat_figures = True
+    shared: dict = {}
+    periods = [*PERIODS, (D(2024, 2, 1), D(2024, 4, 30)), (D(2024, 1, 1), D(2025, 5, 31))]
+    for a, b in periods:
+        ws_f = Workspace(frames, Period(a, b))
+        ws_d = Workspace(stored, Period(a, b), shared=shared)
+        for by in ("acquisition_channel", "follows_on_social", "channel"):
+            want = r.split(ws_f, by)
+            assert_frame_equal(want, r.split(ws_d, by), check_exact=False)
+            assert want.height >= 2, (a, b, by)
+        assert_frame_equal(r.gap(ws_f), r.gap(ws_d), check_exact=False)
+        assert sorted(r.second_order_days(ws_f)) == sorted(r.second_order_days(ws_d))
+        assert r.period_orders(ws_f) == r.period_orders(ws_d)
+    windows = [v for k, v in shared.items() if k[-1] == ("retention", "windows")]
+    assert windows in ([], [[]]), "a window of orders was read for the splits"
+    ws = Workspace(stored, Period(D(2024, 2, 1), D(2024, 4, 30)))
+    assert "unknown" in r.split(ws, "channel")["group"].to_list()
+    assert set(r.split(ws, "follows_on_social")["group"]) == {"followers", "non-followers",
+                                                               "unknown"}
+    db.close_pools()
+
+
 def test_repeat_figures_leave_out_unusable_revenue(engine):
     """A stored revenue no reader uses (written by hand beyond the column's bounds) counts
     as missing in the database's sums, as it does when the orders are read (`normalize`)."""

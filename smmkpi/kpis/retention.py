@@ -376,6 +376,13 @@ def _kpi_table(
                 how="cross",
             )
         )
+    return _finish(out)
+
+
+def _finish(out: pl.LazyFrame) -> pl.DataFrame:
+    """`_kpi_table`'s frame from the counts per group: group, orders, revenue,
+    returning_revenue, second_orders, median_days_to_second_order, customers,
+    repeat_customers, returning_customers, m{k}_retained and m{k}_cohort_customers."""
     counts = [
         "orders",
         "customers",
@@ -510,7 +517,11 @@ def follower_gap(
     follower status are left out. A missing value on either side gives a null difference.
     `customers` may be None as in `repeat_kpis_by`.
     """
-    table = repeat_kpis_by(orders, customers, start, end, "follows_on_social")
+    return _gap(repeat_kpis_by(orders, customers, start, end, "follows_on_social"))
+
+
+def _gap(table: pl.DataFrame) -> pl.DataFrame:
+    """`follower_gap` from the split by follower status (`repeat_kpis_by`'s frame)."""
 
     def side(label: str) -> dict[str, Any]:
         rows = table.filter(pl.col("group") == label)
@@ -914,12 +925,13 @@ def cohorts_long(ws: Workspace, *, grain: Grain = "month", measure: Measure = "c
     low = -(2**31) if since is None else _index_of(since, grain)
     src: Any = ws.source
     start = pl.select(_period_start(pl.lit(last, pl.Int32), grain)).item()
-    recent = src.order_window(start, ws.end).lazy().select(
-        "customer_id", "revenue",
-        cohort=_period_index(pl.col("first_ordered_at").dt.date(), grain),
+    # the running period's cells, counted by the database per day of the first orders (a
+    # customer's first day is one, so the days of a cohort add up to its customers)
+    recent = src.cohort_recent(start, ws.end).lazy().select(
+        "customers", "revenue", cohort=_period_index(pl.col("first_day"), grain),
     ).filter(pl.col("cohort") >= low).group_by("cohort").agg(
         k=pl.lit(last, pl.Int32) - pl.col("cohort").first(),
-        customers=pl.col("customer_id").n_unique(),
+        customers=pl.col("customers").sum(),
         revenue=pl.col("revenue").sum(),
     )
     stored = src.cohort_cells(grain, low, last).lazy().select(
@@ -1015,6 +1027,122 @@ def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
         return None if prepared is None else repeat_kpis(prepared, ws.start, ws.end)
 
     return ws.shared_memo("orders", ("repeat_kpis", ws.start, ws.end), load)  # type: ignore[no-any-return]
+
+
+def _counts_splits(ws: Workspace) -> bool:
+    """The source counts the splits of the repeat figures (`DbSource.repeat_split`, where
+    it counts the repeat figures: `_counted`)."""
+    return (getattr(ws.source, "repeat_split", None) is not None
+            and bool(getattr(ws.source, "counts_repeat_figures", False)))
+
+
+def _medians(second: pl.DataFrame) -> pl.DataFrame:
+    """group, median_days_to_second_order from (group, days, customers) rows."""
+    groups = second["group"].unique().to_list()
+    return pl.DataFrame(
+        {"group": groups,
+         "median_days_to_second_order": [
+             _median_of_counts(second.filter(pl.col("group") == g).select("days", "customers"))
+             for g in groups]},
+        schema={"group": pl.String, "median_days_to_second_order": pl.Float64})
+
+
+def _split_counted(ws: Workspace, by: SplitBy) -> pl.DataFrame:
+    """`repeat_kpis_by` of the workspace's period from what the database counted
+    (`DbSource.repeat_split`): the same frame, no order held in the app."""
+    lo, hi = _retention_month_range(ws.start, ws.end)
+    months = pl.select(_period_start(pl.lit(lo, pl.Int32), "month"),
+                       _period_start(pl.lit(hi, pl.Int32), "month").alias("hi")).row(0)
+    read = ws.source.repeat_split(  # type: ignore[attr-defined]
+        ws.start, ws.end, by, months, _KS, UNKNOWN)
+    g = pl.col("group")
+    if by == "follows_on_social":
+        label = (pl.when(g == "true").then(pl.lit(FOLLOWERS))
+                 .when(g == "false").then(pl.lit(NON_FOLLOWERS)).otherwise(pl.lit(UNKNOWN)))
+    else:
+        label = g.fill_null(UNKNOWN)
+    cells = read["cells"].with_columns(group=label)
+    is_second = pl.col("second_day").is_not_null()
+    second = cells.filter(is_second).select(
+        "group", days=(pl.col("second_day").cast(pl.Int32)
+                       - pl.col("first_day").cast(pl.Int32)).cast(pl.Int64),
+        customers="orders")
+    customer_attr = by != "channel"
+    money = cells.group_by("group").agg(
+        pl.col("shown").sum(), pl.col("orders").sum(), pl.col("revenue").sum(),
+        pl.col("returning_revenue").sum(),
+        second_orders=pl.col("orders").filter(is_second).sum(),
+        **({"customers": pl.col("customers").sum(),
+            "repeat_customers": pl.col("pairs").sum() - pl.col("middles").sum(),
+            "returning_customers": pl.col("returning_later").sum()
+            + pl.col("returning_new").sum(),
+            **{f"m{k}_retained": pl.col(f"m{k}_retained").sum() for k in _KS}}
+           if customer_attr else {}),
+    ).join(_medians(second), on="group", how="left")
+    sizes = [f"m{k}_cohort_customers" for k in _KS]
+    if customer_attr:
+        cohorts = read["cohorts"].with_columns(group=label).group_by("group").agg(
+            pl.col(sizes).sum())
+        out = money.join(cohorts, on="group", how="full", coalesce=True).filter(
+            (pl.col("shown").fill_null(0) > 0)
+            | pl.any_horizontal(pl.col(c).fill_null(0) > 0 for c in sizes))
+    else:
+        out = (money.filter(pl.col("shown") > 0)
+               .join(read["customers"], on="group", how="left")
+               .join(read["cohorts"], how="cross"))
+    return _finish(out.lazy().drop("shown"))
+
+
+def split(ws: Workspace, by: SplitBy) -> pl.DataFrame:
+    """`repeat_kpis_by` of the workspace's period (orders carry no campaign or platform:
+    shared by every workspace of the source): counted by the database where the source
+    does (`_counts_splits`), else from the period's window of orders (`period_history`).
+    Raises as `repeat_kpis_by` does when orders are absent."""
+
+    def load() -> pl.DataFrame:
+        if _counts_splits(ws) and ws.has("orders"):
+            return _split_counted(ws, by)
+        prepared = period_history(ws, attributes=by != "channel")
+        if prepared is None:
+            raise ValueError("splitting repeat KPIs needs orders")
+        return repeat_kpis_by(prepared, None, ws.start, ws.end, by)
+
+    return ws.shared_memo("orders", ("retention", "split", by, ws.start, ws.end), load)  # type: ignore[no-any-return]
+
+
+def gap(ws: Workspace) -> pl.DataFrame:
+    """`follower_gap` of the workspace's period, from `split` by follower status."""
+    return _gap(split(ws, "follows_on_social"))
+
+
+def second_order_days(ws: Workspace) -> pl.Series:
+    """The days from first to second order of every customer whose second order is in
+    the period (`days_to_second_order`'s days, in no particular order): from the counts
+    of the database where it counts (`_counted`), else from the window of orders."""
+    counted = _counted(ws)
+    if counted is not None:
+        return counted["second"].select(
+            pl.col("days").repeat_by("customers").explode().drop_nulls())["days"]
+    prepared = period_history(ws)
+    if prepared is None:
+        return pl.Series("days", [], pl.Int64)
+    return days_to_second_order(prepared, ws.start, ws.end)["days"]
+
+
+def period_orders(ws: Workspace) -> tuple[int, int] | None:
+    """The period's orders and those of them with a channel; None when orders are
+    absent. From the database's counts where it counts them (`_counted`)."""
+    counted = _counted(ws)
+    if counted is not None:
+        days = counted["days"]
+        return int(days["orders"].sum()), int(days["channel_orders"].sum())
+    prepared = period_history(ws)
+    if prepared is None:
+        return None
+    in_period = prepared.frame.lazy().filter(pl.col("day").is_between(ws.start, ws.end))
+    n, with_channel = in_period.select(
+        pl.len(), pl.col("channel").is_not_null().sum()).collect().row(0)
+    return int(n), int(with_channel)
 
 
 def _value(key: str) -> Callable[[Workspace], float | None]:
