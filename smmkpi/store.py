@@ -1689,14 +1689,14 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
     }
 
 
-REPEAT_SPLIT_SCHEMA = {"group": pl.String, "second_day": pl.Date, "first_day": pl.Date,
-                       "shown": pl.Int64, "orders": pl.Int64, "revenue": pl.Float64,
+REPEAT_SPLIT_SCHEMA = {"second_day": pl.Date, "first_day": pl.Date, "shown": pl.Int64,
+                       "orders": pl.Int64, "revenue": pl.Float64,
                        "returning_revenue": pl.Float64, "customers": pl.Int64,
                        "pairs": pl.Int64, "middles": pl.Int64, "returning_later": pl.Int64,
                        "returning_new": pl.Int64}
 SPLIT_CUSTOMERS_SCHEMA = {"group": pl.String, "customers": pl.Int64,
                           "repeat_customers": pl.Int64, "returning_customers": pl.Int64}
-SplitBy = str  # "acquisition_channel", "follows_on_social" (customer attributes), "channel"
+CUSTOMER_GROUPS = ("acquisition_channel", "follows_on_social")  # kept on the summaries
 
 
 def _add_months(day: dt.date, n: int) -> dt.date:
@@ -1705,38 +1705,42 @@ def _add_months(day: dt.date, n: int) -> dt.date:
     return dt.date(y, m + 1, 1)
 
 
-def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: SplitBy,
+def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: str,
                       months: tuple[dt.date, dt.date], ks: Sequence[int] = (1, 3),
                       no_channel: str = "unknown") -> dict[str, pl.DataFrame]:
-    """What the repeat-sales figures of [start, end] split by `by` count, counted by the
-    database as `read_repeat_figures` counts the whole (no order is held in the app).
+    """What the repeat-sales figures of [start, end] split by the customers' attributes
+    (`by` = "customer") or by the orders' own channel (`by` = "channel") count, counted by
+    the database as `read_repeat_figures` counts the whole (no order is held in the app).
     `months` are the first days of the first and last retention months (`kpis.retention`),
-    `ks` the months back of their cohorts. `by` is a customer attribute kept on the
-    summaries ("acquisition_channel", "follows_on_social": the orders joined with them)
-    or the orders' own "channel" (`no_channel` where an order has none: the group of a
-    customer's orders through no channel and through one of that name is one). The group
-    is as stored (null: none; a follower status as "true"/"false"); frames:
+    `ks` the months back of their cohorts. For "customer" the orders are joined with their
+    summaries (on `customer_id`) and grouped by both attributes the summaries keep
+    (`CUSTOMER_GROUPS`: the acquisition channel, and the follower status as "true",
+    "false" or null), so one statement serves the split by either (a customer's orders
+    all lie in one group, so the counts add up over the other attribute). For "channel"
+    the group is the order's channel, `no_channel` where it has none (the orders through
+    no channel and through one of that name are one group). Frames:
 
-    - "cells" (`REPEAT_SPLIT_SCHEMA` plus `m{k}_retained`): per group, and for the
-      period's second orders per day and day of the customer's first order, the period's
-      orders, revenue, returning revenue, the row counts of `read_repeat_figures`
-      (customers, pairs, middles, returning_later, returning_new; meaningful for a
-      customer attribute only), `shown` (the period's orders and the orders of the
-      retention months by customers of a cohort k months before) and, for a customer
-      attribute, `m{k}_retained`: the orders of a retention month m by customers of cohort
-      m − k that are their first in m (the customers who came back in m);
+    - "cells" (the group columns, `REPEAT_SPLIT_SCHEMA` and for "customer"
+      `m{k}_retained`): per group, and for the period's second orders per day and day of
+      the customer's first order, the period's orders, revenue, returning revenue, the
+      row counts of `read_repeat_figures` (customers, pairs, middles, returning_later,
+      returning_new; meaningful for "customer" only), `shown` (the period's orders and the
+      orders of the retention months by customers of a cohort k months before) and, for
+      "customer", `m{k}_retained`: the orders of a retention month m by customers of
+      cohort m − k that are their first in m (the customers who came back in m);
     - "customers" (`SPLIT_CUSTOMERS_SCHEMA` plus `m{k}_retained`; for "channel" only):
       per channel the customers with an order through it in the period, those with two or
       more, those with one that is not their first-ever, and the cohort customers with an
       order through it in their retention month (a grouping per channel and customer);
-    - "cohorts": per group (a customer attribute) or once (for "channel"), the customers
-      of the cohorts k months before the retention months (`m{k}_cohort_customers`), from
-      the summaries' first orders."""
+    - "cohorts": per group ("customer") or once ("channel"), the customers of the cohorts
+      k months before the retention months (`m{k}_cohort_customers`), from the summaries'
+      first orders."""
+    if by not in ("customer", "channel"):
+        raise ValueError(f"cannot split repeat figures by {by!r}")
     o, s = _order_table(), _summary_table()
     dialect = engine.dialect.name
     lo_month, hi_month = months
-    first = min(start, lo_month)
-    where = [*_window_conditions(o, first, end), o.c.customer_seq.is_not(None)]
+    where = [*_window_conditions(o, min(start, lo_month), end), o.c.customer_seq.is_not(None)]
     bounds = ds.get("orders").column("revenue").bounds
     assert bounds is not None
     low, high = bounds
@@ -1759,45 +1763,45 @@ def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: SplitBy,
     def count(cond: Any, name: str) -> Any:
         return func.sum(case((cond, 1), else_=0)).label(name)
 
-    customer_attr = by != "channel"
-    if customer_attr:
-        if by not in ("acquisition_channel", "follows_on_social"):
-            raise ValueError(f"cannot split repeat figures by {by!r}")
-        group = s.c[by]
+    customer = by == "customer"
+    if customer:
+        groups = [s.c[g].label(g) for g in CUSTOMER_GROUPS]
+        keys: list[Any] = [s.c[g] for g in CUSTOMER_GROUPS]
         source: Any = o.join(s, s.c.customer_id == o.c.customer_id)
     else:
-        group, source = func.coalesce(o.c.channel, literal(no_channel, String)), o
+        channel = func.coalesce(o.c.channel, literal(no_channel, String))
+        groups, keys, source = [channel.label("group")], [channel], o
     second = and_(in_period, seq == 1)
     second_day = case((second, _utc_day(o.c.ordered_at, dialect)))
     first_day = case((second, _utc_day(o.c.first_ordered_at, dialect)))
     back_any = or_(*(back(k, new=False) for k in ks))
     cells = (
-        select(group.label("group"), second_day.label("second_day"),
-               first_day.label("first_day"), count(or_(in_period, back_any), "shown"),
-               count(in_period, "orders"), func.sum(case((in_period, revenue))).label("revenue"),
+        select(*groups, second_day.label("second_day"), first_day.label("first_day"),
+               count(or_(in_period, back_any), "shown"), count(in_period, "orders"),
+               func.sum(case((in_period, revenue))).label("revenue"),
                func.sum(case((and_(in_period, seq >= 1), revenue))).label("returning_revenue"),
                count(first_in, "customers"), count(and_(in_period, prev >= since), "pairs"),
                count(and_(in_period, prev2 >= since), "middles"),
                count(and_(first_in, seq >= 1), "returning_later"),
                count(and_(second, o.c.first_ordered_at >= since), "returning_new"),
-               *(count(back(k, new=True), f"m{k}_retained") for k in ks if customer_attr))
-        .select_from(source).where(*where).group_by(group, second_day, first_day)
+               *(count(back(k, new=True), f"m{k}_retained") for k in ks if customer))
+        .select_from(source).where(*where).group_by(*keys, second_day, first_day)
     )
-    lo_cohort = _add_months(lo_month, -max(ks))
     sizes = [count(and_(s.c.first_ordered_at >= _ts_bound(_add_months(lo_month, -k)),
                         s.c.first_ordered_at < _ts_bound(_add_months(hi_month, 1 - k))),
                    f"m{k}_cohort_customers") for k in ks]
-    span = [s.c.first_ordered_at >= _ts_bound(lo_cohort),
+    span = [s.c.first_ordered_at >= _ts_bound(_add_months(lo_month, -max(ks))),
             s.c.first_ordered_at < _ts_bound(hi_month)]
-    cohorts = (select(s.c[by].label("group"), *sizes).where(*span).group_by(s.c[by])
-               if customer_attr else select(*sizes).where(*span))
+    cohorts = (select(*(s.c[g] for g in CUSTOMER_GROUPS), *sizes).where(*span)
+               .group_by(*(s.c[g] for g in CUSTOMER_GROUPS))
+               if customer else select(*sizes).where(*span))
     stmts = [cells, cohorts]
-    if not customer_attr:
+    if not customer:
         per = (
-            select(group.label("channel"), o.c.customer_id,
+            select(channel.label("channel"), o.c.customer_id,
                    count(in_period, "n"), func.max(case((in_period, seq))).label("max_seq"),
                    *(func.max(case((back(k, new=False), 1), else_=0)).label(f"b{k}") for k in ks))
-            .where(*where).group_by(group, o.c.customer_id).subquery("per_customer")
+            .where(*where).group_by(channel, o.c.customer_id).subquery("per_customer")
         )
         stmts.append(
             select(per.c.channel.label("group"), count(per.c.n >= 1, "customers"),
@@ -1806,27 +1810,25 @@ def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: SplitBy,
                    *(func.sum(per.c[f"b{k}"]).label(f"m{k}_retained") for k in ks))
             .group_by(per.c.channel))
     frames = db.read_frames(engine, stmts)
-
-    def grouped() -> pl.Expr:
-        if by == "follows_on_social":  # SQLite's 0/1, PostgreSQL's boolean: as text
-            return pl.col("group").cast(pl.Boolean).cast(pl.String)
-        return pl.col("group").cast(pl.String)
-
+    # the group columns as text (SQLite's 0/1 and PostgreSQL's boolean follower status as
+    # "true"/"false")
+    names = list(CUSTOMER_GROUPS) if customer else ["group"]
+    typed = [pl.col(n).cast(pl.Boolean).cast(pl.String) if n == "follows_on_social"
+             else pl.col(n).cast(pl.String) for n in names]
     c = frames[0]
-    retained = [f"m{k}_retained" for k in ks if customer_attr]
-    c = c.with_columns(grouped(), _date(pl.col("second_day"), c.schema["second_day"]),
+    c = c.with_columns(*typed, _date(pl.col("second_day"), c.schema["second_day"]),
                        _date(pl.col("first_day"), c.schema["first_day"]))
     out = {"cells": c.select(
-        *(pl.col(n).cast(t) for n, t in REPEAT_SPLIT_SCHEMA.items()),
-        *(pl.col(n).cast(pl.Int64) for n in retained))}
+        *names, *(pl.col(n).cast(t) for n, t in REPEAT_SPLIT_SCHEMA.items()),
+        *(pl.col(f"m{k}_retained").cast(pl.Int64) for k in ks if customer))}
     h = frames[1]
     sized = [pl.col(f"m{k}_cohort_customers").cast(pl.Int64).fill_null(0) for k in ks]
-    out["cohorts"] = (h.select(grouped(), *sized) if customer_attr else h.select(*sized))
-    if not customer_attr:
+    out["cohorts"] = h.select(*typed, *sized) if customer else h.select(*sized)
+    if not customer:
         p = frames[2]
         out["customers"] = p.select(
-            grouped(), *(pl.col(n).cast(pl.Int64).fill_null(0) for n in
-                          [*list(SPLIT_CUSTOMERS_SCHEMA)[1:], *(f"m{k}_retained" for k in ks)]))
+            *typed, *(pl.col(n).cast(pl.Int64).fill_null(0) for n in
+                      [*list(SPLIT_CUSTOMERS_SCHEMA)[1:], *(f"m{k}_retained" for k in ks)]))
     return out
 
 

@@ -1050,24 +1050,31 @@ def _medians(second: pl.DataFrame) -> pl.DataFrame:
 def _split_counted(ws: Workspace, by: SplitBy) -> pl.DataFrame:
     """`repeat_kpis_by` of the workspace's period from what the database counted
     (`DbSource.repeat_split`): the same frame, no order held in the app."""
-    lo, hi = _retention_month_range(ws.start, ws.end)
-    months = pl.select(_period_start(pl.lit(lo, pl.Int32), "month"),
-                       _period_start(pl.lit(hi, pl.Int32), "month").alias("hi")).row(0)
-    read = ws.source.repeat_split(  # type: ignore[attr-defined]
-        ws.start, ws.end, by, months, _KS, UNKNOWN)
-    g = pl.col("group")
+    customer_attr = by != "channel"
+    kind = "customer" if customer_attr else "channel"
+
+    def read_counts() -> dict[str, pl.DataFrame]:
+        lo, hi = _retention_month_range(ws.start, ws.end)
+        months = pl.select(_period_start(pl.lit(lo, pl.Int32), "month"),
+                           _period_start(pl.lit(hi, pl.Int32), "month").alias("hi")).row(0)
+        return ws.source.repeat_split(  # type: ignore[attr-defined, no-any-return]
+            ws.start, ws.end, kind, months, _KS, UNKNOWN)
+
+    # one read of both customer attributes serves the splits by either
+    read = ws.shared_memo("orders", ("retention", "split_counts", kind, ws.start, ws.end),
+                          read_counts)
     if by == "follows_on_social":
+        g = pl.col(by)
         label = (pl.when(g == "true").then(pl.lit(FOLLOWERS))
                  .when(g == "false").then(pl.lit(NON_FOLLOWERS)).otherwise(pl.lit(UNKNOWN)))
     else:
-        label = g.fill_null(UNKNOWN)
+        label = pl.col(by if customer_attr else "group").fill_null(UNKNOWN)
     cells = read["cells"].with_columns(group=label)
     is_second = pl.col("second_day").is_not_null()
     second = cells.filter(is_second).select(
         "group", days=(pl.col("second_day").cast(pl.Int32)
                        - pl.col("first_day").cast(pl.Int32)).cast(pl.Int64),
         customers="orders")
-    customer_attr = by != "channel"
     money = cells.group_by("group").agg(
         pl.col("shown").sum(), pl.col("orders").sum(), pl.col("revenue").sum(),
         pl.col("returning_revenue").sum(),
