@@ -84,7 +84,8 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     the demo data, if generated already). Copy i of a demo table is the demo rows under keys
     suffixed "~i", so its customers' summaries and its orders' places are the demo's under
     the same keys, and every cohort cell holds `counts["orders"]` times the demo's customers
-    and revenue. Tables are written by bulk appends (ADBC) in chunks of `chunk` copies with
+    and revenue, and every row of the repeat counts (`repeat_days`, `repeat_pairs`) as many
+    times the demo's. Tables are written by bulk appends (ADBC) in chunks of `chunk` copies with
     their secondary indexes dropped and built afterwards, the posts with the content keys the
     store keeps; on PostgreSQL the tables read by date are then put in time order
     (`TIME_ORDER`, as a brand's daily imports lay them out: copy after copy, each day's rows
@@ -112,6 +113,10 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     keyed_posts = frames["posts"].with_columns(post_content_key())  # as the store keeps it
     cells = store._contributions(orders, summary).with_columns(
         pl.col("customers") * n["orders"], pl.col("revenue") * n["orders"])
+    repeat = {  # each copy's orders on the demo's days: the demo's counts times the copies
+        table: rows.with_columns(pl.col(c) * n["orders"] for c in rows.columns
+                                 if c not in ("kind", "day", "since"))
+        for table, rows in store._repeat_contributions(placed).items()}
     make: dict[str, tuple[int, Any, Any]] = {  # copies, copy maker, writer
         "orders": (n["orders"], lambda lo, hi: copies(placed, lo, hi, "order_id",
                                                      "customer_id"), "dataset"),
@@ -153,6 +158,8 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
             for ix in indexes:
                 cur.execute(str(CreateIndex(ix).compile(dialect=engine.dialect)))
         cur.adbc_ingest("cohort_cells", store._summary_storage(cells, dialect), mode="append")
+        for table, rows in repeat.items():
+            cur.adbc_ingest(table, store._summary_storage(rows, dialect), mode="append")
         store._sum_content_sessions(cur, None)
         store._count_conversation_days(cur, dialect, touched=False)
         db.execute(cur, engine, store.version_bump())

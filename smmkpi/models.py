@@ -236,6 +236,37 @@ class CohortCell(SQLModel, table=True):
     revenue: float | None = None
 
 
+class RepeatDay(SQLModel, table=True):
+    """Per UTC day, the orders with a place in a customer's history (migration 0015): how
+    many, how many of them first-ever and second orders, how many with a channel, their
+    revenue and the revenue of those that are not first-ever. Kept with
+    `CustomerSummary`, by the difference each import makes to its touched customers'
+    orders."""
+
+    __tablename__ = "repeat_days"
+    day: dt.date = Field(primary_key=True)
+    orders: int = Field(sa_type=BigInteger)
+    first_orders: int = Field(sa_type=BigInteger)
+    second_orders: int = Field(sa_type=BigInteger)
+    channel_orders: int = Field(sa_type=BigInteger)
+    revenue: float | None = None
+    returning_revenue: float | None = None
+
+
+class RepeatPair(SQLModel, table=True):
+    """Per kind, UTC day of an order and UTC day of its previous order ("previous"), of
+    the one before that ("previous2") or, for a second order, of the customer's first
+    order ("first"): the number of such orders (migration 0015). The repeat-sales figures
+    of any period are sums over these (`store.read_repeat_figures`). Kept as
+    `RepeatDay`."""
+
+    __tablename__ = "repeat_pairs"
+    kind: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    since: dt.date = Field(primary_key=True)
+    orders: int = Field(sa_type=BigInteger)
+
+
 class ContentSessions(SQLModel, table=True):
     """The web sessions that carry a UTM content value, summed per day, content value and
     source: what matching posts to sessions reads (`kpis.content.attribution`). Kept by the

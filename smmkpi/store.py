@@ -72,6 +72,8 @@ from smmkpi.models import (
     CustomerSummary,
     DataVersion,
     KpiTarget,
+    RepeatDay,
+    RepeatPair,
     UserRole,
 )
 
@@ -797,7 +799,8 @@ def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "c
     names = list(names or TABLES)
     stmts = [delete(TABLES[n]) for n in names]
     if "orders" in names:  # the summaries of no orders are empty
-        stmts += [delete(CustomerSummary), delete(CohortCell)]
+        stmts += [delete(CustomerSummary), delete(CohortCell), delete(RepeatDay),
+                  delete(RepeatPair)]
     if "web_sessions" in names:
         stmts.append(delete(ContentSessions))
     if "conversations" in names:
@@ -1081,7 +1084,7 @@ def unsent_digests(engine: Engine) -> pl.DataFrame:
 # recomputes the cohort cells of the periods it touched (by the date index). Never from
 # the whole order history, except by `rebuild_summaries`.
 
-SUMMARY_TABLES = ("customer_summary", "cohort_cells")
+SUMMARY_TABLES = ("customer_summary", "cohort_cells", "repeat_days", "repeat_pairs")
 CONTENT_TABLE = "content_sessions"  # the web sessions' content sums (models.ContentSessions)
 CONVERSATION_TABLE = "conversation_days"  # conversations counted per day (models.ConversationDays)
 _SUMMARIES_OF = {"orders": SUMMARY_TABLES, "web_sessions": (CONTENT_TABLE,),
@@ -1110,7 +1113,8 @@ def _summary_storage(df: pl.DataFrame, dialect: str) -> Any:
         df = df.with_columns(
             [pl.col(c).dt.convert_time_zone("UTC").dt.strftime(SQLITE_TS)
              for c, t in df.schema.items() if isinstance(t, pl.Datetime)]
-            + [pl.col(c).cast(pl.Int64) for c, t in df.schema.items() if t == pl.Boolean])
+            + [pl.col(c).cast(pl.Int64) for c, t in df.schema.items() if t == pl.Boolean]
+            + [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in df.schema.items() if t == pl.Date])
     return df.to_arrow()
 
 
@@ -1196,19 +1200,64 @@ def _summaries_from_frame(cur: Any, engine: Engine, orders: pl.DataFrame,
         summary = sm.customer_rows(orders, _attributes(cur, engine, None))
     _put(cur, "customer_summary", summary, dialect)
     _put(cur, "cohort_cells", _contributions(orders, summary), dialect)
+    placed = sm.with_places(orders) if places else orders
+    for table, rows in _repeat_contributions(placed).items():
+        _put(cur, table, rows, dialect)
     if places:
-        _update_places(cur, engine, orders)
+        _update_places(cur, engine, orders, placed)
 
 
 _PLACES_STAGE = "smmkpi_places"
 
 
-def _update_places(cur: Any, engine: Engine, stored: pl.DataFrame) -> None:
+def _repeat_contributions(placed: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The `repeat_days` and `repeat_pairs` rows that `placed` (every order of some
+    customers, with their places) make up."""
+    return {"repeat_days": sm.repeat_day_rows(placed), "repeat_pairs": sm.pair_rows(placed)}
+
+
+_REPEAT_KEYS = {"repeat_days": ("day",), "repeat_pairs": ("kind", "day", "since")}
+_REPEAT_STAGE = "smmkpi_repeat_delta"
+
+
+def _apply_repeat(cur: Any, engine: Engine, old: dict[str, pl.DataFrame],
+                  new: dict[str, pl.DataFrame]) -> None:
+    """repeat_days and repeat_pairs += new - old (`_repeat_contributions` of the touched
+    customers' orders before and after the import): the other customers' orders keep
+    their share of every row. The difference is staged and added by one `INSERT ... ON
+    CONFLICT DO UPDATE` per table (SQLite and PostgreSQL), then the rows it emptied are
+    deleted. Revenue is a sum of floats, as in `_apply_cells`."""
+    dialect = engine.dialect.name
+    for table, key in _REPEAT_KEYS.items():
+        counts = [c for c, t in new[table].schema.items() if c not in key]
+        delta = (
+            pl.concat([new[table], old[table].with_columns(-pl.col(c) for c in counts)])
+            .group_by(key).agg(pl.col(c).sum() for c in counts)
+            .filter(pl.any_horizontal(pl.col(c) != 0 for c in counts))
+        )
+        if not delta.height:
+            continue
+        cur.adbc_ingest(_REPEAT_STAGE, _summary_storage(delta, dialect), mode="create",
+                        temporary=True)
+        cols = ", ".join((*key, *counts))
+        sets = ", ".join(f"{c} = {_q(table)}.{c} + excluded.{c}" for c in counts)
+        # "WHERE true": SQLite's parser needs it before ON CONFLICT after a SELECT
+        cur.execute(f"INSERT INTO {_q(table)} ({cols}) SELECT {cols} FROM {_REPEAT_STAGE} "
+                    f"WHERE true ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+        match = " AND ".join(f"d.{k} = {_q(table)}.{k}" for k in key)
+        cur.execute(f"DELETE FROM {_q(table)} WHERE orders = 0 AND EXISTS "
+                    f"(SELECT 1 FROM {_REPEAT_STAGE} d WHERE {match})")
+        cur.execute(f"DROP TABLE {_REPEAT_STAGE}")
+
+
+def _update_places(cur: Any, engine: Engine, stored: pl.DataFrame,
+                   placed: pl.DataFrame | None = None) -> None:
     """Set the places (`models.ORDER_PLACES`) of the orders in `stored` (every order of
     some customers, with their stored places) where they differ from what those orders
-    give (`summaries.with_places`): one `UPDATE ... FROM` a staged table, joined on the
-    key."""
-    new = sm.with_places(stored.select("order_id", "customer_id", "ordered_at"))
+    give (`placed`, else `summaries.with_places` of them): one `UPDATE ... FROM` a staged
+    table, joined on the key."""
+    new = (placed if placed is not None
+           else sm.with_places(stored.select("order_id", "customer_id", "ordered_at")))
     changed = new.filter(
         pl.any_horizontal(pl.col(c).ne_missing(stored.get_column(c)) for c in ORDER_PLACES))
     if not changed.height:
@@ -1308,11 +1357,15 @@ def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
     return _with_places(cur, engine, _order_table().c.customer_id.in_(_touched_ids()))
 
 
-def _summaries_before(cur: Any, engine: Engine, stage: str) -> pl.DataFrame | None:
+Before = tuple[pl.DataFrame, dict[str, pl.DataFrame]]  # cohort cells, repeat rows
+
+
+def _summaries_before(cur: Any, engine: Engine, stage: str) -> Before | None:
     """Before an orders upsert: the customers it touches into a temporary table: those of
     the imported rows that are new or differ from the stored ones, and the stored owners of
-    those order ids (rows re-imported unchanged touch nobody). Returns the cohort cells
-    their stored orders make up now, or None when the import touches no customer."""
+    those order ids (rows re-imported unchanged touch nobody). Returns the cohort cells and
+    the repeat rows (`_repeat_contributions`) their stored orders make up now, or None when
+    the import touches no customer."""
     key_eq, all_eq = _row_match("orders", engine.dialect.name)
     st = _q(stage)
     cur.execute(
@@ -1328,19 +1381,23 @@ def _summaries_before(cur: Any, engine: Engine, stage: str) -> pl.DataFrame | No
     s = _summary_table()
     cohorts = _fetch(cur, engine, select(s.c.customer_id, s.c.cohort_month, s.c.cohort_week)
                      .where(s.c.customer_id.in_(_touched_ids())))
-    return _contributions(_touched_orders(cur, engine), cohorts)
+    orders = _touched_orders(cur, engine)
+    return _contributions(orders, cohorts), _repeat_contributions(orders)
 
 
-def _summaries_after(cur: Any, engine: Engine, old_cells: pl.DataFrame) -> None:
+def _summaries_after(cur: Any, engine: Engine, before: Before) -> None:
     """After an orders upsert: the touched customers' summaries from all their orders, and
-    the cohort cells changed by the difference of their orders' cells."""
+    the cohort cells and repeat rows changed by the difference of their orders' rows."""
+    old_cells, old_repeat = before
     s = _summary_table()
     orders = _touched_orders(cur, engine)
     summary = sm.customer_rows(orders, _attributes(cur, engine, _touched_ids()))
     db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
     _put(cur, "customer_summary", summary, engine.dialect.name)
     _apply_cells(cur, engine, old_cells, _contributions(orders, summary))
-    _update_places(cur, engine, orders)
+    placed = sm.with_places(orders)
+    _apply_repeat(cur, engine, old_repeat, _repeat_contributions(placed))
+    _update_places(cur, engine, orders, placed)
     cur.execute(f"DROP TABLE {_q(_TOUCHED)}")
 
 
@@ -1484,7 +1541,7 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
 
 
 def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
-    """Both summary tables and the orders' places (order_id and `models.ORDER_PLACES`),
+    """The summary tables and the orders' places (order_id and `models.ORDER_PLACES`),
     sorted by their keys, in the types of `smmkpi.summaries` (for
     checks against a recomputation)."""
     s = _summary_table()
@@ -1497,10 +1554,18 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
     o = _order_table()
     places = db.read_frame(engine, select(o.c.order_id, *(o.c[c] for c in ORDER_PLACES))
                            .order_by(o.c.order_id))
+    d, p = RepeatDay.__table__, RepeatPair.__table__  # type: ignore[attr-defined]
+    days = db.read_frame(engine, select(d).order_by(d.c.day))
+    pairs = db.read_frame(engine, select(p).order_by(p.c.kind, p.c.day, p.c.since))
     return {
         "customer_summary": summary.select(
             pl.col(n).cast(t) for n, t in sm.SUMMARY_SCHEMA.items()),
         "cohort_cells": cells.select(pl.col(n).cast(t) for n, t in sm.CELL_SCHEMA.items()),
+        "repeat_days": days.with_columns(_date(pl.col("day"), days.schema["day"])).select(
+            pl.col(n).cast(t) for n, t in sm.REPEAT_DAY_SCHEMA.items()),
+        "repeat_pairs": pairs.with_columns(
+            _date(pl.col(n), pairs.schema[n]) for n in ("day", "since")).select(
+            pl.col(n).cast(t) for n, t in sm.PAIR_SCHEMA.items()),
         "order_places": places.select(pl.col("order_id").cast(pl.String)).hstack(
             _places_read(places)),
     }
@@ -1606,84 +1671,67 @@ def _utc_day(col: Any, dialect: str) -> Any:
 
 
 def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
-    """What the repeat-sales figures of [start, end] count, counted by the database from the
-    period's orders and the place the store keeps on each (`models.ORDER_PLACES`), in one
-    statement grouped by day (a range of the orders' time index), none holding an order
-    in the app:
+    """What the repeat-sales figures of [start, end] count, from the rows the store keeps
+    for them (`repeat_days`, `repeat_pairs`: `smmkpi.summaries`), in three reads at once of
+    at most a row per day, and per day and earlier day, of the period, whatever the number
+    of orders:
 
     - "days" (`REPEAT_DAYS_SCHEMA`): per day with orders, the orders, their revenue, the
       revenue of orders that are not a customer's first-ever, the second orders, and the
       orders with a channel;
     - "customers" (`REPEAT_CUSTOMERS_SCHEMA`, one row): the distinct customers with an
       order in the period, those with two or more, and those with one that is not their
-      first-ever (counted on the rows from the times of each order's two previous orders
-      and its place, as the comments below say);
+      first-ever, as sums of the kept counts (below);
     - "second" (`SECOND_ORDER_DAYS_SCHEMA`): how many customers whose second order is in
       the period took how many calendar days (UTC) from the first to it.
 
+    With S the period's start and every count over the orders of the period (days from S
+    to the end), and an order's previous order in the period when its day is on or after S:
+    - customers: their first order in the period is the one whose previous order is
+      before S, or that has none: the orders less the *pairs*, the orders whose previous
+      order's day is on or after S;
+    - repeat customers: a customer with k orders in the period has k - 1 of them whose
+      previous order is in the period, and k - 2 (at least 0) whose previous two are; the
+      difference (the pairs less the orders whose previous-but-one is on or after S) is 1
+      for k >= 2 and 0 for k = 1;
+    - returning customers: those whose first order in the period is not their first-ever
+      (the orders that are not first-ever, less the pairs: an order whose previous one is
+      in the period is not first-ever), plus those whose first-ever and second orders are
+      both in the period (the second orders whose first order's day is on or after S).
+
     Only orders with a place count (a customer and a readable time, as `read_order_window`
     reads them); a revenue no reader uses (beyond the column's bounds, not finite) counts
-    as missing, as `normalize` reads it."""
-    o = _order_table()
-    dialect = engine.dialect.name
-    where = [*_window_conditions(o, start, end), o.c.customer_seq.is_not(None)]
-    bounds = ds.get("orders").column("revenue").bounds
-    assert bounds is not None  # every number column has bounds (datasets.py)
-    low, high = bounds
-    revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
-    seq = o.c.customer_seq
-    # one pass for the days and the second orders: per day, and for second orders per day
-    # of the customer's first order (null for every other order)
-    day = _utc_day(o.c.ordered_at, dialect)
-    first_day = case((seq == 1, _utc_day(o.c.first_ordered_at, dialect)))
-    # Counts of rows, in the same pass as the days (no grouping per customer), from the
-    # times of each order's previous order and the one before that (`ORDER_PLACES`); with
-    # S the period's start, an order's previous one is in the period when it is >= S:
-    # - customers: their first order in the period is the one whose previous order is
-    #   before S, or that has none;
-    # - repeat customers: a customer with k orders in the period has k - 1 of them whose
-    #   previous order is in the period, and k - 2 (at least 0) whose previous two are;
-    #   the difference is 1 for k >= 2 and 0 for k = 1;
-    # - returning customers: those whose first order in the period is not their first-ever,
-    #   plus those whose first-ever and second orders are both in the period.
-    since = _ts_bound(start)
-    prev, prev2 = o.c.previous_ordered_at, o.c.previous2_ordered_at
-    first_in = or_(prev.is_(None), prev < since)
-
-    def count(cond: Any, name: str) -> Any:
-        return func.sum(case((cond, 1), else_=0)).label(name)
-
-    days = (
-        select(day.label("date"), first_day.label("first_day"), func.count().label("orders"),
-               func.sum(revenue).label("revenue"),
-               func.sum(case((seq >= 1, revenue))).label("returning_revenue"),
-               count(first_in, "customers"), count(prev >= since, "pairs"),
-               count(prev2 >= since, "middles"),
-               count(and_(first_in, seq >= 1), "returning_later"),
-               count(and_(seq == 1, o.c.first_ordered_at >= since), "returning_new"),
-               count(o.c.channel.is_not(None), "channel_orders"))
-        .where(*where).group_by(day, first_day)
-    )
-    d = db.read_frame(engine, days)
-    d = d.with_columns(_date(pl.col("date"), d.schema["date"]),
-                       _date(pl.col("first_day"), d.schema["first_day"])).filter(
-        pl.col("date").is_not_null())
-    second = pl.col("first_day").is_not_null()
-    per_day = d.group_by("date").agg(
-        pl.col("orders").sum(), pl.col("revenue").sum(), pl.col("returning_revenue").sum(),
-        second_orders=pl.col("orders").filter(second).sum(),
-        channel_orders=pl.col("channel_orders").sum())
-    gaps = d.filter(second).select(
-        days=pl.col("date").cast(pl.Int32) - pl.col("first_day").cast(pl.Int32),
-        customers="orders").group_by("days").agg(pl.col("customers").sum())
+    as missing, as `normalize` reads it, when the store keeps the rows (an import, or
+    `rebuild-summaries` after a change by hand)."""
+    d, p = RepeatDay.__table__, RepeatPair.__table__  # type: ignore[attr-defined]
+    days = select(d).where(d.c.day >= start, d.c.day <= end)
+    in_period = [p.c.day >= start, p.c.day <= end]
+    pairs = (select(p.c.kind, func.sum(p.c.orders).label("orders"))
+             .where(*in_period, p.c.since >= start, p.c.kind.in_(("previous", "previous2")))
+             .group_by(p.c.kind))
+    second = select(p.c.day, p.c.since, p.c.orders).where(*in_period, p.c.kind == "first")
+    rd, rp, rs = db.read_frames(engine, [days, pairs, second])
+    rd = rd.with_columns(_date(pl.col("day"), rd.schema["day"])).filter(
+        pl.col("day").is_not_null())
+    kept = {k: int(n) for k, n in zip(rp["kind"].cast(pl.String).to_list(),
+                                      rp["orders"].to_list(), strict=True)}
+    rs = rs.with_columns(_date(pl.col(n), rs.schema[n]) for n in ("day", "since"))
+    orders = int(rd["orders"].sum()) if rd.height else 0
+    later = orders - (int(rd["first_orders"].sum()) if rd.height else 0)
+    pairs_n, middles = kept.get("previous", 0), kept.get("previous2", 0)
+    new_second = int(rs.filter(pl.col("since") >= start)["orders"].sum()) if rs.height else 0
+    gaps = rs.select(days=pl.col("day").cast(pl.Int32) - pl.col("since").cast(pl.Int32),
+                     customers="orders").group_by("days").agg(pl.col("customers").sum())
     return {
-        "days": per_day.select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
+        "days": rd.select(date="day", orders="orders", revenue="revenue",
+                          returning_revenue="returning_revenue",
+                          second_orders="second_orders", channel_orders="channel_orders")
+        .select(pl.col(n).cast(t) for n, t in REPEAT_DAYS_SCHEMA.items())
         .with_columns(pl.col("revenue", "returning_revenue").fill_null(0.0)).sort("date"),
-        "customers": d.select(pl.col(c).cast(pl.Int64).sum() for c in (
-            "customers", "pairs", "middles", "returning_later", "returning_new")).select(
-            "customers", repeat_customers=pl.col("pairs") - pl.col("middles"),
-            returning_customers=pl.col("returning_later") + pl.col("returning_new"))
-        .select(pl.col(n).cast(t) for n, t in REPEAT_CUSTOMERS_SCHEMA.items()),
+        "customers": pl.DataFrame(
+            {"customers": [orders - pairs_n], "repeat_customers": [pairs_n - middles],
+             "returning_customers": [later - pairs_n + new_second]},
+            schema=REPEAT_CUSTOMERS_SCHEMA),
         "second": gaps.select(pl.col(n).cast(t) for n, t in SECOND_ORDER_DAYS_SCHEMA.items())
         .sort("days"),
     }

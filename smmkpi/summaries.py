@@ -7,6 +7,12 @@
   acquisition channel and follower status (a copy of the customers dataset's).
 - `cohort_cells`: per grain (month, week), cohort and period of that grain, the cohort's
   customers with an order in the period and its revenue in it.
+- `repeat_days` and `repeat_pairs`: what the repeat-sales figures of any period count,
+  whatever the number of orders (`store.read_repeat_figures`): per day the placed orders,
+  the first-ever and second orders among them, those with a channel, their revenue and
+  the revenue of the orders that are not first-ever; and per day of an order and day of
+  its previous order (kind "previous"), of the one before that ("previous2"), or, for a
+  second order, of the customer's first order ("first"), the number of such orders.
 
 These are pure Polars transforms of order rows; the store (`store.write_frames`) applies
 them in each import's transaction to the customers the import touched (their summaries
@@ -146,6 +152,61 @@ def with_places(orders: pl.DataFrame) -> pl.DataFrame:
         **{c: pl.lit(None, stamp) for c in PLACES[1:]})
     places = pl.concat([ranked, unplaced]).sort("_row").drop("_row").collect()
     return orders.drop(PLACES, strict=False).hstack(places)
+
+
+REPEAT_DAY_SCHEMA: dict[str, pl.DataType] = {
+    "day": pl.Date(),
+    "orders": pl.Int64(),
+    "first_orders": pl.Int64(),
+    "second_orders": pl.Int64(),
+    "channel_orders": pl.Int64(),
+    "revenue": pl.Float64(),
+    "returning_revenue": pl.Float64(),
+}
+PAIR_SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "day": pl.Date(),
+    "since": pl.Date(),
+    "orders": pl.Int64(),
+}
+# the kinds of `repeat_pairs` and the place whose day each pairs with the order's day
+PAIR_KINDS = {"previous": "previous_ordered_at", "previous2": "previous2_ordered_at",
+              "first": "first_ordered_at"}  # "first": second orders only
+
+
+def repeat_day_rows(placed: pl.DataFrame) -> pl.DataFrame:
+    """`repeat_days` rows (`REPEAT_DAY_SCHEMA`) of orders with their places (`PLACES`,
+    revenue, channel, ordered_at UTC): per UTC day, of the orders with a place. Exact for
+    the days whose every placed order is in `placed`."""
+    seq = pl.col("customer_seq")
+    return (
+        placed.lazy().filter(seq.is_not_null())
+        .group_by(day=pl.col("ordered_at").dt.date())
+        .agg(orders=pl.len().cast(pl.Int64),
+             first_orders=(seq == 0).sum().cast(pl.Int64),
+             second_orders=(seq == 1).sum().cast(pl.Int64),
+             channel_orders=pl.col("channel").is_not_null().sum().cast(pl.Int64),
+             revenue=pl.col("revenue").cast(pl.Float64).sum(),
+             returning_revenue=pl.col("revenue").cast(pl.Float64).filter(seq >= 1).sum())
+        .select(list(REPEAT_DAY_SCHEMA)).sort("day").collect()
+    )
+
+
+def pair_rows(placed: pl.DataFrame) -> pl.DataFrame:
+    """`repeat_pairs` rows (`PAIR_SCHEMA`) of orders with their places: per kind
+    (`PAIR_KINDS`), UTC day of the order and UTC day of its previous order, of the one
+    before that, or (second orders) of the customer's first order, the number of orders.
+    Exact for the days whose every placed order is in `placed`."""
+    seq = pl.col("customer_seq")
+    lf = placed.lazy().filter(seq.is_not_null())
+    parts = [
+        (lf.filter(seq == 1) if kind == "first" else lf).filter(pl.col(col).is_not_null())
+        .group_by(day=pl.col("ordered_at").dt.date(), since=pl.col(col).dt.date())
+        .agg(orders=pl.len().cast(pl.Int64))
+        .select(pl.lit(kind).alias("kind"), "day", "since", "orders")
+        for kind, col in PAIR_KINDS.items()
+    ]
+    return pl.concat(parts).sort("kind", "day", "since").collect()
 
 
 def cell_rows(orders: pl.DataFrame, grain: Grain) -> pl.DataFrame:

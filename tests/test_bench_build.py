@@ -46,6 +46,10 @@ def test_bulk_build_equals_what_the_store_recomputes(engine, demo_frames):
     # three copies' revenue as 3 x the demo's against a sum of three: the last bits only
     assert_frame_equal(built["cohort_cells"], again["cohort_cells"], check_exact=False,
                        rel_tol=1e-12)
+    assert built["repeat_pairs"].height and built["repeat_days"].height
+    assert_frame_equal(built["repeat_pairs"], again["repeat_pairs"])
+    assert_frame_equal(built["repeat_days"], again["repeat_days"], check_exact=False,
+                       rel_tol=1e-12)
     assert_frame_equal(content, _table(engine, ContentSessions), check_exact=False)
     assert_frame_equal(days, _table(engine, ConversationDays))
     assert_frame_equal(keys, _post_keys(engine))

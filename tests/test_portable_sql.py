@@ -61,12 +61,19 @@ def test_the_sql_stays_within_a_distributed_engine(engine, monkeypatch):
     assert r.cohorts_long(ws, grain="week").height
     # the repeat figures counted by the database, and posts matched to sessions by their
     # stored content keys
-    ws.source.counts_repeat_figures = True  # off by default
+    ws.source.counts_splits = True  # off by default on SQLite
     assert r.KPIS[2].compute(ws) == 3  # customers
+    # ... and the Retention page's splits, the running cohort and the days to second order
+    assert r.split(ws, "acquisition_channel")["group"].to_list()
+    assert r.split(ws, "channel")["group"].to_list()
+    assert r.cohorts_long(ws, grain="month").height
+    r.second_order_days(ws)
     # ... per day, with the customers counted on rows: no grouping per customer
+    assert any("repeat_pairs" in s for s in sent)  # the figures, from the kept counts
     counted = [s for s in sent if "previous_ordered_at" in s and s.lstrip().startswith("SELECT")]
-    assert counted
+    assert len(counted) >= 2  # the split by the customers' attributes, the running cohort
     assert not any(re.search(r"GROUP BY[^()]*customer_id", s) for s in counted), counted
+    assert any(re.search(r"JOIN customer_summary", s) for s in counted), counted
     from smmkpi.kpis import content as ct
 
     posts = pl.DataFrame(

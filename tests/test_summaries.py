@@ -77,7 +77,24 @@ def _recomputed(engine) -> dict[str, pl.DataFrame]:
             **{c: pl.lit(None, orders.schema["ordered_at"])
                for c in ("first_ordered_at", "previous_ordered_at", "previous2_ordered_at")}),
     ]).sort("order_id")
-    return {"customer_summary": summary, "cohort_cells": cells, "order_places": places}
+    # per day, and per day and day of the previous order, of the one before it, or (second
+    # orders) of the first order: counted here from the ranked orders
+    r_ = ranked.with_columns(day=pl.col("ordered_at").dt.date(),
+                             revenue=pl.col("revenue").cast(pl.Float64))
+    days = r_.group_by("day").agg(
+        orders=pl.len().cast(pl.Int64), first_orders=(pl.col("n") == 0).sum().cast(pl.Int64),
+        second_orders=(pl.col("n") == 1).sum().cast(pl.Int64),
+        channel_orders=pl.col("channel").is_not_null().sum().cast(pl.Int64),
+        revenue=pl.col("revenue").sum(),
+        returning_revenue=pl.col("revenue").filter(pl.col("n") >= 1).sum()).sort("day")
+    pairs = pl.concat([
+        r_.filter(pl.col(col).is_not_null() & keep)
+        .group_by("day", since=pl.col(col).dt.date()).agg(orders=pl.len().cast(pl.Int64))
+        .select(pl.lit(kind).alias("kind"), "day", "since", "orders")
+        for kind, col, keep in (("previous", "p", pl.lit(True)), ("previous2", "x", pl.lit(True)),
+                                ("first", "f", pl.col("n") == 1))]).sort("kind", "day", "since")
+    return {"customer_summary": summary, "cohort_cells": cells, "order_places": places,
+            "repeat_days": days, "repeat_pairs": pairs}
 
 
 def _assert_current(engine) -> None:
@@ -429,6 +446,32 @@ def test_migration_0014_sets_each_orders_previous_orders(engine, downgrade_to):
         "z1", 2, t(2024, 1, 3), t(2024, 3, 1), t(2024, 2, 15))
 
 
+def test_migration_0015_fills_the_repeat_counts(engine, downgrade_to):
+    """Orders stored (ties, orders without a channel, a revenue beyond the bounds written
+    by hand), down to 0014 (the two tables gone), up again: the migration fills
+    `repeat_days` and `repeat_pairs` equal to a recomputation from the orders as read
+    (the unusable revenue as missing); then imports keep them (SQLite and PG)."""
+    from sqlalchemy import inspect
+
+    rng = random.Random(15)
+    store.write_frames(engine, {"orders": _random_orders(rng, 400, 70, "m")})
+    with db.writer(engine) as conn:
+        cur = conn.cursor()
+        cur.execute("UPDATE orders SET revenue = 1e15 WHERE order_id = 'm0003'")
+        cur.close()
+    downgrade_to("0014")
+    assert not {"repeat_days", "repeat_pairs"} & set(inspect(engine).get_table_names())
+    db.migrate(engine)
+    stored, expected = _stored(engine), _recomputed(engine)
+    for name in ("repeat_days", "repeat_pairs"):
+        assert stored[name].height > 0
+        assert_frame_equal(stored[name], expected[name], check_exact=False, rel_tol=1e-12)
+    # the other summaries still hold the revenue changed by hand: repaired, then an import
+    store.rebuild_summaries(engine)
+    store.write_frames(engine, {"orders": _random_orders(rng, 50, 90, "m")})  # moves, new days
+    _assert_current(engine)
+
+
 def test_repeat_figures_are_counted_by_the_database(engine, demo_frames):
     """The catalog's repeat figures on the database are counted there (no window of orders
     is read into the app), and equal those of every order in memory, for the periods of
@@ -436,9 +479,7 @@ def test_repeat_figures_are_counted_by_the_database(engine, demo_frames):
     store.write_frames(engine, {"orders": demo_frames["orders"]})
     frames = FrameSource({"orders": demo_frames["orders"]}, "frames")
     stored = DbSource(engine)
-    # on by default on PostgreSQL only (docs/benchmarks.md); switched on here for SQLite
-    assert stored.counts_repeat_figures == (engine.dialect.name == "postgresql")
-    stored.counts_repeat_figures = True
+    assert stored.counts_repeat_figures  # on both databases since migration 0015
     shared: dict = {}
     for a, b in PERIODS:
         ws_f = Workspace(frames, Period(a, b))
@@ -474,7 +515,9 @@ def test_splits_and_cohorts_are_counted_by_the_database(engine, demo_frames):
     frames = FrameSource({"orders": store.read_dataset(engine, "orders"),
                           "customers": customers}, "frames")
     stored = DbSource(engine)
-    stored.counts_repeat_figures = True
+    # on by default on PostgreSQL only (docs/benchmarks.md); switched on here for SQLite
+    assert stored.counts_splits == (engine.dialect.name == "postgresql")
+    stored.counts_splits = True
     shared: dict = {}
     periods = [*PERIODS, (D(2024, 2, 1), D(2024, 4, 30)), (D(2024, 1, 1), D(2025, 5, 31))]
     for a, b in periods:
@@ -498,19 +541,19 @@ def test_splits_and_cohorts_are_counted_by_the_database(engine, demo_frames):
 
 def test_repeat_figures_leave_out_unusable_revenue(engine):
     """A stored revenue no reader uses (written by hand beyond the column's bounds) counts
-    as missing in the database's sums, as it does when the orders are read (`normalize`)."""
+    as missing in the kept sums once they are rebuilt (`rebuild-summaries`, the repair
+    after a change by hand), as it does when the orders are read (`normalize`)."""
     store.write_frames(engine, {"orders": orders_frame(ROWS)})
     with db.writer(engine) as conn:
         cur = conn.cursor()
         cur.execute("UPDATE orders SET revenue = 1e15 WHERE order_id = 'a2'")
         cur.close()
+    store.rebuild_summaries(engine)
     period = Period(D(2024, 1, 1), D(2024, 1, 31))
     read = store.read_dataset(engine, "orders")
     assert read.filter(pl.col("order_id") == "a2")["revenue"].item() is None
     ws_f = Workspace(FrameSource({"orders": read}, "frames"), period)
-    counted = DbSource(engine)
-    counted.counts_repeat_figures = True
-    ws_d = Workspace(counted, period)
+    ws_d = Workspace(DbSource(engine), period)
     for kpi in r.KPIS:
         assert _close(kpi.compute(ws_f), kpi.compute(ws_d)), kpi.id
     assert r.KPIS[1].compute(ws_d) == pytest.approx(20.0 + 80.0 + 40.0)  # revenue: a2 left out

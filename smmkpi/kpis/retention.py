@@ -946,10 +946,11 @@ def cohorts_long(ws: Workspace, *, grain: Grain = "month", measure: Measure = "c
 
 
 def _counted(ws: Workspace) -> dict[str, pl.DataFrame] | None:
-    """What the period's repeat figures count, counted by a source that does so
-    (`DbSource.repeat_figures` where `counts_repeat_figures`: the database counts, no order
-    is held in the app); None for any other source, or when orders are absent. Shared by
-    every workspace of the source, as orders carry no campaign or platform."""
+    """What the period's repeat figures count, from a source that keeps the counts
+    (`DbSource.repeat_figures` where `counts_repeat_figures`: sums of the rows the store
+    keeps per day and pair of days, no order held in the app); None for any other source,
+    or when orders are absent. Shared by every workspace of the source, as orders carry no
+    campaign or platform."""
     counts = getattr(ws.source, "repeat_figures", None)
     if (counts is None or not getattr(ws.source, "counts_repeat_figures", False)
             or not ws.has("orders")):
@@ -1030,10 +1031,10 @@ def _repeat(ws: Workspace) -> dict[str, float | int | None] | None:
 
 
 def _counts_splits(ws: Workspace) -> bool:
-    """The source counts the splits of the repeat figures (`DbSource.repeat_split`, where
-    it counts the repeat figures: `_counted`)."""
+    """The source counts the splits of the repeat figures (`DbSource.repeat_split` where
+    `counts_splits`)."""
     return (getattr(ws.source, "repeat_split", None) is not None
-            and bool(getattr(ws.source, "counts_repeat_figures", False)))
+            and bool(getattr(ws.source, "counts_splits", False)))
 
 
 def _medians(second: pl.DataFrame) -> pl.DataFrame:
