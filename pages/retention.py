@@ -168,8 +168,8 @@ with section("Coming back"):
         if long.height:
             chart(charts.retention_curve_figure(
                 curve, grain=grain, measure=measure,
-                title=f"Average retention, % of cohort per {unit} since the first order<br>"
-                f"<sup>{span}, orders to {ctx.ws.end:%Y-%m-%d}</sup>"), "cohort_curve")
+                title=f"Average retention, % of cohort<br><sup>by {unit}s since the first "
+                f"order; {span}, orders to {ctx.ws.end:%Y-%m-%d}</sup>"), "cohort_curve")
             st.caption(f"Each point weighs the cohorts that reached that {unit} by their size "
                        f"({'customers' if measure == 'customers' else 'first-' + unit + ' revenue'}"
                        f"); the far right rests on the oldest cohorts only (hover for how many). "
