@@ -1815,7 +1815,10 @@ def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: str,
     if customer:
         groups = [s.c[g].label(g) for g in CUSTOMER_GROUPS]
         keys: list[Any] = [s.c[g] for g in CUSTOMER_GROUPS]
-        source: Any = o.join(s, s.c.customer_id == o.c.customer_id)
+        # the summaries of customers with an order in the range only: their last order
+        # is in it or later (a range of the last-order index), not every summary
+        source: Any = o.join(s, and_(s.c.customer_id == o.c.customer_id,
+                                     s.c.last_ordered_at >= _ts_bound(min(start, lo_month))))
     else:
         channel = func.coalesce(o.c.channel, literal(no_channel, String))
         groups, keys, source = [channel.label("group")], [channel], o
