@@ -1753,6 +1753,15 @@ def _add_months(day: dt.date, n: int) -> dt.date:
     return dt.date(y, m + 1, 1)
 
 
+def _usable_revenue(o: Any) -> Any:
+    """SQL: an order's revenue where a reader would use it (within the column's bounds;
+    not finite is beyond them), else NULL, as `normalize` reads it."""
+    bounds = ds.get("orders").column("revenue").bounds
+    assert bounds is not None  # every number column has bounds (datasets.py)
+    low, high = bounds
+    return case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
+
+
 def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: str,
                       months: tuple[dt.date, dt.date], ks: Sequence[int] = (1, 3),
                       no_channel: str = "unknown") -> dict[str, pl.DataFrame]:
@@ -1789,10 +1798,7 @@ def read_repeat_split(engine: Engine, start: dt.date, end: dt.date, by: str,
     dialect = engine.dialect.name
     lo_month, hi_month = months
     where = [*_window_conditions(o, min(start, lo_month), end), o.c.customer_seq.is_not(None)]
-    bounds = ds.get("orders").column("revenue").bounds
-    assert bounds is not None
-    low, high = bounds
-    revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
+    revenue = _usable_revenue(o)
     seq, prev, prev2 = o.c.customer_seq, o.c.previous_ordered_at, o.c.previous2_ordered_at
     since = _ts_bound(start)
     in_period = o.c.ordered_at >= since
@@ -1894,10 +1900,7 @@ def read_cohort_recent(engine: Engine, first: dt.date, end: dt.date) -> pl.DataF
     that has none), so no grouping per customer; only orders with a place count, and an
     unusable revenue counts as missing, as in `read_repeat_figures`."""
     o = _order_table()
-    bounds = ds.get("orders").column("revenue").bounds
-    assert bounds is not None
-    low, high = bounds
-    revenue = case((and_(o.c.revenue >= low, o.c.revenue <= high), o.c.revenue))
+    revenue = _usable_revenue(o)
     prev = o.c.previous_ordered_at
     day = _utc_day(o.c.first_ordered_at, engine.dialect.name)
     stmt = (
