@@ -40,6 +40,9 @@ order, its place in the history and the days of the customer's previous and next
 every figure for a period is then a filter and a group-by over the few rows it needs (the
 period's orders, the orders of the months m, the first orders of the cohorts), so nothing
 loops over customers or cohorts in Python and nothing depends on the rows' order afterwards.
+On the database (`DbSource`) the catalog's figures are sums of the counts the store keeps
+per day and pair of days (`_counted`), and on PostgreSQL the splits are counted by the
+database (`split`): the same definitions, checked against this module's Polars by tests.
 """
 
 from __future__ import annotations
