@@ -1575,8 +1575,14 @@ def read_summaries(engine: Engine) -> dict[str, pl.DataFrame]:
 
 
 def _window_parts(first: dt.date, end: dt.date) -> list[Any]:
-    """The selects of `read_order_window`: a window of 28 days or more in two halves, read
-    at once (db.read_frames: two connections fetch and convert on two cores)."""
+    """The selects of a window's orders (`read_window`): the orders of [first, end] that
+    have a place in a customer's history, with it: customer_id, ordered_at, revenue,
+    channel, seq (0: the customer's first-ever order, 1: the second, 2: a later one),
+    first_ordered_at (the customer's first order). One range of `orders` by its date index:
+    the store keeps each order's place on its row (`models.ORDER_PLACES`), so no join with
+    the summaries (no order id either: nothing needs it once seq is known, and it is the
+    widest column). A window of 28 days or more in two halves, read at once
+    (db.read_frames: two connections fetch and convert on two cores)."""
     o = _order_table()
 
     def part(a: dt.date, b: dt.date) -> Any:
@@ -1615,24 +1621,14 @@ def _typed_attributes(df: pl.DataFrame) -> pl.DataFrame:
                      pl.col("follows_on_social").cast(pl.Boolean))
 
 
-def read_order_window(engine: Engine, first: dt.date, end: dt.date) -> pl.DataFrame:
-    """The orders of [first, end] that have a place in a customer's history, with it:
-    customer_id, ordered_at, revenue, channel, seq (0: the customer's first-ever order,
-    1: the second, 2: a later one), first_ordered_at (the customer's first order). One
-    range of `orders` by its date index: the store keeps each order's place on its row
-    (`models.ORDER_PLACES`), so no join with the summaries (no order id either: nothing
-    needs it once seq is known, and it is the widest column)."""
-    frames = db.read_frames(engine, _window_parts(first, end))
-    return _with_summary_types(pl.concat(frames, how="vertical_relaxed"), orders=True)
-
-
 def read_window(engine: Engine, first: dt.date, end: dt.date, since: dt.date, *,
                 attributes: bool = False) -> dict[str, pl.DataFrame]:
     """What a window of the retention figures reads, all at once (`db.read_frames`):
-    "orders", `read_order_window` of [first, end]; "firsts", the customers whose first
-    order is in [since, first) by the summary's index (customer_id, first_ordered_at,
-    first_revenue, first_channel, acquisition_channel, follows_on_social); with
-    `attributes`, "attributes", `read_window_attributes` of `first`."""
+    "orders", the placed orders of [first, end] (`_window_parts`); "firsts", the
+    customers whose first order is in [since, first) by the summary's index
+    (customer_id, first_ordered_at, first_revenue, first_channel, acquisition_channel,
+    follows_on_social); with `attributes`, "attributes", `read_window_attributes` of
+    `first`."""
     parts = _window_parts(first, end)
     stmts = [*parts, _first_orders_select(since, first)]
     if attributes:
@@ -1699,9 +1695,9 @@ def read_repeat_figures(engine: Engine, start: dt.date, end: dt.date) -> dict[st
       in the period is not first-ever), plus those whose first-ever and second orders are
       both in the period (the second orders whose first order's day is on or after S).
 
-    Only orders with a place count (a customer and a readable time, as `read_order_window`
-    reads them); a revenue no reader uses (beyond the column's bounds, not finite) counts
-    as missing, as `normalize` reads it, when the store keeps the rows (an import, or
+    Only orders with a place count (a customer and a readable time, as a window reads
+    them, `_window_parts`); a revenue no reader uses (beyond the column's bounds, not
+    finite) counts as missing, as `normalize` reads it, when the store keeps the rows (an import, or
     `rebuild-summaries` after a change by hand)."""
     d, p = RepeatDay.__table__, RepeatPair.__table__  # type: ignore[attr-defined]
     days = select(d).where(d.c.day >= start, d.c.day <= end)

@@ -305,11 +305,6 @@ class DbSource:
     # of the whole order history.
     keeps_summaries = True
 
-    def order_window(self, first: dt.date, end: dt.date) -> pl.DataFrame:
-        """The orders of [first, end] with their place in the customer's history
-        (`store.read_order_window`)."""
-        return self._store.read_order_window(self.engine, first, end)
-
     def window(self, first: dt.date, end: dt.date, since: dt.date, *,
                attributes: bool = False) -> dict[str, pl.DataFrame]:
         """A retention window's orders, the first orders of the cohorts before it and,
