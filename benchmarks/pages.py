@@ -90,8 +90,8 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
     their secondary indexes dropped and built afterwards, the posts with the content keys the
     store keeps; on PostgreSQL the tables read by date are then put in time order
     (`TIME_ORDER`, as a brand's daily imports lay them out: copy after copy, each day's rows
-    would lie scattered over the whole table); the content sums and the conversations' day
-    counts are counted by the store's own SQL.
+    would lie scattered over the whole table); the content sums, the channel sums and the
+    conversations' day counts are counted by the store's own code.
     `tests/test_bench_build.py` checks that what it writes equals what the store
     recomputes from the written rows."""
     from sqlalchemy import text
@@ -162,6 +162,7 @@ def bulk_build(url: str, counts: dict[str, int], *, chunk: int = CHUNK_COPIES,
         for table, rows in repeat.items():
             cur.adbc_ingest(table, store._summary_storage(rows, dialect), mode="append")
         store._sum_content_sessions(cur, None)
+        store._sum_channel_sessions(cur, engine, None)
         store._count_conversation_days(cur, dialect, touched=False)
         db.execute(cur, engine, store.version_bump())
         cur.close()

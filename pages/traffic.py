@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from smmkpi import charts, formatting
-from smmkpi.channels import CHANNEL_GROUPS, SOCIAL_GROUPS, with_channels
+from smmkpi.channels import CHANNEL_GROUPS, SOCIAL_GROUPS
 from smmkpi.datasets import GOAL_LABELS
 from smmkpi.formatting import md_escape
 from smmkpi.kpis import cost, traffic
@@ -43,8 +43,9 @@ if not ctx.ws.has("web_sessions"):
 
 
 def _classified(ws: Workspace) -> pl.DataFrame:
-    """The period's sessions with channel group and platform, classified once per page."""
-    return with_channels(ws.frame("web_sessions"))
+    """The period's sessions per day, campaign, channel group and platform (the sums the
+    store keeps), which every table of the page sums further."""
+    return ws.channel_sessions()
 
 
 def classified(ws: Workspace) -> pl.DataFrame:

@@ -341,3 +341,65 @@ def post_content_key() -> pl.Expr:
     blank); named `content_key`. The store keeps it on each post (`models.Post`)."""
     key = content_key(content_value())
     return pl.when(key != "").then(key).alias("content_key")
+
+
+# --- the web sessions per channel group: what the traffic and cost KPIs read ----------------
+
+# which of the summed figures the rows of a channel-sessions row report (a bit each): rows
+# that report a figure and rows that leave it empty are summed apart, so a sum over them is
+# the sum of the rows that report it, and "the sessions of the rows that report conversions"
+# stays a sum of sessions, as over the session rows themselves
+REPORTED_BITS: dict[str, int] = {"engaged_sessions": 1, "conversions": 2, "revenue": 4}
+CHANNEL_SESSIONS_KEY: tuple[str, ...] = ("date", "campaign", "channel_group", "platform",
+                                         "reported")
+CHANNEL_SESSIONS_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(), "campaign": pl.String(), "channel_group": pl.String(),
+    "platform": pl.String(), "reported": pl.Int64(), "sessions": pl.Int64(),
+    "engaged_sessions": pl.Int64(), "conversions": pl.Int64(), "revenue": pl.Float64(),
+}
+
+
+def channel_sessions(web_sessions: pl.DataFrame) -> pl.DataFrame:
+    """Web-session rows (date, source, medium, campaign and the figures) summed per day,
+    UTM campaign, channel group, platform and `reported` (`REPORTED_BITS`), in
+    `CHANNEL_SESSIONS_SCHEMA`, sorted by that key. Every traffic and cost figure is a sum
+    over session rows grouped by day, campaign, channel group or platform, so it is the same
+    sum over these rows: what the store keeps in `channel_sessions` with each web-sessions
+    import, and what a page reads instead of the session rows (one row per day and campaign
+    for every source, medium and content value of a channel group)."""
+    reported = sum(
+        (pl.col(c).is_not_null().cast(pl.Int64) * bit for c, bit in REPORTED_BITS.items()),
+        pl.lit(0, dtype=pl.Int64))
+    sums = [pl.col("sessions").sum().cast(pl.Int64)] + [
+        pl.when((pl.col("reported").first() & bit) > 0).then(pl.col(c).sum())
+        .cast(CHANNEL_SESSIONS_SCHEMA[c]).alias(c)
+        for c, bit in REPORTED_BITS.items()]
+    return (
+        with_channels(web_sessions.lazy().select(
+            "date", "source", "medium", "campaign", "sessions", *REPORTED_BITS))
+        .with_columns(reported=reported)
+        .group_by(*CHANNEL_SESSIONS_KEY)
+        .agg(sums)
+        .select(list(CHANNEL_SESSIONS_SCHEMA))
+        .sort(list(CHANNEL_SESSIONS_KEY), nulls_last=False)
+        .collect()
+        .cast(CHANNEL_SESSIONS_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def sum_campaigns(sums: pl.DataFrame) -> pl.DataFrame:
+    """`channel_sessions` rows with the campaigns summed (campaign null): per day, channel
+    group, platform and `reported`, as `store.read_channel_sessions` reads them without
+    `by_campaign`."""
+    keys = [k for k in CHANNEL_SESSIONS_KEY if k != "campaign"]
+    return (
+        sums.lazy().group_by(keys)
+        .agg(pl.col("sessions").sum(),
+             *(pl.when((pl.col("reported").first() & bit) > 0).then(pl.col(c).sum())
+               .alias(c) for c, bit in REPORTED_BITS.items()))
+        .with_columns(campaign=pl.lit(None, dtype=pl.String))
+        .select(list(CHANNEL_SESSIONS_SCHEMA))
+        .sort(keys, nulls_last=False)
+        .collect()
+        .cast(CHANNEL_SESSIONS_SCHEMA)  # type: ignore[arg-type]
+    )

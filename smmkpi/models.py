@@ -283,6 +283,25 @@ class ContentSessions(SQLModel, table=True):
     revenue: float | None = None
 
 
+class ChannelSessions(SQLModel, table=True):
+    """The web sessions summed per day, UTM campaign ('' for none), GA4 channel group,
+    social platform ('' for none) and `reported`, which of the figures the summed rows
+    report (`channels.REPORTED_BITS`): what the traffic and cost figures read
+    (`channels.channel_sessions`). Kept by the store in each web-sessions import's
+    transaction: the days the import touched are summed again from their stored rows."""
+
+    __tablename__ = "channel_sessions"
+    date: dt.date = Field(primary_key=True)
+    campaign: str = Field(primary_key=True)
+    channel_group: str = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    reported: int = Field(primary_key=True)
+    sessions: int = Field(sa_type=BigInteger)
+    engaged_sessions: int | None = Field(default=None, sa_type=BigInteger)
+    conversions: int | None = Field(default=None, sa_type=BigInteger)
+    revenue: float | None = None
+
+
 class ConversationDays(SQLModel, table=True):
     """Conversations counted per day they were opened (UTC), platform, campaign (`campaign`:
     the campaign id, '' for none) and kind: how many have a first response, how many a

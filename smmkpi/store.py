@@ -38,8 +38,10 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import (
+    BigInteger,
     Date,
     Engine,
+    Float,
     String,
     and_,
     case,
@@ -58,7 +60,12 @@ from sqlalchemy import (
 from smmkpi import datasets as ds
 from smmkpi import db
 from smmkpi import summaries as sm
-from smmkpi.channels import post_content_key
+from smmkpi.channels import (
+    CHANNEL_SESSIONS_SCHEMA,
+    SOCIAL_GROUPS,
+    channel_sessions,
+    post_content_key,
+)
 from smmkpi.config import get_settings
 from smmkpi.models import (
     ORDER_PLACES,
@@ -66,6 +73,7 @@ from smmkpi.models import (
     TABLES,
     AppSetting,
     AuditEntry,
+    ChannelSessions,
     CohortCell,
     ContentSessions,
     ConversationDays,
@@ -569,6 +577,7 @@ def write_frames(
                     results[name] = WriteResult(name, df.height, 0, 0)
                     if name == "web_sessions":
                         _sum_content_sessions(cur, None)
+                        _sum_channel_sessions(cur, engine, None)
                     if name == "conversations":
                         _count_conversation_days(cur, dialect, touched=False)
                 else:
@@ -593,6 +602,7 @@ def write_frames(
                         _summaries_from_frame(cur, engine, _all_orders(cur, engine))
                     if name == "web_sessions":
                         _sum_content_sessions(cur, stage)
+                        _sum_channel_sessions(cur, engine, stage)
                     if name == "conversations":
                         _count_conversation_days(cur, dialect, touched=True)
                     cur.execute(f"DROP TABLE {_q(stage)}")
@@ -802,7 +812,7 @@ def clear(engine: Engine, names: Sequence[str] | None = None, *, actor: str = "c
         stmts += [delete(CustomerSummary), delete(CohortCell), delete(RepeatDay),
                   delete(RepeatPair)]
     if "web_sessions" in names:
-        stmts.append(delete(ContentSessions))
+        stmts += [delete(ContentSessions), delete(ChannelSessions)]
     if "conversations" in names:
         stmts.append(delete(ConversationDays))
     if "customers" in names and "orders" not in names:  # no customer has attributes any more
@@ -1086,8 +1096,9 @@ def unsent_digests(engine: Engine) -> pl.DataFrame:
 
 SUMMARY_TABLES = ("customer_summary", "cohort_cells", "repeat_days", "repeat_pairs")
 CONTENT_TABLE = "content_sessions"  # the web sessions' content sums (models.ContentSessions)
+CHANNEL_TABLE = "channel_sessions"  # the web sessions per channel group (models.ChannelSessions)
 CONVERSATION_TABLE = "conversation_days"  # conversations counted per day (models.ConversationDays)
-_SUMMARIES_OF = {"orders": SUMMARY_TABLES, "web_sessions": (CONTENT_TABLE,),
+_SUMMARIES_OF = {"orders": SUMMARY_TABLES, "web_sessions": (CONTENT_TABLE, CHANNEL_TABLE),
                  "conversations": (CONVERSATION_TABLE,)}
 _TOUCHED = "smmkpi_touched"
 _ORDER_COLS = ("order_id", "customer_id", "ordered_at", "revenue", "channel")
@@ -1424,6 +1435,46 @@ def _sum_content_sessions(cur: Any, stage: str | None) -> None:
         f"content <> ''{'' if days is None else ' AND ' + days} GROUP BY date, content, source")
 
 
+CHANNEL_DAYS = 31  # days of web sessions summed at once when every day is (bounded memory)
+
+
+def _sum_channel_sessions(cur: Any, engine: Engine, stage: str | None) -> None:
+    """Keep `channel_sessions` after a web-sessions write: the days of the staged rows
+    (`stage`; every stored day when None), `CHANNEL_DAYS` days at a time, read back from
+    their stored rows, typed as a page reads them (`normalize`), summed by
+    `channels.channel_sessions` and written in place of those days' rows. The channel group
+    is Google's rules in Polars, so the rows come to the app: an import reads back the days
+    it wrote, and memory stays a month of rows whatever the table's size."""
+    w = TABLES["web_sessions"].__table__.c  # type: ignore[attr-defined]
+    kept = ChannelSessions.__table__.c  # type: ignore[attr-defined]
+    cols = [w[c] for c in ("date", "source", "medium", "campaign", "sessions",
+                           "engaged_sessions", "conversions", "revenue")]
+    if stage is None:
+        db.execute(cur, engine, delete(ChannelSessions))
+    cur.execute(f"SELECT DISTINCT date FROM {_q(stage or 'web_sessions')}")
+    days = sorted(d for d in (_stored_day(r[0]) for r in cur.fetchall()) if d is not None)
+    for i in range(0, len(days), CHANNEL_DAYS):
+        chunk = days[i:i + CHANNEL_DAYS]
+        if stage is not None:
+            db.execute(cur, engine, delete(ChannelSessions).where(kept["date"].in_(chunk)))
+        rows = normalize(_fetch(cur, engine, select(*cols).where(w["date"].in_(chunk))),
+                         "web_sessions").filter(pl.col("date").is_not_null())
+        if rows.height:
+            _put(cur, CHANNEL_TABLE, channel_sessions(rows).with_columns(
+                pl.col("campaign", "platform").fill_null(""),
+                pl.col("reported").cast(pl.Int32)), engine.dialect.name)  # an INTEGER
+
+
+def _stored_day(v: Any) -> dt.date | None:
+    """A stored date as read by a cursor (SQLite: text)."""
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
+
+
 _TOUCHED_DAYS = "smmkpi_conversation_days"
 
 
@@ -1525,10 +1576,11 @@ def rebuild_summaries(engine: Engine, *, actor: str = "cli") -> int:
             orders = _all_orders(cur, engine)
             _summaries_from_frame(cur, engine, orders)
             _sum_content_sessions(cur, None)
+            _sum_channel_sessions(cur, engine, None)
             _count_conversation_days(cur, engine.dialect.name, touched=False)
             _update_content_keys(cur, engine, None)
             if engine.dialect.name == "postgresql":  # every row is new to the planner
-                for t in (*SUMMARY_TABLES, CONTENT_TABLE, CONVERSATION_TABLE):
+                for t in (*SUMMARY_TABLES, CONTENT_TABLE, CHANNEL_TABLE, CONVERSATION_TABLE):
                     cur.execute(f"ANALYZE {_q(t)}")
             n = orders["customer_id"].n_unique() if orders.height else 0
             db.execute(cur, engine, insert(AuditEntry).values(
@@ -2035,6 +2087,48 @@ def read_content_sessions(engine: Engine, first: dt.date | None = None) -> pl.Da
         _date(pl.col("date"), df.schema["date"]).alias("date"),
         *(pl.col(n).cast(t, strict=False) for n, t in CONTENT_SESSIONS_SCHEMA.items()
           if n != "date"),
+    ).filter(pl.col("date").is_not_null())
+
+
+def read_channel_sessions(
+    engine: Engine, start: dt.date | None, end: dt.date | None,
+    campaigns: Sequence[str] = (), platforms: Sequence[str] = (), *,
+    by_campaign: bool = True,
+) -> pl.DataFrame:
+    """The web sessions of [start, end] summed per day, channel group, platform, `reported`
+    and (with `by_campaign`) UTM campaign, in `channels.CHANNEL_SESSIONS_SCHEMA`, as the
+    store keeps them in `channel_sessions` with each web-sessions import; without
+    `by_campaign` the campaign is null and the database sums the campaigns (at scale XL 28
+    days are 216k kept rows, about 800 once summed). The campaign filter keeps the rows of
+    those UTM campaigns, the platform filter the sessions of other channel groups and the
+    social sessions of those platforms, as `Workspace` filters the session rows."""
+    c = ChannelSessions.__table__.c  # type: ignore[attr-defined]
+    keys = [c["date"], c["channel_group"], c["platform"], c["reported"]]
+    if by_campaign:
+        keys.insert(1, c["campaign"])
+    # cast: PostgreSQL's SUM of a BIGINT is a NUMERIC
+    sums = [cast(func.sum(c[n]), Float if n == "revenue" else BigInteger).label(n) for n in
+            ("sessions", "engaged_sessions", "conversions", "revenue")]
+    stmt = select(*keys, *sums).group_by(*keys)
+    if start is not None:
+        stmt = stmt.where(c["date"] >= start)
+    if end is not None:
+        stmt = stmt.where(c["date"] <= end)
+    if campaigns:
+        stmt = stmt.where(c["campaign"].in_(list(campaigns)))
+    if platforms:
+        stmt = stmt.where(or_(c["channel_group"].not_in(list(SOCIAL_GROUPS)),
+                              c["platform"].in_(list(platforms))))
+    df = db.read_frame(engine, stmt)
+    if df.height == 0:
+        return pl.DataFrame(schema=CHANNEL_SESSIONS_SCHEMA)
+    blank = {"campaign", "platform"}
+    return df.select(
+        _date(pl.col("date"), df.schema["date"]).alias("date"),
+        *((pl.when(pl.col(n) != "").then(pl.col(n)) if n in blank else pl.col(n))
+          .cast(t, strict=False).alias(n) if n in df.columns
+          else pl.lit(None, dtype=t).alias(n)
+          for n, t in CHANNEL_SESSIONS_SCHEMA.items() if n != "date"),
     ).filter(pl.col("date").is_not_null())
 
 

@@ -21,11 +21,18 @@ from typing import Any, Protocol
 import polars as pl
 
 from smmkpi import datasets as ds
-from smmkpi.channels import SOCIAL_GROUPS, with_channels
+from smmkpi.channels import SOCIAL_GROUPS, channel_sessions, sum_campaigns, with_channels
 from smmkpi.config import Settings, get_settings
 from smmkpi.periods import Period
 
 __all__ = ["DbSource", "Filters", "FrameSource", "Period", "Source", "Workspace"]
+
+# What `Workspace.channel_sessions` reads through the reader (and so the UI's cache): the
+# web sessions summed per day, campaign, channel group and platform, and the same with the
+# campaigns summed. Not datasets: derived from `web_sessions` by each source.
+CHANNEL_SESSIONS = "web_sessions/channels"
+CHANNEL_TOTALS = "web_sessions/channels, campaigns summed"
+CHANNEL_READS = (CHANNEL_SESSIONS, CHANNEL_TOTALS)
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,19 @@ class Workspace:
         return self.memo(("followers",),
                          lambda: filter_frame(rows, "social_daily", None, None, platforms))
 
+    def channel_sessions(self, *, by_campaign: bool = True) -> pl.DataFrame | None:
+        """The period's web sessions summed per day, UTM campaign, channel group, platform
+        and reported figures (`channels.channel_sessions`; with `by_campaign=False` the
+        campaigns summed too, campaign null), the filters applied as to the session rows;
+        None without web sessions. What every traffic and cost figure is a sum over: a
+        database source reads the sums the store keeps, a frame source sums its rows."""
+        if not self.has("web_sessions"):
+            return None
+        name = CHANNEL_SESSIONS if by_campaign else CHANNEL_TOTALS
+        return self.memo(("frame", name),
+                         lambda: self.reader(self.source, name, self.start, self.end,
+                                             self.filters))
+
     def everything(self, name: str) -> pl.DataFrame | None:
         """All rows of `name` regardless of dates (filters still applied)."""
         return self.shared_memo(name, "all", lambda: self._read(name, None, None))
@@ -216,10 +236,29 @@ def filter_frame(
 
 def filter_sessions_by_platform(df: pl.DataFrame, platforms: tuple[str, ...]) -> pl.DataFrame:
     """Keep non-social sessions and the social sessions of the selected platforms, so that
-    social KPIs follow the platform filter while shares keep their whole-site denominator."""
+    social KPIs follow the platform filter while shares keep their whole-site denominator.
+    Session rows are classified for it (and given back without the classification); rows
+    that have their channel group and platform already (`channels.channel_sessions`) keep
+    them."""
     keep = ~pl.col("channel_group").is_in(list(SOCIAL_GROUPS)) | pl.col("platform").is_in(
         list(platforms))
+    if {"channel_group", "platform"} <= set(df.columns):
+        return df.filter(keep)
     return with_channels(df).filter(keep).drop("channel_group", "platform")
+
+
+def sessions_by_channel(source: Source, dataset: str, start: dt.date | None,
+                        end: dt.date | None, filters: Filters) -> pl.DataFrame | None:
+    """`Workspace.channel_sessions` from a source's session rows (`dataset` one of
+    `CHANNEL_READS`): the period's rows of the filtered campaigns, summed, then the
+    platform filter."""
+    web = source.read("web_sessions", start, end, Filters(campaigns=filters.campaigns))
+    if web is None:
+        return None
+    out = channel_sessions(web)
+    if filters.platforms:
+        out = filter_sessions_by_platform(out, filters.platforms)
+    return out if dataset == CHANNEL_SESSIONS else sum_campaigns(out)
 
 
 class FrameSource:
@@ -237,6 +276,8 @@ class FrameSource:
     def read(
         self, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
     ) -> pl.DataFrame | None:
+        if dataset in CHANNEL_READS:
+            return sessions_by_channel(self, dataset, start, end, filters)
         df = self.frames.get(dataset)
         if df is None or df.height == 0:
             return None
@@ -289,6 +330,12 @@ class DbSource:
     def read(
         self, dataset: str, start: dt.date | None, end: dt.date | None, filters: Filters
     ) -> pl.DataFrame | None:
+        if dataset in CHANNEL_READS:  # the sums the store keeps (`channel_sessions`)
+            if "web_sessions" not in self.available():
+                return None
+            return self._store.read_channel_sessions(
+                self.engine, start, end, filters.campaigns, filters.platforms,
+                by_campaign=dataset == CHANNEL_SESSIONS)
         if dataset not in self.available():
             return None
         return self._store.read_dataset(

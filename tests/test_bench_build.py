@@ -1,8 +1,8 @@
 """The large-brand benchmark's bulk build (`benchmarks/pages.py`, scale XL) writes what the
 store would hold after importing the same rows: its customer summaries, orders' places,
-cohort cells, content sums, conversation day counts and posts' content keys equal those
-the store recomputes from the written rows (`rebuild-summaries`), on SQLite and
-PostgreSQL."""
+cohort cells, content sums, channel sums, conversation day counts and posts' content keys
+equal those the store recomputes from the written rows (`rebuild-summaries`), on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import select
 
 from smmkpi import db, store
-from smmkpi.models import ContentSessions, ConversationDays
+from smmkpi.models import ChannelSessions, ContentSessions, ConversationDays
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -35,10 +35,11 @@ def test_bulk_build_equals_what_the_store_recomputes(engine, demo_frames):
     assert sizes["customer_summary"] == 3 * demo_frames["orders"]["customer_id"].n_unique()
     built = store.read_summaries(engine)
     content, days = _table(engine, ContentSessions), _table(engine, ConversationDays)
+    channels = _table(engine, ChannelSessions)
     keys = _post_keys(engine)
     assert keys["content_key"].null_count() < keys.height
     assert built["order_places"]["customer_seq"].null_count() == 0
-    assert content.height and days.height
+    assert content.height and days.height and channels.height
     store.rebuild_summaries(engine)
     again = store.read_summaries(engine)
     assert_frame_equal(built["customer_summary"], again["customer_summary"])
@@ -52,6 +53,7 @@ def test_bulk_build_equals_what_the_store_recomputes(engine, demo_frames):
                        rel_tol=1e-12)
     assert_frame_equal(content, _table(engine, ContentSessions), check_exact=False)
     assert_frame_equal(days, _table(engine, ConversationDays))
+    assert_frame_equal(channels, _table(engine, ChannelSessions), check_exact=False)
     assert_frame_equal(keys, _post_keys(engine))
     db.close_pools()
 

@@ -70,12 +70,12 @@ def campaign_channel_note(ws: Workspace, names: str) -> str | None:
     them outside the social groups (a YouTube campaign tagged `cpc` is Paid Video, not
     Paid Social), so a low or zero social figure is explained where it shows. None when
     no campaign is selected or most of its sessions are social."""
-    from smmkpi.channels import SOCIAL_GROUPS, with_channels
+    from smmkpi.channels import SOCIAL_GROUPS
 
-    web = ws.frame("web_sessions") if ws.filters.campaigns else None
+    web = ws.channel_sessions(by_campaign=False) if ws.filters.campaigns else None
     if web is None or web.height == 0:
         return None
-    mix = (with_channels(web).group_by("channel_group").agg(pl.col("sessions").sum())
+    mix = (web.group_by("channel_group").agg(pl.col("sessions").sum())
            .sort("sessions", descending=True))
     total = mix.get_column("sessions").sum()
     social = mix.filter(pl.col("channel_group").is_in(list(SOCIAL_GROUPS)))["sessions"].sum()
