@@ -129,12 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations",
                    description="Bring the database schema up to date (Alembic).")
     sub.add_parser("rebuild-summaries", help="recompute the customer summaries, cohort "
-                   "cells, content sums and conversation day counts from every stored "
+                   "cells, repeat counts, content and channel sums and conversation day counts "
+                   "from every stored "
                    "order, web session and conversation",
                    description="Recompute the summaries the store keeps beside the orders "
-                   "(customer_summary, cohort_cells, and each order's place in its "
-                   "customer's history on the order row) from the whole order history, the "
-                   "web sessions' content sums (content_sessions) from every session and "
+                   "(customer_summary, cohort_cells, repeat_days, repeat_pairs, and each "
+                   "order's place in its customer's history on the order row) from the "
+                   "whole order history, the web sessions' content and channel sums "
+                   "(content_sessions, channel_sessions) from every session and "
                    "the conversations' day counts (conversation_days) from every "
                    "conversation, in one transaction. Imports keep them current; this is "
                    "a repair tool.")
