@@ -2068,18 +2068,21 @@ CONTENT_SESSIONS_SCHEMA = {"date": pl.Date, "content": pl.String, "source": pl.S
                            "conversions": pl.Int64, "revenue": pl.Float64}
 
 
-def read_content_sessions(engine: Engine, first: dt.date | None = None) -> pl.DataFrame:
+def read_content_sessions(engine: Engine, first: dt.date | None = None,
+                          last: dt.date | None = None) -> pl.DataFrame:
     """The stored web sessions that carry a content value, summed per day, content value
     and source (`CONTENT_SESSIONS_SCHEMA`): what matching posts to sessions needs
     (`kpis.content.attribution`), as the store keeps it in `content_sessions` with each
     web-sessions import (at scale L 7.9k rows instead of 1.48M session rows grouped on
     every cold start). A sum is null where every row summed is (a figure never reported),
     as `sum_or_null` has it. With `first`, the days from `first` on only (a range of the
-    table's key, which starts with the date)."""
+    table's key, which starts with the date); with `last`, up to `last`."""
     w = ContentSessions.__table__.c  # type: ignore[attr-defined]
     stmt = select(*(w[c] for c in CONTENT_SESSIONS_SCHEMA))
     if first is not None:
         stmt = stmt.where(w["date"] >= first)
+    if last is not None:
+        stmt = stmt.where(w["date"] <= last)
     df = db.read_frame(engine, stmt)
     if df.height == 0:
         return pl.DataFrame(schema=CONTENT_SESSIONS_SCHEMA)

@@ -389,10 +389,12 @@ class DbSource:
         rows when given), grouped by the database (`store.read_followers`)."""
         return self._store.read_followers(self.engine, end, campaigns)
 
-    def content_sessions(self, first: dt.date | None = None) -> pl.DataFrame:
+    def content_sessions(self, first: dt.date | None = None,
+                         last: dt.date | None = None) -> pl.DataFrame:
         """The web sessions with a content value summed per day, content and source, by
-        the database (`store.read_content_sessions`), from `first` on when given."""
-        return self._store.read_content_sessions(self.engine, first)
+        the database (`store.read_content_sessions`), from `first` on and up to `last`
+        when given."""
+        return self._store.read_content_sessions(self.engine, first, last)
 
     def post_keys(self, start: dt.date, end: dt.date) -> pl.DataFrame:
         """The posts of [start, end] with a content value, by the key the store keeps on

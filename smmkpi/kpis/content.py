@@ -130,8 +130,12 @@ def _tagged_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
 
 def unmatched_sessions(ws: Workspace) -> pl.DataFrame:
     """Session rows in the period with a content value that no post is matched to: content,
-    sessions, by sessions, most first (tags to fix, or posts not imported)."""
-    sessions = ws.frame("web_sessions")
+    sessions, by sessions, most first (tags to fix, or posts not imported). Without filters
+    from the content sums a database source keeps (`DbSource.content_sessions`: every row
+    with a content value, summed per day, content and source), not the period's rows."""
+    grouped = getattr(ws.source, "content_sessions", None)
+    sessions = (grouped(ws.start, ws.end) if grouped is not None and not ws.filters
+                else ws.frame("web_sessions"))
     schema = {"content": pl.String, "sessions": pl.Int64}
     if sessions is None:
         return pl.DataFrame(schema=schema)
