@@ -387,17 +387,30 @@ def channel_sessions(web_sessions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def sum_campaigns(sums: pl.DataFrame) -> pl.DataFrame:
-    """`channel_sessions` rows with the campaigns summed (campaign null): per day, channel
-    group, platform and `reported`, as `store.read_channel_sessions` reads them without
-    `by_campaign`."""
-    keys = [k for k in CHANNEL_SESSIONS_KEY if k != "campaign"]
+# the groupings the pages read (`Workspace.channel_sessions`): per day, campaign, channel
+# group and platform (the kept rows), per day, group and platform (the campaigns summed, for
+# the KPIs) and per campaign (days, groups and platforms summed, for the UTM audit's KPI)
+CHANNEL_GROUPINGS: dict[str, tuple[str, ...]] = {
+    "day_campaign": ("date", "campaign", "channel_group", "platform"),
+    "day": ("date", "channel_group", "platform"),
+    "campaign": ("campaign",),
+}
+
+
+def sum_channel_sessions(sums: pl.DataFrame, by: str) -> pl.DataFrame:
+    """`channel_sessions` rows summed per the columns of grouping `by`
+    (`CHANNEL_GROUPINGS`) and `reported`, the other key columns null, in
+    `CHANNEL_SESSIONS_SCHEMA`: as `store.read_channel_sessions` reads them."""
+    keys = [*CHANNEL_GROUPINGS[by], "reported"]
+    if by == "day_campaign":
+        return sums
     return (
         sums.lazy().group_by(keys)
         .agg(pl.col("sessions").sum(),
              *(pl.when((pl.col("reported").first() & bit) > 0).then(pl.col(c).sum())
                .alias(c) for c, bit in REPORTED_BITS.items()))
-        .with_columns(campaign=pl.lit(None, dtype=pl.String))
+        .with_columns(pl.lit(None, dtype=CHANNEL_SESSIONS_SCHEMA[k]).alias(k)
+                      for k in CHANNEL_SESSIONS_KEY if k not in keys)
         .select(list(CHANNEL_SESSIONS_SCHEMA))
         .sort(keys, nulls_last=False)
         .collect()

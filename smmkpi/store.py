@@ -61,6 +61,7 @@ from smmkpi import datasets as ds
 from smmkpi import db
 from smmkpi import summaries as sm
 from smmkpi.channels import (
+    CHANNEL_GROUPINGS,
     CHANNEL_SESSIONS_SCHEMA,
     SOCIAL_GROUPS,
     channel_sessions,
@@ -2096,19 +2097,18 @@ def read_content_sessions(engine: Engine, first: dt.date | None = None,
 def read_channel_sessions(
     engine: Engine, start: dt.date | None, end: dt.date | None,
     campaigns: Sequence[str] = (), platforms: Sequence[str] = (), *,
-    by_campaign: bool = True,
+    by: str = "day_campaign",
 ) -> pl.DataFrame:
-    """The web sessions of [start, end] summed per day, channel group, platform, `reported`
-    and (with `by_campaign`) UTM campaign, in `channels.CHANNEL_SESSIONS_SCHEMA`, as the
-    store keeps them in `channel_sessions` with each web-sessions import; without
-    `by_campaign` the campaign is null and the database sums the campaigns (at scale XL 28
-    days are 216k kept rows, about 800 once summed). The campaign filter keeps the rows of
+    """The web sessions of [start, end] summed per day, UTM campaign, channel group,
+    platform and `reported`, in `channels.CHANNEL_SESSIONS_SCHEMA`, as the store keeps them
+    in `channel_sessions` with each web-sessions import, or per the coarser grouping `by` of
+    `channels.CHANNEL_GROUPINGS` (and `reported`), summed by the database, the other key
+    columns null (at scale XL 28 days are 252k kept rows, about 500 per day, group and
+    platform). The campaign filter keeps the rows of
     those UTM campaigns, the platform filter the sessions of other channel groups and the
     social sessions of those platforms, as `Workspace` filters the session rows."""
     c = ChannelSessions.__table__.c  # type: ignore[attr-defined]
-    keys = [c["date"], c["channel_group"], c["platform"], c["reported"]]
-    if by_campaign:
-        keys.insert(1, c["campaign"])
+    keys = [c[k] for k in (*CHANNEL_GROUPINGS[by], "reported")]
     # cast: PostgreSQL's SUM of a BIGINT is a NUMERIC
     sums = [cast(func.sum(c[n]), Float if n == "revenue" else BigInteger).label(n) for n in
             ("sessions", "engaged_sessions", "conversions", "revenue")]
@@ -2127,12 +2127,13 @@ def read_channel_sessions(
         return pl.DataFrame(schema=CHANNEL_SESSIONS_SCHEMA)
     blank = {"campaign", "platform"}
     return df.select(
-        _date(pl.col("date"), df.schema["date"]).alias("date"),
+        _date(pl.col("date"), df.schema["date"]).alias("date") if "date" in df.columns
+        else pl.lit(None, dtype=pl.Date).alias("date"),
         *((pl.when(pl.col(n) != "").then(pl.col(n)) if n in blank else pl.col(n))
           .cast(t, strict=False).alias(n) if n in df.columns
           else pl.lit(None, dtype=t).alias(n)
           for n, t in CHANNEL_SESSIONS_SCHEMA.items() if n != "date"),
-    ).filter(pl.col("date").is_not_null())
+    )
 
 
 def read_waiting_conversations(

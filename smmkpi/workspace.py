@@ -21,18 +21,22 @@ from typing import Any, Protocol
 import polars as pl
 
 from smmkpi import datasets as ds
-from smmkpi.channels import SOCIAL_GROUPS, channel_sessions, sum_campaigns, with_channels
+from smmkpi.channels import (
+    CHANNEL_GROUPINGS,
+    SOCIAL_GROUPS,
+    channel_sessions,
+    sum_channel_sessions,
+    with_channels,
+)
 from smmkpi.config import Settings, get_settings
 from smmkpi.periods import Period
 
 __all__ = ["DbSource", "Filters", "FrameSource", "Period", "Source", "Workspace"]
 
 # What `Workspace.channel_sessions` reads through the reader (and so the UI's cache): the
-# web sessions summed per day, campaign, channel group and platform, and the same with the
-# campaigns summed. Not datasets: derived from `web_sessions` by each source.
-CHANNEL_SESSIONS = "web_sessions/channels"
-CHANNEL_TOTALS = "web_sessions/channels, campaigns summed"
-CHANNEL_READS = (CHANNEL_SESSIONS, CHANNEL_TOTALS)
+# web sessions summed per each grouping of `channels.CHANNEL_GROUPINGS`, by name. Not
+# datasets: derived from `web_sessions` by each source.
+CHANNEL_READS: dict[str, str] = {f"web_sessions by {by}": by for by in CHANNEL_GROUPINGS}
 
 
 @dataclass(frozen=True)
@@ -145,15 +149,19 @@ class Workspace:
         return self.memo(("followers",),
                          lambda: filter_frame(rows, "social_daily", None, None, platforms))
 
-    def channel_sessions(self, *, by_campaign: bool = True) -> pl.DataFrame | None:
+    def channel_sessions(self, by: str = "day_campaign") -> pl.DataFrame | None:
         """The period's web sessions summed per day, UTM campaign, channel group, platform
-        and reported figures (`channels.channel_sessions`; with `by_campaign=False` the
-        campaigns summed too, campaign null), the filters applied as to the session rows;
-        None without web sessions. What every traffic and cost figure is a sum over: a
-        database source reads the sums the store keeps, a frame source sums its rows."""
+        and reported figures (`channels.channel_sessions`), or per the coarser grouping
+        `by` of `channels.CHANNEL_GROUPINGS` ("day": the campaigns summed; "campaign": the
+        days, groups and platforms summed; the summed key columns null), the filters
+        applied as to the session rows; None without web sessions. What every traffic and
+        cost figure is a sum over: a database source reads the sums the store keeps, a
+        frame source sums its rows."""
         if not self.has("web_sessions"):
             return None
-        name = CHANNEL_SESSIONS if by_campaign else CHANNEL_TOTALS
+        name = f"web_sessions by {by}"
+        if name not in CHANNEL_READS:
+            raise ValueError(f"no grouping {by!r} of the web sessions")
         return self.memo(("frame", name),
                          lambda: self.reader(self.source, name, self.start, self.end,
                                              self.filters))
@@ -250,15 +258,15 @@ def filter_sessions_by_platform(df: pl.DataFrame, platforms: tuple[str, ...]) ->
 def sessions_by_channel(source: Source, dataset: str, start: dt.date | None,
                         end: dt.date | None, filters: Filters) -> pl.DataFrame | None:
     """`Workspace.channel_sessions` from a source's session rows (`dataset` one of
-    `CHANNEL_READS`): the period's rows of the filtered campaigns, summed, then the
-    platform filter."""
+    `CHANNEL_READS`): the period's rows of the filtered campaigns, summed, the platform
+    filter applied, then summed per the grouping."""
     web = source.read("web_sessions", start, end, Filters(campaigns=filters.campaigns))
     if web is None:
         return None
     out = channel_sessions(web)
     if filters.platforms:
         out = filter_sessions_by_platform(out, filters.platforms)
-    return out if dataset == CHANNEL_SESSIONS else sum_campaigns(out)
+    return sum_channel_sessions(out, CHANNEL_READS[dataset])
 
 
 class FrameSource:
@@ -335,7 +343,7 @@ class DbSource:
                 return None
             return self._store.read_channel_sessions(
                 self.engine, start, end, filters.campaigns, filters.platforms,
-                by_campaign=dataset == CHANNEL_SESSIONS)
+                by=CHANNEL_READS[dataset])
         if dataset not in self.available():
             return None
         return self._store.read_dataset(

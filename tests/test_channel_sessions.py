@@ -15,14 +15,13 @@ from smmkpi import store
 from smmkpi.channels import (
     CHANNEL_SESSIONS_KEY,
     channel_sessions,
-    sum_campaigns,
+    sum_channel_sessions,
     with_channels,
 )
 from smmkpi.kpis import cost, traffic
 from smmkpi.kpis.catalog import CATALOG
 from smmkpi.workspace import (
-    CHANNEL_SESSIONS,
-    CHANNEL_TOTALS,
+    CHANNEL_READS,
     Filters,
     FrameSource,
     Period,
@@ -79,12 +78,18 @@ def test_hand_example_sums_per_day_campaign_group_platform_and_reported():
     assert paid.select("campaign", "sessions").rows() == [("Spring", 70), ("spring", 20)]
     assert sums["sessions"].sum() == HAND["sessions"].sum() == 740
     assert sums.height == 9
-    totals = sum_campaigns(sums)
+    totals = sum_channel_sessions(sums, "day")
     assert totals["campaign"].null_count() == totals.height
     day1 = totals.filter(pl.col("date") == D + dt.timedelta(days=1),
                          pl.col("channel_group") == "Paid Search").sort("reported")
     assert day1.select("reported", "sessions", "conversions").rows() == [(1, 20, None),
                                                                           (7, 70, 3)]
+    per_campaign = sum_channel_sessions(sums, "campaign").sort("campaign", "reported",
+                                                                nulls_last=False)
+    assert per_campaign.select("campaign", "reported", "sessions", "conversions").rows() == [
+        (None, 7, 410, 12), ("Spring", 7, 70, 3), ("may_news", 7, 25, 1),
+        ("spring", 1, 30, None), ("spring", 6, 40, 2), ("spring", 7, 165, 5)]
+    assert per_campaign["date"].null_count() == per_campaign.height
 
 
 def _figures(web: pl.DataFrame, social: pl.DataFrame | None, ads: pl.DataFrame | None,
@@ -131,11 +136,13 @@ def test_every_traffic_and_cost_table_is_the_same_from_the_sums(demo_frames):
     sums = channel_sessions(web)
     assert sums.height < web.height / 2
     _assert_same(_figures(sums, social, ads, known), every_row)
+    summed = _figures(sum_channel_sessions(sums, "day"), social, ads, known)
     for name in ("daily", "by_channel_daily", "channel_table", "funnel", "comparison",
                  "cost_by_channel"):
-        assert_frame_equal(_figures(sum_campaigns(sums), social, ads, known)[name],
-                           every_row[name], check_exact=False, rel_tol=1e-9,
-                           check_row_order=False)
+        assert_frame_equal(summed[name], every_row[name], check_exact=False,
+                           rel_tol=1e-9, check_row_order=False)
+    assert_frame_equal(cost.campaign_cost(sum_channel_sessions(sums, "campaign"), social, ads),
+                       every_row["campaign_cost"], check_exact=False, rel_tol=1e-9)
     filtered = filter_sessions_by_platform(web, ("instagram",))
     assert filtered.height < web.height
     assert_frame_equal(
@@ -222,10 +229,9 @@ def test_the_stored_sums_follow_every_write(engine, demo_frames):
     db = store.read_channel_sessions
     for f in (Filters(), Filters(platforms=("instagram",)), Filters(campaigns=("spring_sale",
                                                                                "new_campaign"))):
-        for name in (CHANNEL_SESSIONS, CHANNEL_TOTALS):
+        for name, by in CHANNEL_READS.items():
             want = frames.read(name, period.start, period.end, f)
-            got = db(engine, lo, hi, f.campaigns, f.platforms,
-                     by_campaign=name == CHANNEL_SESSIONS)
+            got = db(engine, lo, hi, f.campaigns, f.platforms, by=by)
             assert_frame_equal(got.sort(list(CHANNEL_SESSIONS_KEY), nulls_last=False),
                                want.sort(list(CHANNEL_SESSIONS_KEY), nulls_last=False),
                                check_exact=False, rel_tol=1e-9)

@@ -371,7 +371,7 @@ def _cost_daily(ws: Workspace) -> pl.DataFrame | None:
     ad_spend or web_sessions."""
 
     def build() -> pl.DataFrame | None:
-        spend, web = _spend_daily(ws), ws.channel_sessions(by_campaign=False)
+        spend, web = _spend_daily(ws), ws.channel_sessions("day")
         if spend is None or web is None:
             return None
         grp = pl.col("channel_group")
@@ -395,7 +395,7 @@ def _cost_daily(ws: Workspace) -> pl.DataFrame | None:
 def _untracked(ws: Workspace) -> float | None:
     """Spend of the period's campaigns with no session carrying their UTM campaign; None
     without web sessions or when no campaign spent in the period (nothing to track)."""
-    web = ws.channel_sessions()
+    web = ws.channel_sessions("campaign")
     if web is None:
         return None
     costs = ws.memo(("cost", "campaigns"), lambda: campaign_cost(

@@ -415,7 +415,7 @@ def _daily(ws: Workspace) -> pl.DataFrame | None:
     """The period's `traffic_daily` (shared by the traffic KPIs)."""
     return ws.memo(
         ("traffic", "daily"),
-        lambda: traffic_daily(ws.channel_sessions(by_campaign=False), ws.frame("social_daily")),
+        lambda: traffic_daily(ws.channel_sessions("day"), ws.frame("social_daily")),
     )
 
 

@@ -72,7 +72,7 @@ def campaign_channel_note(ws: Workspace, names: str) -> str | None:
     no campaign is selected or most of its sessions are social."""
     from smmkpi.channels import SOCIAL_GROUPS
 
-    web = ws.channel_sessions(by_campaign=False) if ws.filters.campaigns else None
+    web = ws.channel_sessions("day") if ws.filters.campaigns else None
     if web is None or web.height == 0:
         return None
     mix = (web.group_by("channel_group").agg(pl.col("sessions").sum())
