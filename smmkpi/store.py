@@ -2004,6 +2004,43 @@ def read_post_keys(engine: Engine, start: dt.date, end: dt.date) -> pl.DataFrame
                      _utc(pl.col("published_at"), df.schema["published_at"]))
 
 
+def read_post_days(engine: Engine, start: dt.date, end: dt.date, platforms: Sequence[str],
+                   metrics: Sequence[str]) -> pl.DataFrame:
+    """Per UTC day published in [start, end] (posts of `platforms` when given), summed by
+    the database: `posts`, `promo_posts` (flagged as promotional), `flagged_posts` (with a
+    known flag), each of `metrics` (NULL where no post reports it), and `er_num` /
+    `er_den`, the engagements and impressions of the posts reporting both, as
+    `kpis.content` sums the period's posts; a value no reader uses (beyond the column's
+    bounds) counts as not reported, as `normalize` reads it. Sorted by day."""
+    p = TABLES["posts"].__table__  # type: ignore[attr-defined]
+    spec = ds.get("posts")
+    conds = [_sql_condition(p.c[c.column], c)
+             for c in spec.conditions(start, end, (), tuple(platforms))]
+
+    def usable(name: str) -> Any:
+        lo, hi = spec.column(name).bounds or (0, 10**12)
+        col = p.c[name]
+        return case((and_(col >= lo, col <= hi), col))
+
+    day = _utc_day(p.c.published_at, engine.dialect.name)
+    both = and_(usable("engagements").is_not(None), usable("impressions").is_not(None))
+    stmt = (select(
+        day.label("date"), func.count().label("posts"),
+        func.sum(case((p.c.is_promo == true(), 1), else_=0)).label("promo_posts"),
+        func.count(p.c.is_promo).label("flagged_posts"),
+        *(cast(func.sum(usable(m)), BigInteger).label(m) for m in metrics),
+        # 0 where no post reports both, as a sum over none is in Polars
+        cast(func.coalesce(func.sum(case((both, p.c.engagements))), 0), Float).label("er_num"),
+        cast(func.coalesce(func.sum(case((both, p.c.impressions))), 0), Float).label("er_den"))
+        .where(*conds).group_by(day).order_by(day))
+    df = db.read_frame(engine, stmt)
+    return df.select(
+        _date(pl.col("date"), df.schema["date"]).alias("date"),
+        *(pl.col(n).cast(pl.Int64) for n in ("posts", "promo_posts", "flagged_posts")),
+        *(pl.col(m).cast(pl.Int64) for m in metrics),
+        pl.col("er_num", "er_den").cast(pl.Float64))
+
+
 def read_post_key_bounds(engine: Engine, start: dt.date, end: dt.date,
                          platforms: Sequence[str]) -> pl.DataFrame:
     """For every content key of the posts published in [start, end] and every platform of

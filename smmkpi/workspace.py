@@ -409,6 +409,12 @@ class DbSource:
         each (`store.read_post_keys`)."""
         return self._store.read_post_keys(self.engine, start, end)
 
+    def post_days(self, start: dt.date, end: dt.date, platforms: tuple[str, ...],
+                  metrics: tuple[str, ...]) -> pl.DataFrame:
+        """The posts of [start, end] (of `platforms` when given) counted and summed per day
+        published by the database (`store.read_post_days`)."""
+        return self._store.read_post_days(self.engine, start, end, platforms, metrics)
+
     def post_key_bounds(self, start: dt.date, end: dt.date,
                         platforms: tuple[str, ...]) -> pl.DataFrame:
         """Per content key of [start, end]'s posts and platform, the first post's and the

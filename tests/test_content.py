@@ -406,7 +406,7 @@ def test_the_database_matches_the_periods_posts_as_every_post_does(engine):
                (D(2025, 12, 1), D(2026, 6, 1)), (D(2026, 4, 28), D(2026, 5, 20)),
                (D(2025, 11, 1), D(2025, 11, 30))]
     cols = ["platform", "post_id", "sessions", "engaged_sessions", "conversions", "revenue"]
-    matched = unmatched = 0
+    matched = unmatched = days = 0
     for a, b in periods:
         ws_d, ws_f = Workspace(stored, Period(a, b)), Workspace(frames, Period(a, b))
         got, want = ct.period_posts(ws_d), ct.period_posts(ws_f)
@@ -418,6 +418,13 @@ def test_the_database_matches_the_periods_posts_as_every_post_does(engine):
         matched += int(want["sessions"].fill_null(0).sum())
         assert_frame_equal(ct.unmatched_sessions(ws_d), ct.unmatched_sessions(ws_f))
         unmatched += ct.unmatched_sessions(ws_f).height
+        # the daily sums the KPIs read: counted by the database against the period's posts
+        for f in (Filters(), Filters(platforms=("instagram", "tiktok"))):
+            counted = ct._content_daily(Workspace(stored, Period(a, b), f))
+            summed = ct._content_daily(Workspace(frames, Period(a, b), f))
+            assert summed is not None and counted is not None
+            assert_frame_equal(counted, summed, check_exact=False)
+            days += summed.height
         # with a filter from the period's rows, without one from the content sums
         social = Filters(platforms=("instagram",))
         assert_frame_equal(
@@ -427,6 +434,7 @@ def test_the_database_matches_the_periods_posts_as_every_post_does(engine):
             assert kpi.compute(ws_d) == pytest.approx(kpi.compute(ws_f)), (kpi.id, a, b)
     assert matched > 1000  # most periods' posts brought sessions
     assert unmatched > 3  # and some sessions carry a value no post has
+    assert days > 20
     db.close_pools()
 
 

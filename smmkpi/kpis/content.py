@@ -274,8 +274,8 @@ def period_posts(ws: Workspace) -> pl.DataFrame | None:
                                  pl.lit(None, dtype=pl.Int64).alias("engaged_sessions"),
                                  pl.lit(None, dtype=pl.Int64).alias("conversions"),
                                  pl.lit(None, dtype=pl.Float64).alias("revenue"))
-        else:
-            tagged = pl.col("content").is_not_null()
+        else:  # a post has a value to match when it has a key (a blank value is none)
+            tagged = pl.col("content").is_not_null() & (content_key(pl.col("content")) != "")
             df = df.join(att, on=["platform", "post_id"], how="left").with_columns(
                 pl.when(tagged).then(pl.col("sessions").fill_null(0)).alias("sessions"),
                 pl.when(tagged & pl.col("engaged_sessions").is_not_null())
@@ -307,13 +307,49 @@ def _daily_sums(df: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
 
 
 def _content_daily(ws: Workspace) -> pl.DataFrame | None:
-    """The period's posts summed per day published (shared by the content KPIs)."""
+    """The period's posts summed per day published (shared by the content KPIs): from a
+    source that counts them (`_counted_daily`) when no campaign filter applies, else from
+    the period's posts."""
 
     def build() -> pl.DataFrame | None:
+        if getattr(ws.source, "post_days", None) is not None and not ws.filters.campaigns:
+            return _counted_daily(ws)
         df = period_posts(ws)
         return None if df is None else _daily_sums(df, ["date"]).collect()
 
     return ws.memo(("content", "daily"), build)
+
+
+def _counted_daily(ws: Workspace) -> pl.DataFrame | None:
+    """`_daily_sums` of `period_posts` per day, without reading the period's posts: the
+    counts and metric sums per day from the database (`DbSource.post_days`), the website
+    sums per day from `attribution` of the period's posts that have a content value (their
+    stored keys, `DbSource.post_keys`: a post with a content value and no matched session
+    has 0 sessions, one without a value none), each day's website sums null where no post
+    of the day has a value."""
+    if not ws.has("posts"):
+        return None
+    src, platforms = ws.source, ws.filters.platforms
+    days = src.post_days(ws.start, ws.end, platforms, METRICS)  # type: ignore[attr-defined]
+    att = attribution(ws)
+    if att is None:
+        web = pl.DataFrame(schema={"date": pl.Date, "sessions": pl.Int64,
+                                   "conversions": pl.Int64, "revenue": pl.Float64})
+    else:
+        keys = src.post_keys(ws.start, ws.end)  # type: ignore[attr-defined]
+        if platforms:
+            keys = keys.filter(pl.col("platform").is_in(list(platforms)))
+        web = (keys.lazy().select("platform", "post_id", pl.col("published_at").dt.date()
+                                  .alias("date"))
+               .join(att.lazy(), on=["platform", "post_id"], how="left")
+               .group_by("date")
+               .agg(pl.col("sessions").fill_null(0).sum().cast(pl.Int64),
+                    sum_or_null("conversions").cast(pl.Int64),
+                    sum_or_null("revenue").cast(pl.Float64))
+               .collect())
+    out = days.join(web, on="date", how="left", maintain_order="left")
+    return out.select("date", "posts", "promo_posts", "flagged_posts", *METRICS, "er_num",
+                      "er_den", *WEB)
 
 
 def _web_daily(ws: Workspace) -> pl.DataFrame | None:
