@@ -90,3 +90,29 @@ def test_migration_0009_adds_empty_counts_and_keeps_stored_rows(engine, downgrad
         n = c.execute(text("SELECT followers FROM social_daily WHERE date = '2026-11-02'"))
         assert n.scalar() == 812
     db.migrate(engine)  # back to head for the fixture's teardown
+
+
+def test_migration_0017_puts_the_summaries_attributes_in_their_time_indexes(engine,
+                                                                          downgrade_to):
+    """On PostgreSQL the summaries' first- and last-order indexes carry the columns the
+    Retention page's counts read (index-only scans); down to 0016 they are plain again.
+    SQLite keeps plain indexes (no INCLUDE)."""
+    from sqlalchemy import inspect
+
+    from smmkpi import db
+
+    def included() -> dict[str, list[str]]:
+        return {ix["name"]: sorted(ix.get("dialect_options", {}).get("postgresql_include")
+                                   or ix.get("include_columns") or [])
+                for ix in inspect(engine).get_indexes("customer_summary")}
+
+    pg = engine.dialect.name == "postgresql"
+    want = {"ix_customer_summary_first_ordered_at": ["acquisition_channel",
+                                                     "follows_on_social"],
+            "ix_customer_summary_last_ordered_at": ["acquisition_channel", "customer_id",
+                                                    "follows_on_social"]}
+    assert included() == (want if pg else {k: [] for k in want})
+    downgrade_to("0016")
+    assert included() == {k: [] for k in want}
+    db.migrate(engine)
+    assert included() == (want if pg else {k: [] for k in want})
