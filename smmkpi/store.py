@@ -596,7 +596,7 @@ def write_frames(
                     if touched is not None:
                         if progress:
                             progress(0.9, "orders: updating the customer summaries")
-                        _summaries_after(cur, engine, touched)
+                        _summaries_after(cur, engine, stage, touched)
                     if name == "posts":  # an update merges: the key of the merged row
                         _update_content_keys(cur, engine, stage)
                     if rebuild:  # orders stored before the summaries existed (0007)
@@ -1369,7 +1369,8 @@ def _touched_orders(cur: Any, engine: Engine) -> pl.DataFrame:
     return _with_places(cur, engine, _order_table().c.customer_id.in_(_touched_ids()))
 
 
-Before = tuple[pl.DataFrame, dict[str, pl.DataFrame]]  # cohort cells, repeat rows
+# the touched customers' cohort cells and repeat rows, and their stored orders with places
+Before = tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.DataFrame]
 
 
 def _summaries_before(cur: Any, engine: Engine, stage: str) -> Before | None:
@@ -1394,15 +1395,35 @@ def _summaries_before(cur: Any, engine: Engine, stage: str) -> Before | None:
     cohorts = _fetch(cur, engine, select(s.c.customer_id, s.c.cohort_month, s.c.cohort_week)
                      .where(s.c.customer_id.in_(_touched_ids())))
     orders = _touched_orders(cur, engine)
-    return _contributions(orders, cohorts), _repeat_contributions(orders)
+    return _contributions(orders, cohorts), _repeat_contributions(orders), orders
 
 
-def _summaries_after(cur: Any, engine: Engine, before: Before) -> None:
-    """After an orders upsert: the touched customers' summaries from all their orders, and
-    the cohort cells and repeat rows changed by the difference of their orders' rows."""
-    old_cells, old_repeat = before
+def _orders_after(cur: Any, engine: Engine, stage: str, before: pl.DataFrame) -> pl.DataFrame:
+    """The touched customers' stored orders after the upsert of `stage`, with their stored
+    places, without reading them again: their orders before it (`before`) but those the
+    stage holds, plus the staged rows of the touched customers (read from the temporary
+    table), each with the places its id had before (the upsert keeps a stored row's places
+    and writes none for a new one). Every staged row of a touched customer replaced the
+    stored one, or was the same; a staged row that moved an order to another customer
+    touched both."""
+    from sqlalchemy import column, table
+
+    s = table(stage, *(column(c) for c in _ORDER_COLS))
+    staged = _orders_read(_fetch(cur, engine, select(*(s.c[c] for c in _ORDER_COLS))
+                                 .where(s.c.customer_id.in_(_touched_ids()))))
+    places = before.select("order_id", *ORDER_PLACES)
+    kept = before.filter(~pl.col("order_id").is_in(staged.get_column("order_id").implode()))
+    return pl.concat([kept, staged.join(places, on="order_id", how="left")
+                      .select(kept.columns)])
+
+
+def _summaries_after(cur: Any, engine: Engine, stage: str, before: Before) -> None:
+    """After an orders upsert of `stage`: the touched customers' summaries from all their
+    orders (`_orders_after`), and the cohort cells and repeat rows changed by the difference
+    of their orders' rows."""
+    old_cells, old_repeat, old_orders = before
     s = _summary_table()
-    orders = _touched_orders(cur, engine)
+    orders = _orders_after(cur, engine, stage, old_orders)
     summary = sm.customer_rows(orders, _attributes(cur, engine, _touched_ids()))
     db.execute(cur, engine, delete(s).where(s.c.customer_id.in_(_touched_ids())))
     _put(cur, "customer_summary", summary, engine.dialect.name)
