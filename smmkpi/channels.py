@@ -359,6 +359,15 @@ CHANNEL_SESSIONS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def _reported_sums() -> list[pl.Expr]:
+    """The figures of a group of rows that share `reported`: sessions summed, each other
+    figure summed where the rows report it, else null."""
+    return [pl.col("sessions").sum().cast(pl.Int64)] + [
+        pl.when((pl.col("reported").first() & bit) > 0).then(pl.col(c).sum())
+        .cast(CHANNEL_SESSIONS_SCHEMA[c]).alias(c)
+        for c, bit in REPORTED_BITS.items()]
+
+
 def channel_sessions(web_sessions: pl.DataFrame) -> pl.DataFrame:
     """Web-session rows (date, source, medium, campaign and the figures) summed per day,
     UTM campaign, channel group, platform and `reported` (`REPORTED_BITS`), in
@@ -370,16 +379,12 @@ def channel_sessions(web_sessions: pl.DataFrame) -> pl.DataFrame:
     reported = sum(
         (pl.col(c).is_not_null().cast(pl.Int64) * bit for c, bit in REPORTED_BITS.items()),
         pl.lit(0, dtype=pl.Int64))
-    sums = [pl.col("sessions").sum().cast(pl.Int64)] + [
-        pl.when((pl.col("reported").first() & bit) > 0).then(pl.col(c).sum())
-        .cast(CHANNEL_SESSIONS_SCHEMA[c]).alias(c)
-        for c, bit in REPORTED_BITS.items()]
     return (
         with_channels(web_sessions.lazy().select(
             "date", "source", "medium", "campaign", "sessions", *REPORTED_BITS))
         .with_columns(reported=reported)
         .group_by(*CHANNEL_SESSIONS_KEY)
-        .agg(sums)
+        .agg(_reported_sums())
         .select(list(CHANNEL_SESSIONS_SCHEMA))
         .sort(list(CHANNEL_SESSIONS_KEY), nulls_last=False)
         .collect()
@@ -406,9 +411,7 @@ def sum_channel_sessions(sums: pl.DataFrame, by: str) -> pl.DataFrame:
         return sums
     return (
         sums.lazy().group_by(keys)
-        .agg(pl.col("sessions").sum(),
-             *(pl.when((pl.col("reported").first() & bit) > 0).then(pl.col(c).sum())
-               .alias(c) for c, bit in REPORTED_BITS.items()))
+        .agg(_reported_sums())
         .with_columns(pl.lit(None, dtype=CHANNEL_SESSIONS_SCHEMA[k]).alias(k)
                       for k in CHANNEL_SESSIONS_KEY if k not in keys)
         .select(list(CHANNEL_SESSIONS_SCHEMA))
