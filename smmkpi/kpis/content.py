@@ -231,7 +231,7 @@ def _period_attribution(everyone: Workspace) -> pl.DataFrame | None:
             return None
     if not everyone.has("posts"):
         return None
-    posts = src.post_keys(everyone.start, everyone.end)  # type: ignore[attr-defined]
+    posts = _period_keys(everyone)
     keys = posts.get_column("content_key").unique()
     s = _tagged_sessions(sessions).filter(pl.col("key").is_in(keys.implode()))
     platforms = sorted({*posts.get_column("platform").to_list(),
@@ -247,6 +247,15 @@ def _period_attribution(everyone: Workspace) -> pl.DataFrame | None:
     ])
     tagged = pl.concat([posts.rename({"content_key": "key"}).select(outside.columns), outside])
     return _matched(tagged, s).filter(pl.col("post_id") != _OUTSIDE)
+
+
+def _period_keys(ws: Workspace) -> pl.DataFrame:
+    """The keyed posts of the workspace's period, unfiltered (`DbSource.post_keys`), read
+    once per source and period: the attribution and the counted daily sums both need them."""
+    everyone = ws.unfiltered()
+    return everyone.shared_memo(  # type: ignore[no-any-return]
+        "posts", ("post_keys", ws.start, ws.end),
+        lambda: everyone.source.post_keys(ws.start, ws.end))  # type: ignore[attr-defined]
 
 
 def has_content(sessions: pl.DataFrame) -> bool:
@@ -336,7 +345,7 @@ def _counted_daily(ws: Workspace) -> pl.DataFrame | None:
         web = pl.DataFrame(schema={"date": pl.Date, "sessions": pl.Int64,
                                    "conversions": pl.Int64, "revenue": pl.Float64})
     else:
-        keys = src.post_keys(ws.start, ws.end)  # type: ignore[attr-defined]
+        keys = _period_keys(ws)
         if platforms:
             keys = keys.filter(pl.col("platform").is_in(list(platforms)))
         web = (keys.lazy().select("platform", "post_id", pl.col("published_at").dt.date()
